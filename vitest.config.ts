@@ -1,0 +1,57 @@
+import swc from 'unplugin-swc';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const alias = {
+  '@warroom/contracts': `${root}libs/contracts/src/index.ts`,
+  '@warroom/clickhouse': `${root}libs/clickhouse/src/index.ts`,
+  '@warroom/kafka': `${root}libs/kafka/src/index.ts`,
+  '@warroom/matcher': `${root}libs/matcher/src/index.ts`,
+  '@warroom/staffing': `${root}libs/staffing/src/index.ts`,
+};
+// Nest's DI needs emitDecoratorMetadata, which esbuild does not produce: SWC compiles server code.
+const serverPlugins = [
+  swc.vite({ tsconfigFile: `${root}tsconfig.json`, module: { type: 'es6' } }),
+];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: serverPlugins,
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['libs/**/*.spec.ts', 'apps/{api,bot,sim}/**/*.spec.ts', 'infra/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+        },
+      },
+      {
+        plugins: serverPlugins,
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Each file starts its own broker and store; 2 cores fit two files at a time.
+          maxWorkers: 2,
+        },
+      },
+      {
+        plugins: serverPlugins,
+        resolve: { alias },
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
+        },
+      },
+    ],
+  },
+});
