@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseApiConfig } from './config';
+
+const valid = {
+  KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+  CLICKHOUSE_URL: 'http://127.0.0.1:8123',
+  WALL_KIOSK_TOKEN: 'kiosk-token-0123456789',
+};
+
+describe('parseApiConfig', () => {
+  it('applies defaults and maps flat variables to the nested shape', () => {
+    const config = parseApiConfig(valid);
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    expect([...config.roles]).toEqual(['ingest', 'api']);
+    expect(config.clickhouse.database).toBe('warroom');
+    expect(config.http.port).toBe(3000);
+    expect(config.ingest.batchMaxMs).toBe(200);
+  });
+
+  it('chooses roles', () => {
+    expect([...parseApiConfig({ ...valid, WARROOM_ROLES: 'ingest' }).roles]).toEqual(['ingest']);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      parseApiConfig({ CLICKHOUSE_URL: 'ftp://x', PORT: 'eighty', WARROOM_ROLES: 'ingest,cook', WALL_KIOSK_TOKEN: 'short' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'PORT', 'WARROOM_ROLES', 'WALL_KIOSK_TOKEN']) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('rejects a broker list without ports and a batch window above 250 ms', () => {
+    expect(() => parseApiConfig({ ...valid, KAFKA_BROKERS: 'localhost' })).toThrow(/KAFKA_BROKERS/);
+    expect(() => parseApiConfig({ ...valid, INGEST_BATCH_MAX_MS: '1000' })).toThrow(/INGEST_BATCH_MAX_MS/);
+  });
+});

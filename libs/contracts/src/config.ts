@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * Environment of the api app, parsed once at start. A bad or missing variable fails fast with its name;
+ * every default lives here.
+ */
+
+const brokerList = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port[,host:port…]')).min(1));
+
+export const API_ROLES = ['ingest', 'api'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+const roleList = z
+  .string()
+  .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(API_ROLES)).min(1, 'name at least one role'));
+
+export const apiEnvSchema = z.object({
+  WARROOM_ROLES: roleList.default(['ingest', 'api']),
+  KAFKA_BROKERS: brokerList,
+  KAFKA_CLIENT_ID: z.string().min(1).default('warroom-api'),
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('warroom'),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  INGEST_GROUP_ID: z.string().min(1).default('warroom-ingest'),
+  INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  INGEST_BATCH_MAX_MS: z.coerce.number().int().min(10).max(250).default(200),
+  /** Read-only token for wall kiosks; long enough that it cannot be guessed. */
+  WALL_KIOSK_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  METRICS_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(250),
+  WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+});
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export interface ApiConfig {
+  roles: ReadonlySet<ApiRole>;
+  kafka: { brokers: string[]; clientId: string };
+  clickhouse: { url: string; database: string; username: string; password: string };
+  http: { host: string; port: number };
+  ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
+  live: { kioskToken: string; tickMs: number };
+  web: { distDir: string };
+  logLevel: ApiEnv['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment into the api's typed config, or throws one ConfigError naming every bad variable. */
+export function parseApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  const parsed = apiEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    roles: new Set(e.WARROOM_ROLES),
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      database: e.CLICKHOUSE_DATABASE,
+      username: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+    },
+    http: { host: e.HOST, port: e.PORT },
+    ingest: { groupId: e.INGEST_GROUP_ID, batchMaxRows: e.INGEST_BATCH_MAX_ROWS, batchMaxMs: e.INGEST_BATCH_MAX_MS },
+    live: { kioskToken: e.WALL_KIOSK_TOKEN, tickMs: e.METRICS_TICK_MS },
+    web: { distDir: e.WEB_DIST_DIR },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Past this size the original bytes are truncated in the dead letter, keeping their size and sha256. */
+export const DEAD_LETTER_MAX_ORIGINAL_BYTES = 64 * 1024;
+
+/** A record on `chat.events.dlq`: everything about a bad message, in a shape that cannot itself be bad. */
+export const deadLetterSchema = z.strictObject({
+  v: z.literal(1),
+  reasons: z.array(z.string()).min(1),
+  source: z.strictObject({ topic: z.string(), partition: z.number().int(), offset: z.string() }),
+  key: z.string().nullable(),
+  deadLetteredAt: z.iso.datetime({ offset: true }),
+  original: z.strictObject({
+    base64: z.string(),
+    sizeBytes: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    truncated: z.boolean(),
+  }),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;

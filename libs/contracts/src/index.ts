@@ -1,0 +1,4 @@
+export * from './chat-event';
+export * from './config';
+export * from './dead-letter';
+export * from './live';

@@ -1,0 +1,4 @@
+export * from './evaluate';
+export * from './normalize';
+export * from './matcher';
+export * from './cluster';
