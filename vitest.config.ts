@@ -1,8 +1,8 @@
 import swc from 'unplugin-swc';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
+// Vite defines __dirname for config files.
+const root = `${__dirname}/`;
 const alias = {
   '@warroom/contracts': `${root}libs/contracts/src/index.ts`,
   '@warroom/clickhouse': `${root}libs/clickhouse/src/index.ts`,

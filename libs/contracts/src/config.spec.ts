@@ -17,8 +17,10 @@ describe('parseApiConfig', () => {
     expect(config.ingest.batchMaxMs).toBe(200);
   });
 
-  it('chooses roles', () => {
-    expect([...parseApiConfig({ ...valid, WARROOM_ROLES: 'ingest' }).roles]).toEqual(['ingest']);
+  it('chooses roles; only the api role needs a kiosk token', () => {
+    const { WALL_KIOSK_TOKEN: _token, ...withoutToken } = valid;
+    expect([...parseApiConfig({ ...withoutToken, WARROOM_ROLES: 'ingest' }).roles]).toEqual(['ingest']);
+    expect(() => parseApiConfig({ ...withoutToken, WARROOM_ROLES: 'ingest,api' })).toThrow(/WALL_KIOSK_TOKEN: required/);
   });
 
   it('names every bad variable in one error', () => {

@@ -19,7 +19,8 @@ const roleList = z
   .transform((value) => value.split(',').map((role) => role.trim()).filter(Boolean))
   .pipe(z.array(z.enum(API_ROLES)).min(1, 'name at least one role'));
 
-export const apiEnvSchema = z.object({
+export const apiEnvSchema = z
+  .object({
   WARROOM_ROLES: roleList.default(['ingest', 'api']),
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().min(1).default('warroom-api'),
@@ -32,12 +33,18 @@ export const apiEnvSchema = z.object({
   INGEST_GROUP_ID: z.string().min(1).default('warroom-ingest'),
   INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5_000),
   INGEST_BATCH_MAX_MS: z.coerce.number().int().min(10).max(250).default(200),
-  /** Read-only token for wall kiosks; long enough that it cannot be guessed. */
-  WALL_KIOSK_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** Read-only token for wall kiosks; long enough that it cannot be guessed. Required by the `api` role. */
+  WALL_KIOSK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Start of the running campaign: the "since the campaign started" window. Unset: that window is refused. */
+  CAMPAIGN_STARTED_AT: z.iso.datetime({ offset: true }).optional(),
   METRICS_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(250),
   WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
-});
+  })
+  .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
+    path: ['WALL_KIOSK_TOKEN'],
+    message: 'required when WARROOM_ROLES includes api',
+  });
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
 export interface ApiConfig {
@@ -46,7 +53,7 @@ export interface ApiConfig {
   clickhouse: { url: string; database: string; username: string; password: string };
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
-  live: { kioskToken: string; tickMs: number };
+  live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null };
   web: { distDir: string };
   logLevel: ApiEnv['LOG_LEVEL'];
 }
@@ -78,8 +85,38 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     http: { host: e.HOST, port: e.PORT },
     ingest: { groupId: e.INGEST_GROUP_ID, batchMaxRows: e.INGEST_BATCH_MAX_ROWS, batchMaxMs: e.INGEST_BATCH_MAX_MS },
-    live: { kioskToken: e.WALL_KIOSK_TOKEN, tickMs: e.METRICS_TICK_MS },
+    live: {
+      kioskToken: e.WALL_KIOSK_TOKEN ?? '',
+      tickMs: e.METRICS_TICK_MS,
+      campaignStartedAt: e.CAMPAIGN_STARTED_AT ? new Date(e.CAMPAIGN_STARTED_AT) : null,
+    },
     web: { distDir: e.WEB_DIST_DIR },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** Environment of the traffic simulator. */
+export const simEnvSchema = z.object({
+  KAFKA_BROKERS: brokerList,
+  /** Questions per second at the curve's baseline. */
+  SIM_RATE: z.coerce.number().positive().max(100_000).default(20),
+  SIM_SHOPS: z
+    .string()
+    .transform((value) => value.split(',').map((shop) => shop.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/)).min(1))
+    .default(['demo-electronics', 'demo-home']),
+  SIM_SOURCE: z.enum(['live', 'rehearsal']).default('rehearsal'),
+  SIM_CAMPAIGN_ID: z.string().min(1).default('demo-1111'),
+  /** Stop after this many questions (0: run until stopped). */
+  SIM_MAX_QUESTIONS: z.coerce.number().int().nonnegative().default(0),
+  SIM_SEED: z.coerce.number().int().default(1111),
+});
+export type SimEnv = z.infer<typeof simEnvSchema>;
+
+export function parseSimConfig(env: Record<string, string | undefined>): SimEnv {
+  const parsed = simEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  }
+  return parsed.data;
 }

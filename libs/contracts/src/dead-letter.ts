@@ -8,6 +8,7 @@ export const deadLetterSchema = z.strictObject({
   v: z.literal(1),
   reasons: z.array(z.string()).min(1),
   source: z.strictObject({ topic: z.string(), partition: z.number().int(), offset: z.string() }),
+  /** The message key, base64 (keys are bytes too). */
   key: z.string().nullable(),
   deadLetteredAt: z.iso.datetime({ offset: true }),
   original: z.strictObject({

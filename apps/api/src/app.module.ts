@@ -1,0 +1,23 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { IngestModule } from './ingest/ingest.module';
+import { LiveModule } from './live/live.module';
+import { RepositoriesModule } from './repositories/repositories.module';
+
+@Global()
+@Module({})
+export class AppModule {
+  /** One process runs the roles its configuration names: `ingest`, `api`, or both. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RepositoriesModule,
+        ...(config.roles.has('ingest') ? [IngestModule] : []),
+        ...(config.roles.has('api') ? [LiveModule] : []),
+      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import type { ApiConfig } from '@warroom/contracts';
+
+/** DI token of the parsed, validated configuration (see `parseApiConfig`). */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export type AppConfig = ApiConfig;

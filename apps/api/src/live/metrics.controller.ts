@@ -1,0 +1,27 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Query,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import { snapshotQuerySchema, type LiveSnapshot, type SnapshotQuery } from '@warroom/contracts';
+import { KioskTokenGuard } from '../common/kiosk-token.guard';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { InvalidMetricsRequest, LiveMetricsService, WatermarkUnknown } from './live-metrics.service';
+
+@Controller('api/metrics')
+@UseGuards(KioskTokenGuard)
+export class MetricsController {
+  constructor(private readonly live: LiveMetricsService) {}
+
+  @Get('snapshot')
+  snapshot(@Query(new ZodValidationPipe(snapshotQuerySchema)) query: SnapshotQuery): Promise<LiveSnapshot> {
+    return this.live.snapshot(query).catch((error: unknown) => {
+      if (error instanceof InvalidMetricsRequest) throw new BadRequestException(error.message);
+      if (error instanceof WatermarkUnknown) throw new ServiceUnavailableException(error.message);
+      throw error;
+    });
+  }
+}

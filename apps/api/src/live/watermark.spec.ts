@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { Watermark } from './watermark';
+
+const progress = (partition: number, high: bigint, committed: bigint) => ({ partition, highWatermark: high, committed });
+
+describe('Watermark', () => {
+  it('is unknown until every partition has been caught up once', () => {
+    const watermark = new Watermark();
+    watermark.observe([progress(0, 10n, 10n), progress(1, 5n, 3n)], 1_000);
+    expect(watermark.asOf()).toBeNull();
+    watermark.observe([progress(0, 10n, 10n), progress(1, 5n, 5n)], 2_000);
+    expect(watermark.asOf()?.getTime()).toBe(2_000);
+  });
+
+  it('treats an empty partition as caught up and holds back at the slowest partition', () => {
+    const watermark = new Watermark();
+    watermark.observe([progress(0, 0n, -1n), progress(1, 4n, 4n)], 1_000);
+    expect(watermark.asOf()?.getTime()).toBe(1_000);
+    watermark.observe([progress(0, 3n, 1n), progress(1, 9n, 9n)], 2_000);
+    expect(watermark.asOf()?.getTime()).toBe(1_000);
+    expect(watermark.lagging()).toEqual([0]);
+    watermark.observe([progress(0, 3n, 3n), progress(1, 9n, 9n)], 3_000);
+    expect(watermark.asOf()?.getTime()).toBe(3_000);
+  });
+});

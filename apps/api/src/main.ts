@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { ConfigError, parseApiConfig, type ApiConfig } from '@warroom/contracts';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module';
+
+const LOG_LEVELS = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  log: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+} as const;
+
+/** Routes of the single-page web app: each serves index.html, the app routes by path. */
+const WEB_ROUTES = new Set(['/', '/wall', '/trainer', '/agent', '/reports']);
+
+function loadConfig(): ApiConfig {
+  try {
+    return parseApiConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+function serveWeb(app: NestExpressApplication, distDir: string): void {
+  const root = resolve(distDir);
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`WEB_DIST_DIR ${root} has no index.html: build the web app first (npm run build:web)`);
+  }
+  app.useStaticAssets(root, { index: false });
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method === 'GET' && WEB_ROUTES.has(request.path.replace(/\/+$/, '') || '/')) {
+      response.sendFile(join(root, 'index.html'));
+      return;
+    }
+    next();
+  });
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: [...LOG_LEVELS[config.logLevel]],
+  });
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+  if (config.roles.has('api')) serveWeb(app, config.web.distDir);
+  await app.listen(config.http.port, config.http.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  // One machine-readable line, so launchers and tests know where we listen.
+  console.log(JSON.stringify({ event: 'ready', roles: [...config.roles], url: `http://${config.http.host}:${port}` }));
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClickHouseClient } from '@warroom/clickhouse';
+import type { InsertChunk } from '../ingest/ingest-plan';
+import { CLICKHOUSE } from './clickhouse.provider';
+
+/** The raw events table: ingest's inserts and the offsets it has stored. */
+@Injectable()
+export class ChatEventRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
+
+  /**
+   * Highest Kafka offset stored per partition of `topic`. Answered by the `kafka_progress` projection,
+   * which is written in the same part as the rows, so it can never run ahead of or behind them.
+   */
+  async storedOffsets(topic: string): Promise<Map<number, bigint>> {
+    const result = await this.clickhouse.query({
+      query: `SELECT kafka_partition AS partition, toString(max(kafka_offset)) AS offset
+              FROM chat_events WHERE kafka_topic = {topic:String} GROUP BY kafka_partition`,
+      query_params: { topic },
+      format: 'JSONEachRow',
+    });
+    const rows = await result.json<{ partition: number; offset: string }>();
+    return new Map(rows.map((row) => [Number(row.partition), BigInt(row.offset)]));
+  }
+
+  /**
+   * One atomic INSERT of one chunk. The deduplication token makes a retry of the same chunk (say, after
+   * a timeout whose insert had in fact landed) a no-op, and dependent materialized views dedupe with it.
+   */
+  async insertChunk(chunk: InsertChunk, deduplicationToken: string): Promise<void> {
+    await this.clickhouse.insert({
+      table: 'chat_events',
+      values: chunk.rows,
+      format: 'JSONEachRow',
+      clickhouse_settings: {
+        insert_deduplicate: 1,
+        insert_deduplication_token: deduplicationToken,
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        // A chunk (≤ 100k rows, one table partition) must be parsed as one block, hence written as one
+        // part: that is what makes the INSERT atomic.
+        max_insert_block_size: String(Math.max(chunk.rows.length, 1_048_576)),
+      },
+    });
+  }
+}

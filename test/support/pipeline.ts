@@ -1,0 +1,105 @@
+/**
+ * A real pipeline for a test file: the dev broker, a dev store on a fresh data directory, and ingest
+ * processes started on demand (real processes, so a test can SIGKILL them).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClickHouseClient, type ClickHouseClient } from '@warroom/clickhouse';
+import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
+import type { Kafka, Producer } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
+import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
+import { startDevBroker, type DevBroker } from '../../infra/dev/broker/launch';
+import { startDevStore, type DevStore } from '../../infra/dev/store/launch';
+
+export const DATABASE = 'warroom';
+export const KIOSK_TOKEN = 'test-kiosk-token-0123456789';
+
+export interface Pipeline {
+  broker: DevBroker;
+  store: DevStore;
+  kafka: Kafka;
+  producer: Producer;
+  /** Connected to the `warroom` database (exists once ingest or api has started). */
+  clickhouse: ClickHouseClient;
+  startApp(roles: 'ingest' | 'api' | 'ingest,api', env?: Record<string, string>): Promise<AppProcess>;
+  produce(messages: { key: string; value: Buffer | string }[]): Promise<void>;
+}
+
+export function usePipeline(): () => Pipeline {
+  let pipeline: Pipeline | undefined;
+  const apps: AppProcess[] = [];
+  beforeAll(async () => {
+    const [broker, store] = await Promise.all([
+      startDevBroker(),
+      startDevStore({ dataDir: mkdtempSync(join(tmpdir(), 'warroom-store-')) }),
+    ]);
+    const kafka = createKafka({ brokers: broker.brokers, clientId: 'test' });
+    const producer = createProducer(kafka, { idempotent: true });
+    await producer.connect();
+    pipeline = {
+      broker,
+      store,
+      kafka,
+      producer,
+      clickhouse: createClickHouseClient({ url: store.url, database: DATABASE }),
+      async startApp(roles, env = {}) {
+        const app = await startAppProcess({
+          name: roles,
+          entry: 'apps/api/src/main.ts',
+          env: {
+            KAFKA_BROKERS: broker.brokers,
+            CLICKHOUSE_URL: store.url,
+            WARROOM_ROLES: roles,
+            PORT: '0',
+            WALL_KIOSK_TOKEN: KIOSK_TOKEN,
+            LOG_LEVEL: 'warn',
+            ...env,
+          },
+          onLog: process.env.TEST_APP_LOGS ? undefined : () => undefined,
+        });
+        apps.push(app);
+        return app;
+      },
+      async produce(messages) {
+        await sendBatch(producer, TOPICS.chatEvents.name, messages);
+      },
+    };
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    if (!pipeline) return;
+    await pipeline.producer.disconnect();
+    await pipeline.clickhouse.close();
+    await Promise.all([pipeline.broker.stop(), pipeline.store.stop()]);
+  });
+  return () => {
+    if (!pipeline) throw new Error('usePipeline(): only available inside tests and hooks');
+    return pipeline;
+  };
+}
+
+/** Polls until `check` returns true, or fails with `describe()`'s text after `timeoutMs`. */
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  describe: () => Promise<string> | string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms: ${await describe()}`);
+}
+
+/** Rows stored and distinct event ids: the two numbers "exactly once" is checked with. */
+export async function storedCounts(clickhouse: ClickHouseClient): Promise<{ rows: number; distinct: number }> {
+  const result = await clickhouse.query({
+    query: 'SELECT count() AS rows, uniqExact(event_id) AS distinct FROM chat_events',
+    format: 'JSONEachRow',
+  });
+  const [row] = await result.json<{ rows: string; distinct: string }>();
+  return { rows: Number(row?.rows ?? 0), distinct: Number(row?.distinct ?? 0) };
+}
