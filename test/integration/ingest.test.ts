@@ -62,12 +62,13 @@ describe('ingest', () => {
     await consumer.subscribe({ topic: TOPICS.chatEventsDlq.name, fromBeginning: true });
     await consumer.run({
       // Keyed by source position: the DLQ is at-least-once, a retried batch may resend a letter.
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         const letter = deadLetterSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
         letters.set(`${letter.source.partition}/${letter.source.offset}`, letter);
+        return Promise.resolve();
       },
     });
-    await waitFor(async () => letters.size >= expectedDead.size, 60_000, () => `${letters.size} dead letters of ${expectedDead.size}`);
+    await waitFor(() => Promise.resolve(letters.size >= expectedDead.size), 60_000, () => `${letters.size} dead letters of ${expectedDead.size}`);
     await consumer.disconnect();
     expect(letters.size).toBe(expectedDead.size);
 

@@ -23,7 +23,7 @@ export function questionEvent(overrides: Partial<Record<string, unknown>> = {}):
     outcome: 'answered',
     match: { answerId: 'fast-charge', revision: 1, score: 0.9 },
     ...overrides,
-  } as ChatEvent;
+  };
 }
 
 /** Malformed messages, each with the reason text ingest must report for it. */

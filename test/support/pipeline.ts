@@ -2,9 +2,6 @@
  * A real pipeline for a test file: the dev broker, a dev store on a fresh data directory, and ingest
  * processes started on demand (real processes, so a test can SIGKILL them).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClickHouseClient, type ClickHouseClient } from '@warroom/clickhouse';
 import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
 import type { Kafka, Producer } from 'kafkajs';
@@ -23,8 +20,8 @@ export interface Pipeline {
   producer: Producer;
   /** Connected to the `warroom` database (exists once ingest or api has started). */
   clickhouse: ClickHouseClient;
-  startApp(roles: 'ingest' | 'api' | 'ingest,api', env?: Record<string, string>): Promise<AppProcess>;
-  produce(messages: { key: string; value: Buffer | string }[]): Promise<void>;
+  startApp: (roles: 'ingest' | 'api' | 'ingest,api', env?: Record<string, string>) => Promise<AppProcess>;
+  produce: (messages: { key: string; value: Buffer | string }[]) => Promise<void>;
 }
 
 export function usePipeline(): () => Pipeline {
@@ -33,7 +30,8 @@ export function usePipeline(): () => Pipeline {
   beforeAll(async () => {
     const [broker, store] = await Promise.all([
       startDevBroker(),
-      startDevStore({ dataDir: mkdtempSync(join(tmpdir(), 'warroom-store-')) }),
+      // A fresh temporary data directory, removed again by stop().
+      startDevStore(),
     ]);
     const kafka = createKafka({ brokers: broker.brokers, clientId: 'test' });
     const producer = createProducer(kafka, { idempotent: true });
@@ -44,7 +42,7 @@ export function usePipeline(): () => Pipeline {
       kafka,
       producer,
       clickhouse: createClickHouseClient({ url: store.url, database: DATABASE }),
-      async startApp(roles, env = {}) {
+      startApp: async (roles, env = {}) => {
         const app = await startAppProcess({
           name: roles,
           entry: 'apps/api/src/main.ts',
@@ -62,7 +60,7 @@ export function usePipeline(): () => Pipeline {
         apps.push(app);
         return app;
       },
-      async produce(messages) {
+      produce: async (messages) => {
         await sendBatch(producer, TOPICS.chatEvents.name, messages);
       },
     };

@@ -14,7 +14,7 @@ describe('parseApiConfig', () => {
     expect([...config.roles]).toEqual(['ingest', 'api']);
     expect(config.clickhouse.database).toBe('warroom');
     expect(config.http.port).toBe(3000);
-    expect(config.ingest.batchMaxMs).toBe(200);
+    expect(config.ingest.batchMaxMs).toBe(30);
   });
 
   it('chooses roles; only the api role needs a kiosk token', () => {

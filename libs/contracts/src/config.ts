@@ -31,8 +31,10 @@ export const apiEnvSchema = z
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   INGEST_GROUP_ID: z.string().min(1).default('warroom-ingest'),
-  INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(100_000).default(5_000),
-  INGEST_BATCH_MAX_MS: z.coerce.number().int().min(10).max(250).default(200),
+  /** Rows at which an INSERT is cut at once. */
+  INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(200_000).default(50_000),
+  /** Longest a row waits for others to share its INSERT. */
+  INGEST_BATCH_MAX_MS: z.coerce.number().int().min(1).max(250).default(30),
   /** Read-only token for wall kiosks; long enough that it cannot be guessed. Required by the `api` role. */
   WALL_KIOSK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Start of the running campaign: the "since the campaign started" window. Unset: that window is refused. */

@@ -8,6 +8,7 @@ import {
   type BatchOutcome,
   type PartitionBatch,
 } from '../repositories/kafka.repository';
+import { InsertCoalescer } from './insert-coalescer';
 import { planIngest } from './ingest-plan';
 
 export interface PartitionHealth {
@@ -47,8 +48,10 @@ interface PartitionState {
 /**
  * Ingest: chat events from Kafka into ClickHouse, exactly once in effect.
  *
- * Every row carries its topic, partition and offset; the inserts of one partition are atomic and happen in
- * offset order, so "highest offset stored" says exactly what is stored. Each batch skips what ClickHouse
+ * Every row carries its topic, partition and offset; each INSERT is atomic (one table partition, one part)
+ * and holds one contiguous offset range per Kafka partition, and a partition's ranges are inserted in
+ * offset order, so "highest offset stored" says exactly what is stored. Concurrent partitions share an
+ * INSERT (InsertCoalescer), since the store's cost is per INSERT far more than per row. Each batch skips what ClickHouse
  * already holds, sends its dead letters before inserting anything after them, then inserts. A failure
  * pauses the partition with back-off, forgets what it believed was stored and asks ClickHouse again.
  */
@@ -61,12 +64,19 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private failed = false;
   private totals = { stored: 0, deadLettered: 0, skippedAsAlreadyStored: 0 };
   private healthLogTimer: NodeJS.Timeout | null = null;
+  private readonly coalescer: InsertCoalescer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly chatEvents: ChatEventRepository,
     private readonly kafka: KafkaRepository,
-  ) {}
+  ) {
+    this.coalescer = new InsertCoalescer(
+      (rows, token) => this.chatEvents.insertRows(rows, `${this.topic}:${token}`),
+      config.ingest.batchMaxRows,
+      config.ingest.batchMaxMs,
+    );
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.startConsumer(this.config.ingest.groupId, this.topic, {
@@ -120,8 +130,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       }
       for (const chunk of plan.chunks) {
         if (!control.shouldContinue()) break;
-        const token = `${batch.topic}:${batch.partition}:${chunk.firstOffset}-${chunk.lastOffset}`;
-        await this.chatEvents.insertChunk(chunk, token);
+        await this.coalescer.add(batch.partition, chunk);
         state.storedOffset = BigInt(chunk.lastOffset);
         handledThrough = chunk.lastOffset;
         this.totals.stored += chunk.rows.length;

@@ -1,35 +1,59 @@
 import type { PartitionProgress } from '../repositories/kafka.repository';
 
+/** Observations kept per partition: at a 250 ms tick, a minute of history. */
+const MAX_PENDING = 240;
+
+interface PartitionMarks {
+  /** When this partition was last known caught up; 0 for never. */
+  caughtUpAt: number;
+  /** High watermarks seen at past observations that the committed offset has not reached yet. */
+  pending: { at: number; high: bigint }[];
+}
+
 /**
  * The low watermark `asOf` (DESIGN.md): every event that reached the broker before it is stored.
  *
- * A partition is caught up at time T when, reading the broker's high watermarks at T and then the ingest
- * group's committed offsets, the committed offset has reached the high watermark: ingest commits only
- * after ClickHouse holds the rows (dead letters count as handled). Each partition keeps the last time it
- * was caught up; asOf is the earliest of those, so one lagging partition holds the whole screen back.
+ * Each observation at time T reads the broker's high watermark H of every partition, then the ingest
+ * group's committed offset C. Ingest commits only after ClickHouse holds the rows (dead letters count as
+ * handled), so once C ≥ H, everything that reached that partition before T is stored: the partition is
+ * caught up "as of T". Under steady traffic C rarely equals the current H, so each partition remembers
+ * recent (T, H) pairs and advances to the newest T whose H the committed offset has since reached.
+ * asOf is the earliest over the partitions: one lagging partition holds the whole screen back.
  */
 export class Watermark {
-  private readonly caughtUpAt = new Map<number, number>();
+  private readonly partitions = new Map<number, PartitionMarks>();
 
   /** Records one observation made at `observedAtMs` (taken before the offsets were read). */
   observe(progress: PartitionProgress[], observedAtMs: number): void {
-    for (const partition of progress) {
-      const caughtUp = partition.highWatermark === 0n || partition.committed >= partition.highWatermark;
-      if (caughtUp) this.caughtUpAt.set(partition.partition, observedAtMs);
-      else if (!this.caughtUpAt.has(partition.partition)) this.caughtUpAt.set(partition.partition, 0);
+    for (const { partition, highWatermark, committed } of progress) {
+      let marks = this.partitions.get(partition);
+      if (!marks) {
+        marks = { caughtUpAt: 0, pending: [] };
+        this.partitions.set(partition, marks);
+      }
+      marks.pending.push({ at: observedAtMs, high: highWatermark });
+      while (marks.pending.length > 0 && this.reached(marks.pending[0]!.high, committed)) {
+        marks.caughtUpAt = marks.pending.shift()!.at;
+      }
+      // A partition that lags for longer than the history keeps its last proven time; the oldest
+      // observations are dropped, which can only make the watermark later than it could be, never wrong.
+      if (marks.pending.length > MAX_PENDING) marks.pending.splice(0, marks.pending.length - MAX_PENDING);
     }
   }
 
   /** The watermark, or null until every partition has been seen caught up at least once. */
   asOf(): Date | null {
-    if (this.caughtUpAt.size === 0) return null;
-    const earliest = Math.min(...this.caughtUpAt.values());
+    if (this.partitions.size === 0) return null;
+    const earliest = Math.min(...[...this.partitions.values()].map((marks) => marks.caughtUpAt));
     return earliest > 0 ? new Date(earliest) : null;
   }
 
-  /** Partitions behind the watermark's observation, for the health endpoint. */
+  /** Partitions whose committed offset is behind their latest observed high watermark. */
   lagging(): number[] {
-    const latest = Math.max(...this.caughtUpAt.values());
-    return [...this.caughtUpAt.entries()].filter(([, at]) => at < latest).map(([partition]) => partition);
+    return [...this.partitions.entries()].filter(([, marks]) => marks.pending.length > 0).map(([partition]) => partition);
+  }
+
+  private reached(high: bigint, committed: bigint): boolean {
+    return high === 0n || committed >= high;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
-import type { InsertChunk } from '../ingest/ingest-plan';
+import type { ChatEventRow } from '../ingest/chat-event-row';
 import { CLICKHOUSE } from './clickhouse.provider';
 
 /** The raw events table: ingest's inserts and the offsets it has stored. */
@@ -24,21 +24,22 @@ export class ChatEventRepository {
   }
 
   /**
-   * One atomic INSERT of one chunk. The deduplication token makes a retry of the same chunk (say, after
-   * a timeout whose insert had in fact landed) a no-op, and dependent materialized views dedupe with it.
+   * One atomic INSERT (the rows of one table partition). The deduplication token makes a retry of the
+   * same rows (say, after a timeout whose insert had in fact landed) a no-op, and dependent materialized
+   * views dedupe with it.
    */
-  async insertChunk(chunk: InsertChunk, deduplicationToken: string): Promise<void> {
+  async insertRows(rows: ChatEventRow[], deduplicationToken: string): Promise<void> {
     await this.clickhouse.insert({
       table: 'chat_events',
-      values: chunk.rows,
+      values: rows,
       format: 'JSONEachRow',
       clickhouse_settings: {
         insert_deduplicate: 1,
         insert_deduplication_token: deduplicationToken,
         deduplicate_blocks_in_dependent_materialized_views: 1,
-        // A chunk (≤ 100k rows, one table partition) must be parsed as one block, hence written as one
-        // part: that is what makes the INSERT atomic.
-        max_insert_block_size: String(Math.max(chunk.rows.length, 1_048_576)),
+        // The rows (one table partition) must be parsed as one block, hence written as one part: that is
+        // what makes the INSERT atomic.
+        max_insert_block_size: String(Math.max(rows.length, 1_048_576)),
       },
     });
   }

@@ -68,8 +68,8 @@ export class KafkaRepository implements BeforeApplicationShutdown {
     const runner = new ConsumerRunner(this.kafka, {
       groupId,
       topics: [topic],
-      // A partition whose ClickHouse insert fails pauses alone; the others keep flowing.
-      partitionsConsumedConcurrently: 4,
+      // Every partition of a fetch is handled at once, so their rows can share one INSERT.
+      partitionsConsumedConcurrently: 24,
       onCrash: (crash) => hooks.onCrash(crash),
       eachBatch: async (payload) => {
         const { batch } = payload;

@@ -15,7 +15,7 @@ function trendOption(trend: TrendPoint[]): ChartOption {
   return {
     animation: false,
     grid: { left: 48, right: 16, top: 16, bottom: 28 },
-    xAxis: { type: 'time', axisLabel: { color: '#8b949e' } },
+    xAxis: { type: 'time', min: 'dataMin', max: 'dataMax', axisLabel: { color: '#8b949e' } },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: { color: '#8b949e', formatter: (v: number) => `${v * 100}%` } },
     series: [
       {

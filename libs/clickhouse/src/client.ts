@@ -1,0 +1,61 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+
+export interface ClickHouseClientOptions {
+  /** http(s)://host:port of a server or of the dev store (CLICKHOUSE_URL). */
+  readonly url: string;
+  /** Current database for every request. It must exist (runMigrations creates it). Default: `default`. */
+  readonly database?: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Client-side timeout of one request; the server is told to stop at the same point. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Identifies the process in the server's query log (e.g. "warroom-ingest"). */
+  readonly application?: string;
+  /** Settings added to (and overriding) the defaults below, for every request. */
+  readonly settings?: ClickHouseSettings;
+  /** The client's own log (it logs every failed request at ERROR). Default: WARN. */
+  readonly logLevel?: ClickHouseLogLevel;
+}
+
+/**
+ * Settings pinned for every request, so behaviour does not depend on a server's defaults (which
+ * changed across 24.x-26.x) and is the same against the dev store and a cluster:
+ *
+ * - `async_insert: 0`: our batches are already large, and a synchronous insert is what makes
+ *   `insert_deduplication_token` deduplicate a retried batch (async inserts ignore it unless
+ *   `async_insert_deduplicate` is on). ClickHouse 26 defaults to 1.
+ * - `date_time_input_format: 'best_effort'`: DateTime/DateTime64 columns accept ISO-8601 with a
+ *   zone (`2025-11-11T00:00:00.123Z`), which is what the contracts' codecs produce.
+ * - `output_format_json_quote_64bit_integers: 0`: counts and sums come back as JSON numbers.
+ *   Select 64-bit values that can pass 2^53 (hashes, ids) as strings (`toString(x)`).
+ */
+const PINNED_SETTINGS: ClickHouseSettings = {
+  async_insert: 0,
+  date_time_input_format: 'best_effort',
+  output_format_json_quote_64bit_integers: 0,
+};
+
+export function createClickHouseClient(options: ClickHouseClientOptions): ClickHouseClient {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  if (!Number.isFinite(requestTimeoutMs) || requestTimeoutMs <= 0) {
+    throw new Error(`requestTimeoutMs must be a positive number, got ${requestTimeoutMs}`);
+  }
+  return createClient({
+    url: options.url,
+    ...(options.database !== undefined ? { database: options.database } : {}),
+    username: options.username ?? 'default',
+    password: options.password ?? '',
+    application: options.application ?? 'warroom',
+    request_timeout: requestTimeoutMs,
+    // Small requests, a local network: compression costs more CPU than it saves.
+    compression: { request: false, response: false },
+    keep_alive: { enabled: true },
+    log: { level: options.logLevel ?? ClickHouseLogLevel.WARN },
+    clickhouse_settings: {
+      ...PINNED_SETTINGS,
+      // The server gives up where the client does, instead of finishing work nobody waits for.
+      max_execution_time: Math.max(1, Math.ceil(requestTimeoutMs / 1000)),
+      ...options.settings,
+    },
+  });
+}

@@ -1,0 +1,17 @@
+export { ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+export { createClickHouseClient, type ClickHouseClientOptions } from './client';
+export {
+  checksumOf,
+  DEFAULT_MIGRATIONS_DIR,
+  loadMigrations,
+  MigrationError,
+  planMigrations,
+  renderMigration,
+  runMigrations,
+  type AppliedMigration,
+  type MigrationFile,
+  type MigrationPlan,
+  type MigrationResult,
+  type RunMigrationsOptions,
+} from './migrations';
+export { lineAndColumn, splitStatements, SqlLexError, tokenize, type SqlToken, type SqlTokenKind } from './sql-lexer';

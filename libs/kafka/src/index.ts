@@ -1,0 +1,15 @@
+export { ALL_TOPICS, TOPICS, type TopicSpec } from './topics';
+export { createKafka, parseBrokers, type CreateKafkaOptions, type KafkaLogLevel } from './client';
+export { ensureTopics, type EnsureTopicsResult, type TopicAdmin } from './admin';
+export {
+  CONSUMER_DEFAULTS,
+  ConsumerRunner,
+  commitThrough,
+  createConsumer,
+  nextOffset,
+  type ConsumerCrash,
+  type ConsumerRunnerOptions,
+  type ConsumerRunnerState,
+} from './consumer';
+export { createProducer, sendBatch, type ProducerOptions, type SendBatchOptions } from './producer';
+export { NonRetriableError, hasErrorNamed, isRetriableError, rootCause } from './errors';

@@ -1,0 +1,25 @@
+/** A topic the application needs, with the partition count it was designed for. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  /** Omitted means "the broker's default" (kafkajs sends -1). */
+  readonly replicationFactor?: number;
+}
+
+/**
+ * Every topic warroom uses. The dev broker creates exactly these at start and `ensureTopics`
+ * creates them on a real cluster, so both read this one list.
+ *
+ * chat.events has 24 partitions because sessionId is the key and ordering only holds within a
+ * partition: more partitions spread a sale-day peak over more consumers. It also keeps the dev
+ * broker (about 5 MiB retained per partition) from silently dropping a test's older messages.
+ * kb.patches has one partition because patches must apply in the order they were written.
+ */
+export const TOPICS = {
+  chatEvents: { name: 'chat.events', partitions: 24 },
+  chatEventsDlq: { name: 'chat.events.dlq', partitions: 4 },
+  kbPatches: { name: 'kb.patches', partitions: 1 },
+} as const satisfies Record<string, TopicSpec>;
+
+/** TOPICS as a list, in a stable order, for code that creates or checks all of them. */
+export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);
