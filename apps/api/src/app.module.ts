@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { IngestModule } from './ingest/ingest.module';
 import { LiveModule } from './live/live.module';
 import { RepositoriesModule } from './repositories/repositories.module';
+import { StaffingModule } from './staffing/staffing.module';
 
 @Global()
 @Module({})
@@ -15,6 +16,7 @@ export class AppModule {
         RepositoriesModule,
         ...(config.roles.has('ingest') ? [IngestModule] : []),
         ...(config.roles.has('api') ? [LiveModule] : []),
+        ...(config.roles.has('api') ? [StaffingModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

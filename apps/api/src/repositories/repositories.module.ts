@@ -9,7 +9,7 @@ import { MetricsRepository } from './metrics.repository';
 @Global()
 @Module({
   providers: [clickHouseProvider, ChatEventRepository, MetricsRepository, KafkaRepository],
-  exports: [ChatEventRepository, MetricsRepository, KafkaRepository],
+  exports: [CLICKHOUSE, ChatEventRepository, MetricsRepository, KafkaRepository],
 })
 export class RepositoriesModule implements OnApplicationShutdown {
   constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}

@@ -1,4 +1,5 @@
 import { eventSourceSchema } from '@warroom/contracts';
+import { ReportsPage } from '../features/reports/components/reports-page';
 import { WallPage } from '../features/wall/components/wall-page';
 
 /** Routes by path; each route composes one feature. */
@@ -9,6 +10,7 @@ export function App() {
   // Live by default; `?source=rehearsal` watches a rehearsal on purpose (DESIGN.md "Words").
   const source = eventSourceSchema.catch('live').parse(params.get('source') ?? 'live');
   if (path === '/wall') return <WallPage token={params.get('token')} lang={lang} source={source} />;
+  if (path === '/reports') return <ReportsPage token={params.get('token')} lang={lang} />;
   return (
     <main style={{ padding: '4vh' }}>
       <a href="/wall" style={{ color: '#58a6ff' }}>

@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ClickHouseClient } from '@warroom/clickhouse';
+import type { EventSource } from '@warroom/contracts';
+import { z } from 'zod';
+import { toClickHouseTime } from './clickhouse-time';
+import { CLICKHOUSE } from './clickhouse.provider';
+
+/** A report range: [from, to) by event time, cut into intervals of `intervalMs` starting at `from`. */
+export interface StaffingRange {
+  /** Shop id, or 'all'. */
+  shop: string;
+  source: EventSource;
+  from: Date;
+  to: Date;
+  intervalMs: number;
+}
+
+/** What one interval measured; intervals where nothing happened are absent. */
+export interface IntervalCounts {
+  /** 0-based: the interval starts at from + index × intervalMs. */
+  index: number;
+  conversations: number;
+  handoffs: number;
+  handledChats: number;
+  /** Σ handling time of the handled chats, seconds. */
+  handleSecSum: number;
+  abandons: number;
+  botQuestions: number;
+  botAnswered: number;
+}
+
+/** An `agent_end` this long after the range still closes a chat accepted inside it. */
+const HANDLED_CHAT_END_GRACE_MS = 12 * 3_600_000;
+
+/** Counts arrive as JSON numbers (output_format_json_quote_64bit_integers is 0) or, from some servers, as strings. */
+const quantity = z.coerce.number().nonnegative();
+const index = z.coerce.number().int().nonnegative();
+
+const sessionRow = z.object({
+  idx: index,
+  conversations: quantity,
+  handoffs: quantity,
+  handled_chats: quantity,
+  handle_ms_sum: quantity,
+  abandons: quantity,
+});
+const questionRow = z.object({ idx: index, bot_questions: quantity, bot_answered: quantity });
+
+/**
+ * The inputs of the staffing reports (definitions in libs/contracts/src/staffing.ts), read from the raw
+ * `chat_events`: every figure is per session, which no rollup keeps. Every value is a typed parameter.
+ */
+@Injectable()
+export class StaffingRepository {
+  constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
+
+  /** Conversations, handoffs, handled chats with their handling time, abandons and bot questions per interval. */
+  async intervalCounts(range: StaffingRange): Promise<IntervalCounts[]> {
+    const params = {
+      source: range.source,
+      shop: range.shop,
+      from: toClickHouseTime(range.from.toISOString()),
+      to: toClickHouseTime(range.to.toISOString()),
+      end_until: toClickHouseTime(new Date(range.to.getTime() + HANDLED_CHAT_END_GRACE_MS).toISOString()),
+      from_ms: String(range.from.getTime()),
+      step_ms: String(range.intervalMs),
+    };
+    // Per session (shop, session id): when it first asked, was first handed off, was first accepted (and
+    // how long until the first end after that accept), first abandoned; then each of those moments is
+    // counted in its interval. Only agent_end rows are read past `to`.
+    const sessions = this.rows(
+      `SELECT
+         intDiv(toUnixTimestamp64Milli(item.2) - {from_ms:Int64}, {step_ms:Int64}) AS idx,
+         countIf(item.1 = 'conversation') AS conversations,
+         countIf(item.1 = 'handoff') AS handoffs,
+         countIf(item.1 = 'handled') AS handled_chats,
+         sumIf(item.3, item.1 = 'handled') AS handle_ms_sum,
+         countIf(item.1 = 'abandon') AS abandons
+       FROM
+       (
+         SELECT
+           arrayJoin(arrayConcat(
+             if(asked, [('conversation', asked_at, toInt64(0))], []),
+             if(handed_off, [('handoff', handed_off_at, toInt64(0))], []),
+             if(accepted AND length(ends) > 0,
+                [('handled', accepted_at, toUnixTimestamp64Milli(arrayMin(ends)) - toUnixTimestamp64Milli(accepted_at))],
+                []),
+             if(abandoned, [('abandon', abandoned_at, toInt64(0))], [])
+           )) AS item
+         FROM
+         (
+           SELECT
+             countIf(kind = 'question') > 0 AS asked,
+             minIf(event_time, kind = 'question') AS asked_at,
+             countIf(kind = 'handoff' OR (kind = 'question' AND outcome = 'handoff')) > 0 AS handed_off,
+             minIf(event_time, kind = 'handoff' OR (kind = 'question' AND outcome = 'handoff')) AS handed_off_at,
+             countIf(kind = 'agent_accept') > 0 AS accepted,
+             minIf(event_time, kind = 'agent_accept') AS accepted_at,
+             arrayFilter(at -> at >= accepted_at, groupArrayIf(event_time, kind = 'agent_end')) AS ends,
+             countIf(kind = 'abandon') > 0 AS abandoned,
+             minIf(event_time, kind = 'abandon') AS abandoned_at
+           FROM chat_events
+           WHERE kind IN ('question', 'handoff', 'agent_accept', 'agent_end', 'abandon')
+             AND source = {source:String}
+             AND ({shop:String} = 'all' OR shop_id = {shop:String})
+             AND event_time >= {from:DateTime64(3, 'UTC')}
+             AND (event_time < {to:DateTime64(3, 'UTC')}
+                  OR (kind = 'agent_end' AND event_time < {end_until:DateTime64(3, 'UTC')}))
+           GROUP BY shop_id, session_id
+         )
+       )
+       GROUP BY idx
+       ORDER BY idx`,
+      params,
+      sessionRow,
+    );
+    const questions = this.rows(
+      `SELECT
+         intDiv(toUnixTimestamp64Milli(event_time) - {from_ms:Int64}, {step_ms:Int64}) AS idx,
+         countIf(mode = 'bot') AS bot_questions,
+         countIf(mode = 'bot' AND outcome = 'answered') AS bot_answered
+       FROM chat_events
+       WHERE kind = 'question'
+         AND source = {source:String}
+         AND ({shop:String} = 'all' OR shop_id = {shop:String})
+         AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
+       GROUP BY idx
+       ORDER BY idx`,
+      params,
+      questionRow,
+    );
+    const byIndex = new Map<number, IntervalCounts>();
+    const at = (idx: number): IntervalCounts => {
+      let counts = byIndex.get(idx);
+      if (!counts) {
+        counts = { index: idx, conversations: 0, handoffs: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
+        byIndex.set(idx, counts);
+      }
+      return counts;
+    };
+    const [sessionRows, questionRows] = await Promise.all([sessions, questions]);
+    for (const row of sessionRows) {
+      Object.assign(at(row.idx), {
+        conversations: row.conversations,
+        handoffs: row.handoffs,
+        handledChats: row.handled_chats,
+        handleSecSum: row.handle_ms_sum / 1000,
+        abandons: row.abandons,
+      });
+    }
+    for (const row of questionRows) Object.assign(at(row.idx), { botQuestions: row.bot_questions, botAnswered: row.bot_answered });
+    return [...byIndex.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** The clock, here so that tests can swap it with the rest of the outside world. */
+  now(): Date {
+    return new Date();
+  }
+
+  private async rows<S extends z.ZodType>(query: string, params: Record<string, string>, row: S): Promise<z.infer<S>[]> {
+    const result = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow' });
+    return z.array(row).parse(await result.json());
+  }
+}

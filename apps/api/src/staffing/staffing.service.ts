@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  STAFFING_INTERVAL_MS,
+  rosterOf,
+  staffingReportSchema,
+  type RosterEntry,
+  type StaffingQuery,
+  type StaffingRangeReport,
+  type StaffingReport,
+} from '@warroom/contracts';
+import { TOPICS } from '@warroom/kafka';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { Watermark } from '../live/watermark';
+import { KafkaRepository } from '../repositories/kafka.repository';
+import { StaffingRepository } from '../repositories/staffing.repository';
+import { staffingReportCsv } from './staffing-csv';
+import { buildRangeReport, type StaffingAssumptions } from './staffing-report';
+
+/** A validated report request: the query, and a roster when it was POSTed. */
+export type StaffingRequest = StaffingQuery & { roster?: RosterEntry[]; rosterCsv?: string };
+
+/** How long a report waits to see ingest caught up with the broker before it says asOf is unknown. */
+const AS_OF_WAIT_MS = 3_000;
+const AS_OF_POLL_MS = 100;
+
+/** Staffing reports: measures a range (and a comparison range) and applies the staffing rules to it. */
+@Injectable()
+export class StaffingService {
+  private readonly logger = new Logger(StaffingService.name);
+
+  constructor(
+    private readonly repository: StaffingRepository,
+    private readonly kafka: KafkaRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async report(request: StaffingRequest): Promise<StaffingReport> {
+    const intervalMs = STAFFING_INTERVAL_MS[request.interval];
+    const assumptions: StaffingAssumptions = {
+      serviceLevel: request.serviceLevel,
+      withinSec: request.withinSec,
+      concurrency: request.concurrency,
+      shrinkage: request.shrinkage,
+      ...(request.patienceSec === undefined ? {} : { patienceSec: request.patienceSec }),
+      ...(request.ahtSec === undefined ? {} : { ahtOverrideSec: request.ahtSec }),
+    };
+    const roster = new Map(rosterOf(request).map((entry) => [Date.parse(entry.intervalStart), entry.agents]));
+    const measure = async (fromIso: string, toIso: string, withRoster: boolean): Promise<StaffingRangeReport> => {
+      const from = new Date(fromIso);
+      const to = new Date(toIso);
+      const counts = await this.repository.intervalCounts({ shop: request.shop, source: request.source, from, to, intervalMs });
+      return buildRangeReport({ from, to, intervalMs, counts, roster: withRoster ? roster : new Map(), assumptions });
+    };
+    // The watermark first: whatever reached the broker before it is stored when the ranges are read.
+    const asOf = await this.asOf();
+    const [current, previous] = await Promise.all([
+      measure(request.from, request.to, true),
+      request.compareFrom !== undefined && request.compareTo !== undefined
+        ? measure(request.compareFrom, request.compareTo, false)
+        : null,
+    ]);
+    // Parsed on the way out too, so a rule that drifts from the contract fails here, not in a browser.
+    return staffingReportSchema.parse({
+      generatedAt: this.repository.now().toISOString(),
+      asOf: asOf?.toISOString() ?? null,
+      shop: request.shop,
+      source: request.source,
+      interval: request.interval,
+      assumptions: {
+        serviceLevel: request.serviceLevel,
+        withinSec: request.withinSec,
+        concurrency: request.concurrency,
+        shrinkage: request.shrinkage,
+        patienceSec: request.patienceSec ?? null,
+        ahtOverrideSec: request.ahtSec ?? null,
+        model: request.patienceSec === undefined ? 'erlang-c' : 'erlang-a',
+      },
+      current,
+      previous,
+    } satisfies StaffingReport);
+  }
+
+  /**
+   * The low watermark, by the wall's rule (`Watermark`): the broker's high watermarks observed at T are all
+   * committed by ingest (which commits after the INSERT) → everything that reached the broker before T is
+   * stored. Observed until proven, for at most AS_OF_WAIT_MS; null when not proven (lag, or Kafka down).
+   */
+  private async asOf(): Promise<Date | null> {
+    const watermark = new Watermark();
+    const deadline = this.repository.now().getTime() + AS_OF_WAIT_MS;
+    try {
+      for (;;) {
+        const observedAt = this.repository.now().getTime();
+        watermark.observe(await this.kafka.partitionProgress(TOPICS.chatEvents.name, this.config.ingest.groupId), observedAt);
+        const asOf = watermark.asOf();
+        if (asOf !== null || observedAt >= deadline) return asOf;
+        await new Promise((done) => setTimeout(done, AS_OF_POLL_MS));
+      }
+    } catch (error) {
+      // The report is still right about what is stored; it just cannot say how complete that is.
+      this.logger.warn(`Cannot observe the watermark: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  async reportCsv(request: StaffingRequest): Promise<string> {
+    return staffingReportCsv(await this.report(request));
+  }
+}

@@ -1,0 +1,66 @@
+import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ChatController } from './chat/chat.controller';
+import { ChatGateway } from './chat/chat.gateway';
+import { CHAT_SETTINGS, ChatService, type ChatSettings } from './chat/chat.service';
+import { SessionStore } from './chat/session-store';
+import { SessionSweeper } from './chat/session-sweeper';
+import { BOT_CONFIG, type BotConfig } from './config/bot-config';
+import { EVENT_SINK, EventOutbox } from './events/event-outbox';
+import { BotHealthService } from './health/bot-health.service';
+import { HealthController } from './health/health.controller';
+import { KnowledgeBase } from './knowledge/knowledge-base';
+import { CLOCK, systemClock, type Clock } from './repositories/clock';
+import { FileSpool } from './repositories/file-spool';
+import { KafkaEventsRepository } from './repositories/kafka-events.repository';
+
+/** Closes the outbox after the HTTP server stopped taking requests: a last send, the rest spooled. */
+class OutboxLifecycle implements OnApplicationShutdown {
+  constructor(private readonly outbox: EventOutbox) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.outbox.close();
+  }
+}
+
+@Module({})
+export class AppModule {
+  /** The knowledge base is loaded (and validated) before Nest starts, like the configuration. */
+  static forRoot(config: BotConfig, knowledgeBase: KnowledgeBase): DynamicModule {
+    const settings: ChatSettings = {
+      campaignId: config.events.campaignId,
+      source: config.events.source,
+      channel: config.events.channel,
+      angryHandoffIntensity: config.rules.angryHandoffIntensity,
+    };
+    return {
+      module: AppModule,
+      controllers: [ChatController, HealthController],
+      providers: [
+        { provide: BOT_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: KnowledgeBase, useValue: knowledgeBase },
+        { provide: CHAT_SETTINGS, useValue: settings },
+        { provide: SessionStore, useFactory: () => new SessionStore(config.sessions) },
+        KafkaEventsRepository,
+        {
+          provide: EventOutbox,
+          inject: [KafkaEventsRepository, CLOCK],
+          useFactory: (transport: KafkaEventsRepository, clock: Clock) =>
+            new EventOutbox(
+              transport,
+              FileSpool.open({ dir: config.events.spoolDir, maxBytes: config.events.spoolMaxBytes }),
+              { lingerMs: config.events.lingerMs, batchMax: config.events.batchMax, queueMax: config.events.queueMaxEvents },
+              new Logger(EventOutbox.name),
+              () => clock.now(),
+            ),
+        },
+        { provide: EVENT_SINK, useExisting: EventOutbox },
+        { provide: OutboxLifecycle, inject: [EventOutbox], useFactory: (outbox: EventOutbox) => new OutboxLifecycle(outbox) },
+        ChatService,
+        ChatGateway,
+        SessionSweeper,
+        BotHealthService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
+import { botClientFrameSchema, describeIssues, type BotServerEventMap } from '@warroom/contracts';
+import { UnknownShopError } from '../knowledge/knowledge-base';
+import { ChatService } from './chat.service';
+
+type ServerFrame = { [E in keyof BotServerEventMap]: WsResponse<BotServerEventMap[E]> & { event: E } }[keyof BotServerEventMap];
+
+/**
+ * `/chat` on the bot's HTTP port: `{event: 'ask', data: ChatRequest & {requestId?}}` in, one
+ * `{event: 'reply', data: {requestId, reply}}` or `{event: 'error', data: {requestId, message}}` out.
+ */
+@WebSocketGateway({ path: '/chat' })
+export class ChatGateway {
+  constructor(private readonly chat: ChatService) {}
+
+  @SubscribeMessage('ask')
+  ask(@MessageBody() data: unknown): ServerFrame {
+    const frame = botClientFrameSchema.safeParse({ event: 'ask', data });
+    if (!frame.success) {
+      return { event: 'error', data: { requestId: requestIdOf(data), message: `invalid ask: ${describeIssues(frame.error).join('; ')}` } };
+    }
+    const { requestId, ...request } = frame.data.data;
+    try {
+      return { event: 'reply', data: { requestId: requestId ?? null, reply: this.chat.ask(request) } };
+    } catch (error) {
+      if (error instanceof UnknownShopError) return { event: 'error', data: { requestId: requestId ?? null, message: error.message } };
+      throw error;
+    }
+  }
+}
+
+/** The request id of a frame that failed validation, if it carried a usable one. */
+function requestIdOf(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null || !('requestId' in data)) return null;
+  const id: unknown = data.requestId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : null;
+}

@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChatEvent } from '@warroom/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventOutbox, InvalidChatEventError, type EventTransport, type OutboxLogger } from './event-outbox';
+import { FileSpool } from '../repositories/file-spool';
+import { testEvent } from '../testing/events';
+
+/** A broker that can be switched off: sends fail while `up` is false. */
+class FakeTransport implements EventTransport {
+  up = true;
+  readonly delivered: ChatEvent[] = [];
+  sends = 0;
+
+  send(events: readonly ChatEvent[]): Promise<void> {
+    this.sends += 1;
+    if (!this.up) return Promise.reject(new Error('Connection refused'));
+    this.delivered.push(...events);
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class MemoryLogger implements OutboxLogger {
+  readonly lines: string[] = [];
+  log(message: string): void {
+    this.lines.push(`log ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn ${message}`);
+  }
+  error(message: string): void {
+    this.lines.push(`error ${message}`);
+  }
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 5));
+  }
+}
+
+describe('EventOutbox', () => {
+  let dir: string;
+  let transport: FakeTransport;
+  let logger: MemoryLogger;
+  let outbox: EventOutbox;
+  const make = (maxBytes = 1024 * 1024, queueMax = 10_000): EventOutbox =>
+    new EventOutbox(transport, FileSpool.open({ dir, maxBytes }), { lingerMs: 1, batchMax: 3, queueMax, retryMinMs: 10, retryMaxMs: 40 }, logger, () => Date.now());
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bot-outbox-'));
+    transport = new FakeTransport();
+    logger = new MemoryLogger();
+    outbox = make();
+  });
+  afterEach(async () => {
+    await outbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers published events in order, in batches', async () => {
+    outbox.publish([1, 2, 3, 4, 5].map((n) => testEvent(n)));
+    await until(() => transport.delivered.length === 5, 'delivery');
+    expect(transport.delivered.map((event) => event.eventId)).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5']);
+    expect(outbox.stats()).toMatchObject({ queued: 0, spooled: 0, delivered: 5, dropped: 0 });
+  });
+
+  it('validates every event before it is queued', () => {
+    const bad = { ...testEvent(1), emotion: { name: 'bored', intensity: 2 } } as unknown as ChatEvent;
+    expect(() => outbox.publish([bad])).toThrow(InvalidChatEventError);
+    expect(() => outbox.publish([{ ...testEvent(2), eventTime: '2020-01-01T00:00:00Z' }])).toThrow(/more than 7 days old/);
+    expect(outbox.stats().queued).toBe(0);
+  });
+
+  it('spools while the broker is down and delivers everything in order once it is back', async () => {
+    transport.up = false;
+    outbox.publish([1, 2].map((n) => testEvent(n)));
+    await until(() => outbox.stats().spooled === 2, 'spooling');
+    outbox.publish([3, 4, 5].map((n) => testEvent(n)));
+    await until(() => outbox.stats().spooled === 5, 'later events behind the spooled ones');
+    expect(logger.lines.filter((line) => line.startsWith('warn')).length).toBe(1);
+    expect(outbox.stats().lastError).toBe('Connection refused');
+
+    transport.up = true;
+    outbox.publish([testEvent(6)]);
+    await until(() => transport.delivered.length === 6, 'replay');
+    expect(transport.delivered.map((event) => event.eventId)).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5', 'e-6']);
+    expect(outbox.stats()).toMatchObject({ spooled: 0, spoolBytes: 0, dropped: 0 });
+    expect(logger.lines.some((line) => line.startsWith('log Kafka is back'))).toBe(true);
+  });
+
+  it('counts and logs, as an error, events refused by a full spool', async () => {
+    await outbox.close();
+    const lineBytes = Buffer.byteLength(`${JSON.stringify(testEvent(1))}\n`);
+    outbox = make(lineBytes * 2);
+    transport.up = false;
+    outbox.publish([1, 2, 3].map((n) => testEvent(n)));
+    await until(() => outbox.stats().dropped === 1, 'the drop');
+    expect(outbox.stats().spooled).toBe(2);
+    expect(logger.lines.find((line) => line.startsWith('error'))).toMatch(/EVENTS LOST: 1 events dropped because the spool is full/);
+  });
+
+  it('keeps undelivered events in the spool across a restart', async () => {
+    transport.up = false;
+    outbox.publish([1, 2].map((n) => testEvent(n)));
+    await until(() => outbox.stats().spooled === 2, 'spooling');
+    await outbox.close();
+    transport.up = true;
+    outbox = make();
+    // Replayed at start, without waiting for a new event.
+    await until(() => transport.delivered.length === 2, 'replay after restart');
+    outbox.publish([testEvent(3)]);
+    await until(() => transport.delivered.length === 3, 'the next event');
+    expect(transport.delivered.map((event) => event.eventId)).toEqual(['e-1', 'e-2', 'e-3']);
+  });
+});

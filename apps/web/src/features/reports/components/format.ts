@@ -1,0 +1,31 @@
+import type { Lang } from './messages';
+
+export const DASH = '—';
+
+export function formatCount(value: number | null): string {
+  return value === null ? DASH : String(value);
+}
+
+/** A share as a percentage with one decimal, e.g. 55.6%. */
+export function formatPercent(value: number | null): string {
+  return value === null ? DASH : `${(value * 100).toFixed(1)}%`;
+}
+
+export function formatNumber(value: number | null, digits = 1): string {
+  return value === null ? DASH : value.toFixed(digits);
+}
+
+/** An interval start in the viewer's time zone: `MM-DD HH:mm` (date kept: ranges span days). */
+export function formatSlot(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
+}
+
+export function formatTime(iso: string, lang: Lang): string {
+  return new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+}

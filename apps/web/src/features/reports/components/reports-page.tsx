@@ -1,0 +1,89 @@
+import type { StaffingReport } from '@warroom/contracts';
+import { useCsvDownload } from '../api/download-staffing-csv';
+import { useStaffingReport, type ReportProblem } from '../api/get-staffing-report';
+import { useReportForm } from '../hooks/use-report-form';
+import { formatTime } from './format';
+import { Issues, ReportFormView } from './report-form';
+import { messages, type Lang, type Messages } from './messages';
+import { StaffingChart } from './staffing-chart';
+import { StaffingTable } from './staffing-table';
+import { SummaryPanel } from './summary-panel';
+
+/** `/reports?token=…[&lang=en][&shop=&source=&interval=&from=&to=&compareFrom=&compareTo=]`. */
+export function ReportsPage({ token, lang }: { token: string | null; lang: Lang }) {
+  const t: Messages = messages[lang];
+  if (!token) return <main style={{ padding: '4vh', fontSize: '2.5vh' }}>{t.badToken}</main>;
+  return <Reports token={token} lang={lang} t={t} />;
+}
+
+function ProblemView({ problem, t }: { problem: ReportProblem; t: Messages }) {
+  if (problem.kind === 'bad-request') return <Issues title={t.badRequest} issues={problem.issues} />;
+  return <Issues title={problem.kind === 'bad-response' ? t.badResponse : t.failed} issues={[{ path: '', message: problem.detail }]} />;
+}
+
+function Freshness({ report, t, lang }: { report: StaffingReport; t: Messages; lang: Lang }) {
+  const a = report.assumptions;
+  const incomplete = report.asOf !== null && Date.parse(report.asOf) < Date.parse(report.current.to);
+  return (
+    <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0.4em 1.5em', color: '#8b949e', fontSize: '0.9em' }}>
+      {report.asOf ? (
+        <span data-testid="as-of">
+          {t.asOf} {formatTime(report.asOf, lang)}
+        </span>
+      ) : (
+        <span data-testid="as-of-unknown" style={{ color: '#f85149' }}>
+          {t.asOfUnknown}
+        </span>
+      )}
+      <span>
+        {t.generatedAt} {formatTime(report.generatedAt, lang)}
+      </span>
+      <span>{t.assumptions(Math.round(a.serviceLevel * 1000) / 10, a.withinSec, a.concurrency, Math.round(a.shrinkage * 1000) / 10, a.model)}</span>
+      {incomplete ? (
+        <span data-testid="incomplete" style={{ color: '#d29922' }}>
+          {t.incomplete}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Reports({ token, lang, t }: { token: string; lang: Lang; t: Messages }) {
+  const { form, update, request, issues, submit } = useReportForm();
+  const state = useStaffingReport(token, request);
+  const csv = useCsvDownload(token);
+  const report = state.status === 'ready' ? state.report : state.status === 'loading' ? state.previous : null;
+
+  return (
+    <main style={{ height: '100vh', overflowY: 'auto', boxSizing: 'border-box', padding: '2vh 2vw', display: 'flex', flexDirection: 'column', gap: '1.2em' }}>
+      <header style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'baseline', flexWrap: 'wrap', gap: '1em' }}>
+        <div>
+          <h1 style={{ margin: 0, fontSize: '1.8em' }}>{t.title}</h1>
+          <div style={{ color: '#8b949e' }}>{t.subtitle}</div>
+        </div>
+        <button
+          type="button"
+          data-testid="csv-download"
+          disabled={request === null || csv.busy}
+          onClick={() => request && csv.download(request)}
+          style={{ background: 'none', border: 'none', color: '#58a6ff', textDecoration: 'underline', cursor: 'pointer', font: 'inherit', padding: 0 }}
+        >
+          {csv.busy ? t.downloading : t.download}
+        </button>
+      </header>
+      <ReportFormView form={form} update={update} submit={submit} issues={issues} busy={state.status === 'loading'} t={t} />
+      {csv.problem ? <ProblemView problem={csv.problem} t={t} /> : null}
+      {state.status === 'error' ? <ProblemView problem={state.problem} t={t} /> : null}
+      {report ? (
+        <div data-testid="report" data-status={state.status} style={{ display: 'flex', flexDirection: 'column', gap: '1.2em' }}>
+          <Freshness report={report} t={t} lang={lang} />
+          <StaffingChart range={report.current} t={t} lang={lang} />
+          <SummaryPanel current={report.current} previous={report.previous} t={t} />
+          <StaffingTable range={report.current} t={t} lang={lang} />
+        </div>
+      ) : state.status === 'loading' ? (
+        <div>{t.loading}</div>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,252 @@
+/**
+ * bench:bot — questions/s and latency through the bot's HTTP endpoint (`POST /api/chat`), with a
+ * knowledge base of 3,000 synthetic answers, the bot in its own process producing its events to a dev
+ * broker.
+ *
+ *   npm run -s bench:bot -- --json [--answers 3000] [--seconds 20] [--warmup 3] [--connections 8] [--mix unique|zipf|exact]
+ *
+ * Load: `connections` keep-alive connections, each sending its next question as soon as the previous
+ * reply arrives (closed loop), so the bot runs at the highest rate it sustains and the latencies are
+ * those at that rate. Questions are paraphrases of the answers' examples with varied openings and
+ * endings (about 1 in 10 is nonsense), so they go through the matcher rather than the exact-example
+ * index: `--mix unique` (default) makes nearly every question a new text, the worst case for the
+ * bot's match cache; `--mix zipf` repeats popular questions as a sale-day rush does; `--mix exact` asks
+ * only the answers' own example questions, which the knowledge base answers without the matcher: the
+ * ceiling of the bot itself (HTTP, rules, events, Kafka), whatever the matcher costs.
+ *
+ * Progress goes to stderr. Last line of stdout: {"answers","questionsPerSec","p50Ms","p99Ms"}
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { botHealthSchema, chatReplySchema, type IndustryPack, type ShopPack } from '@warroom/contracts';
+import { mulberry32 } from '../../apps/sim/src/traffic';
+import { startAppProcess } from '../../infra/dev/app-process';
+import { startDevBroker } from '../../infra/dev/broker/launch';
+
+const { values } = parseArgs({
+  options: {
+    answers: { type: 'string', default: '3000' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '8' },
+    mix: { type: 'string', default: 'unique' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const ANSWERS = Number(values.answers);
+const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
+const CONNECTIONS = Number(values.connections);
+const MIX = values.mix;
+if (![ANSWERS, SECONDS, CONNECTIONS].every((n) => Number.isInteger(n) && n > 0) || !(WARMUP >= 0) || !['unique', 'zipf', 'exact'].includes(MIX)) {
+  throw new Error('usage: --answers N --seconds N --warmup N --connections N --mix unique|zipf|exact');
+}
+const SHOP = 'bench-shop';
+const log = (message: string): void => void process.stderr.write(`${message}\n`);
+
+// Synthetic vocabulary: every answer is one (thing, aspect) pair, asked in several ways.
+const THINGS = [
+  '手机', '平板', '笔记本', '台式机', '显示器', '耳机', '音箱', '手表', '手环', '相机', '镜头', '无人机', '投影仪', '电视', '冰箱',
+  '洗衣机', '烘干机', '空调', '热水器', '油烟机', '燃气灶', '洗碗机', '微波炉', '烤箱', '电饭煲', '豆浆机', '榨汁机', '咖啡机', '吸尘器',
+  '扫地机', '加湿器', '净化器', '电风扇', '取暖器', '剃须刀', '电动牙刷', '吹风机', '路由器', '充电宝', '键盘', '鼠标', '游戏机',
+  '打印机', '移动硬盘', 'U盘', '内存卡', '数据线', '充电器', '麦克风', '摄像头', '门锁', '台灯', '电子书', '学习机', '对讲机',
+  '行车记录仪', '车载充电器', '电动车', '平衡车', '按摩椅', '体脂秤',
+];
+const ASPECTS = [
+  '保修', '发票', '安装', '物流', '退货', '换货', '价保', '定金', '尾款', '赠品', '分期', '颜色', '尺寸', '重量', '续航', '快充',
+  '屏幕', '噪音', '耗电', '材质', '配件', '说明书', '激活', '维修', '上门', '包装', '运费', '优惠券', '满减', '会员价', '以旧换新',
+  '预约', '库存', '发货时间', '签收', '验货', '售后电话', '延保', '清洗', '滤网', '固件升级', '蓝牙', '防水', '内存', '接口', '电压',
+  '功率', '容量', '产地', '型号',
+];
+const EXAMPLE_FORMS = [
+  (t: string, a: string) => `${t}的${a}怎么样`,
+  (t: string, a: string) => `${t}${a}是怎么规定的`,
+  (t: string, a: string) => `请问${t}有${a}吗`,
+  (t: string, a: string) => `想了解一下${t}的${a}`,
+  (t: string, a: string) => `${t}在${a}方面有什么说法`,
+];
+const QUESTION_FORMS = [
+  (t: string, a: string) => `${t}${a}怎么说`,
+  (t: string, a: string) => `问下${t}的${a}`,
+  (t: string, a: string) => `${t}的${a}是啥情况`,
+];
+const OPENINGS = ['', '你好，', '亲，', '请问', '麻烦问下，', '在吗，', '老板，', '客服，'];
+const ENDINGS = ['', '？', '呢', '啊', '？谢谢', '，急', '呀', '，在线等'];
+const NONSENSE = ['量子纠缠的哲学意义', '土星环能做刨冰吗', '昨晚的梦是什么意思', '恐龙为什么灭绝', '火星上有没有外卖'];
+
+function pairOf(index: number): [string, string] {
+  return [THINGS[index % THINGS.length]!, ASPECTS[Math.floor(index / THINGS.length) % ASPECTS.length]!];
+}
+
+function writePacks(dir: string): void {
+  if (ANSWERS > THINGS.length * ASPECTS.length) throw new Error(`at most ${THINGS.length * ASPECTS.length} synthetic answers`);
+  const industry: IndustryPack = {
+    v: 1,
+    kind: 'industry',
+    id: 'bench',
+    title: '压测行业包',
+    revision: 1,
+    answers: Array.from({ length: ANSWERS }, (_, i) => {
+      const [thing, aspect] = pairOf(i);
+      return {
+        id: `a${i}`,
+        topic: 'specs' as const,
+        stage: 'pre_sale' as const,
+        examples: EXAMPLE_FORMS.map((form) => form(thing, aspect)),
+        reply: { type: 'text' as const, text: `关于${thing}的${aspect}：以商品页说明为准，如有疑问请随时联系我们。` },
+      };
+    }),
+    attributes: [],
+  };
+  const shop: ShopPack = { v: 1, kind: 'shop', shopId: SHOP, industry: 'bench', title: '压测店', revision: 1, overrides: [], answers: [] };
+  mkdirSync(join(dir, 'industry'), { recursive: true });
+  writeFileSync(join(dir, 'industry', 'bench.json'), JSON.stringify(industry));
+  writeFileSync(join(dir, 'shop.json'), JSON.stringify(shop));
+}
+
+/** The question stream: nearly all new texts (`unique`), popular ones repeated (`zipf`, s = 1), or examples (`exact`). */
+function questionSource(seed: number): () => string {
+  const rng = mulberry32(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
+  const harmonic = Array.from({ length: ANSWERS }, (_, i) => 1 / (i + 1));
+  const total = harmonic.reduce((sum, weight) => sum + weight, 0);
+  const popular = (): number => {
+    let roll = rng() * total;
+    for (let i = 0; i < harmonic.length; i += 1) {
+      roll -= harmonic[i]!;
+      if (roll < 0) return i;
+    }
+    return 0;
+  };
+  return () => {
+    if (MIX === 'exact') {
+      const [thing, aspect] = pairOf(Math.floor(rng() * ANSWERS));
+      return pick(EXAMPLE_FORMS)(thing, aspect);
+    }
+    if (rng() < 0.1) return pick(NONSENSE);
+    if (MIX === 'zipf') {
+      const index = popular();
+      const [thing, aspect] = pairOf(index);
+      return QUESTION_FORMS[index % QUESTION_FORMS.length]!(thing, aspect);
+    }
+    const [thing, aspect] = pairOf(Math.floor(rng() * ANSWERS));
+    return `${pick(OPENINGS)}${pick(QUESTION_FORMS)(thing, aspect)}${pick(ENDINGS)}`;
+  };
+}
+
+interface Load {
+  completed: number;
+  latenciesMs: number[];
+  outcomes: Map<string, number>;
+  texts: Set<string>;
+}
+
+async function runLoad(url: URL, agent: Agent, seconds: number, record: boolean, seed: number): Promise<Load> {
+  const load: Load = { completed: 0, latenciesMs: [], outcomes: new Map(), texts: new Set() };
+  const deadline = performance.now() + seconds * 1000;
+  const next = questionSource(seed);
+  let session = 0;
+  const one = (body: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`HTTP ${res.statusCode}`))));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async (_, connection) => {
+      while (performance.now() < deadline) {
+        session += 1;
+        const text = next();
+        // A few questions per session, as customers ask them.
+        const body = JSON.stringify({ shopId: SHOP, sessionId: `bench-${connection}-${Math.floor(session / 4)}`, customerId: `c-${session}`, text });
+        const started = performance.now();
+        const reply = await one(body);
+        const elapsed = performance.now() - started;
+        if (!record) continue;
+        load.completed += 1;
+        load.latenciesMs.push(elapsed);
+        load.texts.add(text);
+        if (load.completed % 50 === 0) {
+          // Parse a sample against the contract; parsing every reply would load the client, not the bot.
+          const outcome = chatReplySchema.parse(JSON.parse(reply)).outcome;
+          load.outcomes.set(outcome, (load.outcomes.get(outcome) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  return load;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-bot-'));
+  const packDir = join(work, 'packs');
+  writePacks(packDir);
+  const broker = await startDevBroker({ onLog: () => undefined });
+  log(`dev broker at ${broker.brokers}; starting the bot with ${ANSWERS} answers`);
+  const bot = await startAppProcess({
+    name: 'bot',
+    entry: 'apps/bot/src/main.ts',
+    env: {
+      KAFKA_BROKERS: broker.brokers,
+      PORT: '0',
+      BOT_SHOP_IDS: SHOP,
+      BOT_PACK_DIR: packDir,
+      BOT_SPOOL_DIR: join(work, 'spool'),
+      BOT_CAMPAIGN_ID: 'bench',
+      LOG_LEVEL: 'warn',
+    },
+    readyTimeoutMs: 180_000,
+    onLog: (line) => log(`[bot] ${line}`),
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  try {
+    const base = bot.url ?? '';
+    const url = new URL('/api/chat', base);
+    if (WARMUP > 0) await runLoad(url, agent, WARMUP, false, 7);
+    log(`measuring ${SECONDS} s with ${CONNECTIONS} keep-alive connections, ${MIX} questions`);
+    const started = performance.now();
+    const load = await runLoad(url, agent, SECONDS, true, 42);
+    const seconds = (performance.now() - started) / 1000;
+    const sorted = Float64Array.from(load.latenciesMs).sort();
+    const result = {
+      answers: ANSWERS,
+      questionsPerSec: Math.round(load.completed / seconds),
+      p50Ms: Math.round(percentile([...sorted], 50) * 100) / 100,
+      p99Ms: Math.round(percentile([...sorted], 99) * 100) / 100,
+    };
+    const health = botHealthSchema.parse(await (await fetch(new URL('/health', base))).json());
+    log(
+      `${load.completed} questions (${load.texts.size} distinct texts), sampled outcomes ${JSON.stringify(Object.fromEntries(load.outcomes))}; ` +
+        `events ${JSON.stringify(health.events)}`,
+    );
+    if (!values.json) log(`${result.questionsPerSec} questions/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`);
+    console.log(JSON.stringify(result));
+  } finally {
+    agent.destroy();
+    await bot.stop();
+    await broker.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

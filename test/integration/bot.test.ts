@@ -1,0 +1,233 @@
+/**
+ * The bot through real parts (issue 6): a conversation over the bot's HTTP endpoint (and its WebSocket),
+ * the bot as its own process → dev broker → ingest process → dev store, and the ChatEvents it produced
+ * read back from ClickHouse with their kinds, outcomes and reasons. Then a broker outage: the bot keeps
+ * answering, spools, and delivers everything once the broker is back.
+ *
+ * The questions are the packs' own example questions (a trained question is answered whatever the
+ * matcher's tuning) and clear nonsense (which no matcher should answer).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  botHealthSchema,
+  botServerFrameSchema,
+  chatReplySchema,
+  recordedEventSchema,
+  type BotHealth,
+  type ChatReply,
+  type ChatRequest,
+} from '@warroom/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
+import { usePipeline, waitFor } from '../support/pipeline';
+
+const CAMPAIGN = 'it-bot';
+const SHOP = 'demo-electronics';
+
+interface StoredEvent {
+  event_id: string;
+  kind: string;
+  outcome: string;
+  handoff_reason: string;
+  answer_id: string;
+  stage: string;
+  sku: string;
+  mode: string;
+  emotion: string;
+  ref_event_id: string;
+  session_id: string;
+  agent_id: string;
+}
+
+describe('bot', () => {
+  const pipeline = usePipeline();
+  let bot: AppProcess;
+  let url: string;
+  let spoolDir: string;
+
+  beforeAll(async () => {
+    const p = pipeline();
+    spoolDir = mkdtempSync(join(tmpdir(), 'bot-it-spool-'));
+    await p.startApp('ingest');
+    bot = await startAppProcess({
+      name: 'bot',
+      entry: 'apps/bot/src/main.ts',
+      env: {
+        KAFKA_BROKERS: p.broker.brokers,
+        PORT: '0',
+        BOT_SHOP_IDS: 'demo-electronics,demo-home',
+        BOT_PACK_DIR: 'packs',
+        BOT_SPOOL_DIR: spoolDir,
+        BOT_SOURCE: 'rehearsal',
+        BOT_CAMPAIGN_ID: CAMPAIGN,
+        LOG_LEVEL: 'warn',
+      },
+      onLog: process.env.TEST_APP_LOGS ? undefined : () => undefined,
+    });
+    url = bot.url ?? '';
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
+
+  async function post<T>(path: string, body: unknown, parse: (json: unknown) => T): Promise<T> {
+    const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json: unknown = await response.json();
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
+    return parse(json);
+  }
+  const ask = (sessionId: string, text: string, extra: Partial<ChatRequest> = {}): Promise<ChatReply> =>
+    post('/api/chat', { shopId: SHOP, sessionId, customerId: `c-${sessionId}`, text, ...extra }, (json) => chatReplySchema.parse(json));
+  const health = async (): Promise<BotHealth> => botHealthSchema.parse(await (await fetch(`${url}/health`)).json());
+
+  async function stored(sessionIds: readonly string[]): Promise<StoredEvent[]> {
+    const result = await pipeline().clickhouse.query({
+      query:
+        'SELECT event_id, kind, outcome, handoff_reason, answer_id, stage, sku, mode, emotion, ref_event_id, session_id, agent_id ' +
+        'FROM chat_events WHERE campaign_id = {campaign:String} AND session_id IN {sessions:Array(String)} ORDER BY event_time, kind DESC',
+      query_params: { campaign: CAMPAIGN, sessions: sessionIds },
+      format: 'JSONEachRow',
+    });
+    return result.json<StoredEvent>();
+  }
+
+  /** Waits for `count` distinct events of these sessions in ClickHouse. */
+  async function waitForStored(sessionIds: readonly string[], count: number): Promise<StoredEvent[]> {
+    let rows: StoredEvent[] = [];
+    const distinct = () => new Set(rows.map((row) => row.event_id)).size;
+    await waitFor(
+      async () => {
+        rows = await stored(sessionIds);
+        return distinct() >= count;
+      },
+      60_000,
+      () => `${distinct()} of ${count} events stored for ${sessionIds.join(', ')}`,
+    );
+    return rows;
+  }
+
+  it('holds a conversation and records every question, answer and handoff as ChatEvents in ClickHouse', async () => {
+    const run = Date.now().toString(36);
+    const s1 = `${run}-talk`;
+    const greeting = await ask(s1, '你好');
+    expect(greeting).toMatchObject({ outcome: 'answered', answer: { answerId: 'smalltalk.greeting' } });
+
+    const link = await ask(s1, 'https://item.example.com/100012345.html');
+    expect(link).toMatchObject({ outcome: 'answered', sku: '100012345', answer: { answerId: 'product.selling-points' }, reply: { type: 'video' } });
+
+    const weight = await ask(s1, '这款多重');
+    expect(weight).toMatchObject({ outcome: 'answered', sku: '100012345', answer: { answerId: 'weight' } });
+    expect(weight.outcome === 'answered' && weight.reply.text).toContain('187 克');
+
+    const warranty = await ask(s1, '保修几年');
+    // The shop's override, under the industry answer's id.
+    expect(warranty).toMatchObject({ outcome: 'answered', answer: { answerId: 'warranty' } });
+    expect(warranty.outcome === 'answered' && warranty.reply.text).toContain('共 2 年保修');
+
+    const nonsense = await ask(s1, '量子纠缠与宇宙膨胀的哲学意义');
+    expect(nonsense.outcome).toBe('unmatched');
+    const again = await ask(s1, '土星环的冰块能做刨冰吗');
+    expect(again).toMatchObject({ outcome: 'handoff', handoffReason: 'no_match' });
+
+    const s2 = `${run}-human`;
+    expect(await ask(s2, '转人工')).toMatchObject({ outcome: 'handoff', handoffReason: 'customer_request' });
+    const s3 = `${run}-angry`;
+    expect(await ask(s3, '你们就是骗子，黑店！！')).toMatchObject({ outcome: 'handoff', handoffReason: 'negative_emotion', emotion: { name: 'angry' } });
+
+    const s4 = `${run}-assist`;
+    const assisted = await ask(s4, '退货运费谁出', { mode: 'assist' });
+    expect(assisted).toMatchObject({ outcome: 'handoff', handoffReason: 'assist_mode', reply: null });
+    expect(assisted.outcome === 'handoff' && assisted.suggestions[0]?.answerId).toBe('return-shipping');
+    expect(assisted.outcome === 'handoff' && assisted.suggestions.length).toBe(3);
+    const agentReply = await post(
+      '/api/chat/agent-reply',
+      { shopId: SHOP, sessionId: s4, customerId: `c-${s4}`, agentId: 'agent-7', text: '亲，本店送运费险，退货不花钱哦' },
+      (json) => recordedEventSchema.parse(json),
+    );
+
+    const s5 = `${run}-order`;
+    await post('/api/chat/order', { shopId: SHOP, sessionId: s5, customerId: `c-${s5}`, orderId: `o-${run}`, amountCents: 249_900, sku: '100012345' }, (json) =>
+      recordedEventSchema.parse(json),
+    );
+    expect(await ask(s5, '保修几年')).toMatchObject({ outcome: 'answered', stage: 'in_sale', sku: '100012345' });
+
+    // 6 questions + 4 answers + 1 handoff (s1); question + handoff (s2, s3); question + agent_reply (s4); order + question + answer (s5).
+    await waitForStored([s1, s2, s3, s4, s5], 20);
+    await new Promise((done) => setTimeout(done, 500));
+    // At least once: count distinct events (a retried send may store one twice, with the same id).
+    const rows = [...new Map((await stored([s1, s2, s3, s4, s5])).map((row) => [row.event_id, row])).values()];
+    expect(rows).toHaveLength(20);
+
+    const byId = new Map(rows.map((row) => [row.event_id, row]));
+    const questionOf = (reply: ChatReply) => byId.get(reply.questionEventId);
+    expect(questionOf(greeting)).toMatchObject({ kind: 'question', outcome: 'answered', answer_id: 'smalltalk.greeting', mode: 'bot' });
+    expect(questionOf(link)).toMatchObject({ outcome: 'answered', answer_id: 'product.selling-points', sku: '100012345', stage: 'pre_sale' });
+    expect(questionOf(weight)).toMatchObject({ outcome: 'answered', answer_id: 'weight', sku: '100012345' });
+    expect(questionOf(warranty)).toMatchObject({ outcome: 'answered', answer_id: 'warranty' });
+    expect(questionOf(nonsense)).toMatchObject({ outcome: 'unmatched', handoff_reason: '' });
+    expect(questionOf(again)).toMatchObject({ outcome: 'handoff', handoff_reason: 'no_match' });
+    expect(questionOf(assisted)).toMatchObject({ outcome: 'handoff', handoff_reason: 'assist_mode', mode: 'assist', answer_id: 'return-shipping' });
+
+    const kinds = (session: string) => rows.filter((row) => row.session_id === session).map((row) => row.kind).sort();
+    expect(kinds(s1)).toEqual(['answer', 'answer', 'answer', 'answer', 'handoff', 'question', 'question', 'question', 'question', 'question', 'question']);
+    expect(rows.filter((row) => row.kind === 'answer').every((row) => byId.get(row.ref_event_id)?.kind === 'question')).toBe(true);
+    expect(rows.filter((row) => row.kind === 'handoff').map((row) => row.handoff_reason).sort()).toEqual(['customer_request', 'negative_emotion', 'no_match']);
+    expect(rows.find((row) => row.session_id === s3 && row.kind === 'question')).toMatchObject({ emotion: 'angry', outcome: 'handoff' });
+    expect(byId.get(agentReply.eventId)).toMatchObject({ kind: 'agent_reply', agent_id: 'agent-7', mode: 'assist' });
+    expect(kinds(s5)).toEqual(['answer', 'order', 'question']);
+    expect(rows.find((row) => row.session_id === s5 && row.kind === 'question')).toMatchObject({ stage: 'in_sale', sku: '100012345' });
+  });
+
+  it('answers over the WebSocket /chat too', async () => {
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/chat`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+      });
+      const frames: unknown[] = [];
+      socket.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8'))));
+      socket.send(JSON.stringify({ event: 'ask', data: { requestId: 'r-1', shopId: SHOP, sessionId: 'ws-1', customerId: 'c-ws', text: '包邮吗' } }));
+      socket.send(JSON.stringify({ event: 'ask', data: { requestId: 'r-2', shopId: SHOP, sessionId: 'ws-1', text: '缺了顾客' } }));
+      await waitFor(() => Promise.resolve(frames.length >= 2), 10_000, () => `${frames.length} frames`);
+      const [reply, error] = frames.map((frame) => botServerFrameSchema.parse(frame));
+      expect(reply).toMatchObject({ event: 'reply', data: { requestId: 'r-1', reply: { outcome: 'answered', answer: { answerId: 'shipping-fee' } } } });
+      expect(error).toMatchObject({ event: 'error', data: { requestId: 'r-2' } });
+      expect(error?.event === 'error' && error.data.message).toMatch(/customerId/);
+    } finally {
+      socket.close();
+    }
+  });
+
+  // Delivery is at least once: a send in flight when the broker froze may have reached it and is sent
+  // again from the spool (same event ids), so this checks that every event arrived, not how often.
+  it('keeps answering while the broker is down, spools, and delivers every event once it is back', async () => {
+    const p = pipeline();
+    const session = `${Date.now().toString(36)}-outage`;
+    p.broker.pause();
+    try {
+      const replies: ChatReply[] = [];
+      for (const text of ['什么时候发货', '能开发票吗', '支持分期吗']) {
+        const started = Date.now();
+        replies.push(await ask(session, text));
+        // Answered at once: the customer never waits for the broker.
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+      expect(replies.map((reply) => reply.outcome)).toEqual(['answered', 'answered', 'answered']);
+      await waitFor(async () => (await health()).events.spooled >= 6, 60_000, async () => JSON.stringify((await health()).events));
+      expect((await health()).status).toBe('degraded');
+    } finally {
+      p.broker.resume();
+    }
+    const rows = await waitForStored([session], 6);
+    const distinct = new Map(rows.map((row) => [row.event_id, row.kind]));
+    expect([...distinct.values()].sort()).toEqual(['answer', 'answer', 'answer', 'question', 'question', 'question']);
+    await waitFor(async () => (await health()).status === 'ok', 30_000, async () => JSON.stringify(await health()));
+    expect((await health()).events).toMatchObject({ spooled: 0, dropped: 0 });
+  });
+});
