@@ -204,7 +204,7 @@ function baselineSystem(): EvalSystem {
         add(text) {
           const v = vectorizeQ(text);
           let best: { sum: SparseVec; id: number } | undefined;
-          let bestSim = 0.3;
+          let bestSim = Number(process.env.BT ?? 0.3);
           for (const c of centroids) {
             let norm = 0;
             for (const w of c.sum.values()) norm += w * w;
