@@ -22,6 +22,7 @@ import {
   shuffleInPlace,
   splitKnowledgeBase,
   type LabelledRow,
+  type GapClustererOptions,
   type MatcherOptions,
   type ScoredQuery,
 } from '@warroom/matcher';
@@ -32,8 +33,9 @@ interface Args {
   seed: number;
   json: boolean;
   baseline: boolean;
-  /** Experiment hook: JSON merged into the MatcherOptions. */
+  /** Experiment hooks: JSON objects passed as MatcherOptions / GapClustererOptions. */
   options?: MatcherOptions;
+  clusterOptions?: GapClustererOptions;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -71,6 +73,9 @@ function parseArgs(argv: readonly string[]): Args {
       case '--options':
         args.options = JSON.parse(value()) as MatcherOptions;
         break;
+      case '--cluster-options':
+        args.clusterOptions = JSON.parse(value()) as GapClustererOptions;
+        break;
       default:
         throw new Error(`unknown argument ${String(flag)}`);
     }
@@ -104,14 +109,23 @@ interface EvalModel {
   match(text: string): EvalResult;
 }
 interface EvalClusterer {
-  add(text: string): string | number;
+  add(text: string): void;
+  /** Final cluster of every question added, in order of addition (clusters may merge while feeding). */
+  assignments(): number[];
 }
-interface EvalSystem {
-  build(kb: ReadonlyMap<string, readonly string[]>): EvalModel;
-  clusterer(model: EvalModel): EvalClusterer;
+interface EvalSystem<M extends EvalModel = EvalModel> {
+  build(kb: ReadonlyMap<string, readonly string[]>): M;
+  clusterer(model: M): EvalClusterer;
 }
 
-function productSystem(options: MatcherOptions | undefined): EvalSystem {
+interface ProductModel extends EvalModel {
+  matcher: Matcher;
+}
+
+function productSystem(
+  options: MatcherOptions | undefined,
+  clusterOptions: GapClustererOptions | undefined,
+): EvalSystem<ProductModel> {
   return {
     build(kb) {
       const matcher = new Matcher(options);
@@ -122,12 +136,21 @@ function productSystem(options: MatcherOptions | undefined): EvalSystem {
           const r = matcher.match(text, { topK: 3 });
           return { topIds: r.candidates.map((c) => c.answerId), confidence: r.confidence };
         },
-      } as EvalModel;
+      };
     },
-    clusterer(model) {
-      const matcher = (model as EvalModel & { matcher: Matcher }).matcher;
-      const clusterer = new GapClusterer({ matcher });
-      return { add: (text) => clusterer.add(text).clusterId };
+    clusterer({ matcher }) {
+      const clusterer = new GapClusterer<number>({ matcher, ...clusterOptions });
+      let n = 0;
+      return {
+        add: (text) => {
+          clusterer.add(text, n++);
+        },
+        assignments: () => {
+          const out = new Array<number>(n).fill(-1);
+          for (const c of clusterer.clusters()) for (const m of c.members) out[m.meta] = c.id;
+          return out;
+        },
+      };
     },
   };
 }
@@ -143,7 +166,11 @@ function charGrams(text: string): string[] {
   return grams;
 }
 
-function baselineSystem(): EvalSystem {
+interface BaselineModel extends EvalModel {
+  vectorize: (text: string) => SparseVec;
+}
+
+function baselineSystem(): EvalSystem<BaselineModel> {
   const vectorize = (text: string, idf: (g: string) => number): SparseVec => {
     const v: SparseVec = new Map();
     for (const g of charGrams(text)) v.set(g, (v.get(g) ?? 0) + 1);
@@ -175,8 +202,7 @@ function baselineSystem(): EvalSystem {
       }
       const idf = (g: string): number => Math.log((1 + n) / (1 + (df.get(g) ?? 0))) + 1;
       const examples = [...kb].flatMap(([id, texts]) => texts.map((t) => ({ id, v: vectorize(t, idf) })));
-      const model = {
-        idf,
+      return {
         vectorize: (text: string) => vectorize(text, idf),
         match(text: string): EvalResult {
           const q = vectorize(text, idf);
@@ -194,17 +220,17 @@ function baselineSystem(): EvalSystem {
           return { topIds: scored.slice(0, 3).map((s) => s.id), confidence: scored[0]?.score ?? 0 };
         },
       };
-      return model;
     },
-    clusterer(model) {
-      // Leader clustering: join the most similar centroid if cosine >= 0.3, else start a cluster.
-      const vectorizeQ = (model as EvalModel & { vectorize(t: string): SparseVec }).vectorize;
+    clusterer({ vectorize: vectorizeQ }) {
+      // Leader clustering: join the most similar centroid if cosine >= 0.08, else start a cluster.
       const centroids: { sum: SparseVec; id: number }[] = [];
+      const assigned: number[] = [];
       return {
+        assignments: () => assigned,
         add(text) {
           const v = vectorizeQ(text);
           let best: { sum: SparseVec; id: number } | undefined;
-          let bestSim = Number(process.env.BT ?? 0.3);
+          let bestSim = 0.08;
           for (const c of centroids) {
             let norm = 0;
             for (const w of c.sum.values()) norm += w * w;
@@ -219,7 +245,7 @@ function baselineSystem(): EvalSystem {
             centroids.push(best);
           }
           for (const [g, w] of v) best.sum.set(g, (best.sum.get(g) ?? 0) + w);
-          return best.id;
+          assigned.push(best.id);
         },
       };
     },
@@ -248,8 +274,8 @@ interface GapFigures {
  * every query (known queries + all questions of unknown intents), find the operating point, then cluster
  * the unknown queries left unmatched, in file order.
  */
-function gapFigures(
-  system: EvalSystem,
+function gapFigures<M extends EvalModel>(
+  system: EvalSystem<M>,
   rows: readonly LabelledRow[],
   kbIds: ReadonlyMap<string, readonly number[]>,
   unknown: ReadonlySet<string>,
@@ -275,7 +301,8 @@ function gapFigures(
   const op = operatingPoint(scored, 0.9);
   const gaps = scored.filter((q) => !q.known && q.confidence < op.threshold);
   const clusterer = system.clusterer(model);
-  const assigned = gaps.map((q) => clusterer.add(q.row.text));
+  for (const q of gaps) clusterer.add(q.row.text);
+  const assigned = clusterer.assignments();
   const truth = gaps.map((q) => q.row.intent);
   return {
     auroc: auroc(
@@ -294,7 +321,11 @@ function gapFigures(
 
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
-  const system = args.baseline ? baselineSystem() : productSystem(args.options);
+  if (args.baseline) run(args, baselineSystem());
+  else run(args, productSystem(args.options, args.clusterOptions));
+}
+
+function run<M extends EvalModel>(args: Args, system: EvalSystem<M>): void {
   const rows = readRows(args.select);
   const byId = new Map(rows.map((r) => [r.id, r]));
   if (byId.size !== rows.length) throw new Error(`${args.select}: duplicate ids`);

@@ -1,4 +1,43 @@
-export * from './evaluate';
-export * from './normalize';
-export * from './matcher';
-export * from './cluster';
+/**
+ * @warroom/matcher: Chinese question matching against a knowledge base, and online clustering of the
+ * questions it cannot answer. Pure TypeScript, no framework and no native dependency.
+ */
+export { normalizeQuestion, isPlaceholderChar } from './normalize';
+export { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions } from './features';
+export { DEFAULT_SOFTMAX_OPTIONS, type SoftmaxOptions } from './classifier';
+export {
+  Matcher,
+  type AnswerInput,
+  type Candidate,
+  type MatchOptions,
+  type MatchResult,
+  type MatcherOptions,
+  type RepresentOptions,
+} from './matcher';
+export {
+  DEFAULT_GAP_MERGE_THRESHOLD,
+  DEFAULT_GAP_RECURRENCE,
+  DEFAULT_GAP_THRESHOLD,
+  GapClusterer,
+  type GapCluster,
+  type GapClustererOptions,
+  type GapMember,
+  type SparseMap,
+} from './cluster';
+export {
+  adjustedRandIndex,
+  adjustedRandIndex as ari,
+  auroc,
+  groupByIntent,
+  mean,
+  mulberry32,
+  operatingPoint,
+  purity,
+  shuffleInPlace,
+  splitKnowledgeBase,
+  type KbSplit,
+  type LabelledRow,
+  type OperatingPoint,
+  type Rng,
+  type ScoredQuery,
+} from './evaluate';
