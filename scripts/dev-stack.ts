@@ -1,6 +1,7 @@
 /**
- * Starts the whole system on the embedded default (see README): dev broker, dev store, ingest and api
- * as separate processes, and the simulator driving them. Ctrl-C stops everything, newest first.
+ * Starts the whole system on the embedded default (see README): dev broker, dev store, ingest, api and
+ * the bot as separate processes, and the simulator's customers talking to the bot (a rehearsal of the
+ * double11 curve, looping, at a rate a 2-core laptop carries). Ctrl-C stops everything, newest first.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { startDevStore } from '../infra/dev/store/launch';
 
 const ROOT = resolve(__dirname, '..');
 const STORE_DIR = resolve(ROOT, '.data/dev-store');
+const BOT_SPOOL_DIR = resolve(ROOT, '.data/dev-bot-spool');
+/** The shops the bot answers for and the simulated customers write to. */
+const SHOPS = 'demo-electronics,demo-home';
 
 interface Stoppable {
   name: string;
@@ -67,11 +71,30 @@ async function main(): Promise<void> {
       }),
       'api',
     );
+    // Events the last bot spooled were meant for the last broker: start the spool fresh with the broker.
+    rmSync(BOT_SPOOL_DIR, { recursive: true, force: true });
+    const bot = keep(
+      await startAppProcess({
+        name: 'bot',
+        entry: 'apps/bot/src/main.ts',
+        env: { KAFKA_BROKERS: broker.brokers, PORT: '0', BOT_SHOP_IDS: SHOPS, BOT_SOURCE: 'rehearsal', BOT_SPOOL_DIR, LOG_LEVEL: 'warn' },
+      }),
+      'bot',
+    );
+    // A night of 11.11 played an hour per real minute, over and over: ~12 questions/s, ~40/s in the rush.
     keep(
       await startAppProcess({
         name: 'sim',
         entry: 'apps/sim/src/main.ts',
-        env: { KAFKA_BROKERS: broker.brokers, SIM_RATE: process.env.SIM_RATE ?? '40', SIM_SOURCE: 'rehearsal' },
+        env: {
+          SIM_BOT_URL: bot.url ?? '',
+          SIM_SHOPS: SHOPS,
+          SIM_PROFILE: process.env.SIM_PROFILE ?? 'double11',
+          SIM_SPEED: process.env.SIM_SPEED ?? '60',
+          SIM_LOOP: 'true',
+          SIM_SOURCE: 'rehearsal',
+          SIM_PROGRESS_EVERY: process.env.SIM_PROGRESS_EVERY ?? '30',
+        },
       }),
       'sim',
     );

@@ -1,70 +1,170 @@
-import { randomUUID } from 'node:crypto';
-import { ConfigError, parseSimConfig, type ChatEvent, type SimEnv } from '@warroom/contracts';
-import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
-import { TrafficGenerator } from './traffic';
+/**
+ * The rehearsal simulator: customers talking to the real bot over HTTP (`POST /api/chat`, keep-alive),
+ * on the traffic curve of a profile, so every rehearsal exercises the whole loop (bot → Kafka → ingest →
+ * ClickHouse → api → wall). See `npm run -s sim -- --help`.
+ *
+ * stderr: a JSON ready line (for launchers), then the progress display. stdout: the summary; with
+ * --json, a report line and, last, {"questions","answered","unmatched","handoffs","peakPerSec"}.
+ * Exit 0; 1 when the bot cannot be reached or more than 1 % of requests failed; 2 on bad settings.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigError, parseSimConfig, type SimReady, type SimReport, type SimSummary } from '@warroom/contracts';
+import { HttpBotClient, type BotApi } from './bot-client';
+import { CatalogError, loadCatalog } from './catalog';
+import { loadProfile, resolveSetup, settingsFromArgs, USAGE, withFlagNames, type SimSetup } from './config';
+import { BuiltInConversations, type ConversationSource } from './conversation';
+import { compileCurve } from './curve';
+import { ProgressDisplay } from './progress';
+import { Rehearsal } from './rehearsal';
+import { CorpusError, ReplayConversations, loadChatSample } from './replay';
+import { mulberry32 } from './traffic';
 
-/** Produces in steps this long: small enough for a smooth curve, large enough for batched sends. */
-const STEP_MS = 100;
+const BOT_WAIT_MS = 30_000;
 
-function loadConfig(): SimEnv {
+interface Prepared {
+  setup: SimSetup;
+  profileName: string;
+  corpus: ConversationSource;
+  corpusKind: SimReady['corpus'];
+  rng: () => number;
+}
+
+function prepare(): Prepared | 'help' {
+  const { help, settings } = settingsFromArgs(process.argv.slice(2), process.env);
+  if (help) return 'help';
+  const env = parseSimConfig(settings);
+  const { profile } = loadProfile(env.SIM_PROFILE);
+  const setup = resolveSetup(env, profile);
+  const rng = mulberry32(env.SIM_SEED);
+  const catalog = loadCatalog(env.SIM_PACK_DIR, setup.shops);
+  if (env.SIM_CORPUS !== undefined) {
+    const { sessions } = loadChatSample(env.SIM_CORPUS);
+    return { setup, profileName: profile.name, corpus: new ReplayConversations(sessions, profile, catalog, rng), corpusKind: 'replay', rng };
+  }
+  return { setup, profileName: profile.name, corpus: new BuiltInConversations(profile, catalog, rng), corpusKind: 'built-in', rng };
+}
+
+/** Waits for the bot's /health; checks that it answers for every shop the customers write to. */
+async function checkBot(bot: BotApi, url: string, shops: readonly string[]): Promise<string | null> {
+  const deadline = Date.now() + BOT_WAIT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const health = await bot.health();
+      const served = new Set(health.shops.map((shop) => shop.shopId));
+      const missing = shops.filter((shop) => !served.has(shop));
+      if (missing.length > 0) return `the bot at ${url} does not answer for ${missing.join(', ')} (it answers for ${[...served].join(', ')})`;
+      return null;
+    } catch (error) {
+      last = (error as Error).message;
+      await new Promise((done) => setTimeout(done, 500));
+    }
+  }
+  return `the bot at ${url} did not answer within ${BOT_WAIT_MS / 1000} s: ${last}`;
+}
+
+function humanSummary(summary: SimSummary, report: SimReport): string {
+  const percent = (part: number, whole: number): string => `${whole === 0 ? 0 : Math.round((part / whole) * 100)}%`;
+  const reasons = Object.entries(report.handoffReasons).map(([reason, count]) => `${reason} ${count}`).join(', ');
+  const stages = Object.entries(report.stages).map(([stage, count]) => `${stage} ${percent(count, summary.questions)}`).join(', ');
+  return [
+    `rehearsal ${report.profile}: ${report.realSeconds} s real = ${report.curveMinutes} curve minutes (speed ${report.speed})`,
+    `  questions ${summary.questions} (the curve asked for ${report.expectedQuestions}): answered ${summary.answered} (${percent(summary.answered, summary.questions)}), unmatched ${summary.unmatched}, handoffs ${summary.handoffs}${reasons ? ` (${reasons})` : ''}`,
+    `  peak ${summary.peakPerSec}/s, sessions ${report.sessions}, orders ${report.orders}, errors ${report.errors}${report.skipped > 0 ? `, skipped ${report.skipped}` : ''}`,
+    `  stages (as the bot saw them): ${stages}`,
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  let prepared: Prepared | 'help';
   try {
-    return parseSimConfig(process.env);
+    prepared = prepare();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
+    if (error instanceof ConfigError || error instanceof CatalogError || error instanceof CorpusError) {
+      console.error(`sim: ${(error instanceof ConfigError ? withFlagNames(error) : error).message}`);
+      return 2;
     }
     throw error;
   }
-}
-
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'warroom-sim' });
-  const producer = createProducer(kafka, { idempotent: true });
-  await producer.connect();
-  const generator = new TrafficGenerator({
-    shops: config.SIM_SHOPS,
-    source: config.SIM_SOURCE,
-    campaignId: config.SIM_CAMPAIGN_ID,
-    seed: config.SIM_SEED,
-    runId: randomUUID().slice(0, 8),
-  });
-
-  let running = true;
-  const stop = (): void => {
-    running = false;
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  console.log(JSON.stringify({ event: 'ready', rate: config.SIM_RATE, shops: config.SIM_SHOPS, source: config.SIM_SOURCE }));
-
-  let questions = 0;
-  let owed = 0;
-  while (running && (config.SIM_MAX_QUESTIONS === 0 || questions < config.SIM_MAX_QUESTIONS)) {
-    const stepStarted = Date.now();
-    owed += (config.SIM_RATE * STEP_MS) / 1000;
-    const events: ChatEvent[] = [];
-    const now = new Date();
-    while (owed >= 1 && (config.SIM_MAX_QUESTIONS === 0 || questions < config.SIM_MAX_QUESTIONS)) {
-      events.push(...generator.nextQuestion(now));
-      owed -= 1;
-      questions += 1;
-    }
-    if (events.length > 0) {
-      await sendBatch(
-        producer,
-        TOPICS.chatEvents.name,
-        events.map((event) => ({ key: event.sessionId, value: JSON.stringify(event) })),
-      );
-    }
-    await new Promise((done) => setTimeout(done, Math.max(0, STEP_MS - (Date.now() - stepStarted))));
+  if (prepared === 'help') {
+    console.log(USAGE);
+    return 0;
   }
-  await producer.disconnect();
-  console.log(JSON.stringify({ event: 'stopped', questions }));
+  const { setup, profileName, corpus, corpusKind, rng } = prepared;
+  const env = setup.env;
+  const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64) });
+  const problem = await checkBot(bot, env.SIM_BOT_URL, setup.shops);
+  if (problem) {
+    console.error(`sim: ${problem}`);
+    bot.close();
+    return problem.includes('does not answer for') ? 2 : 1;
+  }
+
+  const curve = compileCurve(setup.profile);
+  const rehearsal = new Rehearsal(
+    {
+      curve,
+      timing: { fromMinute: setup.fromMinute, speed: setup.speed, durationMinutes: setup.profile.durationMinutes, loop: setup.loop },
+      shops: setup.shops,
+      baseRatePerShop: setup.baseRatePerShop,
+      source: env.SIM_SOURCE,
+      realMs: setup.realMinutes === null ? null : setup.realMinutes * 60_000,
+      thinkSeconds: setup.profile.conversation.thinkSeconds,
+      maxInFlight: env.SIM_MAX_IN_FLIGHT,
+      runId: `sim${randomBytes(4).toString('hex')}`,
+    },
+    corpus,
+    bot,
+    rng,
+  );
+  const ready: SimReady = {
+    event: 'ready',
+    profile: profileName,
+    botUrl: env.SIM_BOT_URL,
+    shops: setup.shops,
+    startedAt: new Date(rehearsal.startMs).toISOString(),
+    fromMinute: setup.fromMinute,
+    speed: setup.speed,
+    loop: setup.loop,
+    realMinutes: setup.realMinutes,
+    corpus: corpusKind,
+  };
+  console.error(JSON.stringify(ready));
+
+  const stop = (): void => rehearsal.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const progress = env.SIM_QUIET
+    ? null
+    : new ProgressDisplay(() => rehearsal.progress(), curve.startClockMinute, { everySeconds: env.SIM_PROGRESS_EVERY });
+  progress?.start();
+  await rehearsal.run();
+  progress?.stop();
+  bot.close();
+
+  const summary = rehearsal.stats.summary();
+  const report = rehearsal.report(profileName);
+  if (env.SIM_JSON) {
+    process.stdout.write(`${JSON.stringify(report)}\n${JSON.stringify(summary)}\n`);
+  } else {
+    process.stdout.write(`${humanSummary(summary, report)}\n`);
+  }
+  const attempts = summary.questions + report.errors;
+  if (report.errors > attempts * 0.01 || (summary.questions === 0 && report.expectedQuestions > 0)) {
+    console.error(`sim: ${report.errors} of ${attempts} requests failed${report.lastError ? `; last: ${report.lastError}` : ''}`);
+    return 1;
+  }
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Flush stdout (a pipe to npm or a test) before leaving.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

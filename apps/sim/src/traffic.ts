@@ -58,7 +58,11 @@ export interface TrafficOptions {
   runId: string;
 }
 
-/** Generates whole conversations as ChatEvents: questions with their outcomes, answers, handoffs, orders. */
+/**
+ * Generates whole conversations as ChatEvents: questions with their outcomes, answers, handoffs, orders.
+ * Not the simulator any more (that talks to the bot: main.ts, rehearsal.ts): kept for the benchmarks
+ * and fault tests that need valid events written straight to Kafka, faster than a bot could answer.
+ */
 export class TrafficGenerator {
   private readonly rng: () => number;
   private sequence = 0;

@@ -96,29 +96,3 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     logLevel: e.LOG_LEVEL,
   };
 }
-
-/** Environment of the traffic simulator. */
-export const simEnvSchema = z.object({
-  KAFKA_BROKERS: brokerList,
-  /** Questions per second at the curve's baseline. */
-  SIM_RATE: z.coerce.number().positive().max(100_000).default(20),
-  SIM_SHOPS: z
-    .string()
-    .transform((value) => value.split(',').map((shop) => shop.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/)).min(1))
-    .default(['demo-electronics', 'demo-home']),
-  SIM_SOURCE: z.enum(['live', 'rehearsal']).default('rehearsal'),
-  SIM_CAMPAIGN_ID: z.string().min(1).default('demo-1111'),
-  /** Stop after this many questions (0: run until stopped). */
-  SIM_MAX_QUESTIONS: z.coerce.number().int().nonnegative().default(0),
-  SIM_SEED: z.coerce.number().int().default(1111),
-});
-export type SimEnv = z.infer<typeof simEnvSchema>;
-
-export function parseSimConfig(env: Record<string, string | undefined>): SimEnv {
-  const parsed = simEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
-  }
-  return parsed.data;
-}

@@ -5,3 +5,4 @@ export * from './live';
 export * from './bot';
 export * from './kb-pack';
 export * from './staffing';
+export * from './sim';

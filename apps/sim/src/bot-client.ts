@@ -1,0 +1,127 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import {
+  botHealthSchema,
+  chatReplySchema,
+  recordedEventSchema,
+  type BotHealth,
+  type ChatReply,
+  type ChatRequest,
+  type OrderRequest,
+  type RecordedEvent,
+} from '@warroom/contracts';
+import type { ZodType } from 'zod';
+
+/** The bot's API as the simulator uses it (a fake in unit tests). */
+export interface BotApi {
+  ask(request: ChatRequest): Promise<ChatReply>;
+  order(request: OrderRequest): Promise<RecordedEvent>;
+  health(): Promise<BotHealth>;
+  close(): void;
+}
+
+export class BotRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+    this.name = 'BotRequestError';
+  }
+}
+
+/**
+ * The bot's HTTP API over keep-alive connections (one pool, reused by every simulated customer), every
+ * reply parsed with its contract. A request that finds its idle connection closed by the bot at the
+ * same moment (ECONNRESET on a reused socket) is sent once more on a fresh one: it never reached the bot.
+ */
+export class HttpBotClient implements BotApi {
+  private readonly base: URL;
+  private readonly agent: HttpAgent;
+  private readonly send: typeof httpRequest;
+
+  constructor(
+    baseUrl: string,
+    private readonly options: { timeoutMs: number; maxSockets: number },
+  ) {
+    this.base = new URL(baseUrl);
+    const https = this.base.protocol === 'https:';
+    const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
+    this.agent = https ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.send = https ? httpsRequest : httpRequest;
+  }
+
+  ask(request: ChatRequest): Promise<ChatReply> {
+    return this.call('POST', '/api/chat', request, chatReplySchema);
+  }
+
+  order(request: OrderRequest): Promise<RecordedEvent> {
+    return this.call('POST', '/api/chat/order', request, recordedEventSchema);
+  }
+
+  health(): Promise<BotHealth> {
+    return this.call('GET', '/health', undefined, botHealthSchema);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: ZodType<T>): Promise<T> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    let response: { status: number; text: string };
+    try {
+      response = await this.once(method, path, payload);
+    } catch (error) {
+      if (!(error instanceof RetryableError)) throw error;
+      response = await this.once(method, path, payload);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(response.text);
+    } catch {
+      throw new BotRequestError(`${method} ${path}: ${response.status}, not JSON: ${response.text.slice(0, 200)}`, response.status);
+    }
+    if (response.status < 200 || response.status >= 300) {
+      throw new BotRequestError(`${method} ${path}: ${response.status} ${response.text.slice(0, 300)}`, response.status);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new BotRequestError(`${method} ${path}: reply breaks its contract: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, response.status);
+    }
+    return parsed.data;
+  }
+
+  private once(method: string, path: string, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const url = new URL(path, this.base);
+      const req = this.send(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            accept: 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
+          timeout: this.options.timeoutMs,
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new BotRequestError(`${method} ${path}: no reply within ${this.options.timeoutMs} ms`, null)));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) reject(new RetryableError(error.message));
+        else if (error instanceof BotRequestError) reject(error);
+        else reject(new BotRequestError(`${method} ${path}: ${error.code ?? error.message}`, null));
+      });
+      req.end(payload);
+    });
+  }
+}
+
+class RetryableError extends Error {}
