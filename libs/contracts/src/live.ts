@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { eventSourceSchema } from './chat-event';
+import { EMOTIONS, STAGES, eventSourceSchema, handoffReasonSchema } from './chat-event';
 
-/** Live metrics: what the wall, the WebSocket gateway and `GET /api/metrics/snapshot` share. */
+/**
+ * Live metrics: what the wall, the WebSocket gateway and `GET /api/metrics/snapshot` share. The exact
+ * definitions are DESIGN.md's "Metrics"; where a figure needed a choice DESIGN.md leaves open, the field's
+ * comment says which.
+ */
 
 export const WINDOWS = ['1m', '5m', '15m', '60m', 'campaign'] as const;
 export const windowSchema = z.enum(WINDOWS);
@@ -13,6 +17,10 @@ export const WINDOW_MINUTES: Record<Exclude<MetricsWindow, 'campaign'>, number> 
   '60m': 60,
 };
 
+/** How many answers `topQuestions` lists, and how many texts `newestUnmatched` carries. */
+export const TOP_QUESTIONS_LIMIT = 10;
+export const NEWEST_UNMATCHED_LIMIT = 10;
+
 /** `all` is every shop together. */
 export const shopSelectorSchema = z.string().regex(/^(all|[A-Za-z0-9_.-]{1,128})$/, 'a shop id or "all"');
 
@@ -23,28 +31,130 @@ export const snapshotQuerySchema = z.strictObject({
 });
 export type SnapshotQuery = z.infer<typeof snapshotQuerySchema>;
 
+const instant = z.iso.datetime({ offset: true });
+const count = z.number().int().nonnegative();
+/** A share or rate in [0, 1]; null when its denominator is 0 (no data is not 0 %). */
+const fraction = z.number().min(0).max(1).nullable();
+
+/** Stage of a question; `unspecified` counts questions that carried none. */
+export const SNAPSHOT_STAGES = [...STAGES, 'unspecified'] as const;
+
+export const reasonFiguresSchema = z.strictObject({
+  count,
+  /** count / botModeQuestions. */
+  rate: fraction,
+});
+
+export const topQuestionSchema = z.strictObject({
+  answerId: z.string().min(1),
+  /** Questions answered with this answer in the window (any mode). */
+  count,
+  /** count / questions (all questions in the window). */
+  share: fraction,
+  /** The same count over the previous window of the same length, ending where this one starts. */
+  previousCount: count,
+  /** (count − previousCount) / previousCount; null when previousCount is 0. */
+  trend: z.number().min(-1).nullable(),
+  /**
+   * The answer's own hit rate: bot-mode questions answered with it / bot-mode questions whose best
+   * candidate it was (answered or not), like the overall hit rate, which counts bot mode only.
+   */
+  hitRate: fraction,
+});
+export type TopQuestion = z.infer<typeof topQuestionSchema>;
+
+export const unmatchedQuerySchema = z.strictObject({
+  eventId: z.string().min(1),
+  eventTime: instant,
+  shopId: z.string().min(1),
+  /** The customer's text with phone numbers, order ids, addresses and ID numbers masked. */
+  text: z.string(),
+  outcome: z.enum(['unmatched', 'handoff']),
+  /** `no_match` for a handoff; null for `unmatched`. */
+  handoffReason: handoffReasonSchema.nullable(),
+  /** Best candidate below the threshold; null when the knowledge base had none. */
+  bestCandidateId: z.string().min(1).nullable(),
+});
+export type UnmatchedQuery = z.infer<typeof unmatchedQuerySchema>;
+
+export const emotionFiguresSchema = z.strictObject({
+  count,
+  /** count / questions. */
+  share: fraction,
+  /** Mean intensity (0–1) of these questions; null when count is 0. */
+  meanIntensity: fraction,
+});
+
+export const conversionSideSchema = z.strictObject({
+  sessions: count,
+  /** Sessions with an order within 24 h of their first question in the window. */
+  converted: count,
+  /** converted / sessions. */
+  rate: fraction,
+});
+
 export const liveSnapshotSchema = z.strictObject({
   /** Low watermark: every event up to this time that reached the broker is counted. */
-  asOf: z.iso.datetime({ offset: true }),
+  asOf: instant,
   shop: shopSelectorSchema,
   window: windowSchema,
   source: eventSourceSchema,
-  questions: z.number().int().nonnegative(),
-  /** Questions the bot handled alone (bot mode): the denominator of the hit rate. */
-  botModeQuestions: z.number().int().nonnegative(),
-  answered: z.number().int().nonnegative(),
+  /**
+   * The window is [windowStart, windowEnd) by event time, in whole seconds (the rollups' bucket):
+   * windowEnd is the end of asOf's second, windowStart is windowEnd minus the window's length (for
+   * `campaign`, the campaign's start, rounded down to the second).
+   */
+  windowStart: instant,
+  windowEnd: instant,
+  /** Every question in the window, both modes. */
+  questions: count,
+  /** Questions the bot handled alone (bot mode): the denominator of the hit rate and handoff rates. */
+  botModeQuestions: count,
+  /** Bot-mode questions answered. */
+  answered: count,
   /** answered / botModeQuestions; null when there was no bot-mode question in the window. */
-  hitRate: z.number().min(0).max(1).nullable(),
+  hitRate: fraction,
+  /** questions / the window's length in minutes. */
   questionsPerMinute: z.number().nonnegative(),
+  modes: z.strictObject({ bot: count, assist: count }),
+  stages: z.record(z.enum(SNAPSHOT_STAGES), count),
+  /** Questions with outcome `unmatched`, or `handoff` with reason `no_match` (any mode). */
+  unmatchedQueries: count,
+  /** unmatchedQueries / questions. */
+  unmatchedShare: fraction,
+  /**
+   * Bot-mode questions handed off to a human, in total and by reason, each as a count and as a rate of
+   * botModeQuestions. Every question has one outcome, so for bot mode: answered + unmatched + handoffs
+   * = botModeQuestions.
+   */
+  handoffs: z.strictObject({
+    count,
+    rate: fraction,
+    byReason: z.record(handoffReasonSchema, reasonFiguresSchema),
+  }),
+  /** The answers asked most (count descending, then answerId), at most TOP_QUESTIONS_LIMIT. */
+  topQuestions: z.array(topQuestionSchema).max(TOP_QUESTIONS_LIMIT),
+  /** The newest unmatched queries by event time (newest first), at most NEWEST_UNMATCHED_LIMIT. */
+  newestUnmatched: z.array(unmatchedQuerySchema).max(NEWEST_UNMATCHED_LIMIT),
+  /** Every emotion, both modes: share of the window's questions and mean intensity. */
+  emotions: z.record(z.enum(EMOTIONS), emotionFiguresSchema),
+  /**
+   * Sessions with a question in the window, split by whether they had a handoff (a question handed off
+   * or a handoff event): `bot` without one, `agent` with one. A session converted when it has an order
+   * at or after its first question in the window and no more than 24 h after it. It scans raw events,
+   * so a live view refreshes it less often than the rest: `asOf` is the watermark it was computed at.
+   */
+  conversion: z.strictObject({ asOf: instant, bot: conversionSideSchema, agent: conversionSideSchema }),
 });
 export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
+export type ConversionFigures = LiveSnapshot['conversion'];
 
 /** Frames the server sends, `{event, data}` as Nest's WsAdapter writes them. */
 export const serverFrameSchema = z.discriminatedUnion('event', [
   z.strictObject({ event: z.literal('snapshot'), data: liveSnapshotSchema }),
   z.strictObject({
     event: z.literal('heartbeat'),
-    data: z.strictObject({ asOf: z.iso.datetime({ offset: true }), serverTime: z.iso.datetime({ offset: true }) }),
+    data: z.strictObject({ asOf: instant, serverTime: instant }),
   }),
   z.strictObject({ event: z.literal('error'), data: z.strictObject({ message: z.string() }) }),
 ]);

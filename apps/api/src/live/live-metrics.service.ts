@@ -6,20 +6,33 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import {
-  WINDOW_MINUTES,
+  NEWEST_UNMATCHED_LIMIT,
+  TOP_QUESTIONS_LIMIT,
+  type ConversionFigures,
   type LiveSnapshot,
-  type ServerEventMap,
   type SnapshotQuery,
 } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KafkaRepository } from '../repositories/kafka.repository';
-import { MetricsRepository } from '../repositories/metrics.repository';
+import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
+import { encodeFrame, type EncodedFrame } from './frames';
+import {
+  conversionFigures,
+  emotionFigures,
+  figuresKey,
+  questionFigures,
+  topQuestionFigures,
+  unmatchedFigures,
+  windowBounds,
+  type WindowBounds,
+} from './live-figures';
+import { TimingStats } from './timing-stats';
 import { Watermark } from './watermark';
 
-/** Sends one typed frame to one viewer; a wrong payload for an event name fails to compile. */
+/** Receives encoded frames (see `encodeFrame`, which types each payload by its event name). */
 export interface LiveSubscriber {
-  send<E extends keyof ServerEventMap>(event: E, data: ServerEventMap[E]): void;
+  send(frame: EncodedFrame): void;
 }
 
 /** A request the caller can fix (4xx), as opposed to a failure of ours. */
@@ -27,27 +40,75 @@ export class InvalidMetricsRequest extends Error {}
 /** No watermark yet: ingest has not been seen caught up, so no figure would be honest. */
 export class WatermarkUnknown extends Error {}
 
+/** Unchanged figures are confirmed by a heartbeat (carrying the new watermark) this often. */
 const HEARTBEAT_EVERY_MS = 1_000;
+/**
+ * The watermark is observed this often. A tick starts at the first observation that finds new data stored
+ * (a committed offset moved) once METRICS_TICK_MS has passed since the previous tick, so snapshots follow
+ * ingest's commits closely instead of waiting for a fixed grid; without new data, a tick still runs every
+ * second (the window slides, heartbeats go out).
+ */
+const OBSERVE_EVERY_MS = 50;
+const IDLE_TICK_MS = 1_000;
+/**
+ * Conversion scans raw events (sessions), far dearer than the rollups, and moves slowly (orders come up to
+ * 24 h later): a live view refreshes it in the background, at most every 5 s and never more often than
+ * 40 times its last duration, so it takes at most about 2.5 % of the store's time per subscription.
+ */
+const CONVERSION_MIN_REFRESH_MS = 5_000;
+const CONVERSION_COST_FACTOR = 40;
+const STATS_EVERY_MS = 10_000;
+
+interface ConversionState {
+  figures: ConversionFigures | null;
+  startedAt: number;
+  durationMs: number;
+  running: Promise<ConversionFigures> | null;
+}
 
 interface Subscription {
   query: SnapshotQuery;
   subscribers: Set<LiveSubscriber>;
+  /** Newest snapshot computed, and its frame once encoded (what a new viewer gets first). */
   last: LiveSnapshot | null;
+  lastFrame: EncodedFrame | null;
+  /** figuresKey of the newest snapshot sent: a change sends a snapshot, no change a heartbeat. */
+  sentKey: string | null;
+  /** The watermark's data version and the window's end the newest snapshot was computed at. */
+  computedVersion: number;
+  computedTo: number;
   lastSentAt: number;
+  conversion: ConversionState;
+  /** The last tick failed for this subscription; its viewers were told once. */
+  failing: boolean;
 }
 
+type FastFigures = Omit<LiveSnapshot, 'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion'>;
+
 /**
- * Live metrics: one tick computes the watermark once and each subscribed (shop, window, source) once,
- * however many viewers watch it, then pushes a snapshot to every viewer when the figures changed or a
- * heartbeat carrying the new watermark when they did not.
+ * Live metrics: one tick computes each subscribed (shop, window, source) once, however many viewers watch
+ * it, at the current watermark, then pushes a snapshot to every viewer when the figures changed, or a
+ * heartbeat carrying the new watermark when they did not. The watermark is observed on its own, faster
+ * loop. REST computes the same snapshot on demand.
  */
 @Injectable()
 export class LiveMetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveMetricsService.name);
   private readonly watermark = new Watermark();
   private readonly subscriptions = new Map<string, Subscription>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private observeFailing = false;
+  private ticking = false;
+  private lastTickAt = 0;
+  private lastTickVersion = -1;
+  private readonly stats = {
+    asOfAge: new TimingStats(),
+    compute: new TimingStats(),
+    fanOut: new TimingStats(),
+    observe: new TimingStats(),
+    conversion: new TimingStats(),
+  };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -56,104 +117,292 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.loop(OBSERVE_EVERY_MS, () => this.observe());
+    // Its own loop, so that a broker that stops answering delays observations, not heartbeats.
+    this.loop(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
+    this.loop(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
-  /** The snapshot for one query at the current watermark: what REST returns and what viewers receive. */
+  /** The snapshot for one query at the current watermark, every figure fresh: what REST returns. */
   async snapshot(query: SnapshotQuery): Promise<LiveSnapshot> {
     const asOf = this.watermark.asOf();
     if (!asOf) throw new WatermarkUnknown('ingest has not caught up with the broker yet; no figure is known');
-    return this.compute(query, asOf);
+    const bounds = this.bounds(query, asOf);
+    const range = this.range(query, bounds);
+    const [figures, conversion] = await Promise.all([
+      this.fastFigures(range, bounds),
+      this.metrics.conversion(range).then((counts) => conversionFigures(counts, asOf)),
+    ]);
+    return assemble(query, asOf, bounds, figures, conversion);
   }
 
-  /** Registers a viewer; it gets a snapshot at once (when one is known), then every change. */
+  /**
+   * Registers a viewer: it gets the newest snapshot at once (computed now if the subscription is new),
+   * then every change, and heartbeats while nothing changes.
+   */
   async subscribe(subscriber: LiveSubscriber, query: SnapshotQuery): Promise<() => void> {
+    // Refuse a window that cannot be computed before registering anything.
+    this.bounds(query, new Date());
     const key = `${query.shop}|${query.window}|${query.source}`;
     let subscription = this.subscriptions.get(key);
     if (!subscription) {
-      subscription = { query, subscribers: new Set(), last: null, lastSentAt: 0 };
+      subscription = {
+        query,
+        subscribers: new Set(),
+        last: null,
+        lastFrame: null,
+        sentKey: null,
+        computedVersion: -1,
+        computedTo: 0,
+        lastSentAt: 0,
+        conversion: { figures: null, startedAt: 0, durationMs: 0, running: null },
+        failing: false,
+      };
       this.subscriptions.set(key, subscription);
     }
-    subscription.subscribers.add(subscriber);
-    const first = subscription.last ?? (this.watermark.asOf() ? await this.snapshot(query) : null);
-    if (first) subscriber.send('snapshot', first);
     const owned = subscription;
-    return () => {
+    owned.subscribers.add(subscriber);
+    const unsubscribe = (): void => {
       owned.subscribers.delete(subscriber);
-      if (owned.subscribers.size === 0) this.subscriptions.delete(key);
+      if (owned.subscribers.size === 0 && this.subscriptions.get(key) === owned) this.subscriptions.delete(key);
     };
+    try {
+      if (!owned.last) {
+        const asOf = this.watermark.asOf();
+        if (asOf) this.remember(owned, await this.compute(owned, asOf));
+      }
+      if (owned.last) subscriber.send(this.frameOf(owned));
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.tick()
-        .catch((error: unknown) => this.logger.warn(`Live tick failed: ${(error as Error).message}`))
-        .finally(() => this.schedule(this.config.live.tickMs));
-    }, delayMs);
+  private loop(periodMs: number, body: () => Promise<void>): void {
+    const run = (): void => {
+      if (this.stopped) return;
+      const started = Date.now();
+      void body()
+        .catch((error: unknown) => this.logger.warn(`Live loop failed: ${(error as Error).message}`))
+        .finally(() => {
+          if (this.stopped) return;
+          // Fixed rate: the next run starts one period after this one started, not after it ended.
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            run();
+          }, Math.max(0, periodMs - (Date.now() - started)));
+          this.timers.add(timer);
+        });
+    };
+    run();
+  }
+
+  private async observe(): Promise<void> {
+    const observedAt = Date.now();
+    try {
+      const progress = await this.kafka.partitionProgress(TOPICS.chatEvents.name, this.config.ingest.groupId);
+      this.watermark.observe(progress, observedAt);
+      this.stats.observe.add(Date.now() - observedAt);
+      if (this.observeFailing) this.logger.log('Watermark observation recovered');
+      this.observeFailing = false;
+    } catch (error) {
+      // The watermark stands still, so every screen turns stale: that is the signal; log the cause once.
+      if (!this.observeFailing) this.logger.warn(`Cannot observe the watermark: ${(error as Error).message}`);
+      this.observeFailing = true;
+    }
+  }
+
+  /** Starts a tick when one is due (see OBSERVE_EVERY_MS); never two at once. */
+  private maybeTick(): void {
+    if (this.ticking || this.stopped) return;
+    const now = Date.now();
+    const elapsed = now - this.lastTickAt;
+    const newData = this.watermark.dataVersion !== this.lastTickVersion;
+    if (elapsed < this.config.live.tickMs || (!newData && elapsed < IDLE_TICK_MS)) return;
+    this.ticking = true;
+    this.lastTickAt = now;
+    this.lastTickVersion = this.watermark.dataVersion;
+    void this.tick()
+      .catch((error: unknown) => this.logger.warn(`Live tick failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.ticking = false;
+      });
   }
 
   private async tick(): Promise<void> {
-    const observedAt = Date.now();
-    const progress = await this.kafka.partitionProgress(TOPICS.chatEvents.name, this.config.ingest.groupId);
-    this.watermark.observe(progress, observedAt);
     const asOf = this.watermark.asOf();
     if (!asOf) return;
+    const started = Date.now();
+    this.stats.asOfAge.add(started - asOf.getTime());
     await Promise.all(
       [...this.subscriptions.values()].map(async (subscription) => {
-        const snapshot = await this.compute(subscription.query, asOf);
-        const now = Date.now();
-        if (!subscription.last || changed(subscription.last, snapshot)) {
-          subscription.last = snapshot;
-          subscription.lastSentAt = now;
-          for (const subscriber of subscription.subscribers) subscriber.send('snapshot', snapshot);
-        } else if (now - subscription.lastSentAt >= HEARTBEAT_EVERY_MS) {
-          subscription.last = snapshot;
-          subscription.lastSentAt = now;
-          const heartbeat = { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() };
-          for (const subscriber of subscription.subscribers) subscriber.send('heartbeat', heartbeat);
+        try {
+          if (this.unchanged(subscription, asOf)) {
+            // Nothing stored since, same window: the figures stand; only the watermark moves on.
+            this.publish(subscription, { ...subscription.last!, asOf: asOf.toISOString() }, Date.now());
+            return;
+          }
+          const snapshot = await this.compute(subscription, asOf);
+          this.stats.compute.add(Date.now() - started);
+          const fanOutStarted = Date.now();
+          this.publish(subscription, snapshot, fanOutStarted);
+          this.stats.fanOut.add(Date.now() - fanOutStarted);
+          subscription.failing = false;
+        } catch (error) {
+          if (!subscription.failing) {
+            const message = `live metrics unavailable: ${(error as Error).message}`;
+            this.logger.warn(`${describe(subscription.query)}: ${message}`);
+            const frame = encodeFrame('error', { message });
+            for (const subscriber of subscription.subscribers) subscriber.send(frame);
+          }
+          subscription.failing = true;
         }
       }),
     );
   }
 
-  private async compute(query: SnapshotQuery, asOf: Date): Promise<LiveSnapshot> {
-    const from = this.windowStart(query, asOf);
-    const counts = await this.metrics.questionCounts({ shop: query.shop, source: query.source, from, to: asOf });
-    const minutes = Math.max((asOf.getTime() - from.getTime()) / 60_000, 1 / 60);
+  private unchanged(subscription: Subscription, asOf: Date): boolean {
+    return (
+      subscription.last !== null &&
+      subscription.computedVersion === this.watermark.dataVersion &&
+      subscription.computedTo === this.bounds(subscription.query, asOf).to.getTime() &&
+      subscription.conversion.running === null
+    );
+  }
+
+  /** The snapshot of a subscription at `asOf`; conversion comes from its background refresh. */
+  private async compute(subscription: Subscription, asOf: Date): Promise<LiveSnapshot> {
+    const { query } = subscription;
+    const version = this.watermark.dataVersion;
+    const bounds = this.bounds(query, asOf);
+    const range = this.range(query, bounds);
+    const refresh = this.refreshConversion(subscription, range, asOf);
+    const figures = await this.fastFigures(range, bounds);
+    // Only the very first snapshot of a subscription waits for its conversion.
+    const conversion = subscription.conversion.figures ?? (await refresh);
+    if (!conversion) throw new Error('conversion is not known yet');
+    subscription.computedVersion = version;
+    subscription.computedTo = bounds.to.getTime();
+    return assemble(query, asOf, bounds, figures, conversion);
+  }
+
+  private async fastFigures(range: MetricsWindowRange, bounds: WindowBounds): Promise<FastFigures> {
+    const [rollup, unmatched] = await Promise.all([
+      this.metrics.questionRollup(range, TOP_QUESTIONS_LIMIT),
+      this.metrics.newestUnmatched(range, NEWEST_UNMATCHED_LIMIT),
+    ]);
+    const questions = questionFigures(rollup.outcomes, bounds);
     return {
-      asOf: asOf.toISOString(),
-      shop: query.shop,
-      window: query.window,
-      source: query.source,
-      questions: counts.questions,
-      botModeQuestions: counts.botModeQuestions,
-      answered: counts.answered,
-      hitRate: counts.botModeQuestions === 0 ? null : counts.answered / counts.botModeQuestions,
-      questionsPerMinute: counts.questions / minutes,
+      ...questions,
+      topQuestions: topQuestionFigures(rollup.answers, questions.questions),
+      newestUnmatched: unmatchedFigures(unmatched),
+      emotions: emotionFigures(rollup.emotions, questions.questions),
     };
   }
 
-  private windowStart(query: SnapshotQuery, asOf: Date): Date {
-    if (query.window === 'campaign') {
-      const start = this.config.live.campaignStartedAt;
-      if (!start) throw new InvalidMetricsRequest('window "campaign" needs CAMPAIGN_STARTED_AT to be configured');
-      return start;
+  /** Starts a conversion refresh when one is due; resolves to its figures (null when none started). */
+  private refreshConversion(
+    subscription: Subscription,
+    range: MetricsWindowRange,
+    asOf: Date,
+  ): Promise<ConversionFigures | null> {
+    const state = subscription.conversion;
+    if (state.running) return state.running;
+    const now = Date.now();
+    const due =
+      state.figures === null ||
+      now - state.startedAt >= Math.max(CONVERSION_MIN_REFRESH_MS, CONVERSION_COST_FACTOR * state.durationMs);
+    if (!due) return Promise.resolve(null);
+    state.startedAt = now;
+    const running = this.metrics.conversion(range).then((counts) => {
+      state.durationMs = Date.now() - now;
+      this.stats.conversion.add(state.durationMs);
+      state.figures = conversionFigures(counts, asOf);
+      return state.figures;
+    });
+    state.running = running;
+    void running
+      .catch((error: unknown) => this.logger.warn(`${describe(subscription.query)}: conversion failed: ${(error as Error).message}`))
+      .finally(() => {
+        if (state.running === running) state.running = null;
+      });
+    return running;
+  }
+
+  private publish(subscription: Subscription, snapshot: LiveSnapshot, now: number): void {
+    const key = figuresKey(snapshot);
+    if (key !== subscription.sentKey) {
+      this.remember(subscription, snapshot, key);
+      const frame = this.frameOf(subscription);
+      subscription.lastSentAt = now;
+      for (const subscriber of subscription.subscribers) subscriber.send(frame);
+      return;
     }
-    return new Date(asOf.getTime() - WINDOW_MINUTES[query.window] * 60_000);
+    subscription.last = snapshot;
+    subscription.lastFrame = null;
+    if (now - subscription.lastSentAt < HEARTBEAT_EVERY_MS) return;
+    subscription.lastSentAt = now;
+    const heartbeat = encodeFrame('heartbeat', { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() });
+    for (const subscriber of subscription.subscribers) subscriber.send(heartbeat);
+  }
+
+  private remember(subscription: Subscription, snapshot: LiveSnapshot, key = figuresKey(snapshot)): void {
+    subscription.last = snapshot;
+    subscription.lastFrame = null;
+    subscription.sentKey = key;
+  }
+
+  private frameOf(subscription: Subscription): EncodedFrame {
+    if (!subscription.last) throw new Error('no snapshot to send yet');
+    subscription.lastFrame ??= encodeFrame('snapshot', subscription.last);
+    return subscription.lastFrame;
+  }
+
+  private bounds(query: SnapshotQuery, asOf: Date): WindowBounds {
+    const start = this.config.live.campaignStartedAt;
+    if (query.window === 'campaign' && !start) {
+      throw new InvalidMetricsRequest('window "campaign" needs CAMPAIGN_STARTED_AT to be configured');
+    }
+    return windowBounds(query.window, asOf, start);
+  }
+
+  private range(query: SnapshotQuery, bounds: WindowBounds): MetricsWindowRange {
+    return { shop: query.shop, source: query.source, from: bounds.from, to: bounds.to };
+  }
+
+  private logStats(): void {
+    const viewers = [...this.subscriptions.values()].reduce((sum, subscription) => sum + subscription.subscribers.size, 0);
+    const parts = Object.entries(this.stats).map(([name, stats]) => `${name}=${stats.drain()}`);
+    this.logger.log(`live: subscriptions=${this.subscriptions.size} viewers=${viewers} lagging=${this.watermark.lagging().length} ${parts.join(' ')}`);
   }
 }
 
-/** Figures differ (the watermark alone moving is a heartbeat, not a new snapshot). */
-function changed(previous: LiveSnapshot, next: LiveSnapshot): boolean {
-  return (
-    previous.questions !== next.questions ||
-    previous.botModeQuestions !== next.botModeQuestions ||
-    previous.answered !== next.answered
-  );
+function assemble(
+  query: SnapshotQuery,
+  asOf: Date,
+  bounds: WindowBounds,
+  figures: FastFigures,
+  conversion: ConversionFigures,
+): LiveSnapshot {
+  return {
+    asOf: asOf.toISOString(),
+    shop: query.shop,
+    window: query.window,
+    source: query.source,
+    windowStart: bounds.from.toISOString(),
+    windowEnd: bounds.to.toISOString(),
+    ...figures,
+    conversion,
+  };
+}
+
+function describe(query: SnapshotQuery): string {
+  return `${query.source}/${query.shop}/${query.window}`;
 }

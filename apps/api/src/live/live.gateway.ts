@@ -8,10 +8,11 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { clientFrameSchema, type ServerEventMap } from '@warroom/contracts';
+import { clientFrameSchema } from '@warroom/contracts';
 import type { WebSocket } from 'ws';
 import { tokenMatches } from '../common/kiosk-token.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { encodeFrame, type EncodedFrame } from './frames';
 import { LiveMetricsService, type LiveSubscriber } from './live-metrics.service';
 
 /** A viewer this far behind is dropped so that it cannot slow the others or grow our memory. */
@@ -20,31 +21,40 @@ const MAX_BEHIND_MS = 2_000;
 const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
 
-class Viewer implements LiveSubscriber {
+/** What a viewer needs of its socket (a `ws` WebSocket; a fake in unit tests). */
+export type ViewerSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'close' | 'terminate'>;
+
+/**
+ * One connected viewer. Sends are asynchronous; a viewer whose socket has not flushed a frame for more
+ * than 2 s, or holds more than 1 MB unsent, is dropped (close 1013, "try again later") and reconnects.
+ */
+export class Viewer implements LiveSubscriber {
   unsubscribe: (() => void) | null = null;
   /** When the oldest send still in flight was queued; null when the socket has flushed everything. */
   private oldestPendingAt: number | null = null;
   private pending = 0;
+  private dropped = false;
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: ViewerSocket,
     private readonly onDropped: (reason: string) => void,
   ) {}
 
-  send<E extends keyof ServerEventMap>(event: E, data: ServerEventMap[E]): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
+  send(frame: EncodedFrame): void {
+    if (this.dropped || this.socket.readyState !== this.socket.OPEN) return;
     const now = Date.now();
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.drop('more than 1 MB behind');
     if (this.oldestPendingAt !== null && now - this.oldestPendingAt > MAX_BEHIND_MS) return this.drop('more than 2 s behind');
     this.pending += 1;
     this.oldestPendingAt ??= now;
-    this.socket.send(JSON.stringify({ event, data }), () => {
+    this.socket.send(frame, () => {
       this.pending -= 1;
       if (this.pending === 0) this.oldestPendingAt = null;
     });
   }
 
   private drop(reason: string): void {
+    this.dropped = true;
     this.onDropped(reason);
     this.socket.close(TRY_AGAIN_LATER, reason);
     // A client too slow to read its close frame must still go.
@@ -95,7 +105,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     const frame = clientFrameSchema.safeParse({ event: 'subscribe', data });
     if (!frame.success) {
       const message = frame.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      viewer.send('error', { message: `invalid subscribe: ${message}` });
+      viewer.send(encodeFrame('error', { message: `invalid subscribe: ${message}` }));
       return;
     }
     viewer.unsubscribe?.();
@@ -103,7 +113,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     try {
       viewer.unsubscribe = await this.live.subscribe(viewer, frame.data.data);
     } catch (error) {
-      viewer.send('error', { message: (error as Error).message });
+      viewer.send(encodeFrame('error', { message: (error as Error).message }));
     }
   }
 }

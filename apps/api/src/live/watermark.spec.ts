@@ -33,4 +33,14 @@ describe('Watermark', () => {
     expect(watermark.asOf()?.getTime()).toBe(3_000);
     expect(watermark.lagging()).toEqual([]);
   });
+
+  it('moves its data version only when a committed offset moves', () => {
+    const watermark = new Watermark();
+    watermark.observe([progress(0, 10n, 10n), progress(1, 5n, 5n)], 1_000);
+    const first = watermark.dataVersion;
+    watermark.observe([progress(0, 12n, 10n), progress(1, 5n, 5n)], 1_100);
+    expect(watermark.dataVersion).toBe(first);
+    watermark.observe([progress(0, 12n, 12n), progress(1, 5n, 5n)], 1_200);
+    expect(watermark.dataVersion).toBeGreaterThan(first);
+  });
 });

@@ -1,11 +1,13 @@
 import type { PartitionProgress } from '../repositories/kafka.repository';
 
-/** Observations kept per partition: at a 250 ms tick, a minute of history. */
-const MAX_PENDING = 240;
+/** Observations kept per partition: a minute of history at one observation every 50 ms. */
+const MAX_PENDING = 1_200;
 
 interface PartitionMarks {
   /** When this partition was last known caught up; 0 for never. */
   caughtUpAt: number;
+  /** The committed offset at the latest observation. */
+  committed: bigint;
   /** High watermarks seen at past observations that the committed offset has not reached yet. */
   pending: { at: number; high: bigint }[];
 }
@@ -22,14 +24,28 @@ interface PartitionMarks {
  */
 export class Watermark {
   private readonly partitions = new Map<number, PartitionMarks>();
+  private committedMoves = 0;
+
+  /**
+   * Grows whenever a committed offset moved: ingest commits only after storing, so figures computed at an
+   * unchanged version (and an unchanged window) would come out the same.
+   */
+  get dataVersion(): number {
+    return this.committedMoves;
+  }
 
   /** Records one observation made at `observedAtMs` (taken before the offsets were read). */
   observe(progress: PartitionProgress[], observedAtMs: number): void {
     for (const { partition, highWatermark, committed } of progress) {
       let marks = this.partitions.get(partition);
       if (!marks) {
-        marks = { caughtUpAt: 0, pending: [] };
+        marks = { caughtUpAt: 0, committed: committed, pending: [] };
         this.partitions.set(partition, marks);
+        this.committedMoves += 1;
+      }
+      if (committed !== marks.committed) {
+        marks.committed = committed;
+        this.committedMoves += 1;
       }
       marks.pending.push({ at: observedAtMs, high: highWatermark });
       while (marks.pending.length > 0 && this.reached(marks.pending[0]!.high, committed)) {

@@ -1,9 +1,49 @@
-export type Lang = 'zh' | 'en';
+import type { EMOTIONS, HANDOFF_REASONS, EventSource } from '@warroom/contracts';
 
-export const messages = {
+export type Lang = 'zh' | 'en';
+type Emotion = (typeof EMOTIONS)[number];
+type HandoffReason = (typeof HANDOFF_REASONS)[number];
+
+interface WallMessages {
+  title: string;
+  hitRate: string;
+  hitRateTrend: string;
+  questionsPerMinute: string;
+  questions: string;
+  window: string;
+  fresh: string;
+  disconnectedSince: string;
+  waiting: string;
+  noBotQuestions: string;
+  badToken: string;
+  topQuestions: string;
+  ownHitRate: string;
+  newAnswer: string;
+  unmatched: string;
+  unmatchedCount: string;
+  noUnmatched: string;
+  outcome: Record<'unmatched' | 'handoff', string>;
+  emotions: string;
+  emotion: Record<Emotion, string>;
+  intensity: string;
+  handoffs: string;
+  handoffRate: string;
+  reason: Record<HandoffReason, string>;
+  modes: string;
+  botMode: string;
+  assistMode: string;
+  conversion: string;
+  botSessions: string;
+  agentSessions: string;
+  sessions: string;
+  source: Record<Exclude<EventSource, 'live'>, string>;
+}
+
+export const messages: Record<Lang, WallMessages> = {
   zh: {
     title: '双11 客服作战室',
     hitRate: '识别率',
+    hitRateTrend: '识别率走势',
     questionsPerMinute: '每分钟提问',
     questions: '提问数',
     window: '近 5 分钟',
@@ -12,10 +52,45 @@ export const messages = {
     waiting: '等待数据…',
     noBotQuestions: '暂无机器人提问',
     badToken: '缺少看板令牌：请使用启动时打印的链接',
+    topQuestions: '热门问题 Top 10',
+    ownHitRate: '识别',
+    newAnswer: '新',
+    unmatched: '最新未识别问题',
+    unmatchedCount: '未识别',
+    noUnmatched: '暂无未识别问题',
+    outcome: { unmatched: '未识别', handoff: '转人工' },
+    emotions: '情绪热度',
+    emotion: {
+      angry: '生气',
+      anxious: '着急',
+      worried: '担忧',
+      disappointed: '失落',
+      neutral: '平静',
+      satisfied: '满意',
+      grateful: '感谢',
+    },
+    intensity: '强度',
+    handoffs: '转人工原因',
+    handoffRate: '转人工率',
+    reason: {
+      customer_request: '客户要求',
+      no_match: '无法识别',
+      negative_emotion: '负面情绪',
+      assist_mode: '辅助模式',
+    },
+    modes: '机器人 / 辅助模式',
+    botMode: '机器人',
+    assistMode: '辅助',
+    conversion: '成交转化',
+    botSessions: '机器人接待',
+    agentSessions: '人工接待',
+    sessions: '会话',
+    source: { rehearsal: '彩排 REHEARSAL', replay: '回放 REPLAY' },
   },
   en: {
     title: '11.11 Customer-Service War Room',
     hitRate: 'Hit rate',
+    hitRateTrend: 'Hit-rate trend',
     questionsPerMinute: 'Questions / min',
     questions: 'Questions',
     window: 'last 5 minutes',
@@ -24,7 +99,41 @@ export const messages = {
     waiting: 'Waiting for data…',
     noBotQuestions: 'No bot questions yet',
     badToken: 'Missing kiosk token: open the URL printed at start-up',
+    topQuestions: 'Top 10 questions',
+    ownHitRate: 'hit',
+    newAnswer: 'new',
+    unmatched: 'Newest unmatched questions',
+    unmatchedCount: 'Unmatched',
+    noUnmatched: 'No unmatched questions',
+    outcome: { unmatched: 'unmatched', handoff: 'handoff' },
+    emotions: 'Emotion heat',
+    emotion: {
+      angry: 'Angry',
+      anxious: 'Anxious',
+      worried: 'Worried',
+      disappointed: 'Disappointed',
+      neutral: 'Neutral',
+      satisfied: 'Satisfied',
+      grateful: 'Grateful',
+    },
+    intensity: 'intensity',
+    handoffs: 'Handoffs by reason',
+    handoffRate: 'Handoff rate',
+    reason: {
+      customer_request: 'Customer request',
+      no_match: 'No match',
+      negative_emotion: 'Negative emotion',
+      assist_mode: 'Assist mode',
+    },
+    modes: 'Bot vs assist mode',
+    botMode: 'Bot',
+    assistMode: 'Assist',
+    conversion: 'Conversion',
+    botSessions: 'Bot only',
+    agentSessions: 'With human',
+    sessions: 'sessions',
+    source: { rehearsal: 'REHEARSAL', replay: 'REPLAY' },
   },
-} as const;
+};
 
-export type Messages = (typeof messages)[Lang];
+export type Messages = WallMessages;

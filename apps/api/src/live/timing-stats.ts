@@ -1,0 +1,18 @@
+/** Durations collected between two reports, summarized as `p50/p99/max ms (count)`. */
+export class TimingStats {
+  private values: number[] = [];
+
+  add(ms: number): void {
+    // Bounded: a report every 10 s at a 50 ms loop is 200 values; keep far more than that, never unbounded.
+    if (this.values.length < 100_000) this.values.push(ms);
+  }
+
+  /** The summary since the previous call, and a fresh start. */
+  drain(): string {
+    const values = this.values.sort((a, b) => a - b);
+    this.values = [];
+    if (values.length === 0) return '-';
+    const at = (q: number): number => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+    return `${at(0.5)}/${at(0.99)}/${values[values.length - 1]!}ms(${values.length})`;
+  }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { EMOTIONS, HANDOFF_REASONS } from './chat-event';
+import { clientFrameSchema, liveSnapshotSchema, serverFrameSchema, snapshotQuerySchema, type LiveSnapshot } from './live';
+
+const AS_OF = '2026-11-11T00:00:00.400Z';
+
+function snapshot(): LiveSnapshot {
+  return {
+    asOf: AS_OF,
+    shop: 'all',
+    window: '5m',
+    source: 'live',
+    windowStart: '2026-11-10T23:55:01.000Z',
+    windowEnd: '2026-11-11T00:00:01.000Z',
+    questions: 10,
+    botModeQuestions: 8,
+    answered: 6,
+    hitRate: 0.75,
+    questionsPerMinute: 2,
+    modes: { bot: 8, assist: 2 },
+    stages: { pre_sale: 5, in_sale: 3, after_sale: 1, unspecified: 1 },
+    unmatchedQueries: 2,
+    unmatchedShare: 0.2,
+    handoffs: {
+      count: 1,
+      rate: 0.125,
+      byReason: Object.fromEntries(HANDOFF_REASONS.map((reason) => [reason, { count: reason === 'no_match' ? 1 : 0, rate: reason === 'no_match' ? 0.125 : 0 }])) as LiveSnapshot['handoffs']['byReason'],
+    },
+    topQuestions: [{ answerId: 'delivery-time', count: 4, share: 0.4, previousCount: 2, trend: 1, hitRate: 0.8 }],
+    newestUnmatched: [
+      {
+        eventId: 'e1',
+        eventTime: '2026-11-10T23:59:59.000Z',
+        shopId: 'shop-a',
+        text: '电话[手机号]',
+        outcome: 'handoff',
+        handoffReason: 'no_match',
+        bestCandidateId: null,
+      },
+    ],
+    emotions: Object.fromEntries(EMOTIONS.map((emotion) => [emotion, { count: 0, share: 0, meanIntensity: null }])) as LiveSnapshot['emotions'],
+    conversion: {
+      asOf: AS_OF,
+      bot: { sessions: 5, converted: 1, rate: 0.2 },
+      agent: { sessions: 0, converted: 0, rate: null },
+    },
+  };
+}
+
+describe('live contracts', () => {
+  it('accepts a full snapshot and a snapshot frame', () => {
+    expect(liveSnapshotSchema.parse(snapshot())).toEqual(snapshot());
+    expect(serverFrameSchema.parse({ event: 'snapshot', data: snapshot() }).event).toBe('snapshot');
+  });
+
+  it('refuses what the wall must never be shown', () => {
+    const bad: [string, (s: LiveSnapshot) => unknown][] = [
+      ['a rate above 1', (s) => ({ ...s, hitRate: 1.2 })],
+      ['a missing emotion', (s) => ({ ...s, emotions: { ...s.emotions, angry: undefined } })],
+      ['a missing reason', (s) => ({ ...s, handoffs: { ...s.handoffs, byReason: { no_match: s.handoffs.byReason.no_match } } })],
+      ['eleven top questions', (s) => ({ ...s, topQuestions: Array.from({ length: 11 }, () => s.topQuestions[0]) })],
+      ['a negative count', (s) => ({ ...s, questions: -1 })],
+      ['an unknown field', (s) => ({ ...s, extra: 1 })],
+      ['a trend below -100 %', (s) => ({ ...s, topQuestions: [{ ...s.topQuestions[0], trend: -2 }] })],
+    ];
+    for (const [name, change] of bad) {
+      expect(liveSnapshotSchema.safeParse(change(snapshot())).success, name).toBe(false);
+    }
+  });
+
+  it('defaults a query to all shops, 5 minutes, live, and checks subscribe frames', () => {
+    expect(snapshotQuerySchema.parse({})).toEqual({ shop: 'all', window: '5m', source: 'live' });
+    expect(clientFrameSchema.safeParse({ event: 'subscribe', data: { window: '7m' } }).success).toBe(false);
+    expect(snapshotQuerySchema.safeParse({ shop: 'shop a' }).success).toBe(false);
+  });
+});
