@@ -34,5 +34,12 @@ fi
 
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "Installing npm packages…" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: chdb lists platform packages (darwin, linux-arm64) as optional dependencies that some
+  # registries do not carry, so the lock file cannot name them and `npm ci` refuses it. `npm install`
+  # installs exactly the locked versions and skips the optional packages that do not exist.
+  npm install --no-audit --no-fund --loglevel=error
+fi
+if ! node -e "require('chdb'); require('koffi'); require('@swc/core')" 2>/dev/null; then
+  echo "Native npm packages (chdb, koffi, @swc/core) did not install correctly; see the npm output above." >&2
+  exit 1
 fi
