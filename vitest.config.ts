@@ -24,6 +24,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          // Groups run one after another (unit, then integration, then browser), each with its own workers.
+          sequence: { groupOrder: 0 },
           include: ['libs/**/*.spec.ts', 'apps/{api,bot,sim}/**/*.spec.ts', 'infra/**/*.spec.ts', 'scripts/**/*.spec.ts'],
         },
       },
@@ -33,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           environment: 'node',
+          sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -46,6 +49,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           environment: 'node',
+          sequence: { groupOrder: 2 },
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
