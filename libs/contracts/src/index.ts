@@ -6,3 +6,6 @@ export * from './bot';
 export * from './kb-pack';
 export * from './staffing';
 export * from './sim';
+export * from './auth';
+export * from './kb-patch';
+export * from './gaps';

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { stageSchema } from './chat-event';
+import { actorSchema } from './auth';
+import { answerIdSchema, kbAnswerSchema, kbReplySchema, packIdSchema, shopIdSchema, skuSchema } from './kb-pack';
+
+/**
+ * Knowledge-base patches (the live patch loop). A trainer's change is proposed on Kafka `kb.patches`
+ * (one partition: the sequencer) with the revision of its target it was based on. Every reader (the api,
+ * every bot) applies the log in order with one deterministic rule, so all replicas agree without a lock:
+ * a patch whose base revision is not its target's current revision is rejected. `kb_revisions` in
+ * ClickHouse records every decision (append-only) and is what the api rebuilds from after a restart.
+ *
+ * Revisions count per target: a target's first version (from its pack file) is revision 1, every
+ * applied patch adds one; 0 means "does not exist yet" (the base of a new answer).
+ */
+
+/** Which pack a patch changes: one shop's own pack, or the industry pack every shop of it shares. */
+export const kbScopeSchema = z.discriminatedUnion('pack', [
+  z.strictObject({ pack: z.literal('shop'), shopId: shopIdSchema }),
+  z.strictObject({ pack: z.literal('industry'), industryId: packIdSchema }),
+]);
+export type KbScope = z.infer<typeof kbScopeSchema>;
+
+const examples = z.array(z.string().trim().min(1).max(200)).min(1).max(200);
+
+export const kbPatchOpSchema = z.discriminatedUnion('op', [
+  /** A new answer with its example questions. */
+  z.strictObject({ op: z.literal('new_answer'), scope: kbScopeSchema, answer: kbAnswerSchema }),
+  /** More example questions for an existing answer (what most gaps need). */
+  z.strictObject({ op: z.literal('add_examples'), scope: kbScopeSchema, answerId: answerIdSchema, examples }),
+  /** A new reply (and optionally stage) for an existing answer. */
+  z.strictObject({ op: z.literal('edit_answer'), scope: kbScopeSchema, answerId: answerIdSchema, reply: kbReplySchema, stage: stageSchema.optional() }),
+  /** One product's value for one industry attribute, keyed by SKU. */
+  z.strictObject({ op: z.literal('set_product_attribute'), shopId: shopIdSchema, sku: skuSchema, attributeId: answerIdSchema, reply: kbReplySchema }),
+  /** The answer stops being matched; its history stays. */
+  z.strictObject({ op: z.literal('retire_answer'), scope: kbScopeSchema, answerId: answerIdSchema }),
+  /** The answer as it was at `toRevision` becomes a new revision. */
+  z.strictObject({ op: z.literal('rollback'), scope: kbScopeSchema, answerId: answerIdSchema, toRevision: z.number().int().positive() }),
+]);
+export type KbPatchOp = z.infer<typeof kbPatchOpSchema>;
+
+/** What a trainer sends to `POST /api/kb/patches` and `POST /api/kb/preview`. */
+export const patchRequestSchema = z.strictObject({
+  patch: kbPatchOpSchema,
+  /** The target's revision the trainer edited (0 for a new answer). */
+  baseRevision: z.number().int().nonnegative(),
+  /** The gap this patch closes, if any: it becomes `published` with the resulting revision. */
+  gapId: z.string().min(1).max(64).optional(),
+});
+export type PatchRequest = z.infer<typeof patchRequestSchema>;
+
+/** A proposal as it travels on `kb.patches`. */
+export const kbPatchProposalSchema = z.strictObject({
+  v: z.literal(1),
+  patchId: z.uuid(),
+  proposedAt: z.iso.datetime({ offset: true }),
+  author: actorSchema,
+  baseRevision: z.number().int().nonnegative(),
+  gapId: z.string().min(1).max(64).optional(),
+  patch: kbPatchOpSchema,
+});
+export type KbPatchProposal = z.infer<typeof kbPatchProposalSchema>;
+
+/** One version of one target, as the history and the 409 show it. */
+export const kbTargetVersionSchema = z.strictObject({
+  /** `shop:<shopId>/<answerId>`, `industry:<industryId>/<answerId>` or `product:<shopId>/<sku>/<attributeId>`. */
+  target: z.string().min(1),
+  revision: z.number().int().positive(),
+  /** The content of the target at this revision; null once retired. */
+  content: z
+    .strictObject({
+      stage: stageSchema.nullable(),
+      reply: kbReplySchema,
+      examples: z.array(z.string()),
+    })
+    .nullable(),
+  /** Who and when; null for the version that came from the pack file. */
+  author: actorSchema.nullable(),
+  appliedAt: z.iso.datetime({ offset: true }).nullable(),
+  patchId: z.uuid().nullable(),
+  op: z.string(),
+});
+export type KbTargetVersion = z.infer<typeof kbTargetVersionSchema>;
+
+/** A decision of the sequencer's rule about one proposal, as `kb_revisions` records it. */
+export const kbPatchDecisionSchema = z.discriminatedUnion('status', [
+  z.strictObject({ status: z.literal('applied'), patchId: z.uuid(), offset: z.number().int().nonnegative(), version: kbTargetVersionSchema }),
+  z.strictObject({
+    status: z.literal('rejected'),
+    patchId: z.uuid(),
+    offset: z.number().int().nonnegative(),
+    target: z.string(),
+    reason: z.string(),
+    /** The target's current version when the patch was rejected (null if it does not exist). */
+    current: kbTargetVersionSchema.nullable(),
+  }),
+]);
+export type KbPatchDecision = z.infer<typeof kbPatchDecisionSchema>;
+
+/** What the preview of a patch found (replayed against the knowledge base with the patch applied). */
+export const patchPreviewSchema = z.strictObject({
+  /** Distinct normalised questions replayed (the gap's and the last 30 minutes'), at most `cap`. */
+  replayed: z.number().int().nonnegative(),
+  cap: z.number().int().positive(),
+  capped: z.boolean(),
+  /** Of the gap's questions: how many, and how many the patched knowledge base answers. */
+  gapQuestions: z.strictObject({ total: z.number().int().nonnegative(), answered: z.number().int().nonnegative() }),
+  /** Replayed questions unmatched now that the patch would answer. */
+  newlyAnswered: z.number().int().nonnegative(),
+  /** Every replayed question whose answer would change (answered → other answer or unmatched, too). */
+  changed: z.array(
+    z.strictObject({
+      text: z.string(),
+      before: z.string().nullable(),
+      after: z.string().nullable(),
+    }),
+  ),
+  tookMs: z.number().nonnegative(),
+});
+export type PatchPreview = z.infer<typeof patchPreviewSchema>;
