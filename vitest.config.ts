@@ -9,6 +9,7 @@ const alias = {
   '@warroom/kafka': `${root}libs/kafka/src/index.ts`,
   '@warroom/matcher': `${root}libs/matcher/src/index.ts`,
   '@warroom/staffing': `${root}libs/staffing/src/index.ts`,
+  '@warroom/knowledge': `${root}libs/knowledge/src/index.ts`,
 };
 // Nest's DI needs emitDecoratorMetadata, which esbuild does not produce: SWC compiles server code.
 const serverPlugins = [

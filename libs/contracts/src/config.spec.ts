@@ -37,6 +37,12 @@ describe('parseApiConfig', () => {
     }
   });
 
+  it('reads the service token, refuses a short one by name, and leaves service writes off without it', () => {
+    expect(parseApiConfig(valid).serviceToken).toBeNull();
+    expect(parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'service-token-0123456789' }).serviceToken).toBe('service-token-0123456789');
+    expect(() => parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'short' })).toThrow(/WARROOM_SERVICE_TOKEN: must be at least 16 characters/);
+  });
+
   it('rejects a broker list without ports and a batch window above 250 ms', () => {
     expect(() => parseApiConfig({ ...valid, KAFKA_BROKERS: 'localhost' })).toThrow(/KAFKA_BROKERS/);
     expect(() => parseApiConfig({ ...valid, INGEST_BATCH_MAX_MS: '1000' })).toThrow(/INGEST_BATCH_MAX_MS/);

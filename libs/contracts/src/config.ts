@@ -37,6 +37,11 @@ export const apiEnvSchema = z
   INGEST_BATCH_MAX_MS: z.coerce.number().int().min(1).max(250).default(30),
   /** Read-only token for wall kiosks; long enough that it cannot be guessed. Required by the `api` role. */
   WALL_KIOSK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Token of trusted services (the simulator registering its rehearsal's campaign) for writes such as
+   * `PUT /api/campaigns/:id`, sent as `Authorization: Bearer …`. Unset: those writes are refused.
+   */
+  WARROOM_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Start of the running campaign: the "since the campaign started" window. Unset: that window is refused. */
   CAMPAIGN_STARTED_AT: z.iso.datetime({ offset: true }).optional(),
   METRICS_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(250),
@@ -56,6 +61,8 @@ export interface ApiConfig {
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
   live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null };
+  /** Token of trusted services; null when unset (service writes are refused). */
+  serviceToken: string | null;
   web: { distDir: string };
   logLevel: ApiEnv['LOG_LEVEL'];
 }
@@ -92,6 +99,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       tickMs: e.METRICS_TICK_MS,
       campaignStartedAt: e.CAMPAIGN_STARTED_AT ? new Date(e.CAMPAIGN_STARTED_AT) : null,
     },
+    serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
     web: { distDir: e.WEB_DIST_DIR },
     logLevel: e.LOG_LEVEL,
   };

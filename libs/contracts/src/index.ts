@@ -3,6 +3,7 @@ export * from './config';
 export * from './dead-letter';
 export * from './live';
 export * from './bot';
+export * from './campaign';
 export * from './kb-pack';
 export * from './staffing';
 export * from './sim';

@@ -10,8 +10,10 @@ import { answerIdSchema, kbAnswerSchema, kbReplySchema, packIdSchema, shopIdSche
  * a patch whose base revision is not its target's current revision is rejected. `kb_revisions` in
  * ClickHouse records every decision (append-only) and is what the api rebuilds from after a restart.
  *
- * Revisions count per target: a target's first version (from its pack file) is revision 1, every
- * applied patch adds one; 0 means "does not exist yet" (the base of a new answer).
+ * Revisions count per target: a target's first version carries its pack file's revision (a new answer's
+ * is 1), every applied patch adds one; 0 means "does not exist yet" (the base of a new answer). A shop
+ * sees an industry answer it does not override at the industry target's revision; its first shop-scope
+ * patch creates the shop's own target from there.
  */
 
 /** Which pack a patch changes: one shop's own pack, or the industry pack every shop of it shares. */

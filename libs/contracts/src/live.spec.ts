@@ -44,6 +44,16 @@ function snapshot(): LiveSnapshot {
       bot: { sessions: 5, converted: 1, rate: 0.2 },
       agent: { sessions: 0, converted: 0, rate: null },
     },
+    campaign: {
+      id: 'double11-2026',
+      name: '双11',
+      startsAt: '2026-11-10T12:00:00.000Z',
+      endsAt: '2026-11-11T16:00:00.000Z',
+      currentMoment: { label: '00:00 开售', at: '2026-11-10T16:00:00.000Z' },
+      nextMoment: { label: '20:00 尾款', at: '2026-11-11T12:00:00.000Z' },
+      planQuestionsPerMinute: 2.5,
+      planTrend: [{ at: '2026-11-11T00:00:00.000Z', questionsPerMinute: 2.5 }],
+    },
   };
 }
 
@@ -61,6 +71,7 @@ describe('live contracts', () => {
       ['eleven top questions', (s) => ({ ...s, topQuestions: Array.from({ length: 11 }, () => s.topQuestions[0]) })],
       ['a negative count', (s) => ({ ...s, questions: -1 })],
       ['an unknown field', (s) => ({ ...s, extra: 1 })],
+      ['a negative plan', (s) => ({ ...s, campaign: { ...s.campaign!, planQuestionsPerMinute: -1 } })],
       ['a trend below -100 %', (s) => ({ ...s, topQuestions: [{ ...s.topQuestions[0], trend: -2 }] })],
     ];
     for (const [name, change] of bad) {

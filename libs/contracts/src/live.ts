@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { campaignIdSchema, planPointSchema, promoMomentSchema } from './campaign';
 import { EMOTIONS, STAGES, eventSourceSchema, handoffReasonSchema } from './chat-event';
 
 /**
@@ -93,6 +94,38 @@ export const conversionSideSchema = z.strictObject({
   rate: fraction,
 });
 
+/** The plan's trend in a snapshot: one point a minute, from this many minutes before the window's end… */
+export const PLAN_TREND_PAST_MINUTES = 20;
+/** …to this many after it, so the wall sees a rush coming. */
+export const PLAN_TREND_AHEAD_MINUTES = 10;
+
+/**
+ * The campaign a snapshot belongs to: the campaign of the snapshot's source running at asOf (for one
+ * shop, a campaign of that shop). What the wall needs of it: where the night stands and the plan.
+ */
+export const snapshotCampaignSchema = z.strictObject({
+  id: campaignIdSchema,
+  name: z.string(),
+  startsAt: instant,
+  endsAt: instant,
+  /** The newest promo moment at or before asOf; null before the first. */
+  currentMoment: promoMomentSchema.nullable(),
+  /** The first promo moment after asOf; null after the last. */
+  nextMoment: promoMomentSchema.nullable(),
+  /**
+   * The plan's mean over the snapshot's window, comparable with `questionsPerMinute`; null where the
+   * plan does not reach (it counts only the part of the window the plan covers).
+   */
+  planQuestionsPerMinute: z.number().nonnegative().nullable(),
+  /**
+   * The same figure on whole minutes from PLAN_TREND_PAST_MINUTES before the window's end to
+   * PLAN_TREND_AHEAD_MINUTES after it, each over a window of this snapshot's kind ending at that minute:
+   * the ghost line beside the questions-per-minute trend. Minutes the plan does not reach are left out.
+   */
+  planTrend: z.array(planPointSchema).max(PLAN_TREND_PAST_MINUTES + PLAN_TREND_AHEAD_MINUTES + 1),
+});
+export type SnapshotCampaign = z.infer<typeof snapshotCampaignSchema>;
+
 export const liveSnapshotSchema = z.strictObject({
   /** Low watermark: every event up to this time that reached the broker is counted. */
   asOf: instant,
@@ -145,6 +178,8 @@ export const liveSnapshotSchema = z.strictObject({
    * so a live view refreshes it less often than the rest: `asOf` is the watermark it was computed at.
    */
   conversion: z.strictObject({ asOf: instant, bot: conversionSideSchema, agent: conversionSideSchema }),
+  /** The running campaign of this source (and shop); null when none runs at asOf. */
+  campaign: snapshotCampaignSchema.nullable(),
 });
 export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
 export type ConversionFigures = LiveSnapshot['conversion'];
