@@ -67,7 +67,13 @@ async function main(): Promise<void> {
       await startAppProcess({
         name: 'api',
         entry: 'apps/api/src/main.ts',
-        env: { ...common, WARROOM_ROLES: 'api', PORT: process.env.PORT ?? '3000', HOST: process.env.HOST ?? '127.0.0.1' },
+        env: {
+          ...common,
+          WARROOM_ROLES: 'api',
+          WARROOM_SESSION_SECRET: randomBytes(32).toString('base64url'),
+          PORT: process.env.PORT ?? '3000',
+          HOST: process.env.HOST ?? '127.0.0.1',
+        },
       }),
       'api',
     );

@@ -42,6 +42,7 @@ const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const CLIENTS = Number(values.clients);
 const TOKEN = 'bench-kiosk-token-0123456789';
+const SESSION_SECRET = 'bench-session-secret-0123456789abcdef0123';
 const SHOPS = ['shop-a', 'shop-b', 'shop-c'];
 /**
  * The producer batches what it generates for this long, as Kafka producers do (linger.ms), and sends it as
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
     const api = await startAppProcess({
       name: 'api',
       entry: 'apps/api/src/main.ts',
-      env: { ...common, WARROOM_ROLES: 'api', WALL_KIOSK_TOKEN: TOKEN, METRICS_TICK_MS: values['tick-ms'], LOG_LEVEL: 'log' },
+      env: { ...common, WARROOM_ROLES: 'api', WALL_KIOSK_TOKEN: TOKEN, WARROOM_SESSION_SECRET: SESSION_SECRET, METRICS_TICK_MS: values['tick-ms'], LOG_LEVEL: 'log' },
       onLog: relay('api'),
     });
     apps.push(api);

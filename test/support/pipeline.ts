@@ -12,6 +12,7 @@ import { startDevStore, type DevStore } from '../../infra/dev/store/launch';
 
 export const DATABASE = 'warroom';
 export const KIOSK_TOKEN = 'test-kiosk-token-0123456789';
+export const SESSION_SECRET = 'test-session-secret-0123456789abcdef0123';
 
 export interface Pipeline {
   broker: DevBroker;
@@ -52,6 +53,7 @@ export function usePipeline(): () => Pipeline {
             WARROOM_ROLES: roles,
             PORT: '0',
             WALL_KIOSK_TOKEN: KIOSK_TOKEN,
+            WARROOM_SESSION_SECRET: SESSION_SECRET,
             LOG_LEVEL: 'warn',
             ...env,
           },

@@ -5,6 +5,7 @@ const valid = {
   KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
   CLICKHOUSE_URL: 'http://127.0.0.1:8123',
   WALL_KIOSK_TOKEN: 'kiosk-token-0123456789',
+  WARROOM_SESSION_SECRET: 'session-secret-0123456789abcdef0123456789',
 };
 
 describe('parseApiConfig', () => {
@@ -41,6 +42,16 @@ describe('parseApiConfig', () => {
     expect(parseApiConfig(valid).serviceToken).toBeNull();
     expect(parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'service-token-0123456789' }).serviceToken).toBe('service-token-0123456789');
     expect(() => parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'short' })).toThrow(/WARROOM_SERVICE_TOKEN: must be at least 16 characters/);
+  });
+
+  it('needs a session secret of at least 32 characters for the api role, and reads the session lifetime', () => {
+    const { WARROOM_SESSION_SECRET: _secret, ...withoutSecret } = valid;
+    expect(() => parseApiConfig({ ...withoutSecret, WARROOM_ROLES: 'api' })).toThrow(/WARROOM_SESSION_SECRET: required/);
+    expect(parseApiConfig({ ...withoutSecret, WARROOM_ROLES: 'ingest' }).session.secret).toBe('');
+    expect(() => parseApiConfig({ ...valid, WARROOM_SESSION_SECRET: 'too-short' })).toThrow(/WARROOM_SESSION_SECRET: must be at least 32 characters/);
+    expect(parseApiConfig(valid).session.ttlMinutes).toBe(720);
+    expect(parseApiConfig({ ...valid, WARROOM_SESSION_TTL_MIN: '30' }).session.ttlMinutes).toBe(30);
+    expect(() => parseApiConfig({ ...valid, WARROOM_SESSION_TTL_MIN: '0' })).toThrow(/WARROOM_SESSION_TTL_MIN/);
   });
 
   it('rejects a broker list without ports and a batch window above 250 ms', () => {

@@ -37,6 +37,10 @@ export const apiEnvSchema = z
   INGEST_BATCH_MAX_MS: z.coerce.number().int().min(1).max(250).default(30),
   /** Read-only token for wall kiosks; long enough that it cannot be guessed. Required by the `api` role. */
   WALL_KIOSK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Key that signs session tokens (HMAC-SHA256); at least 32 characters. Required by the `api` role. */
+  WARROOM_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a session token stays valid, minutes (default 12 h: one shift). */
+  WARROOM_SESSION_TTL_MIN: z.coerce.number().int().min(1).max(7 * 24 * 60).default(720),
   /**
    * Token of trusted services (the simulator registering its rehearsal's campaign) for writes such as
    * `PUT /api/campaigns/:id`, sent as `Authorization: Bearer …`. Unset: those writes are refused.
@@ -51,6 +55,10 @@ export const apiEnvSchema = z
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
     path: ['WALL_KIOSK_TOKEN'],
     message: 'required when WARROOM_ROLES includes api',
+  })
+  .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WARROOM_SESSION_SECRET !== undefined, {
+    path: ['WARROOM_SESSION_SECRET'],
+    message: 'required when WARROOM_ROLES includes api',
   });
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
@@ -61,6 +69,8 @@ export interface ApiConfig {
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
   live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null };
+  /** Signing key ('' when the process does not run the api role) and lifetime of session tokens. */
+  session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
   serviceToken: string | null;
   web: { distDir: string };
@@ -99,6 +109,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       tickMs: e.METRICS_TICK_MS,
       campaignStartedAt: e.CAMPAIGN_STARTED_AT ? new Date(e.CAMPAIGN_STARTED_AT) : null,
     },
+    session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
     web: { distDir: e.WEB_DIST_DIR },
     logLevel: e.LOG_LEVEL,

@@ -1,0 +1,74 @@
+import { GRADES, type Grade, type Role, type User } from '@warroom/contracts';
+
+/**
+ * DESIGN.md "Roles" as pure functions of a user. A disabled user may do nothing. Trainers' grades rank
+ * assistant < junior < mid < senior, and a lead ranks above every senior (everything a senior may, plus
+ * dismissing gaps and rolling back any revision).
+ *
+ * | who                         | may                                                                   |
+ * | --------------------------- | --------------------------------------------------------------------- |
+ * | trainer (any grade), lead   | claim gaps, add example questions                                      |
+ * | trainer junior and up, lead | write new answers                                                      |
+ * | trainer senior, lead        | publish to the industry pack                                           |
+ * | lead                        | dismiss gaps, roll back any revision                                   |
+ * | manager                     | staffing reports and exports, campaign comparisons                     |
+ * | admin                       | users, tokens, shops, campaigns, audit log                             |
+ * | agent                       | the handoff queue and the bot's suggestions, answer, flag a question    |
+ */
+
+export type Subject = Pick<User, 'role' | 'grade' | 'disabled'>;
+export type Permission = (user: Subject) => boolean;
+
+/** What a gap asks for (its `suggestion.kind`): example questions for a near answer, or a new answer. */
+export type GapWork = 'add_examples' | 'new_answer';
+
+/** Rank on the trainers' ladder: grades 0–3, a lead 4; null off the ladder (or disabled). */
+export function trainerRank(user: Subject): number | null {
+  if (user.disabled) return null;
+  if (user.role === 'lead') return GRADES.length;
+  if (user.role === 'trainer' && user.grade !== null) return GRADES.indexOf(user.grade);
+  return null;
+}
+
+function rankAtLeast(grade: Grade): Permission {
+  const needed = GRADES.indexOf(grade);
+  return (user) => {
+    const rank = trainerRank(user);
+    return rank !== null && rank >= needed;
+  };
+}
+
+function roleIn(...roles: Role[]): Permission {
+  return (user) => !user.disabled && roles.includes(user.role);
+}
+
+export const canClaimGaps: Permission = rankAtLeast('assistant');
+export const canAddExamples: Permission = rankAtLeast('assistant');
+export const canWriteAnswers: Permission = rankAtLeast('junior');
+export const canPublishToIndustry: Permission = rankAtLeast('senior');
+export const canDismissGaps: Permission = roleIn('lead');
+export const canRollbackAny: Permission = roleIn('lead');
+/**
+ * Staffing reports, exports and campaign comparisons: the manager's, by DESIGN.md. Leads and admins are
+ * not listed there (a lead's rights are a senior's plus dismiss and rollback; an admin's are users,
+ * tokens, shops, campaigns and the audit log).
+ */
+export const canReadReports: Permission = roleIn('manager');
+/** The handoff queue, the bot's suggestions, answering customers and flagging questions for trainers. */
+export const canWorkHandoffs: Permission = roleIn('agent');
+export const canAdmin: Permission = roleIn('admin');
+/** Live metrics and gaps: what a wall kiosk reads, so every signed-in user may. */
+export const canReadLive: Permission = (user) => !user.disabled;
+
+/** The grades that may take a gap of this kind (leads may take every gap). */
+export function gradesThatMayTake(work: GapWork): Grade[] {
+  const lowest: Grade = work === 'new_answer' ? 'junior' : 'assistant';
+  return GRADES.slice(GRADES.indexOf(lowest));
+}
+
+/** Whether this user may take (claim and close) a gap whose `grades` are these. */
+export function canTakeGap(user: Subject, grades: readonly Grade[]): boolean {
+  if (trainerRank(user) === null) return false;
+  if (user.role === 'lead') return true;
+  return user.grade !== null && grades.includes(user.grade);
+}
