@@ -11,6 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  agentChatSchema,
+  agentErrorSchema,
+  agentQueueSchema,
   botHealthSchema,
   botServerFrameSchema,
   chatReplySchema,
@@ -202,6 +205,60 @@ describe('bot', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('serves the human agent: the handoff queue, accept, reply, end, flag, abandon, each recorded in ClickHouse', async () => {
+    const run = Date.now().toString(36);
+    const [handled, leaves, other] = [`${run}-agent`, `${run}-leaves`, `${run}-other`];
+    const handoff = await ask(handled, '你们就是骗子，黑店！！');
+    expect(handoff).toMatchObject({ outcome: 'handoff', handoffReason: 'negative_emotion' });
+    await ask(leaves, '转人工');
+    await ask(other, '转人工');
+
+    const queue = agentQueueSchema.parse(await (await fetch(`${url}/api/agent/queue?shopId=${SHOP}&limit=500`)).json());
+    const waiting = queue.waiting.find((entry) => entry.sessionId === handled);
+    expect(waiting).toMatchObject({ handoffReason: 'negative_emotion', emotion: { name: 'angry' }, lastQuestion: { text: '你们就是骗子，黑店！！', eventId: handoff.questionEventId } });
+    expect(waiting!.waitSec).toBeGreaterThanOrEqual(0);
+    expect(queue.waitingTotal).toBeGreaterThanOrEqual(3);
+    const badLimit = await fetch(`${url}/api/agent/queue?limit=0`);
+    expect(badLimit.status).toBe(400);
+
+    const chat = await post('/api/agent/accept', { shopId: SHOP, sessionId: handled, agentId: 'agent-9' }, (json) => agentChatSchema.parse(json));
+    expect(chat).toMatchObject({ sessionId: handled, agentId: 'agent-9', handoffReason: 'negative_emotion' });
+    // Someone else was faster: 409 with where the session stands; an unknown session: 404.
+    const twice = await fetch(`${url}/api/agent/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shopId: SHOP, sessionId: handled, agentId: 'agent-8' }),
+    });
+    expect(twice.status).toBe(409);
+    expect(agentErrorSchema.parse(await twice.json())).toMatchObject({ statusCode: 409, state: 'active' });
+    const unknown = await fetch(`${url}/api/agent/end`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ shopId: SHOP, sessionId: `${run}-nobody`, agentId: 'agent-9' }),
+    });
+    expect(unknown.status).toBe(404);
+
+    const reply = await post('/api/agent/reply', { shopId: SHOP, sessionId: handled, agentId: 'agent-9', text: '非常抱歉，我马上为您处理' }, (json) => recordedEventSchema.parse(json));
+    const end = await post('/api/agent/end', { shopId: SHOP, sessionId: handled, agentId: 'agent-9' }, (json) => recordedEventSchema.parse(json));
+    const flag = await post('/api/agent/flag', { shopId: SHOP, sessionId: handled, agentId: 'agent-9', text: '顾客问的新款保价规则知识库里没有' }, (json) =>
+      recordedEventSchema.parse(json),
+    );
+    const abandon = await post('/api/chat/abandon', { shopId: SHOP, sessionId: leaves, customerId: `c-${leaves}` }, (json) => recordedEventSchema.parse(json));
+    const after = agentQueueSchema.parse(await (await fetch(`${url}/api/agent/queue?shopId=${SHOP}&limit=500`)).json());
+    const inQueue = new Set([...after.waiting, ...after.active].map((entry) => entry.sessionId));
+    expect([inQueue.has(handled), inQueue.has(leaves), inQueue.has(other)]).toEqual([false, false, true]);
+
+    // question + handoff ×3, then accept, reply, end, flag (handled) and abandon (leaves).
+    await waitForStored([handled, leaves, other], 11);
+    const rows = [...new Map((await stored([handled, leaves, other])).map((row) => [row.event_id, row])).values()];
+    const byId = new Map(rows.map((row) => [row.event_id, row]));
+    expect(byId.get(chat.acceptEventId)).toMatchObject({ kind: 'agent_accept', agent_id: 'agent-9', session_id: handled });
+    expect(byId.get(reply.eventId)).toMatchObject({ kind: 'agent_reply', agent_id: 'agent-9' });
+    expect(byId.get(end.eventId)).toMatchObject({ kind: 'agent_end', agent_id: 'agent-9' });
+    expect(byId.get(flag.eventId)).toMatchObject({ kind: 'agent_flag', agent_id: 'agent-9', ref_event_id: handoff.questionEventId });
+    expect(byId.get(abandon.eventId)).toMatchObject({ kind: 'abandon', session_id: leaves });
   });
 
   // Delivery is at least once: a send in flight when the broker froze may have reached it and is sent

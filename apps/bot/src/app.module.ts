@@ -1,7 +1,12 @@
 import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { AgentDeskService, QUEUE_SETTINGS, type QueueSettings } from './agent/agent-desk.service';
+import { AgentController } from './agent/agent.controller';
+import { HandoffQueue } from './agent/handoff-queue';
+import { QueueSweeper } from './agent/queue-sweeper';
 import { ChatController } from './chat/chat.controller';
 import { ChatGateway } from './chat/chat.gateway';
-import { CHAT_SETTINGS, ChatService, type ChatSettings } from './chat/chat.service';
+import { CHAT_SETTINGS, type ChatSettings } from './chat/chat-settings';
+import { ChatService } from './chat/chat.service';
 import { SessionStore } from './chat/session-store';
 import { SessionSweeper } from './chat/session-sweeper';
 import { BOT_CONFIG, type BotConfig } from './config/bot-config';
@@ -34,13 +39,18 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      controllers: [ChatController, HealthController],
+      controllers: [ChatController, AgentController, HealthController],
       providers: [
         { provide: BOT_CONFIG, useValue: config },
         { provide: CLOCK, useValue: systemClock },
         { provide: KnowledgeBase, useValue: knowledgeBase },
         { provide: CHAT_SETTINGS, useValue: settings },
         { provide: SessionStore, useFactory: () => new SessionStore(config.sessions) },
+        // An agent who holds a chat longer than a session may idle without a word has left it.
+        { provide: HandoffQueue, useFactory: () => new HandoffQueue({ max: config.queue.max, activeIdleMs: config.sessions.idleMs }) },
+        { provide: QUEUE_SETTINGS, useValue: { maxWaitMs: config.queue.maxWaitMs } satisfies QueueSettings },
+        AgentDeskService,
+        QueueSweeper,
         KafkaEventsRepository,
         {
           provide: EventOutbox,

@@ -183,6 +183,11 @@ export const botEnvSchema = z.object({
   /** Sessions idle this long are forgotten; at most BOT_MAX_SESSIONS are kept (oldest first out). */
   BOT_SESSION_IDLE_MS: z.coerce.number().int().min(1000).default(30 * 60 * 1000),
   BOT_MAX_SESSIONS: z.coerce.number().int().min(1).default(200_000),
+  /**
+   * A handed-off customer nobody accepted within this long has gone (closed the app without a word): the
+   * session leaves the handoff queue with an `abandon` event. Clients report an earlier departure themselves.
+   */
+  BOT_QUEUE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
 });
 export type BotEnv = z.infer<typeof botEnvSchema>;
@@ -205,6 +210,8 @@ export interface BotConfig {
   matching: { threshold: number | null; cacheSize: number };
   rules: { angryHandoffIntensity: number };
   sessions: { idleMs: number; max: number };
+  /** The handoff queue: waiting sessions are abandoned after maxWaitMs; at most `max` sessions (sessions.max). */
+  queue: { maxWaitMs: number; max: number };
   logLevel: BotEnv['LOG_LEVEL'];
 }
 
@@ -233,6 +240,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     matching: { threshold: e.BOT_MATCH_THRESHOLD ?? null, cacheSize: e.BOT_MATCH_CACHE_SIZE },
     rules: { angryHandoffIntensity: e.BOT_ANGRY_HANDOFF_INTENSITY },
     sessions: { idleMs: e.BOT_SESSION_IDLE_MS, max: e.BOT_MAX_SESSIONS },
+    queue: { maxWaitMs: e.BOT_QUEUE_MAX_WAIT_MS, max: e.BOT_MAX_SESSIONS },
     logLevel: e.LOG_LEVEL,
   };
 }

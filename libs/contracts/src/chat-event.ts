@@ -21,6 +21,7 @@ export type Mode = z.infer<typeof modeSchema>;
 
 export const CHANNELS = ['app', 'web', 'mini_program', 'im'] as const;
 export const channelSchema = z.enum(CHANNELS);
+export type Channel = z.infer<typeof channelSchema>;
 
 export const HANDOFF_REASONS = ['customer_request', 'no_match', 'negative_emotion', 'assist_mode'] as const;
 export const handoffReasonSchema = z.enum(HANDOFF_REASONS);

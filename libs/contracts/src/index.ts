@@ -7,6 +7,7 @@ export * from './campaign';
 export * from './kb-pack';
 export * from './staffing';
 export * from './sim';
+export * from './agent-console';
 export * from './auth';
 export * from './kb-patch';
 export * from './gaps';

@@ -1,14 +1,18 @@
 import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
 import {
+  abandonRequestSchema,
   agentReplyRequestSchema,
   chatRequestSchema,
   orderRequestSchema,
+  type AbandonRequest,
   type AgentReplyRequest,
   type ChatReply,
   type ChatRequest,
   type OrderRequest,
   type RecordedEvent,
 } from '@warroom/contracts';
+import { AgentDeskService } from '../agent/agent-desk.service';
+import { QueueStateFilter } from '../agent/queue-state.filter';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { UnknownShopFilter } from './unknown-shop.filter';
 import { ChatService } from './chat.service';
@@ -16,11 +20,15 @@ import { ChatService } from './chat.service';
 const chatBody = new ZodValidationPipe(chatRequestSchema);
 const agentReplyBody = new ZodValidationPipe(agentReplyRequestSchema);
 const orderBody = new ZodValidationPipe(orderRequestSchema);
+const abandonBody = new ZodValidationPipe(abandonRequestSchema);
 
 @Controller('api/chat')
-@UseFilters(UnknownShopFilter)
+@UseFilters(UnknownShopFilter, QueueStateFilter)
 export class ChatController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    private readonly desk: AgentDeskService,
+  ) {}
 
   /** A customer message: answered, a request to rephrase, or a handoff (assist mode: suggestions). */
   @Post()
@@ -41,5 +49,12 @@ export class ChatController {
   @HttpCode(200)
   order(@Body(orderBody) body: OrderRequest): RecordedEvent {
     return this.chat.recordOrder(body);
+  }
+
+  /** The customer of a handed-off session gave up waiting for a person: an `abandon` event. */
+  @Post('abandon')
+  @HttpCode(200)
+  abandon(@Body(abandonBody) body: AbandonRequest): RecordedEvent {
+    return this.desk.abandon(body);
   }
 }

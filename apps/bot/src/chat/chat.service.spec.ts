@@ -1,5 +1,7 @@
 import { chatEventSchema, chatReplySchema, type ChatEvent, type ChatRequest } from '@warroom/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { AgentDeskService } from '../agent/agent-desk.service';
+import { HandoffQueue } from '../agent/handoff-queue';
 import type { EventSink } from '../events/event-outbox';
 import { SELLING_POINTS_ANSWER_ID } from '../knowledge/knowledge-base';
 import { testKnowledgeBase } from '../testing/packs';
@@ -23,17 +25,19 @@ describe('ChatService', () => {
   let sink: CapturingSink;
   let now: number;
   let chat: ChatService;
+  let queue: HandoffQueue;
+  let desk: AgentDeskService;
 
   beforeEach(() => {
     sink = new CapturingSink();
     now = Date.parse('2026-11-11T00:00:00+08:00');
-    chat = new ChatService(
-      testKnowledgeBase(),
-      new SessionStore({ idleMs: 30 * 60_000, max: 1000 }),
-      sink,
-      { now: () => now },
-      { campaignId: 'c-1111', source: 'rehearsal', channel: 'app', angryHandoffIntensity: 0.7 },
-    );
+    const kb = testKnowledgeBase();
+    const sessions = new SessionStore({ idleMs: 30 * 60_000, max: 1000 });
+    const clock = { now: () => now };
+    const settings = { campaignId: 'c-1111', source: 'rehearsal' as const, channel: 'app' as const, angryHandoffIntensity: 0.7 };
+    queue = new HandoffQueue({ max: 1000, activeIdleMs: 30 * 60_000 });
+    desk = new AgentDeskService(queue, sessions, kb, sink, clock, settings, { maxWaitMs: 15 * 60_000 });
+    chat = new ChatService(kb, sessions, sink, clock, settings, desk);
   });
 
   const ask = (text: string, extra: Partial<ChatRequest> = {}) =>
@@ -135,6 +139,67 @@ describe('ChatService', () => {
     expect(ask('这款多重', { sessionId: 's-other' })).toMatchObject({ sku: null });
     now += 31 * 60_000;
     expect(ask('这款多重')).toMatchObject({ sku: null });
+  });
+
+  describe('the human side: handoff queue, accept, reply, end, flag, abandon', () => {
+    const kindsOf = (events: ChatEvent[]) => events.map((event) => event.kind);
+
+    it('queues a handed-off session, an agent accepts, replies and ends it, each step an event', () => {
+      ask('转人工');
+      sink.take();
+      now += 12_000;
+      const listed = desk.list({ limit: 100 });
+      expect(listed).toMatchObject({ waitingTotal: 1, active: [] });
+      expect(listed.waiting[0]).toMatchObject({ sessionId: 's-1', handoffReason: 'customer_request', waitSec: 12, lastQuestion: { text: '转人工' }, source: 'rehearsal', questions: 1 });
+
+      const chatHeld = desk.accept({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-1' });
+      expect(chatHeld).toMatchObject({ agentId: 'agent-1', waitedSec: 12 });
+      expect(() => desk.accept({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-2' })).toThrow(/already held by agent agent-1/);
+      expect(() => desk.reply({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-2', text: '你好' })).toThrow(/held by agent agent-1/);
+      // The customer writes on: the agent sees the newest question.
+      ask('我的订单到哪了');
+      expect(desk.list({ limit: 100 }).active[0]).toMatchObject({ lastQuestion: { text: '我的订单到哪了' }, questions: 2 });
+      sink.take();
+
+      desk.reply({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-1', text: '亲，我来帮您查' });
+      now += 180_000;
+      desk.end({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-1' });
+      const events = sink.take();
+      expect(kindsOf(events)).toEqual(['agent_reply', 'agent_end']);
+      expect(events[1]).toMatchObject({ source: 'rehearsal', campaignId: 'c-1111', agentId: 'agent-1', eventTime: new Date(now).toISOString() });
+      expect(desk.list({ limit: 100 })).toMatchObject({ waitingTotal: 0, waiting: [], active: [] });
+      // The accept event went out when it happened.
+      expect(chatHeld.acceptEventId).toMatch(/-/);
+
+      // Flagged after the chat ended: the session's newest question by default.
+      const flagged = desk.flag({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-1', text: '新的运费规则知识库里没有' });
+      const [flag] = sink.take();
+      expect(flag).toMatchObject({ eventId: flagged.eventId, kind: 'agent_flag', text: '新的运费规则知识库里没有' });
+      expect(flag?.kind === 'agent_flag' && flag.questionEventId).toBeTruthy();
+    });
+
+    it('a customer who gives up leaves the queue with one abandon; the bot abandons those who waited too long', () => {
+      ask('转人工', { sessionId: 's-a' });
+      ask('转人工', { sessionId: 's-b' });
+      sink.take();
+      expect(() => desk.abandon({ shopId: 'shop-a', sessionId: 's-a', customerId: 'someone-else' })).toThrow(/not customer someone-else/);
+      desk.abandon({ shopId: 'shop-a', sessionId: 's-a', customerId: 'c-1' });
+      expect(() => desk.abandon({ shopId: 'shop-a', sessionId: 's-a', customerId: 'c-1' })).toThrow(/not in the handoff queue/);
+      expect(kindsOf(sink.take())).toEqual(['abandon']);
+      now += 15 * 60_000 + 1;
+      expect(desk.expire()).toBe(1);
+      const [expired] = sink.take();
+      expect(expired).toMatchObject({ kind: 'abandon', sessionId: 's-b' });
+      expect(queue.waiting).toBe(0);
+    });
+
+    it('an accepted chat cannot be abandoned; assist mode never queues', () => {
+      ask('转人工');
+      desk.accept({ shopId: 'shop-a', sessionId: 's-1', agentId: 'agent-1' });
+      expect(() => desk.abandon({ shopId: 'shop-a', sessionId: 's-1', customerId: 'c-1' })).toThrow(/with agent agent-1/);
+      ask('质保多久', { mode: 'assist', sessionId: 's-assist' });
+      expect(queue.get('shop-a', 's-assist')).toBeUndefined();
+    });
   });
 
   it('refuses a shop it does not serve', () => {

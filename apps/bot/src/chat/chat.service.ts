@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type {
   AgentReplyRequest,
+  Channel,
   ChatEvent,
   ChatReply,
   ChatRequest,
@@ -13,29 +14,19 @@ import type {
   Stage,
   Suggestion,
 } from '@warroom/contracts';
+import { AgentDeskService } from '../agent/agent-desk.service';
 import { EVENT_SINK, type EventSink } from '../events/event-outbox';
 import { KnowledgeBase, SELLING_POINTS_ANSWER_ID, UnknownShopError, type ResolvedAnswer } from '../knowledge/knowledge-base';
 import { asksNothingSpecific } from '../knowledge/product-mention';
 import type { MatchOutcome } from '../knowledge/question-matcher';
 import { CLOCK, type Clock } from '../repositories/clock';
 import { REPHRASE_REPLY, handoffReply, replyAsText } from './bot-replies';
+import { CHAT_SETTINGS, type ChatSettings } from './chat-settings';
 import { detectEmotion } from './emotion';
 import { wantsHuman } from './handoff-cues';
 import { decideOutcome, nextUnmatchedStreak } from './outcome';
 import { SessionStore, type Session } from './session-store';
 import { advanceOrderState, detectStage, orderStateCue } from './stage';
-
-export const CHAT_SETTINGS = Symbol('CHAT_SETTINGS');
-
-export interface ChatSettings {
-  campaignId: string;
-  /** Defaults for requests that do not name them. */
-  source: EventSource;
-  channel: Channel;
-  angryHandoffIntensity: number;
-}
-
-type Channel = NonNullable<ChatRequest['channel']>;
 
 const SUGGESTIONS = 3;
 
@@ -53,6 +44,7 @@ export class ChatService {
     @Inject(EVENT_SINK) private readonly sink: EventSink,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
+    private readonly desk: AgentDeskService,
   ) {}
 
   ask(request: ChatRequest): ChatReply {
@@ -96,6 +88,12 @@ export class ChatService {
     const bestCandidate = best ? { answerId: best.answerId, score: best.score } : null;
     const question = { ...common, eventId: questionEventId, kind: 'question' as const, text: request.text, emotion };
     const replyCommon = { questionEventId, sessionId: request.sessionId, stage, emotion, sku: session.sku };
+    session.channel = common.channel;
+    session.source = common.source;
+    session.lastQuestionEventId = questionEventId;
+    const lastQuestion = { eventId: questionEventId, text: request.text, atMs: nowMs };
+    // A customer already waiting for (or talking to) a person: the agent sees the newest question.
+    this.desk.noteQuestion(request.shopId, request.sessionId, { lastQuestion, emotion, stage, sku: session.sku });
 
     if (decision.outcome === 'answered' && resolved && best) {
       const ref = { answerId: resolved.answerId, revision: resolved.revision, score: best.score };
@@ -111,6 +109,22 @@ export class ChatService {
       // In assist mode the conversation already is with a person: nothing is handed over.
       if (reason !== 'assist_mode') events.push({ ...common, eventId: randomUUID(), kind: 'handoff', handoffReason: reason });
       this.sink.publish(events);
+      if (reason !== 'assist_mode') {
+        this.desk.handOff({
+          shopId: request.shopId,
+          sessionId: request.sessionId,
+          customerId: request.customerId,
+          channel: common.channel,
+          source: common.source,
+          mode,
+          stage,
+          sku: session.sku,
+          handoffReason: reason,
+          lastQuestion,
+          emotion,
+          questions: 1,
+        });
+      }
       return {
         ...replyCommon,
         outcome: 'handoff',

@@ -1,4 +1,4 @@
-import type { Stage } from '@warroom/contracts';
+import type { Channel, EventSource, Stage } from '@warroom/contracts';
 import type { OrderState } from './stage';
 
 /** What the bot remembers of one conversation. */
@@ -12,6 +12,10 @@ export interface Session {
   /** Questions in a row that matched nothing. */
   unmatchedStreak: number;
   lastStage: Stage;
+  /** Of the newest question: what an agent's flag refers to when it names no question. */
+  channel: Channel | null;
+  source: EventSource | null;
+  lastQuestionEventId: string | null;
   lastSeenMs: number;
 }
 
@@ -42,7 +46,19 @@ export class SessionStore {
     let session = this.sessions.get(key);
     if (session) this.sessions.delete(key);
     if (!session || nowMs - session.lastSeenMs > this.options.idleMs) {
-      session = { shopId, sessionId, customerId, sku: null, orderState: 'none', unmatchedStreak: 0, lastStage: 'pre_sale', lastSeenMs: nowMs };
+      session = {
+        shopId,
+        sessionId,
+        customerId,
+        sku: null,
+        orderState: 'none',
+        unmatchedStreak: 0,
+        lastStage: 'pre_sale',
+        channel: null,
+        source: null,
+        lastQuestionEventId: null,
+        lastSeenMs: nowMs,
+      };
     }
     session.customerId = customerId;
     session.lastSeenMs = nowMs;
@@ -53,6 +69,12 @@ export class SessionStore {
       this.sessions.delete(oldest.value);
     }
     return session;
+  }
+
+  /** The session if it is known and not expired, without marking it active. */
+  peek(shopId: string, sessionId: string, nowMs: number): Session | undefined {
+    const session = this.sessions.get(`${shopId}\u0000${sessionId}`);
+    return session && nowMs - session.lastSeenMs <= this.options.idleMs ? session : undefined;
   }
 
   /** Forgets sessions idle longer than idleMs; returns how many. */

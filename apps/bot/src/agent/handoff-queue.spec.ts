@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { HandoffQueue, type HandedOffSession } from './handoff-queue';
+
+function session(sessionId: string, shopId = 'shop-a'): HandedOffSession {
+  return {
+    shopId,
+    sessionId,
+    customerId: `c-${sessionId}`,
+    channel: 'app',
+    source: 'live',
+    mode: 'bot',
+    stage: 'pre_sale',
+    sku: null,
+    handoffReason: 'no_match',
+    lastQuestion: { eventId: `q-${sessionId}`, text: '问题', atMs: 0 },
+    emotion: { name: 'neutral', intensity: 0 },
+    questions: 1,
+  };
+}
+
+describe('HandoffQueue', () => {
+  it('lists waiting sessions oldest first, by shop, with a limit and the total', () => {
+    const queue = new HandoffQueue({ max: 100, activeIdleMs: 60_000 });
+    queue.handOff(session('a'), 0);
+    queue.handOff(session('b', 'shop-b'), 1);
+    queue.handOff(session('c'), 2);
+    // Handed off again: keeps its place and its first reason.
+    queue.handOff({ ...session('a'), handoffReason: 'customer_request' }, 3);
+    expect(queue.listWaiting(undefined, 2)).toMatchObject({ total: 3, entries: [{ sessionId: 'a', handoffReason: 'no_match' }, { sessionId: 'b' }] });
+    expect(queue.listWaiting('shop-a', 10).entries.map((entry) => entry.sessionId)).toEqual(['a', 'c']);
+    queue.accept('shop-a', 'c', 'agent-1', 'e-1', 5);
+    queue.accept('shop-a', 'a', 'agent-2', 'e-2', 6);
+    expect([queue.waiting, queue.active]).toEqual([1, 2]);
+    expect(queue.listActive(undefined).map((entry) => entry.sessionId)).toEqual(['c', 'a']);
+  });
+
+  it('beyond its bound, the oldest waiting session goes (to be recorded as abandoned), never a held chat', () => {
+    const queue = new HandoffQueue({ max: 2, activeIdleMs: 60_000 });
+    queue.handOff(session('a'), 0);
+    queue.accept('shop-a', 'a', 'agent-1', 'e-1', 1);
+    queue.handOff(session('b'), 2);
+    const { evicted } = queue.handOff(session('c'), 3);
+    expect(evicted.map((entry) => entry.sessionId)).toEqual(['b']);
+    expect([queue.waiting, queue.active]).toEqual([1, 1]);
+  });
+
+  it('expires waiting sessions past the wait limit and forgets chats held idle too long', () => {
+    const queue = new HandoffQueue({ max: 10, activeIdleMs: 1_000 });
+    queue.handOff(session('a'), 0);
+    queue.handOff(session('b'), 0);
+    queue.accept('shop-a', 'b', 'agent-1', 'e-1', 100);
+    queue.handOff(session('c'), 900);
+    const { abandoned, forgotten } = queue.expire(1_200, 1_000);
+    expect(abandoned.map((entry) => entry.sessionId)).toEqual(['a']);
+    expect(forgotten).toBe(1);
+    expect(queue.listWaiting(undefined, 10).entries.map((entry) => entry.sessionId)).toEqual(['c']);
+  });
+
+  it('only the agent holding a chat may reply or end it; 404 state for unknown sessions', () => {
+    const queue = new HandoffQueue({ max: 10, activeIdleMs: 1_000 });
+    queue.handOff(session('a'), 0);
+    expect(() => queue.end('shop-a', 'a', 'agent-1', 1)).toThrow(expect.objectContaining({ state: 'waiting' }));
+    queue.accept('shop-a', 'a', 'agent-1', 'e-1', 1);
+    expect(() => queue.held('shop-a', 'a', 'agent-2', 2)).toThrow(expect.objectContaining({ state: 'active' }));
+    expect(queue.end('shop-a', 'a', 'agent-1', 3).agentId).toBe('agent-1');
+    expect(() => queue.end('shop-a', 'a', 'agent-1', 4)).toThrow(expect.objectContaining({ state: null }));
+  });
+});
