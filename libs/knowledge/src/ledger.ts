@@ -36,6 +36,8 @@ export type KbChange =
       /** Shops whose view of the answer changed. */
       shopIds: string[];
       answerId: string;
+      /** Which pack the answer now lives in for those shops. */
+      origin: 'shop' | 'industry';
       revision: number;
       /** null: retired. */
       content: TargetContent | null;
@@ -223,6 +225,7 @@ export class KbLedger {
       kind: 'answer',
       shopIds: this.affectedShops(scope, answerId),
       answerId,
+      origin: scope.pack,
       revision,
       content,
     });

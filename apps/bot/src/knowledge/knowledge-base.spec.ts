@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { KbPatchOp, KbPatchProposal } from '@warroom/contracts';
+import { KbLedger } from '@warroom/knowledge';
 import { describe, expect, it } from 'vitest';
 import { FakeMatcher } from '../testing/fake-matcher';
 import { ALL_PACKS, LAUNCH_AT, industryPack, loaded, phonePack, shopPack, testKnowledgeBase } from '../testing/packs';
@@ -129,22 +132,45 @@ describe('KnowledgeBase cross-file checks', () => {
   });
 });
 
-describe('KnowledgeBase seam for kb.patches', () => {
-  it('adds examples and replaces answers based on the current revision, and rejects stale ones', () => {
+describe('KnowledgeBase following the ledger', () => {
+  const scope = { pack: 'shop' as const, shopId: 'shop-a' };
+  const follow = (kb: KnowledgeBase, ledger: KbLedger, patch: KbPatchOp, offset: number) => {
+    const proposal: KbPatchProposal = {
+      v: 1, patchId: randomUUID(), proposedAt: '2026-11-11T00:00:00.000Z', author: { userId: 'u', login: 'li' }, baseRevision: ledger.baseRevisionFor(patch), patch,
+    };
+    const result = ledger.apply(proposal, offset, '2026-11-11T00:00:01.000Z');
+    if (result.change) kb.applyChange(result.change);
+    return result.decision;
+  };
+
+  it('starts at the revisions the ledger starts at, for every answer of every shop', () => {
     const kb = testKnowledgeBase();
+    const ledger = new KbLedger(ALL_PACKS.map((loaded) => loaded.pack));
+    for (const answerId of ['warranty', 'delivery-time', 'return-how', 'weight', 'gifts']) {
+      const target = ledger.effectiveTarget('shop-a', answerId);
+      expect(target, answerId).not.toBeNull();
+      expect(kb.resolve('shop-a', answerId, null, NOW)?.revision, answerId).toBe(ledger.current(target!)?.revision);
+    }
+  });
+
+  it('answers from a patched revision at once, and stops sending a retired answer', () => {
+    const kb = testKnowledgeBase();
+    const ledger = new KbLedger(ALL_PACKS.map((loaded) => loaded.pack));
     expect(kb.match('shop-a', '以旧换新怎么算', 1).matched).toBe(false);
-    expect(kb.applyExamples('shop-a', 'return-how', ['以旧换新怎么算'], 2)).toEqual({
-      ok: false,
-      reason: 'stale revision for return-how: based on 2, current 3',
-    });
-    expect(kb.applyExamples('shop-a', 'return-how', ['以旧换新怎么算'], 3)).toEqual({ ok: true, revision: 4 });
+    const added = follow(kb, ledger, { op: 'add_examples', scope, answerId: 'return-how', examples: ['以旧换新怎么算'] }, 0);
+    expect(added).toMatchObject({ status: 'applied' });
     expect(kb.match('shop-a', '以旧换新怎么算', 1).candidates[0]).toEqual({ answerId: 'return-how', score: 1 });
+    expect(kb.resolve('shop-a', 'return-how', null, NOW)?.revision).toBe(added.status === 'applied' ? added.version.revision : -1);
 
     const tradeIn = { id: 'trade-in', topic: 'promotion' as const, stage: 'pre_sale' as const, examples: ['旧机能抵多少钱'], reply: { type: 'text' as const, text: '按评估价抵扣。' } };
-    expect(kb.applyAnswer('shop-a', tradeIn, 1)).toEqual({ ok: false, reason: 'unknown answer trade-in' });
-    expect(kb.applyAnswer('shop-a', tradeIn, null)).toEqual({ ok: true, revision: 1 });
-    expect(kb.applyAnswer('shop-a', { ...tradeIn, reply: { type: 'text', text: '最高抵 800 元。' } }, 1)).toEqual({ ok: true, revision: 2 });
+    follow(kb, ledger, { op: 'new_answer', scope, answer: tradeIn }, 1);
+    follow(kb, ledger, { op: 'edit_answer', scope, answerId: 'trade-in', reply: { type: 'text', text: '最高抵 800 元。' } }, 2);
     expect(kb.resolve('shop-a', 'trade-in', null, NOW)).toMatchObject({ revision: 2, reply: { text: '最高抵 800 元。' } });
-    expect(kb.applyAnswer('shop-a', tradeIn, 1)).toMatchObject({ ok: false });
+    expect(kb.match('shop-a', '旧机能抵多少钱', 1)).toMatchObject({ matched: true, candidates: [{ answerId: 'trade-in' }] });
+
+    follow(kb, ledger, { op: 'retire_answer', scope, answerId: 'trade-in' }, 3);
+    expect(kb.resolve('shop-a', 'trade-in', null, NOW)).toBeNull();
+    follow(kb, ledger, { op: 'rollback', scope, answerId: 'trade-in', toRevision: 1 }, 4);
+    expect(kb.resolve('shop-a', 'trade-in', null, NOW)).toMatchObject({ revision: 4, reply: { text: '按评估价抵扣。' } });
   });
 });

@@ -11,6 +11,7 @@ import {
   type SmalltalkPack,
   type Stage,
 } from '@warroom/contracts';
+import type { KbChange } from '@warroom/knowledge';
 import { normalizeQuestion } from '@warroom/matcher';
 import { findProductMention, type ProductMention } from './product-mention';
 import type { MatchOutcome, MatcherFactory, QuestionMatcher } from './question-matcher';
@@ -27,9 +28,10 @@ import type { MatchOutcome, MatcherFactory, QuestionMatcher } from './question-m
  * live product in context's value, else with the shop's or industry's fallback; anything else answers
  * with the shop's reply if it overrides, else the industry's.
  *
- * Seam for `kb.patches` (a later issue): `applyExamples` and `applyAnswer` change one shop's answers in
- * place and check the revision the change was based on, so a follower of the patch topic only has to
- * parse each patch and call them in log order.
+ * Live changes (`applyChange`) come from the `kb.patches` follower once the shared ledger
+ * (libs/knowledge) has applied its rule: this class only mirrors what the ledger decided, in place, so
+ * a patched answer is matched and sent from the next question on. A retired answer stays in the
+ * matcher (it cannot forget examples) but is never sent: a question it wins is unmatched.
  */
 
 /** The answer id of a product's selling points, sent when a customer sends its link. */
@@ -54,8 +56,6 @@ export interface ResolvedAnswer {
   source: AnswerSource;
 }
 
-export type ApplyResult = { ok: true; revision: number } | { ok: false; reason: string };
-
 interface AnswerEntry {
   id: string;
   kind: 'answer' | 'attribute' | 'smalltalk';
@@ -65,6 +65,7 @@ interface AnswerEntry {
   revision: number;
   origin: Exclude<AnswerSource, 'product'>;
   examples: Set<string>;
+  retired: boolean;
 }
 
 export interface ProductEntry {
@@ -75,7 +76,9 @@ export interface ProductEntry {
   launchAtMs: number | null;
   revision: number;
   sellingPoints: KbReply;
-  attributes: ReadonlyMap<string, KbReply>;
+  attributes: Map<string, KbReply>;
+  /** Revision of each attribute value that was patched since the pack (others carry `revision`). */
+  attributeRevisions: Map<string, number>;
 }
 
 interface ShopKnowledge {
@@ -190,8 +193,8 @@ export class KnowledgeBase {
   match(shopId: string, text: string, topK: number): MatchOutcome {
     const shop = this.shop(shopId);
     const exact = shop.exact.get(normalizeQuestion(text));
-    if (exact === undefined || exact === AMBIGUOUS) return shop.matcher.match(text, topK);
-    const others = topK > 1 ? shop.matcher.match(text, topK).candidates.filter((candidate) => candidate.answerId !== exact) : [];
+    if (exact === undefined || exact === AMBIGUOUS) return withoutRetired(shop, shop.matcher.match(text, topK));
+    const others = topK > 1 ? withoutRetired(shop, shop.matcher.match(text, topK)).candidates.filter((candidate) => candidate.answerId !== exact) : [];
     return { candidates: [{ answerId: exact, score: 1 }, ...others].slice(0, Math.max(1, topK)), confidence: 1, matched: true };
   }
 
@@ -206,12 +209,13 @@ export class KnowledgeBase {
     const shop = this.shop(shopId);
     if (answerId === SELLING_POINTS_ANSWER_ID) return sku === null ? null : this.sellingPoints(shopId, sku, nowMs);
     const entry = shop.answers.get(answerId);
-    if (!entry) return null;
+    if (!entry || entry.retired) return null;
     if (entry.kind === 'attribute' && sku !== null) {
       const product = liveProduct(shop, sku, nowMs);
       const value = product?.attributes.get(answerId);
       if (product && value) {
-        return { answerId, revision: product.revision, reply: value, stage: entry.stage, sku, source: 'product' };
+        const revision = product.attributeRevisions.get(answerId) ?? product.revision;
+        return { answerId, revision, reply: value, stage: entry.stage, sku, source: 'product' };
       }
     }
     return { answerId, revision: entry.revision, reply: entry.reply, stage: entry.stage, sku, source: entry.origin };
@@ -237,46 +241,48 @@ export class KnowledgeBase {
     return findProductMention(text, [...shop.products.values()].filter((product) => isLive(product, nowMs)));
   }
 
-  /** Seam for kb.patches: adds example questions to one shop's answer, based on its current revision. */
-  applyExamples(shopId: string, answerId: string, examples: readonly string[], baseRevision: number): ApplyResult {
-    const shop = this.shop(shopId);
-    const entry = shop.answers.get(answerId);
-    if (!entry) return { ok: false, reason: `unknown answer ${answerId}` };
-    if (entry.revision !== baseRevision) return stale(answerId, baseRevision, entry.revision);
-    const fresh = examples.map((example) => example.trim()).filter((example) => example !== '' && !entry.examples.has(example));
-    if (fresh.length > 0) shop.matcher.addExamples(answerId, fresh);
-    for (const example of fresh) entry.examples.add(example);
-    indexExamples(shop, answerId, fresh);
-    entry.revision += 1;
-    return { ok: true, revision: entry.revision };
-  }
-
   /**
-   * Seam for kb.patches: creates (baseRevision null) or replaces one shop answer's reply, stage and
-   * examples (examples are only ever added: the matcher cannot forget one).
+   * Mirrors one change the ledger applied from `kb.patches`, for the shops of it this bot serves. New
+   * examples are learnt incrementally; examples a rollback removed stop being exact matches (the matcher
+   * keeps what it learnt of them).
    */
-  applyAnswer(shopId: string, answer: KbAnswer, baseRevision: number | null): ApplyResult {
-    const shop = this.shop(shopId);
-    if (RESERVED_IDS.has(answer.id)) return { ok: false, reason: `${answer.id} is reserved` };
-    const entry = shop.answers.get(answer.id);
-    if (!entry) {
-      if (baseRevision !== null) return { ok: false, reason: `unknown answer ${answer.id}` };
-      const examples = new Set(answer.examples.map((example) => example.trim()));
-      shop.matcher.addAnswer(answer.id, [...examples]);
-      indexExamples(shop, answer.id, examples);
-      shop.answers.set(answer.id, { id: answer.id, kind: 'answer', stage: answer.stage, reply: answer.reply, revision: 1, origin: 'shop', examples });
-      return { ok: true, revision: 1 };
+  applyChange(change: KbChange): void {
+    if (change.kind === 'product_attribute') {
+      const product = this.shops.get(change.shopId)?.products.get(change.sku);
+      if (!product) return;
+      product.attributes.set(change.attributeId, change.reply);
+      product.attributeRevisions.set(change.attributeId, change.revision);
+      return;
     }
-    if (entry.revision !== baseRevision) return stale(answer.id, baseRevision, entry.revision);
-    const fresh = answer.examples.map((example) => example.trim()).filter((example) => !entry.examples.has(example));
-    if (fresh.length > 0) shop.matcher.addExamples(answer.id, fresh);
-    for (const example of fresh) entry.examples.add(example);
-    indexExamples(shop, answer.id, fresh);
-    entry.reply = answer.reply;
-    entry.stage = answer.stage;
-    entry.origin = 'shop';
-    entry.revision += 1;
-    return { ok: true, revision: entry.revision };
+    for (const shopId of change.shopIds) {
+      const shop = this.shops.get(shopId);
+      if (!shop) continue;
+      const entry = shop.answers.get(change.answerId);
+      const content = change.content;
+      if (!entry) {
+        if (!content) continue;
+        const examples = exampleSet(content.examples);
+        shop.matcher.addAnswer(change.answerId, [...examples]);
+        indexExamples(shop, change.answerId, examples);
+        shop.answers.set(change.answerId, {
+          id: change.answerId, kind: 'answer', stage: content.stage ?? 'pre_sale', reply: content.reply, revision: change.revision, origin: change.origin, examples, retired: false,
+        });
+        continue;
+      }
+      entry.revision = change.revision;
+      entry.origin = change.origin;
+      entry.retired = content === null;
+      if (!content) continue;
+      entry.reply = content.reply;
+      if (content.stage) entry.stage = content.stage;
+      const wanted = exampleSet(content.examples);
+      const fresh = [...wanted].filter((example) => !entry.examples.has(example));
+      const removed = [...entry.examples].filter((example) => !wanted.has(example));
+      if (fresh.length > 0) shop.matcher.addExamples(entry.id, fresh);
+      entry.examples = wanted;
+      indexExamples(shop, entry.id, fresh);
+      unindexExamples(shop, entry.id, removed);
+    }
   }
 
   private shop(shopId: string): ShopKnowledge {
@@ -315,18 +321,18 @@ function assembleShop(
   const revision = industry.pack.revision;
   industry.pack.answers.forEach((answer, index) =>
     add(industry, ['answers', index, 'id'], {
-      id: answer.id, kind: 'answer', stage: answer.stage, reply: answer.reply, revision, origin: 'industry', examples: exampleSet(answer.examples),
+      id: answer.id, kind: 'answer', stage: answer.stage, reply: answer.reply, revision, origin: 'industry', retired: false, examples: exampleSet(answer.examples),
     }),
   );
   industry.pack.attributes.forEach((attribute, index) =>
     add(industry, ['attributes', index, 'id'], {
-      id: attribute.id, kind: 'attribute', stage: attribute.stage, reply: attribute.fallback, revision, origin: 'industry', examples: exampleSet(attribute.examples),
+      id: attribute.id, kind: 'attribute', stage: attribute.stage, reply: attribute.fallback, revision, origin: 'industry', retired: false, examples: exampleSet(attribute.examples),
     }),
   );
   for (const loaded of smalltalk) {
     loaded.pack.answers.forEach((answer, index) =>
       add(loaded, ['answers', index, 'id'], {
-        id: answer.id, kind: 'smalltalk', stage: 'pre_sale', reply: answer.reply, revision: loaded.pack.revision, origin: 'smalltalk', examples: exampleSet(answer.examples),
+        id: answer.id, kind: 'smalltalk', stage: 'pre_sale', reply: answer.reply, revision: loaded.pack.revision, origin: 'smalltalk', retired: false, examples: exampleSet(answer.examples),
       }),
     );
   }
@@ -355,7 +361,7 @@ function assembleShop(
   });
   shopPack.pack.answers.forEach((answer, index) =>
     add(shopPack, ['answers', index, 'id'], {
-      id: answer.id, kind: 'answer', stage: answer.stage, reply: answer.reply, revision: shopPack.pack.revision, origin: 'shop', examples: exampleSet(answer.examples),
+      id: answer.id, kind: 'answer', stage: answer.stage, reply: answer.reply, revision: shopPack.pack.revision, origin: 'shop', retired: false, examples: exampleSet(answer.examples),
     }),
   );
 
@@ -377,9 +383,29 @@ function assembleShop(
       revision: pack.revision,
       sellingPoints: pack.sellingPoints,
       attributes: new Map(Object.entries(pack.attributes)),
+      attributeRevisions: new Map(),
     });
   }
   return { shopId: shopPack.pack.shopId, answers, products, matcher: createMatcher(), exact: new Map() };
+}
+
+/** A retired answer is never sent: when it is the best candidate, the question is unmatched. */
+function withoutRetired(shop: ShopKnowledge, outcome: MatchOutcome): MatchOutcome {
+  const retired = (answerId: string) => shop.answers.get(answerId)?.retired === true;
+  if (!outcome.candidates.some((candidate) => retired(candidate.answerId))) return outcome;
+  const topRetired = outcome.candidates[0] !== undefined && retired(outcome.candidates[0].answerId);
+  return {
+    candidates: outcome.candidates.filter((candidate) => !retired(candidate.answerId)),
+    confidence: topRetired ? 0 : outcome.confidence,
+    matched: outcome.matched && !topRetired,
+  };
+}
+
+function unindexExamples(shop: ShopKnowledge, answerId: string, examples: Iterable<string>): void {
+  for (const example of examples) {
+    const key = normalizeQuestion(example);
+    if (shop.exact.get(key) === answerId) shop.exact.delete(key);
+  }
 }
 
 function indexExamples(shop: ShopKnowledge, answerId: string, examples: Iterable<string>): void {
@@ -402,8 +428,4 @@ function isLive(product: ProductEntry, nowMs: number): boolean {
 function liveProduct(shop: ShopKnowledge, sku: string, nowMs: number): ProductEntry | null {
   const product = shop.products.get(sku);
   return product && isLive(product, nowMs) ? product : null;
-}
-
-function stale(answerId: string, base: number | null, current: number): ApplyResult {
-  return { ok: false, reason: `stale revision for ${answerId}: based on ${base ?? 'none'}, current ${current}` };
 }
