@@ -2,7 +2,6 @@ import {
   formatJsonPath,
   formatPackProblem,
   type IndustryPack,
-  type KbAnswer,
   type KbPack,
   type KbReply,
   type PackProblem,
