@@ -296,6 +296,8 @@ function expectedSnapshot(all: readonly ChatEvent[], e: Expectation): LiveSnapsh
     newestUnmatched,
     emotions,
     conversion: { asOf: e.conversionAsOf, ...expectedConversion(selected, windowOf(query.window, Date.parse(e.conversionAsOf), e.campaignStartMs)) },
+    // No campaign is stored here: the campaign window falls back to CAMPAIGN_STARTED_AT (campaigns.test.ts has them).
+    campaign: null,
   };
 }
 

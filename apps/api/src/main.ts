@@ -51,6 +51,8 @@ async function bootstrap(): Promise<void> {
     logger: [...LOG_LEVELS[config.logLevel]],
   });
   app.useWebSocketAdapter(new WsAdapter(app));
+  // A campaign's plan (up to two weeks, a point a minute) is larger than Express's default 100 kB.
+  app.useBodyParser('json', { limit: '4mb' });
   app.enableShutdownHooks();
   if (config.roles.has('api')) serveWeb(app, config.web.distDir);
   await app.listen(config.http.port, config.http.host);

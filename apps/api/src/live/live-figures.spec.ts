@@ -179,6 +179,7 @@ describe('figuresKey', () => {
       newestUnmatched: [],
       emotions: emotionFigures([], answered),
       conversion: conversionFigures({ botSessions: 1, botConverted: 0, agentSessions: 0, agentConverted: 0 }, at(asOf)),
+      campaign: null,
     });
 
   it('ignores the watermark and the window moving, not the figures', () => {

@@ -13,6 +13,7 @@ import {
   type SnapshotQuery,
 } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
+import { CampaignsService } from '../campaigns/campaigns.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KafkaRepository } from '../repositories/kafka.repository';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
@@ -83,7 +84,10 @@ interface Subscription {
   failing: boolean;
 }
 
-type FastFigures = Omit<LiveSnapshot, 'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion'>;
+type FastFigures = Omit<
+  LiveSnapshot,
+  'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'campaign'
+>;
 
 /**
  * Live metrics: one tick computes each subscribed (shop, window, source) once, however many viewers watch
@@ -114,6 +118,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsRepository,
     private readonly kafka: KafkaRepository,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -139,7 +144,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       this.fastFigures(range, bounds),
       this.metrics.conversion(range).then((counts) => conversionFigures(counts, asOf)),
     ]);
-    return assemble(query, asOf, bounds, figures, conversion);
+    return this.assemble(query, asOf, bounds, figures, conversion);
   }
 
   /**
@@ -290,7 +295,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (!conversion) throw new Error('conversion is not known yet');
     subscription.computedVersion = version;
     subscription.computedTo = bounds.to.getTime();
-    return assemble(query, asOf, bounds, figures, conversion);
+    return this.assemble(query, asOf, bounds, figures, conversion);
   }
 
   private async fastFigures(range: MetricsWindowRange, bounds: WindowBounds): Promise<FastFigures> {
@@ -365,12 +370,43 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     return subscription.lastFrame;
   }
 
+  /**
+   * The window at `asOf`. "Since the campaign started" starts with the campaign of the query's source (and
+   * shop) running at asOf, or else at CAMPAIGN_STARTED_AT.
+   */
   private bounds(query: SnapshotQuery, asOf: Date): WindowBounds {
-    const start = this.config.live.campaignStartedAt;
-    if (query.window === 'campaign' && !start) {
-      throw new InvalidMetricsRequest('window "campaign" needs CAMPAIGN_STARTED_AT to be configured');
+    if (query.window !== 'campaign') return windowBounds(query.window, asOf, null);
+    const start = this.campaigns.runningStart(query, asOf) ?? this.config.live.campaignStartedAt;
+    if (!start) {
+      throw new InvalidMetricsRequest(
+        `window "campaign" needs a running ${query.source} campaign (PUT /api/campaigns/:id) or CAMPAIGN_STARTED_AT`,
+      );
     }
     return windowBounds(query.window, asOf, start);
+  }
+
+  private assemble(
+    query: SnapshotQuery,
+    asOf: Date,
+    bounds: WindowBounds,
+    figures: FastFigures,
+    conversion: ConversionFigures,
+  ): LiveSnapshot {
+    return {
+      asOf: asOf.toISOString(),
+      shop: query.shop,
+      window: query.window,
+      source: query.source,
+      windowStart: bounds.from.toISOString(),
+      windowEnd: bounds.to.toISOString(),
+      ...figures,
+      conversion,
+      campaign: this.campaigns.snapshotCampaign(query, asOf, {
+        start: bounds.from,
+        end: bounds.to,
+        sinceCampaignStart: query.window === 'campaign',
+      }),
+    };
   }
 
   private range(query: SnapshotQuery, bounds: WindowBounds): MetricsWindowRange {
@@ -382,25 +418,6 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     const parts = Object.entries(this.stats).map(([name, stats]) => `${name}=${stats.drain()}`);
     this.logger.log(`live: subscriptions=${this.subscriptions.size} viewers=${viewers} lagging=${this.watermark.lagging().length} ${parts.join(' ')}`);
   }
-}
-
-function assemble(
-  query: SnapshotQuery,
-  asOf: Date,
-  bounds: WindowBounds,
-  figures: FastFigures,
-  conversion: ConversionFigures,
-): LiveSnapshot {
-  return {
-    asOf: asOf.toISOString(),
-    shop: query.shop,
-    window: query.window,
-    source: query.source,
-    windowStart: bounds.from.toISOString(),
-    windowEnd: bounds.to.toISOString(),
-    ...figures,
-    conversion,
-  };
 }
 
 function describe(query: SnapshotQuery): string {

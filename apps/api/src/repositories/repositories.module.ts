@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
+import { CampaignRepository } from './campaign.repository';
 import { ChatEventRepository } from './chat-event.repository';
 import { CLICKHOUSE, clickHouseProvider } from './clickhouse.provider';
 import { KafkaRepository } from './kafka.repository';
@@ -8,8 +9,8 @@ import { MetricsRepository } from './metrics.repository';
 /** The adapters to external systems, one instance each per process whatever roles it runs. */
 @Global()
 @Module({
-  providers: [clickHouseProvider, ChatEventRepository, MetricsRepository, KafkaRepository],
-  exports: [CLICKHOUSE, ChatEventRepository, MetricsRepository, KafkaRepository],
+  providers: [clickHouseProvider, ChatEventRepository, MetricsRepository, KafkaRepository, CampaignRepository],
+  exports: [CLICKHOUSE, ChatEventRepository, MetricsRepository, KafkaRepository, CampaignRepository],
 })
 export class RepositoriesModule implements OnApplicationShutdown {
   constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}

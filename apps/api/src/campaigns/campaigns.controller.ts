@@ -1,0 +1,42 @@
+import { Body, Controller, Get, NotFoundException, Param, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  campaignIdSchema,
+  campaignInputSchema,
+  campaignListQuerySchema,
+  type Campaign,
+  type CampaignInput,
+  type CampaignListQuery,
+} from '@warroom/contracts';
+import { KioskTokenGuard } from '../common/kiosk-token.guard';
+import { ServiceTokenGuard } from '../common/service-token.guard';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { CampaignsService } from './campaigns.service';
+
+/** Campaign records: the kiosk token reads them, the service token writes them. */
+@Controller('api/campaigns')
+export class CampaignsController {
+  constructor(private readonly campaigns: CampaignsService) {}
+
+  @Get()
+  @UseGuards(KioskTokenGuard)
+  list(@Query(new ZodValidationPipe(campaignListQuerySchema)) query: CampaignListQuery): Promise<Campaign[]> {
+    return this.campaigns.list(query);
+  }
+
+  @Get(':id')
+  @UseGuards(KioskTokenGuard)
+  async get(@Param('id', new ZodValidationPipe(campaignIdSchema)) id: string): Promise<Campaign> {
+    const campaign = await this.campaigns.get(id);
+    if (!campaign) throw new NotFoundException(`No campaign ${id}`);
+    return campaign;
+  }
+
+  @Put(':id')
+  @UseGuards(ServiceTokenGuard)
+  put(
+    @Param('id', new ZodValidationPipe(campaignIdSchema)) id: string,
+    @Body(new ZodValidationPipe(campaignInputSchema)) input: CampaignInput,
+  ): Promise<Campaign> {
+    return this.campaigns.put(id, input);
+  }
+}

@@ -1,0 +1,21 @@
+import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { tokenMatches } from './kiosk-token.guard';
+
+/** Writes by trusted services: `Authorization: Bearer <WARROOM_SERVICE_TOKEN>`. Refused when it is unset. */
+@Injectable()
+export class ServiceTokenGuard implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const expected = this.config.serviceToken;
+    if (expected === null) throw new ServiceUnavailableException('Service writes are off: WARROOM_SERVICE_TOKEN is not set');
+    const header = context.switchToHttp().getRequest<Request>().headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+    if (!tokenMatches(token, expected)) {
+      throw new UnauthorizedException('A valid service token is required (Authorization: Bearer <token>)');
+    }
+    return true;
+  }
+}
