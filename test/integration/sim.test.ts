@@ -5,15 +5,27 @@
  * Checked in ClickHouse: questions per compressed interval follow the profile's curve, the stages the
  * bot decided follow the profile's stage mix, every event carries `source: rehearsal` (the bot's own
  * default is `live`) and the real time it was asked, and the sim's summary agrees with what was stored.
+ * The profile's agents (two, overloaded at the rush on purpose) take handoffs through the bot's agent API:
+ * their accepts, ends, flags and the customers who gave up land in ClickHouse, and the api's staffing
+ * report built from them has a measured human handling time and agents needed with and without the bot.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simReadySchema, simReportSchema, simSummarySchema, type SimProfile, type SimReady, type SimReport, type SimSummary } from '@warroom/contracts';
+import {
+  simReadySchema,
+  simReportSchema,
+  simSummarySchema,
+  staffingReportSchema,
+  type SimProfile,
+  type SimReady,
+  type SimReport,
+  type SimSummary,
+} from '@warroom/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCurve, expectedQuestions, type Timing } from '../../apps/sim/src/curve';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
-import { usePipeline, waitFor } from '../support/pipeline';
+import { KIOSK_TOKEN, usePipeline, waitFor } from '../support/pipeline';
 
 const CAMPAIGN = 'it-sim';
 const REAL_SECONDS = 30;
@@ -43,6 +55,16 @@ const PROFILE: SimProfile = {
     productShare: 0.5,
   },
   orders: { share: 0.3, amountCents: { min: 4_900, max: 599_900 } },
+  // Two agents, two chats each, short chats and impatient customers: some are taken, some give up.
+  agents: {
+    shifts: [{ team: 'all-day', agents: 2, from: '00:00', to: '00:00' }],
+    concurrency: 2,
+    handleSeconds: { median: 2, p90: 4 },
+    firstReplySeconds: { min: 0.2, max: 0.5 },
+    patienceSeconds: 3,
+    flagShare: 0.3,
+    orderShare: 0.5,
+  },
 };
 
 interface StoredQuestion {
@@ -56,13 +78,15 @@ interface StoredQuestion {
 describe('sim: a compressed rehearsal through the real bot', () => {
   const pipeline = usePipeline();
   let bot: AppProcess;
+  let api: AppProcess;
   let dir: string;
 
   beforeAll(async () => {
     const p = pipeline();
     dir = mkdtempSync(join(tmpdir(), 'sim-it-'));
-    const [, started] = await Promise.all([
+    const [, apiStarted, started] = await Promise.all([
       p.startApp('ingest'),
+      p.startApp('api'),
       startAppProcess({
         name: 'bot',
         entry: 'apps/bot/src/main.ts',
@@ -80,6 +104,7 @@ describe('sim: a compressed rehearsal through the real bot', () => {
       }),
     ]);
     bot = started;
+    api = apiStarted;
   });
 
   afterAll(async () => {
@@ -180,5 +205,54 @@ describe('sim: a compressed rehearsal through the real bot', () => {
     };
     expect(report.orders).toBeGreaterThan(0);
     await waitFor(async () => (await storedOrders()) >= report.orders, 20_000, async () => `${await storedOrders()} of ${report.orders} orders stored`);
+
+    // The agents: every accept, end, flag and give-up went through the bot into ClickHouse.
+    const agents = report.agents!;
+    expect(agents).toMatchObject({ roster: 2, peakOnShift: 2, errors: 0 });
+    expect(agents.accepted).toBeGreaterThan(5);
+    expect(agents.ended).toBeGreaterThan(5);
+    expect(agents.abandoned).toBeGreaterThan(0);
+    const expectedKinds = { agent_accept: agents.accepted, agent_end: agents.ended, agent_flag: agents.flagged, abandon: agents.abandoned };
+    let kinds: Record<string, number> = {};
+    const readKinds = async (): Promise<void> => {
+      const result = await p.clickhouse.query({
+        query:
+          "SELECT kind, uniqExact(event_id) AS n FROM chat_events WHERE campaign_id = {campaign:String} AND source = 'rehearsal' " +
+          "AND kind IN ('agent_accept', 'agent_end', 'agent_flag', 'abandon', 'agent_reply') GROUP BY kind",
+        query_params: { campaign: CAMPAIGN },
+        format: 'JSONEachRow',
+      });
+      kinds = Object.fromEntries((await result.json<{ kind: string; n: string }>()).map((row) => [row.kind, Number(row.n)]));
+    };
+    await waitFor(
+      async () => {
+        await readKinds();
+        return Object.entries(expectedKinds).every(([kind, n]) => (kinds[kind] ?? 0) >= n);
+      },
+      30_000,
+      () => `stored ${JSON.stringify(kinds)}, expected ${JSON.stringify(expectedKinds)}`,
+    );
+    expect(kinds).toMatchObject(expectedKinds);
+    expect(kinds.agent_reply).toBeGreaterThan(0);
+
+    // The staffing report built from them: human handling time measured, agents needed with and without the bot.
+    const quarter = 15 * 60_000;
+    const from = Math.floor(startMs / quarter) * quarter;
+    const to = Math.ceil((startMs + REAL_SECONDS * 1000 + 15_000) / quarter) * quarter;
+    const params = new URLSearchParams({ source: 'rehearsal', from: new Date(from).toISOString(), to: new Date(to).toISOString(), interval: '15m' });
+    const response = await fetch(`${api.url}/api/reports/staffing?${params.toString()}`, { headers: { authorization: `Bearer ${KIOSK_TOKEN}` } });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const staffing = staffingReportSchema.parse(await response.json());
+    const totals = staffing.current.totals;
+    expect(totals.handledChats).toBe(agents.ended);
+    expect(totals.abandons).toBe(agents.abandoned);
+    expect(totals.ahtSec).not.toBeNull();
+    // The bot records accept and end when the agent's requests reach it: the sim's planned handling time, give or take the HTTP round trips.
+    expect(Math.abs(totals.ahtSec! - agents.meanHandleSec!)).toBeLessThan(1);
+    expect(totals.peakAgentsWithBot).toBeGreaterThan(0);
+    // 30 s of traffic in a 15-minute interval needs few agents; without the bot, every conversation is offered.
+    expect(totals.peakAgentsWithoutBot).toBeGreaterThanOrEqual(totals.peakAgentsWithBot!);
+    const busiestInterval = staffing.current.intervals.reduce((a, b) => (b.conversations > a.conversations ? b : a));
+    expect(busiestInterval.withoutBot.chatsPerHour).toBeGreaterThan(busiestInterval.withBot.chatsPerHour * 2);
   });
 });

@@ -1,9 +1,19 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
+  agentChatSchema,
+  agentQueueSchema,
   botHealthSchema,
   chatReplySchema,
   recordedEventSchema,
+  type AbandonRequest,
+  type AgentAcceptRequest,
+  type AgentChat,
+  type AgentChatReplyRequest,
+  type AgentEndRequest,
+  type AgentFlagRequest,
+  type AgentQueue,
+  type AgentQueueQuery,
   type BotHealth,
   type ChatReply,
   type ChatRequest,
@@ -18,6 +28,17 @@ export interface BotApi {
   order(request: OrderRequest): Promise<RecordedEvent>;
   health(): Promise<BotHealth>;
   close(): void;
+}
+
+/** The human agents' side of the bot's API (libs/contracts/src/agent-console.ts), as the sim's agents use it. */
+export interface AgentDeskApi {
+  queue(query: AgentQueueQuery): Promise<AgentQueue>;
+  accept(request: AgentAcceptRequest): Promise<AgentChat>;
+  reply(request: AgentChatReplyRequest): Promise<RecordedEvent>;
+  end(request: AgentEndRequest): Promise<RecordedEvent>;
+  flag(request: AgentFlagRequest): Promise<RecordedEvent>;
+  /** The customer gives up waiting. */
+  abandon(request: AbandonRequest): Promise<RecordedEvent>;
 }
 
 export class BotRequestError extends Error {
@@ -35,7 +56,7 @@ export class BotRequestError extends Error {
  * reply parsed with its contract. A request that finds its idle connection closed by the bot at the
  * same moment (ECONNRESET on a reused socket) is sent once more on a fresh one: it never reached the bot.
  */
-export class HttpBotClient implements BotApi {
+export class HttpBotClient implements BotApi, AgentDeskApi {
   private readonly base: URL;
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
@@ -61,6 +82,31 @@ export class HttpBotClient implements BotApi {
 
   health(): Promise<BotHealth> {
     return this.call('GET', '/health', undefined, botHealthSchema);
+  }
+
+  queue(query: AgentQueueQuery): Promise<AgentQueue> {
+    const params = new URLSearchParams({ limit: String(query.limit), ...(query.shopId === undefined ? {} : { shopId: query.shopId }) });
+    return this.call('GET', `/api/agent/queue?${params.toString()}`, undefined, agentQueueSchema);
+  }
+
+  accept(request: AgentAcceptRequest): Promise<AgentChat> {
+    return this.call('POST', '/api/agent/accept', request, agentChatSchema);
+  }
+
+  reply(request: AgentChatReplyRequest): Promise<RecordedEvent> {
+    return this.call('POST', '/api/agent/reply', request, recordedEventSchema);
+  }
+
+  end(request: AgentEndRequest): Promise<RecordedEvent> {
+    return this.call('POST', '/api/agent/end', request, recordedEventSchema);
+  }
+
+  flag(request: AgentFlagRequest): Promise<RecordedEvent> {
+    return this.call('POST', '/api/agent/flag', request, recordedEventSchema);
+  }
+
+  abandon(request: AbandonRequest): Promise<RecordedEvent> {
+    return this.call('POST', '/api/chat/abandon', request, recordedEventSchema);
   }
 
   close(): void {

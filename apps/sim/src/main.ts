@@ -72,6 +72,11 @@ function humanSummary(summary: SimSummary, report: SimReport): string {
     `  questions ${summary.questions} (the curve asked for ${report.expectedQuestions}): answered ${summary.answered} (${percent(summary.answered, summary.questions)}), unmatched ${summary.unmatched}, handoffs ${summary.handoffs}${reasons ? ` (${reasons})` : ''}`,
     `  peak ${summary.peakPerSec}/s, sessions ${report.sessions}, orders ${report.orders}, errors ${report.errors}${report.skipped > 0 ? `, skipped ${report.skipped}` : ''}`,
     `  stages (as the bot saw them): ${stages}`,
+    ...(report.agents
+      ? [
+          `  agents: ${report.agents.roster} in the roster (at most ${report.agents.peakOnShift} on shift), ${report.agents.waited} customers waited, accepted ${report.agents.accepted}, ended ${report.agents.ended} (${report.agents.openAtEnd} still open), abandoned ${report.agents.abandoned}, flagged ${report.agents.flagged}, orders ${report.agents.orders}; mean wait ${report.agents.meanWaitSec ?? '-'} s, mean handling ${report.agents.meanHandleSec ?? '-'} s${report.agents.errors > 0 ? `, errors ${report.agents.errors}` : ''}`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -112,6 +117,16 @@ async function main(): Promise<number> {
       thinkSeconds: setup.profile.conversation.thinkSeconds,
       maxInFlight: env.SIM_MAX_IN_FLIGHT,
       runId: `sim${randomBytes(4).toString('hex')}`,
+      ...(setup.profile.agents
+        ? {
+            agents: {
+              profile: setup.profile.agents,
+              desk: bot,
+              startClockMinute: curve.startClockMinute,
+              orderAmountCents: setup.profile.orders.amountCents,
+            },
+          }
+        : {}),
     },
     corpus,
     bot,

@@ -24,6 +24,9 @@ export function formatProgress(snapshot: ProgressSnapshot, startClockMinute: num
     `curve ${minutesToClock(startClockMinute + s.curveMinute)} x${s.multiplier.toFixed(1)}`,
     `rate ${s.actualPerSec.toFixed(1)}/s (curve ${s.targetPerSec.toFixed(1)}/s)`,
     `sent ${s.questions} answered ${answeredShare}% unmatched ${s.unmatched} handoffs ${s.handoffs} orders ${s.orders}`,
+    ...(s.agents
+      ? [`agents ${s.agents.onShift} on shift, ${s.agents.busyChats} chats, ${s.agents.waiting} waiting, accepted ${s.agents.accepted} abandoned ${s.agents.abandoned}`]
+      : []),
     `errors ${s.errors}${s.skipped > 0 ? ` skipped ${s.skipped}` : ''}`,
     time,
   ].join(' | ');

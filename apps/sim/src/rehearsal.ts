@@ -1,7 +1,8 @@
-import type { ChatReply, ChatRequest, EventSource, SimReport, SimSummary, Stage } from '@warroom/contracts';
-import type { BotApi } from './bot-client';
+import type { Channel, ChatReply, EventSource, SimAgents, SimReport, SimSummary, Stage } from '@warroom/contracts';
+import { AgentFloor, type WaitingCustomer } from './agents';
+import type { AgentDeskApi, BotApi } from './bot-client';
 import type { Conversation, ConversationSource, Message, Rng } from './conversation';
-import { pick, pickWeighted } from './conversation';
+import { intBetween, pick, pickWeighted } from './conversation';
 import { Pacer, type Curve, type Timing } from './curve';
 
 /**
@@ -24,6 +25,15 @@ export interface RehearsalSettings {
   maxInFlight: number;
   /** Prefix of session, customer and order ids: distinct runs never share a session. */
   runId: string;
+  /** Simulated human agents taking the handoffs through `desk`; absent: nobody takes them. */
+  agents?: {
+    profile: SimAgents;
+    desk: AgentDeskApi;
+    /** Clock minute of curve minute 0 (shifts are in the curve's clock). */
+    startClockMinute: number;
+    /** Order amounts of customers who order after an agent's chat. */
+    orderAmountCents: { min: number; max: number };
+  };
 }
 
 export interface RehearsalClock {
@@ -35,8 +45,6 @@ export const systemClock: RehearsalClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
 };
-
-type Channel = NonNullable<ChatRequest['channel']>;
 
 const TICK_MS = 20;
 /** A customer who has not been able to write for this long (the bot is slow, traffic is low) leaves. */
@@ -79,6 +87,8 @@ export interface ProgressSnapshot {
   errors: number;
   skipped: number;
   inFlight: number;
+  /** The simulated agents; null without. */
+  agents: { onShift: number; busyChats: number; waiting: number; accepted: number; abandoned: number } | null;
 }
 
 export class RehearsalStats {
@@ -154,6 +164,8 @@ export class Rehearsal {
   private inFlight = 0;
   private stopped = false;
   private sequence = 0;
+  private readonly floor: AgentFloor | null;
+  private agentsReport: SimReport['agents'] = null;
 
   constructor(
     private readonly settings: RehearsalSettings,
@@ -165,6 +177,17 @@ export class Rehearsal {
     this.startMs = clock.now();
     this.stats = new RehearsalStats(this.startMs);
     this.pacer = new Pacer(settings.curve, settings.timing, { baseRatePerShop: settings.baseRatePerShop, shops: settings.shops.length }, this.startMs);
+    const agents = settings.agents;
+    this.floor = agents
+      ? new AgentFloor(
+          { profile: agents.profile, timing: settings.timing, startClockMinute: agents.startClockMinute, shops: settings.shops, runId: settings.runId },
+          agents.desk,
+          rng,
+          clock,
+          this.startMs,
+          (customer) => this.orderAfterAgent(customer, agents),
+        )
+      : null;
   }
 
   /** Plays the curve until the run time is over or stop() is called, then waits for replies in flight. */
@@ -174,16 +197,23 @@ export class Rehearsal {
       const now = this.clock.now();
       const until = endMs === null ? now : Math.min(now, endMs);
       for (let due = this.pacer.due(until); due > 0; due -= 1) this.dispatch(now);
+      this.floor?.tick(now);
       this.stats.tick(now);
       this.abandonStale(now);
       if (endMs !== null && now >= endMs) break;
       await this.clock.sleep(TICK_MS);
     }
     this.stopped = true;
+    this.floor?.stopAccepting();
+    // Replies in flight, and the agents' chats that end within the drain time, still count.
     const drainUntil = this.clock.now() + DRAIN_MS;
-    while (this.inFlight > 0 && this.clock.now() < drainUntil) await this.clock.sleep(TICK_MS);
+    while ((this.inFlight > 0 || this.floor?.busyUntil(drainUntil)) && this.clock.now() < drainUntil) {
+      this.floor?.tick(this.clock.now());
+      await this.clock.sleep(TICK_MS);
+    }
     this.stats.tick(this.clock.now());
     this.stats.finish();
+    this.agentsReport = this.floor?.finish() ?? null;
   }
 
   stop(): void {
@@ -216,6 +246,15 @@ export class Rehearsal {
       errors: s.errors,
       skipped: s.skipped,
       inFlight: this.inFlight,
+      agents: this.floor
+        ? {
+            onShift: this.floor.onShift(now),
+            busyChats: this.floor.busyChats,
+            waiting: this.floor.waiting,
+            accepted: this.floor.stats.accepted,
+            abandoned: this.floor.stats.abandoned,
+          }
+        : null,
     };
   }
 
@@ -238,6 +277,7 @@ export class Rehearsal {
       stages: { ...s.stages },
       emotions: { ...s.emotions },
       expectedQuestions: Math.round(this.pacer.total),
+      agents: this.agentsReport,
     };
   }
 
@@ -299,6 +339,12 @@ export class Rehearsal {
       .then((reply) => {
         const now = this.clock.now();
         this.stats.reply(reply, now);
+        if (reply.outcome === 'handoff' && reply.handoffReason !== 'assist_mode' && !this.stopped) {
+          this.floor?.customerWaiting(
+            { shopId: conversation.shopId, sessionId: customer.sessionId, customerId: customer.customerId, channel: customer.channel, stage: conversation.stage },
+            now,
+          );
+        }
         const next = conversation.next({ outcome: reply.outcome });
         if (next) {
           if (!this.stopped) this.waiting.push({ customer, message: next, readyAt: now + this.thinkMs() });
@@ -330,6 +376,30 @@ export class Rehearsal {
       })
       .then(() => {
         this.stats.orders += 1;
+      })
+      .catch((error: unknown) => this.stats.error(error))
+      .finally(() => {
+        this.inFlight -= 1;
+      });
+  }
+
+  /** After an agent's chat: a pre-sale customer may order (the agents' side of conversion). */
+  private orderAfterAgent(customer: WaitingCustomer, agents: NonNullable<RehearsalSettings['agents']>): void {
+    if (this.stopped || customer.stage !== 'pre_sale' || this.rng() >= agents.profile.orderShare) return;
+    this.inFlight += 1;
+    this.bot
+      .order({
+        shopId: customer.shopId,
+        sessionId: customer.sessionId,
+        customerId: customer.customerId,
+        orderId: `${customer.sessionId}-o1`,
+        amountCents: intBetween(this.rng, agents.orderAmountCents.min, agents.orderAmountCents.max),
+        channel: customer.channel,
+        source: this.settings.source,
+      })
+      .then(() => {
+        this.stats.orders += 1;
+        if (this.floor) this.floor.stats.orders += 1;
       })
       .catch((error: unknown) => this.stats.error(error))
       .finally(() => {

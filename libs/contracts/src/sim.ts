@@ -57,6 +57,47 @@ export const simEmotionMixSchema = z
   .refine((mix) => Object.values(mix).reduce((sum, value) => sum + value, 0) <= 1, { message: 'shares must add up to at most 1' });
 export type SimEmotionMix = z.infer<typeof simEmotionMixSchema>;
 
+/**
+ * One team of the roster: `agents` people on shift from `from` to `to` every day, in the profile's clock
+ * (so a compressed rehearsal compresses shifts with the curve); `to` before `from` crosses midnight, `to`
+ * equal to `from` is all day.
+ */
+export const simShiftSchema = z.strictObject({
+  team: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a slug'),
+  agents: z.number().int().min(1).max(5000),
+  from: clockSchema,
+  to: clockSchema,
+});
+export type SimShift = z.infer<typeof simShiftSchema>;
+
+/**
+ * Simulated human agents, who take handed-off customers from the bot's handoff queue (`GET /api/agent/queue`,
+ * then accept, reply, end, sometimes flag). Shifts follow the compressed curve clock; handling times and
+ * patience are real seconds, like the question rates: a human chat takes as long in a rehearsal as on the
+ * night, so the staffing reports measure real handling times.
+ */
+export const simAgentsSchema = z.strictObject({
+  shifts: z.array(simShiftSchema).min(1).max(100),
+  /** Chats an agent holds at once. */
+  concurrency: z.number().int().min(1).max(20),
+  /** Real seconds of a human chat, accept → end: log-normal with this median and 90th percentile. */
+  handleSeconds: z
+    .strictObject({ median: z.number().positive().max(7200), p90: z.number().positive().max(14_400) })
+    .refine((value) => value.p90 >= value.median, { message: 'p90 must not be below the median' }),
+  /** Real seconds from accepting a chat to the agent's first reply. */
+  firstReplySeconds: range(0, 600, false),
+  /**
+   * Mean patience of a handed-off customer, real seconds (exponential, as Erlang A assumes): a customer not
+   * accepted by then gives up (`POST /api/chat/abandon`).
+   */
+  patienceSeconds: z.number().positive().max(3600),
+  /** Handled chats after which the agent flags the question for the trainers. */
+  flagShare: share,
+  /** Handed-off pre-sale customers who order after the agent's chat (the agents' side of conversion). */
+  orderShare: share,
+});
+export type SimAgents = z.infer<typeof simAgentsSchema>;
+
 export const simProfileSchema = z
   .strictObject({
     v: z.literal(1),
@@ -104,6 +145,8 @@ export const simProfileSchema = z
       share,
       amountCents: range(1, 100_000_000, true),
     }),
+    /** Human agents taking the handoffs; absent: nobody takes them (the bot abandons them after its wait limit). */
+    agents: simAgentsSchema.optional(),
   })
   .superRefine((profile, ctx) => {
     const total = profile.stageMix.pre_sale + profile.stageMix.in_sale + profile.stageMix.after_sale;
@@ -209,6 +252,27 @@ export const simReportSchema = z.strictObject({
   emotions: z.record(z.string(), count),
   /** Questions the curve asked for, by the profile, over the time actually run. */
   expectedQuestions: z.number().nonnegative(),
+  /** What the simulated agents did; null when the profile has none. */
+  agents: z
+    .strictObject({
+      /** Agents in the roster, and most on shift at once during the run. */
+      roster: count,
+      peakOnShift: count,
+      /** Handed-off customers who started waiting (for the sim's agents). */
+      waited: count,
+      accepted: count,
+      /** Chats ended; those still held when the run stopped are `openAtEnd` (no agent_end yet). */
+      ended: count,
+      openAtEnd: count,
+      abandoned: count,
+      flagged: count,
+      orders: count,
+      /** Mean real seconds from handoff to accept, and from accept to end, of the chats of this run. */
+      meanWaitSec: z.number().nonnegative().nullable(),
+      meanHandleSec: z.number().nonnegative().nullable(),
+      errors: count,
+    })
+    .nullable(),
 });
 export type SimReport = z.infer<typeof simReportSchema>;
 
