@@ -114,6 +114,53 @@ describe('Matcher', () => {
     expect(matcher.match('怎么申请退货').candidates[0]?.answerId).toBe('return');
   });
 
+  it('forgets replaced and removed examples, and retrains only that answer', () => {
+    const matcher = build();
+    matcher.prepare();
+    expect(matcher.match('满减券为什么不能叠加').candidates[0]?.answerId).toBe('coupon');
+    matcher.replaceExamples('coupon', ['红包怎么领', '红包过期了还能用吗', '红包在哪里看', '新人红包在哪']);
+    expect(matcher.match('红包过期了能用吗').candidates[0]?.answerId).toBe('coupon');
+    expect(matcher.match('满减券为什么不能叠加').candidates[0]?.answerId).not.toBe('coupon');
+    // The other answers are untouched by the edit.
+    expect(matcher.match('我的订单啥时候发货啊').candidates[0]?.answerId).toBe('ship-time');
+
+    expect(matcher.removeExamples('coupon', ['红包怎么领！', '没有这个例句'])).toBe(1);
+    expect(matcher.removeExamples('coupon', ['红包怎么领'])).toBe(0);
+    expect(() => matcher.removeExamples('nope', ['x'])).toThrow(/unknown answer/);
+    expect(() => matcher.replaceExamples('nope', ['x'])).toThrow(/unknown answer/);
+  });
+
+  it('retires an answer and adds it back', () => {
+    const matcher = build();
+    matcher.prepare();
+    matcher.removeAnswer('address');
+    expect(matcher.match('收货地址能修改吗', { topK: 5 }).candidates.map((c) => c.answerId)).not.toContain('address');
+    matcher.addAnswer(KB.find((a) => a.id === 'address') as (typeof KB)[number]);
+    expect(matcher.match('收货地址能修改吗').candidates[0]?.answerId).toBe('address');
+  });
+
+  it('stays exact on a large knowledge base: common words are left to example similarity, updates are local', () => {
+    // 280 answers, each one (thing, aspect) pair asked in the same three templates: the template words are
+    // in every answer, so the classifier leaves them out (commonFeatureFraction) and still tells all apart.
+    const things = ['手机', '平板', '耳机', '音箱', '手表', '相机', '电视', '冰箱', '空调', '烤箱', '键盘', '鼠标', '台灯', '门锁'];
+    const aspects = ['保修', '发票', '安装', '物流', '退货', '换货', '价保', '定金', '赠品', '分期', '颜色', '尺寸', '重量', '续航', '快充', '噪音', '材质', '配件', '激活', '维修'];
+    const forms = [(t: string, a: string) => `${t}的${a}怎么样`, (t: string, a: string) => `请问${t}有${a}吗`, (t: string, a: string) => `想了解一下${t}的${a}`];
+    const matcher = new Matcher({ calibrationFolds: 0 });
+    const ids: [string, string, string][] = [];
+    for (const t of things) for (const a of aspects) ids.push([`${t}-${a}`, t, a]);
+    for (const [id, t, a] of ids) matcher.addAnswer({ id, examples: forms.map((f) => f(t, a)) });
+    matcher.prepare();
+    let hits = 0;
+    for (const [id, t, a] of ids) if (matcher.match(`问下${t}${a}是啥情况`).candidates[0]?.answerId === id) hits++;
+    expect(hits / ids.length).toBeGreaterThan(0.95);
+
+    matcher.addAnswer({ id: '以旧换新', examples: ['旧手机能以旧换新吗', '以旧换新怎么估价', '以旧换新能抵多少钱'] });
+    expect(matcher.match('以旧换新怎么算钱').candidates[0]?.answerId).toBe('以旧换新');
+    matcher.removeAnswer('手机-保修');
+    expect(matcher.match('手机的保修怎么样', { topK: 10 }).candidates.map((c) => c.answerId)).not.toContain('手机-保修');
+    expect(matcher.match('问下平板保修是啥情况').candidates[0]?.answerId).toBe('平板-保修');
+  }, 30_000);
+
   it('is deterministic for a given seed', () => {
     const a = build().match('优惠券退回来了吗');
     const b = build().match('优惠券退回来了吗');

@@ -8,22 +8,24 @@
  *     mass of features the KB has never seen in their norm, so a question that is mostly new words scores
  *     low everywhere.
  *  3. Two scorers over the same vectors: a softmax classifier trained on the KB's examples (classifier.ts),
- *     and example similarity (cosine through an inverted index, an answer scoring the mean of its best 3
- *     examples). Answers are ranked by a blend that is mostly the classifier.
+ *     whose cost depends on the answers the query's features touch, not on the KB's size; and, for its
+ *     `rerankDepth` most probable answers, example similarity (an answer scores the mean cosine of its best
+ *     3 examples). Answers are ranked by a blend that is mostly the classifier.
  *  4. Confidence = a logistic calibrator over (classifier probability, margin over the runner-up, example
  *     similarity), fitted on simulated traffic built from the KB itself (`calibrate`). `threshold` is the
  *     lowest confidence at which that simulated traffic is answered with `targetPrecision`.
  *
- * Incremental updates. Adding answers or examples never rebuilds the index: features, answer frequencies and
- * postings are appended in O(size of the new examples). Two things are refreshed lazily, on the next match:
+ * Incremental updates (`addAnswer`, `addExamples`, `replaceExamples`, `removeExamples`, `removeAnswer`) cost
+ * O(size of the change): features and answer frequencies are updated in place, and what is left is paid by
+ * the next match (or `prepare()`):
  *  - IDF: a feature's answer frequency is exact at all times, but the corpus size in the formula is a
  *    snapshot, refreshed (with every example norm) only when the number of answers has drifted by more than
  *    `idfRefreshRatio` since; until then older example norms lag slightly. That is the documented
  *    approximation.
- *  - The classifier is warm-started: new answers get zero weights over their own features, then a few SGD
- *    passes run over the new examples plus a replay sample of old ones. Only when the new examples exceed
- *    `retrainRatio` of those trained on does a full retraining (and recalibration) run, so the cost of
- *    updates is amortised. `calibrate()` forces both.
+ *  - The classifier is warm-started: new examples (and all examples of an answer whose examples were
+ *    replaced, its weights reset to zero) are trained with a replay sample of the answers sharing their
+ *    features, until they fit as well as those. Only when the new examples exceed `retrainRatio` of those
+ *    trained on does a full retraining (and recalibration) run. `calibrate()` forces both.
  */
 import { LogisticCalibrator, type CalibrationSample } from './calibration';
 import { DEFAULT_SOFTMAX_OPTIONS, SparseSoftmax, type SoftmaxOptions, type SparseVector, type TrainingExample } from './classifier';
@@ -48,8 +50,19 @@ export interface MatcherOptions {
   idfRefreshRatio?: number;
   /** Retrain (and recalibrate) from scratch when untrained examples exceed this fraction of trained ones. */
   retrainRatio?: number;
-  /** SGD passes of a warm start after an incremental update. */
+  /** Most SGD passes of a warm start after an incremental update (it stops once the new examples fit). */
   warmEpochs?: number;
+  /**
+   * Features supported by more than max(`commonFeatureMinAnswers`, `commonFeatureFraction` x answers)
+   * answers are left out of the classifier (see classifier.ts): they tell no answer apart, and their weight
+   * lists would make every match and every training step cost O(answers).
+   */
+  commonFeatureFraction?: number;
+  commonFeatureMinAnswers?: number;
+  /** The classifier's most probable answers that also get an example score (and so can be re-ranked). */
+  rerankDepth?: number;
+  /** The calibration simulation runs on a seeded sample of at most this many answers (bounds its cost). */
+  calibrationMaxAnswers?: number;
   /** Seed of every random choice (SGD order, calibration folds), so builds are reproducible. */
   seed?: number;
 }
@@ -102,6 +115,7 @@ interface StoredExample {
 
 interface StoredAnswer {
   id: string;
+  /** Indices of its live examples. */
   examples: number[];
   /** Per feature, how many of this answer's examples contain it (to keep answer frequencies exact). */
   featureCounts: Map<number, number>;
@@ -110,7 +124,8 @@ interface StoredAnswer {
 
 /** Raw scores of one query before calibration. */
 interface Scored {
-  candidates: { answer: number; score: number }[];
+  /** Ranked; `p` is the classifier probability, `ex` the example score. */
+  candidates: { answer: number; score: number; p: number; ex: number }[];
   /** Calibration features of the top candidate. */
   signals: number[];
 }
@@ -122,9 +137,16 @@ const DEFAULTS: Omit<ResolvedOptions, 'features' | 'classifier' | 'threshold'> =
   calibrationFolds: 4,
   idfRefreshRatio: 0.1,
   retrainRatio: 0.25,
-  warmEpochs: 5,
+  warmEpochs: 120,
+  commonFeatureFraction: 0.02,
+  commonFeatureMinAnswers: 64,
+  rerankDepth: 16,
+  calibrationMaxAnswers: 400,
   seed: 1,
 };
+
+/** Passes between two checks of a warm start's fit. */
+const WARM_ROUND = 10;
 
 export class Matcher {
   readonly options: ResolvedOptions;
@@ -138,8 +160,6 @@ export class Matcher {
   /** Number of live answers the IDF formula currently uses (the snapshot). */
   private idfAnswers = 0;
   private unknownIdf = 1;
-  private readonly postings: number[][] = [];
-  private readonly postingTf: number[][] = [];
   private readonly examples: StoredExample[] = [];
   private readonly answers: StoredAnswer[] = [];
   private readonly answerIndex = new Map<string, number>();
@@ -149,14 +169,17 @@ export class Matcher {
   private trained = false;
   private trainedExamples = 0;
   private pending: number[] = [];
+  /** Answers whose weights were reset (examples removed): all their examples are retrained on the warm start. */
+  private readonly resetAnswers = new Set<number>();
   private calibrator: LogisticCalibrator | undefined;
   private readonly rng: Rng;
   /** Median classifier weight norm (cached per training) for `represent`'s topicality scaling. */
   private strengthMedian: number | undefined;
 
-  // Scratch buffers reused by every match (single-threaded), grown on demand.
-  private sims = new Float64Array(0);
-  private probs = new Float64Array(0);
+  // Scratch buffers reused by every match (single-threaded), grown on demand: the query's weights by
+  // feature id, and the best example similarities of one answer.
+  private qdense = new Float64Array(0);
+  private readonly bestSims: Float64Array;
 
   constructor(options: MatcherOptions = {}) {
     this.options = {
@@ -169,6 +192,7 @@ export class Matcher {
     this.threshold = options.threshold ?? 0.5;
     this.classifier = new SparseSoftmax(this.options.classifier);
     this.rng = mulberry32(this.options.seed);
+    this.bestSims = new Float64Array(Math.max(1, this.options.topExamples));
   }
 
   /** Number of live answers. */
@@ -228,15 +252,11 @@ export class Matcher {
       example.norm = this.exampleNorm(example);
       this.examples.push(example);
       answer.examples.push(e);
-      for (let j = 0; j < ids.length; j++) {
-        (this.postings[ids[j] as number] as number[]).push(e);
-        (this.postingTf[ids[j] as number] as number[]).push(tf[j] as number);
-      }
       this.pending.push(e);
     }
   }
 
-  /** Removes an answer and its examples from matching (their postings are skipped, then compacted). */
+  /** Retires an answer: it stops matching at once. O(size of the answer). */
   removeAnswer(answerId: string): boolean {
     const index = this.answerIndex.get(answerId);
     if (index === undefined) return false;
@@ -255,11 +275,78 @@ export class Matcher {
     return true;
   }
 
+  /**
+   * Removes example questions (compared after normalisation) from an answer; returns how many were removed.
+   * The answer's classifier weights restart from zero and are retrained on its remaining examples at the
+   * next match, so nothing learned from a removed example lingers. O(size of the answer).
+   */
+  removeExamples(answerId: string, texts: readonly string[]): number {
+    const index = this.answerIndex.get(answerId);
+    if (index === undefined) throw new Error(`unknown answer ${answerId}`);
+    const answer = this.answers[index] as StoredAnswer;
+    const drop = new Set(texts.map(normalizeQuestion));
+    const dropped: number[] = [];
+    let removed = 0;
+    for (const e of answer.examples) {
+      const example = this.examples[e] as StoredExample;
+      if (!example.alive || !drop.has(normalizeQuestion(example.text))) continue;
+      example.alive = false;
+      removed++;
+      for (const id of example.ids) {
+        const left = (answer.featureCounts.get(id) as number) - 1;
+        if (left > 0) {
+          answer.featureCounts.set(id, left);
+          continue;
+        }
+        answer.featureCounts.delete(id);
+        this.answerFreq[id] = (this.answerFreq[id] as number) - 1;
+        this.idf[id] = this.idfOf(id);
+        dropped.push(id);
+      }
+    }
+    if (removed === 0) return 0;
+    answer.examples = answer.examples.filter((e) => (this.examples[e] as StoredExample).alive);
+    this.classifier.dropSupport(index, dropped);
+    this.classifier.resetClass(index);
+    this.resetAnswers.add(index);
+    this.pending = this.pending.filter((e) => (this.examples[e] as StoredExample).alive);
+    return removed;
+  }
+
+  /**
+   * Makes `texts` the answer's examples: those no longer listed are removed (see `removeExamples`), new
+   * ones added; examples kept unchanged keep their index entries. O(size of the answer).
+   */
+  replaceExamples(answerId: string, texts: readonly string[]): void {
+    const index = this.answerIndex.get(answerId);
+    if (index === undefined) throw new Error(`unknown answer ${answerId}`);
+    const answer = this.answers[index] as StoredAnswer;
+    const wanted = new Map(texts.map((t) => [normalizeQuestion(t), t]));
+    const current = new Set<string>();
+    const stale: string[] = [];
+    for (const e of answer.examples) {
+      const key = normalizeQuestion((this.examples[e] as StoredExample).text);
+      if (wanted.has(key)) current.add(key);
+      else stale.push(key);
+    }
+    if (stale.length > 0) this.removeExamples(answerId, stale);
+    const fresh = [...wanted].filter(([key]) => !current.has(key)).map(([, text]) => text);
+    if (fresh.length > 0) this.addExamples(answerId, fresh);
+  }
+
+  /**
+   * Pays now whatever the next `match` would otherwise pay: the first training and calibration, or the
+   * warm start after updates. Call it after loading a knowledge base, before taking traffic.
+   */
+  prepare(): void {
+    this.ensureReady();
+  }
+
   /** Best answers for a question, with a calibrated confidence. */
   match(text: string, options: MatchOptions = {}): MatchResult {
     this.ensureReady();
-    const scored = this.score(text);
     const topK = options.topK ?? 3;
+    const scored = this.score(text, topK);
     const candidates = scored.candidates.slice(0, topK).map((c) => ({
       answerId: (this.answers[c.answer] as StoredAnswer).id,
       score: c.score,
@@ -323,8 +410,6 @@ export class Matcher {
       this.vocab.set(name, id);
       this.answerFreq.push(0);
       this.idf.push(0);
-      this.postings.push([]);
-      this.postingTf.push([]);
     }
     return id;
   }
@@ -349,30 +434,22 @@ export class Matcher {
     if (this.idfAnswers === 0 || drift > this.options.idfRefreshRatio) this.refreshIdf();
     if (!this.trained || this.pending.length > this.options.retrainRatio * this.trainedExamples) {
       this.fullTrain();
-    } else if (this.pending.length > 0) {
+    } else if (this.pending.length > 0 || this.resetAnswers.size > 0) {
       this.warmStart();
     }
   }
 
-  /** New IDF snapshot: every IDF and example norm recomputed, dead postings compacted. O(index size). */
+  /** New IDF snapshot: every IDF and example norm recomputed. O(index size). */
   private refreshIdf(): void {
     this.idfAnswers = this.liveAnswers;
     this.unknownIdf = Math.log(1 + Math.max(this.idfAnswers, 1)) + 1;
     for (let id = 0; id < this.idf.length; id++) this.idf[id] = this.idfOf(id);
     for (const example of this.examples) if (example.alive) example.norm = this.exampleNorm(example);
-    for (let id = 0; id < this.postings.length; id++) {
-      const list = this.postings[id] as number[];
-      const tfs = this.postingTf[id] as number[];
-      let w = 0;
-      for (let r = 0; r < list.length; r++) {
-        if (!(this.examples[list[r] as number] as StoredExample).alive) continue;
-        list[w] = list[r] as number;
-        tfs[w] = tfs[r] as number;
-        w++;
-      }
-      list.length = w;
-      tfs.length = w;
-    }
+  }
+
+  /** Answers a feature may be supported by and still count in the classifier (see `commonFeatureFraction`). */
+  private featureCap(): number {
+    return Math.max(this.options.commonFeatureMinAnswers, Math.ceil(this.options.commonFeatureFraction * this.liveAnswers));
   }
 
   /** Normalised TF-IDF vector of a stored example (current IDF). */
@@ -402,29 +479,71 @@ export class Matcher {
       this.classifier.extendSupport(example.answer, { ids: example.ids, values: example.tf });
     }
     this.classifier.reset();
-    this.classifier.train(live.map((e) => this.trainingExample(e)), this.options.classifier.epochs, this.rng);
+    this.classifier.train(live.map((e) => this.trainingExample(e)), this.options.classifier.epochs, this.rng, this.featureCap());
     this.trained = true;
     this.strengthMedian = undefined;
     this.trainedExamples = live.length;
     this.pending = [];
+    this.resetAnswers.clear();
     if (this.options.calibrationFolds > 0) this.fitCalibration();
   }
 
-  /** Warm start after small updates: new examples plus a replay sample, a few SGD passes. */
+  /**
+   * Warm start after small updates: SGD over the new examples (and every example of an answer whose weights
+   * were reset) plus a replay sample, drawn first from the answers that share features with them - the
+   * ones whose scores the update moves - then from the rest. Cost O(update), not O(KB).
+   */
   private warmStart(): void {
-    const fresh = this.pending;
+    const freshSet = new Set(this.pending);
+    for (const a of this.resetAnswers) {
+      const answer = this.answers[a] as StoredAnswer;
+      if (answer.alive) for (const e of answer.examples) freshSet.add(e);
+    }
+    const fresh = [...freshSet];
+    const cap = this.featureCap();
+    const neighbours = new Set<number>();
     for (const e of fresh) {
       const example = this.examples[e] as StoredExample;
-      this.classifier.extendSupport(example.answer, { ids: example.ids, values: example.tf });
+      const x = { ids: example.ids, values: example.tf };
+      this.classifier.extendSupport(example.answer, x);
+      for (const c of this.classifier.neighbours(x, cap)) neighbours.add(c);
     }
-    const freshSet = new Set(fresh);
-    const old = this.liveExampleIndices().filter((e) => !freshSet.has(e));
-    const replay = shuffleInPlace(old, this.rng).slice(0, Math.max(fresh.length * 3, 50));
+    const want = Math.max(fresh.length * 2, 20);
+    const near: number[] = [];
+    for (const c of neighbours) {
+      const answer = this.answers[c] as StoredAnswer;
+      if (answer.alive) for (const e of answer.examples) if (!freshSet.has(e)) near.push(e);
+    }
+    let replay = shuffleInPlace(near, this.rng).slice(0, want);
+    if (replay.length < want) {
+      const taken = new Set(replay);
+      const others = this.liveExampleIndices().filter((e) => !freshSet.has(e) && !taken.has(e));
+      replay = replay.concat(shuffleInPlace(others, this.rng).slice(0, want - replay.length));
+    }
     const data = [...fresh, ...replay].map((e) => this.trainingExample(e));
-    this.classifier.train(data, this.options.warmEpochs, this.rng);
-    this.trainedExamples += fresh.length;
+    // New weights start at zero while every trained answer's are grown; a fixed few passes would leave the
+    // new examples far less probable than their neighbours' (in a large KB, under the match threshold).
+    // So rounds of passes run until the new examples fit as well as the replayed ones (median), or up to
+    // `warmEpochs` passes.
+    const fitted = (from: number, to: number): number[] => {
+      const out: number[] = [];
+      for (let i = from; i < to; i++) {
+        const d = data[i] as TrainingExample;
+        out.push(this.classifier.posterior(d.x, cap, d.label).probs[0] as number);
+      }
+      return out.sort((a, b) => a - b);
+    };
+    const replayFit = fitted(fresh.length, data.length);
+    const target = Math.min(0.95, replayFit[Math.floor(replayFit.length / 2)] ?? 0.95);
+    for (let passes = 0; passes < this.options.warmEpochs; passes += WARM_ROUND) {
+      this.classifier.train(data, Math.min(WARM_ROUND, this.options.warmEpochs - passes), this.rng, cap);
+      const freshFit = fitted(0, fresh.length);
+      if ((freshFit[Math.floor(freshFit.length / 2)] ?? 1) >= target) break;
+    }
+    this.trainedExamples += this.pending.length;
     this.strengthMedian = undefined;
     this.pending = [];
+    this.resetAnswers.clear();
   }
 
   /**
@@ -435,13 +554,15 @@ export class Matcher {
    * precision on that traffic.
    */
   private fitCalibration(): void {
-    const live = this.answers.map((a, i) => ({ a, i })).filter(({ a }) => a.alive && a.examples.length > 0);
+    const rng = mulberry32(this.options.seed + 7919);
+    let live = this.answers.map((a, i) => ({ a, i })).filter(({ a }) => a.alive && a.examples.length > 0);
+    // A seeded sample bounds the cost in large KBs; the signals' distribution is what is being learned.
+    if (live.length > this.options.calibrationMaxAnswers) live = shuffleInPlace(live, rng).slice(0, this.options.calibrationMaxAnswers);
     const folds = Math.min(this.options.calibrationFolds, live.length);
     if (folds < 2) {
       this.calibrator = undefined;
       return;
     }
-    const rng = mulberry32(this.options.seed + 7919);
     const answerFold = new Map<number, number>();
     shuffleInPlace([...live], rng).forEach(({ i }, k) => answerFold.set(i, k % folds));
     const exampleFold = new Map<number, number>();
@@ -514,68 +635,83 @@ export class Matcher {
     return { ids, values };
   }
 
-  /** Ranks every live answer for a question; assumes `ensureReady` ran. */
-  private score(text: string): Scored {
+  /**
+   * Ranks answers for a question; assumes `ensureReady` ran. The classifier's posterior comes from the
+   * classes the query's features touch (see classifier.ts); the `rerankDepth` most probable of them also
+   * get their example score, computed directly against their examples. Answers the query touches nowhere
+   * share the untouched probability and are only listed to fill `minCandidates`.
+   */
+  private score(text: string, minCandidates = 1): Scored {
     const q = this.queryVector(text);
-    const nAnswers = this.answers.length;
-    if (this.sims.length < this.examples.length) this.sims = new Float64Array(this.examples.length * 2);
-    if (this.probs.length < nAnswers) this.probs = new Float64Array(nAnswers * 2);
-    const sims = this.sims;
-    const probs = this.probs;
-
-    // Cosine similarity to every example through the inverted index.
-    const touched: number[] = [];
-    for (let j = 0; j < q.ids.length; j++) {
-      const id = q.ids[j] as number;
-      const list = this.postings[id] as number[];
-      const tfs = this.postingTf[id] as number[];
-      const w = (q.values[j] as number) * (this.idf[id] as number);
-      for (let r = 0; r < list.length; r++) {
-        const e = list[r] as number;
-        if (sims[e] === 0) touched.push(e);
-        sims[e] = (sims[e] as number) + (w * (tfs[r] as number)) / (this.examples[e] as StoredExample).norm;
-      }
+    const post = this.classifier.posterior(q, this.featureCap());
+    const depth = Math.max(this.options.rerankDepth, minCandidates);
+    // The `depth` most probable touched classes, by insertion into a small sorted buffer.
+    const top: { answer: number; p: number }[] = [];
+    for (let t = 0; t < post.count; t++) {
+      const p = post.probs[t] as number;
+      if (top.length === depth && p <= (top[depth - 1] as { p: number }).p) continue;
+      const c = post.classes[t] as number;
+      let at = top.length;
+      while (at > 0 && (top[at - 1] as { p: number }).p < p) at--;
+      top.splice(at, 0, { answer: c, p });
+      if (top.length > depth) top.pop();
     }
-    this.classifier.probabilities(q, probs);
 
-    const k = this.options.topExamples;
+    if (this.qdense.length < this.vocab.size) this.qdense = new Float64Array(this.vocab.size * 2);
+    const qdense = this.qdense;
+    for (let j = 0; j < q.ids.length; j++) qdense[q.ids[j] as number] = q.values[j] as number;
     const cw = this.options.classifierWeight;
-    const exampleScore = new Float64Array(nAnswers);
-    const best = new Float64Array(k);
-    for (let a = 0; a < nAnswers; a++) {
-      const answer = this.answers[a] as StoredAnswer;
-      if (!answer.alive) continue;
-      best.fill(0);
-      for (const e of answer.examples) {
-        const s = sims[e] as number;
-        if (s <= (best[k - 1] as number)) continue;
-        // Insertion into the small sorted buffer of the k best similarities.
-        let p = k - 1;
-        while (p > 0 && (best[p - 1] as number) < s) {
-          best[p] = best[p - 1] as number;
-          p--;
-        }
-        best[p] = s;
-      }
-      let sum = 0;
-      for (let p = 0; p < k; p++) sum += best[p] as number;
-      exampleScore[a] = sum / Math.min(k, Math.max(1, answer.examples.length));
-    }
-    for (const e of touched) sims[e] = 0;
+    const candidates: { answer: number; score: number; p: number; ex: number }[] = top.map(({ answer, p }) => {
+      const ex = this.exampleScore(answer, qdense);
+      return { answer, score: cw * p + (1 - cw) * ex, p, ex };
+    });
+    for (let j = 0; j < q.ids.length; j++) qdense[q.ids[j] as number] = 0;
+    candidates.sort((x, y) => y.score - x.score || x.answer - y.answer);
 
-    const candidates: { answer: number; score: number }[] = [];
-    for (let a = 0; a < nAnswers; a++) {
-      if (!(this.answers[a] as StoredAnswer).alive) continue;
-      candidates.push({ answer: a, score: cw * (probs[a] as number) + (1 - cw) * (exampleScore[a] as number) });
+    if (candidates.length < minCandidates && candidates.length < this.liveAnswers) {
+      const listed = new Set(candidates.map((c) => c.answer));
+      for (let a = 0; a < this.answers.length && candidates.length < minCandidates; a++) {
+        if (!(this.answers[a] as StoredAnswer).alive || listed.has(a)) continue;
+        candidates.push({ answer: a, score: cw * post.rest, p: post.rest, ex: 0 });
+      }
     }
-    candidates.sort((x, y) => y.score - x.score);
-    const top = candidates[0];
-    const second = candidates[1];
-    const p1 = top ? (probs[top.answer] as number) : 0;
-    const p2 = second ? (probs[second.answer] as number) : 0;
+    const first = candidates[0];
+    const p1 = first?.p ?? 0;
+    const p2 = candidates[1]?.p ?? (this.liveAnswers > 1 ? post.rest : 0);
     const clipped = Math.min(Math.max(p1, 1e-6), 1 - 1e-6);
-    const signals = [Math.log(clipped / (1 - clipped)), p1 - p2, top ? (exampleScore[top.answer] as number) : 0];
+    const signals = [Math.log(clipped / (1 - clipped)), p1 - p2, first?.ex ?? 0];
     return { candidates, signals };
+  }
+
+  /** Mean cosine of an answer's `topExamples` most similar examples to the query held in `qdense`. */
+  private exampleScore(answer: number, qdense: Float64Array): number {
+    const k = this.options.topExamples;
+    const best = this.bestSims;
+    best.fill(0, 0, k);
+    const stored = this.answers[answer] as StoredAnswer;
+    let n = 0;
+    for (const e of stored.examples) {
+      const example = this.examples[e] as StoredExample;
+      if (!example.alive) continue;
+      n++;
+      let s = 0;
+      for (let j = 0; j < example.ids.length; j++) {
+        const id = example.ids[j] as number;
+        const qv = qdense[id] as number;
+        if (qv !== 0) s += qv * (example.tf[j] as number) * (this.idf[id] as number);
+      }
+      s /= example.norm;
+      if (s <= (best[k - 1] as number)) continue;
+      let p = k - 1;
+      while (p > 0 && (best[p - 1] as number) < s) {
+        best[p] = best[p - 1] as number;
+        p--;
+      }
+      best[p] = s;
+    }
+    let sum = 0;
+    for (let p = 0; p < k; p++) sum += best[p] as number;
+    return sum / Math.min(k, Math.max(1, n));
   }
 }
 

@@ -173,4 +173,30 @@ describe('KnowledgeBase following the ledger', () => {
     follow(kb, ledger, { op: 'rollback', scope, answerId: 'trade-in', toRevision: 1 }, 4);
     expect(kb.resolve('shop-a', 'trade-in', null, NOW)).toMatchObject({ revision: 4, reply: { text: '按评估价抵扣。' } });
   });
+
+  it('trains the matcher at load, and makes it forget retired answers and dropped examples', () => {
+    const matchers: FakeMatcher[] = [];
+    const kb = KnowledgeBase.build(ALL_PACKS, ['shop-a'], () => {
+      const matcher = new FakeMatcher();
+      matchers.push(matcher);
+      return matcher;
+    });
+    expect(matchers.map((matcher) => matcher.prepared)).toEqual([true]);
+    const ledger = new KbLedger(ALL_PACKS.map((loaded) => loaded.pack));
+    const tradeIn = { id: 'trade-in', topic: 'promotion' as const, stage: 'pre_sale' as const, examples: ['旧机能抵多少钱'], reply: { type: 'text' as const, text: '按评估价抵扣。' } };
+    follow(kb, ledger, { op: 'new_answer', scope, answer: tradeIn }, 0);
+    follow(kb, ledger, { op: 'add_examples', scope, answerId: 'trade-in', examples: ['以旧换新怎么算'] }, 1);
+    const ids = (text: string) => kb.match('shop-a', text, 5).candidates.map((candidate) => candidate.answerId);
+    expect(ids('以旧换新怎么算呢')).toContain('trade-in');
+
+    // Rolling back to revision 1 drops the added example: from the exact index and from the matcher.
+    follow(kb, ledger, { op: 'rollback', scope, answerId: 'trade-in', toRevision: 1 }, 2);
+    expect(kb.match('shop-a', '以旧换新怎么算', 1).candidates[0]?.score).not.toBe(1);
+    expect(kb.match('shop-a', '以旧换新怎么算呢', 5).candidates.find((candidate) => candidate.answerId === 'trade-in')?.score ?? 0).toBeLessThan(0.5);
+
+    follow(kb, ledger, { op: 'retire_answer', scope, answerId: 'trade-in' }, 3);
+    expect(ids('旧机能抵多少钱呢')).not.toContain('trade-in');
+    follow(kb, ledger, { op: 'rollback', scope, answerId: 'trade-in', toRevision: 1 }, 4);
+    expect(ids('旧机能抵多少钱呢')).toContain('trade-in');
+  });
 });

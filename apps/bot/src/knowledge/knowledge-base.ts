@@ -29,8 +29,8 @@ import type { MatchOutcome, MatcherFactory, QuestionMatcher } from './question-m
  *
  * Live changes (`applyChange`) come from the `kb.patches` follower once the shared ledger
  * (libs/knowledge) has applied its rule: this class only mirrors what the ledger decided, in place, so
- * a patched answer is matched and sent from the next question on. A retired answer stays in the
- * matcher (it cannot forget examples) but is never sent: a question it wins is unmatched.
+ * a patched answer is matched and sent from the next question on. A retired answer leaves the matcher
+ * (and is never sent); examples a change drops are forgotten by the matcher, not only by the exact index.
  */
 
 /** The answer id of a product's selling points, sent when a customer sends its link. */
@@ -167,6 +167,8 @@ export class KnowledgeBase {
         shop.matcher.addAnswer(entry.id, [...entry.examples]);
         indexExamples(shop, entry.id, entry.examples);
       }
+      // Train now, at load, rather than on the first customer's question.
+      shop.matcher.prepare();
     }
     return new KnowledgeBase(built);
   }
@@ -270,14 +272,19 @@ export class KnowledgeBase {
       }
       entry.revision = change.revision;
       entry.origin = change.origin;
+      const wasRetired = entry.retired;
       entry.retired = content === null;
-      if (!content) continue;
+      if (!content) {
+        if (!wasRetired) shop.matcher.removeAnswer(entry.id);
+        continue;
+      }
       entry.reply = content.reply;
       if (content.stage) entry.stage = content.stage;
       const wanted = exampleSet(content.examples);
       const fresh = [...wanted].filter((example) => !entry.examples.has(example));
       const removed = [...entry.examples].filter((example) => !wanted.has(example));
-      if (fresh.length > 0) shop.matcher.addExamples(entry.id, fresh);
+      if (wasRetired) shop.matcher.addAnswer(entry.id, [...wanted]);
+      else if (fresh.length > 0 || removed.length > 0) shop.matcher.replaceExamples(entry.id, [...wanted]);
       entry.examples = wanted;
       indexExamples(shop, entry.id, fresh);
       unindexExamples(shop, entry.id, removed);

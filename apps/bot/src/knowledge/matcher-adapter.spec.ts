@@ -23,4 +23,18 @@ describe('MatcherAdapter (libs/matcher behind the port)', () => {
     matcher.addExamples('warranty', ['质保多久']);
     expect(matcher.match('保修几年', 1)).not.toBe(first);
   });
+
+  it('forgets replaced examples and retired answers at once', () => {
+    const matcher = new MatcherAdapter({ threshold: null, cacheSize: 10 });
+    matcher.addAnswer('warranty', ['保修几年', '质保多久']);
+    matcher.addAnswer('invoice', ['能开发票吗', '怎么开发票']);
+    matcher.prepare();
+    const warrantyScore = (text: string) => matcher.match(text, 2).candidates.find((candidate) => candidate.answerId === 'warranty')?.score ?? 0;
+    const before = warrantyScore('质保多久呢');
+    matcher.replaceExamples('warranty', ['延保怎么买', '保修几年']);
+    expect(warrantyScore('质保多久呢')).toBeLessThan(before);
+    expect(matcher.match('发票怎么开', 2).candidates[0]?.answerId).toBe('invoice');
+    matcher.removeAnswer('invoice');
+    expect(matcher.match('发票怎么开', 2).candidates.map((candidate) => candidate.answerId)).toEqual(['warranty']);
+  });
 });

@@ -32,6 +32,20 @@ export class MatcherAdapter implements QuestionMatcher {
     this.cache.clear();
   }
 
+  replaceExamples(answerId: string, examples: readonly string[]): void {
+    this.matcher.replaceExamples(answerId, examples);
+    this.cache.clear();
+  }
+
+  removeAnswer(answerId: string): void {
+    this.matcher.removeAnswer(answerId);
+    this.cache.clear();
+  }
+
+  prepare(): void {
+    this.matcher.prepare();
+  }
+
   match(text: string, topK: number): MatchOutcome {
     const key = this.options.cacheSize > 0 ? `${topK}\u0000${normalizeQuestion(text)}` : null;
     if (key !== null) {

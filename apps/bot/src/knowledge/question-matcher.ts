@@ -21,6 +21,12 @@ export interface MatchOutcome {
 export interface QuestionMatcher {
   addAnswer(answerId: string, examples: readonly string[]): void;
   addExamples(answerId: string, examples: readonly string[]): void;
+  /** Makes `examples` the answer's examples: the ones left out are forgotten. */
+  replaceExamples(answerId: string, examples: readonly string[]): void;
+  /** The answer is never a candidate again (until added anew). */
+  removeAnswer(answerId: string): void;
+  /** Pays the training a first match would pay; called once the knowledge base is loaded. */
+  prepare(): void;
   match(text: string, topK: number): MatchOutcome;
 }
 

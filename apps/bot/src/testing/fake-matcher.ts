@@ -8,6 +8,8 @@ import type { MatchOutcome, QuestionMatcher } from '../knowledge/question-matche
 export class FakeMatcher implements QuestionMatcher {
   private readonly examples = new Map<string, string[]>();
   calls = 0;
+  /** Whether `prepare` ran (the knowledge base calls it once loaded). */
+  prepared = false;
 
   addAnswer(answerId: string, examples: readonly string[]): void {
     if (this.examples.has(answerId)) throw new Error(`answer ${answerId} exists`);
@@ -18,6 +20,19 @@ export class FakeMatcher implements QuestionMatcher {
     const list = this.examples.get(answerId);
     if (!list) throw new Error(`unknown answer ${answerId}`);
     list.push(...examples);
+  }
+
+  replaceExamples(answerId: string, examples: readonly string[]): void {
+    if (!this.examples.has(answerId)) throw new Error(`unknown answer ${answerId}`);
+    this.examples.set(answerId, [...examples]);
+  }
+
+  removeAnswer(answerId: string): void {
+    this.examples.delete(answerId);
+  }
+
+  prepare(): void {
+    this.prepared = true;
   }
 
   match(text: string, topK: number): MatchOutcome {
