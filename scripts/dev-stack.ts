@@ -6,9 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
 import { startAppProcess, type AppProcess } from '../infra/dev/app-process';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { startDevStore } from '../infra/dev/store/launch';
+import { setUpDevUsers } from './dev-users';
 
 const ROOT = resolve(__dirname, '..');
 const STORE_DIR = resolve(ROOT, '.data/dev-store');
@@ -63,10 +65,16 @@ async function main(): Promise<void> {
       return app;
     };
     keep(await startAppProcess({ name: 'ingest', entry: 'apps/api/src/main.ts', env: { ...common, WARROOM_ROLES: 'ingest', PORT: '0' } }), 'ingest');
+    // Printed once by the api at its first start: the first admin's one-time password.
+    let oneTimePassword: string | null = null;
     const api = keep(
       await startAppProcess({
         name: 'api',
         entry: 'apps/api/src/main.ts',
+        onLog: (line) => {
+          oneTimePassword ??= oneTimePasswordIn(line);
+          process.stderr.write(`[api] ${line}\n`);
+        },
         env: {
           ...common,
           WARROOM_ROLES: 'api',
@@ -106,7 +114,10 @@ async function main(): Promise<void> {
     );
 
     const wall = `${api.url}/wall?token=${kioskToken}&source=rehearsal`;
-    console.log(`\n  warroom is running. The wall: ${wall}\n  (Ctrl-C stops everything)\n`);
+    const users = await setUpDevUsers(api.url ?? '', oneTimePassword, process.env.NODE_ENV === 'production').catch(
+      (error: unknown) => [`  demo users NOT created: ${(error as Error).message}`],
+    );
+    console.log(`\n  warroom is running. The wall: ${wall}\n${users.join('\n')}\n  (Ctrl-C stops everything)\n`);
   } catch (error) {
     console.error(`warroom could not start: ${(error as Error).message}`);
     await stopAll(1);

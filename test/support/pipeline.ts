@@ -21,7 +21,12 @@ export interface Pipeline {
   producer: Producer;
   /** Connected to the `warroom` database (exists once ingest or api has started). */
   clickhouse: ClickHouseClient;
-  startApp: (roles: 'ingest' | 'api' | 'ingest,api', env?: Record<string, string>) => Promise<AppProcess>;
+  /** `onLog` receives every output line of the app (the first admin's one-time password, say). */
+  startApp: (
+    roles: 'ingest' | 'api' | 'ingest,api',
+    env?: Record<string, string>,
+    options?: { onLog?: (line: string) => void },
+  ) => Promise<AppProcess>;
   produce: (messages: { key: string; value: Buffer | string }[]) => Promise<void>;
 }
 
@@ -43,7 +48,7 @@ export function usePipeline(): () => Pipeline {
       kafka,
       producer,
       clickhouse: createClickHouseClient({ url: store.url, database: DATABASE }),
-      startApp: async (roles, env = {}) => {
+      startApp: async (roles, env = {}, options = {}) => {
         const app = await startAppProcess({
           name: roles,
           entry: 'apps/api/src/main.ts',
@@ -57,7 +62,10 @@ export function usePipeline(): () => Pipeline {
             LOG_LEVEL: 'warn',
             ...env,
           },
-          onLog: process.env.TEST_APP_LOGS ? undefined : () => undefined,
+          onLog: (line) => {
+            options.onLog?.(line);
+            if (process.env.TEST_APP_LOGS) process.stderr.write(`[${roles}] ${line}\n`);
+          },
         });
         apps.push(app);
         return app;

@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { IngestModule } from './ingest/ingest.module';
 import { LiveModule } from './live/live.module';
@@ -16,7 +17,7 @@ export class AppModule {
       imports: [
         RepositoriesModule,
         ...(config.roles.has('ingest') ? [IngestModule] : []),
-        ...(config.roles.has('api') ? [CampaignsModule, LiveModule] : []),
+        ...(config.roles.has('api') ? [AuthModule, CampaignsModule, LiveModule] : []),
         ...(config.roles.has('api') ? [StaffingModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -55,9 +55,56 @@ export const createUserRequestSchema = z
     role: roleSchema,
     grade: gradeSchema.optional(),
     password: passwordSchema,
+    /** The admin knows the password it sets, so by default the user must replace it at first sign-in. */
+    mustChangePassword: z.boolean().optional(),
   })
   .refine((user) => (user.role === 'trainer') === (user.grade !== undefined), {
     message: 'a trainer needs a grade, and only trainers have one',
     path: ['grade'],
   });
 export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+
+/**
+ * An admin's change to a user (`PATCH /api/users/:id`); at least one field. Changing the role away from
+ * trainer clears the grade; changing it to trainer needs a grade.
+ */
+export const updateUserRequestSchema = z
+  .strictObject({
+    displayName: z.string().min(1).max(80).optional(),
+    role: roleSchema.optional(),
+    grade: gradeSchema.nullable().optional(),
+    disabled: z.boolean().optional(),
+  })
+  .refine((change) => Object.values(change).some((value) => value !== undefined), { message: 'name at least one field to change' });
+export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
+
+export const userListSchema = z.strictObject({ users: z.array(userSchema) });
+export type UserList = z.infer<typeof userListSchema>;
+
+/** `service.verb` or `area.service.verb`, e.g. `user.create`, `auth.password_change`, `gap.dismiss`. */
+export const auditActionSchema = z.string().regex(/^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/, 'expected an action like user.create');
+
+/** Who changed what, when: one row of the append-only audit log. */
+export const auditEntrySchema = z.strictObject({
+  at: z.iso.datetime({ offset: true }),
+  /** The user who did it; the first admin's creation is done by `{ userId: 'system', login: 'system' }`. */
+  actor: actorSchema,
+  action: auditActionSchema,
+  /** What it was done to: a user id, a gap id, an answer id… */
+  target: z.string().max(200),
+  /** What changed (before/after, a reason); never a password or its hash. */
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+export const auditQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  action: auditActionSchema.optional(),
+  target: z.string().min(1).max(200).optional(),
+  /** Entries strictly before this instant (paging back). */
+  before: z.iso.datetime({ offset: true }).optional(),
+});
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+export const auditListSchema = z.strictObject({ entries: z.array(auditEntrySchema) });
+export type AuditList = z.infer<typeof auditListSchema>;

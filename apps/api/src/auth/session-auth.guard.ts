@@ -7,9 +7,9 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Role, User } from '@warroom/contracts';
+import type { Role } from '@warroom/contracts';
 import { ALLOWED_ROLES, PASSWORD_CHANGE_ROUTE, type AuthenticatedRequest } from './decorators';
-import { SessionTokens } from './session-token';
+import { SessionAuthenticator } from './session-authenticator';
 
 /** The token of an `Authorization: Bearer <token>` header; null when there is none. */
 export function bearerToken(header: string | undefined): string | null {
@@ -19,9 +19,12 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /**
- * Signed-in users: `Authorization: Bearer <session token>`. 401 when the token is missing, forged or
- * expired; 403 when the user holds a one-time password (except on the password change) or the route's
- * `@Allow(...)` does not name the user's role. Attaches `{ actor, user }` for `@CurrentActor()`.
+ * Signed-in users: `Authorization: Bearer <session token>`.
+ * - 401 when the token is missing, forged or expired, or its user is disabled or changed since (role,
+ *   grade, password: see SessionAuthenticator);
+ * - 403 when the user still holds a one-time password (on every route but `@PasswordChangeRoute()`), or
+ *   the route's `@Allow(...)` does not name the user's role (a route without `@Allow` is closed).
+ * Attaches `{ actor, user }` for `@CurrentActor()`. Grades are checked in services (permissions.ts).
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {
@@ -29,36 +32,30 @@ export class SessionAuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: SessionTokens,
+    private readonly authenticator: SessionAuthenticator,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(request.headers.authorization);
     if (token === null) throw new UnauthorizedException('Sign in first: send Authorization: Bearer <session token>');
-    const check = this.tokens.verify(token);
-    if (!check.ok) {
-      throw new UnauthorizedException(
-        check.reason === 'expired' ? 'The session has expired: sign in again' : 'The session token is not valid: sign in again',
-      );
-    }
-    const { claims } = check;
-    const user: User = { userId: claims.sub, login: claims.login, displayName: claims.login, role: claims.role, grade: claims.grade, disabled: false };
+    const authentication = await this.authenticator.authenticate(token);
+    if (!authentication.ok) throw new UnauthorizedException(authentication.message);
+    const { auth, mustChangePassword } = authentication;
 
-    const targets = [context.getHandler(), context.getClass()];
-    if (claims.mcp && this.reflector.get<boolean | undefined>(PASSWORD_CHANGE_ROUTE, context.getHandler()) !== true) {
+    if (mustChangePassword && this.reflector.get<boolean | undefined>(PASSWORD_CHANGE_ROUTE, context.getHandler()) !== true) {
       throw new ForbiddenException('Change your one-time password first (POST /api/auth/password)');
     }
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, [context.getHandler(), context.getClass()]);
     if (roles === undefined) {
       // A route guarded but naming no roles is a mistake of ours: closed, and said so in the log.
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} uses SessionAuthGuard without @Allow(...)`);
       throw new ForbiddenException('This route allows no role');
     }
-    if (!roles.includes(user.role)) {
-      throw new ForbiddenException(`This needs the role ${roles.join(' or ')}; you are signed in as ${user.role}`);
+    if (!roles.includes(auth.user.role)) {
+      throw new ForbiddenException(`This needs the role ${roles.join(' or ')}; you are signed in as ${auth.user.role}`);
     }
-    request.auth = { actor: { userId: user.userId, login: user.login }, user };
+    request.auth = auth;
     return true;
   }
 }

@@ -19,6 +19,8 @@ const claimsSchema = z.strictObject({
   grade: gradeSchema.nullable(),
   /** Issued with a one-time password: only the password change is allowed. */
   mcp: z.boolean(),
+  /** Fingerprint of the password hash it was issued under: a password change ends older sessions. */
+  pwd: z.string().min(1).max(64),
   /** Issued at and expires at, Unix seconds. */
   iat: z.number().int().nonnegative(),
   exp: z.number().int().positive(),
@@ -27,6 +29,12 @@ export type SessionClaims = z.infer<typeof claimsSchema>;
 
 export type TokenRejection = 'malformed' | 'bad-signature' | 'expired';
 export type TokenCheck = { ok: true; claims: SessionClaims } | { ok: false; reason: TokenRejection };
+
+/** What a session is opened with besides the user. */
+export interface SessionFacts {
+  mustChangePassword: boolean;
+  passwordFingerprint: string;
+}
 
 export interface IssuedToken {
   token: string;
@@ -42,10 +50,19 @@ export class SessionTokens {
     this.secret = Buffer.from(secret, 'utf8');
   }
 
-  issue(user: Pick<User, 'userId' | 'login' | 'role' | 'grade'>, mustChangePassword: boolean, now = new Date()): IssuedToken {
+  issue(user: Pick<User, 'userId' | 'login' | 'role' | 'grade'>, session: SessionFacts, now = new Date()): IssuedToken {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + this.ttlMinutes * 60;
-    const claims: SessionClaims = { sub: user.userId, login: user.login, role: user.role, grade: user.grade, mcp: mustChangePassword, iat, exp };
+    const claims: SessionClaims = {
+      sub: user.userId,
+      login: user.login,
+      role: user.role,
+      grade: user.grade,
+      mcp: session.mustChangePassword,
+      pwd: session.passwordFingerprint,
+      iat,
+      exp,
+    };
     const signed = `${VERSION}.${Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url')}`;
     return { token: `${signed}.${this.sign(signed).toString('base64url')}`, expiresAt: new Date(exp * 1000) };
   }

@@ -10,6 +10,8 @@ import {
 } from '@nestjs/websockets';
 import { clientFrameSchema } from '@warroom/contracts';
 import type { WebSocket } from 'ws';
+import { canReadLive } from '../auth/permissions';
+import { SessionAuthenticator } from '../auth/session-authenticator';
 import { tokenMatches } from '../common/kiosk-token.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { encodeFrame, type EncodedFrame } from './frames';
@@ -20,6 +22,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const MAX_BEHIND_MS = 2_000;
 const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
+const INTERNAL_ERROR = 1011;
 
 /** What a viewer needs of its socket (a `ws` WebSocket; a fake in unit tests). */
 export type ViewerSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'close' | 'terminate'>;
@@ -63,44 +66,51 @@ export class Viewer implements LiveSubscriber {
 }
 
 /**
- * `/live` on the api's own port. Authenticates at connection (kiosk token in the URL, since browsers
- * cannot set headers on a WebSocket), then each `subscribe` frame (checked against its contract) moves the
- * viewer to that shop, window and source and sends a fresh snapshot.
+ * `/live` on the api's own port. Authenticates at connection with the token in the URL (browsers cannot
+ * set headers on a WebSocket): a wall's kiosk token, or a signed-in user's session token (the trainer
+ * workstation); then each `subscribe` frame (checked against its contract) moves the viewer to that shop,
+ * window and source and sends a fresh snapshot. A session is checked once, when the socket opens.
  */
 @WebSocketGateway({ path: '/live' })
 export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
   private readonly logger = new Logger(LiveGateway.name);
-  private readonly viewers = new WeakMap<WebSocket, Viewer>();
+  /** Resolves once the socket is admitted (null: refused); frames sent meanwhile wait for it. */
+  private readonly viewers = new WeakMap<WebSocket, Promise<Viewer | null>>();
   droppedViewers = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly live: LiveMetricsService,
+    private readonly sessions: SessionAuthenticator,
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
-    if (!tokenMatches(token, this.config.live.kioskToken)) {
-      socket.close(POLICY_VIOLATION, 'a valid kiosk token is required');
-      return;
-    }
     this.viewers.set(
       socket,
-      new Viewer(socket, (reason) => {
-        this.droppedViewers += 1;
-        this.logger.warn(`Dropped a viewer: ${reason}`);
-      }),
+      this.admit(token).then(
+        (refusal) => {
+          if (refusal === null) return this.viewerOn(socket);
+          socket.close(POLICY_VIOLATION, refusal);
+          return null;
+        },
+        (error: unknown) => {
+          this.logger.error(`Could not check a viewer's session: ${(error as Error).message}`);
+          socket.close(INTERNAL_ERROR, 'could not check the session, try again');
+          return null;
+        },
+      ),
     );
   }
 
   handleDisconnect(socket: WebSocket): void {
-    this.viewers.get(socket)?.unsubscribe?.();
+    void this.viewers.get(socket)?.then((viewer) => viewer?.unsubscribe?.());
     this.viewers.delete(socket);
   }
 
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
-    const viewer = this.viewers.get(socket);
+    const viewer = await this.viewers.get(socket);
     if (!viewer) return;
     const frame = clientFrameSchema.safeParse({ event: 'subscribe', data });
     if (!frame.success) {
@@ -115,5 +125,25 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     } catch (error) {
       viewer.send(encodeFrame('error', { message: (error as Error).message }));
     }
+    // Closed while subscribing: handleDisconnect has run already and could not unsubscribe this one.
+    if (!this.viewers.has(socket)) viewer.unsubscribe?.();
+  }
+
+  /** Why the token is refused, or null when it admits the socket: the kiosk token, or a live session. */
+  private async admit(token: string | null): Promise<string | null> {
+    if (token === null || token === '') return 'a kiosk or session token is required (?token=)';
+    if (tokenMatches(token, this.config.live.kioskToken)) return null;
+    const session = await this.sessions.authenticate(token);
+    if (!session.ok) return 'a valid kiosk or session token is required';
+    if (session.mustChangePassword) return 'change your one-time password first';
+    if (!canReadLive(session.auth.user)) return 'this account may not read live metrics';
+    return null;
+  }
+
+  private viewerOn(socket: WebSocket): Viewer {
+    return new Viewer(socket, (reason) => {
+      this.droppedViewers += 1;
+      this.logger.warn(`Dropped a viewer: ${reason}`);
+    });
   }
 }

@@ -1,0 +1,19 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { auditQuerySchema, type AuditList, type AuditQuery } from '@warroom/contracts';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AuditService } from './audit.service';
+import { Allow } from './decorators';
+import { SessionAuthGuard } from './session-auth.guard';
+
+/** The audit log, newest first, for admins. */
+@Controller('api/audit')
+@UseGuards(SessionAuthGuard)
+@Allow('admin')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  async list(@Query(new ZodValidationPipe(auditQuerySchema)) query: AuditQuery): Promise<AuditList> {
+    return { entries: await this.audit.list(query) };
+  }
+}

@@ -1,0 +1,44 @@
+import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import {
+  createUserRequestSchema,
+  updateUserRequestSchema,
+  userSchema,
+  type CreateUserRequest,
+  type UpdateUserRequest,
+  type User,
+  type UserList,
+} from '@warroom/contracts';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { Allow, CurrentActor, type ActorContext } from './decorators';
+import { SessionAuthGuard } from './session-auth.guard';
+import { UsersService } from './users.service';
+
+/** Users, for admins (DESIGN.md "Roles"). */
+@Controller('api/users')
+@UseGuards(SessionAuthGuard)
+@Allow('admin')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  async list(): Promise<UserList> {
+    return { users: await this.users.list() };
+  }
+
+  @Post()
+  create(
+    @CurrentActor() caller: ActorContext,
+    @Body(new ZodValidationPipe(createUserRequestSchema)) body: CreateUserRequest,
+  ): Promise<User> {
+    return this.users.create(caller, body);
+  }
+
+  @Patch(':id')
+  update(
+    @CurrentActor() caller: ActorContext,
+    @Param('id', new ZodValidationPipe(userSchema.shape.userId)) userId: string,
+    @Body(new ZodValidationPipe(updateUserRequestSchema)) body: UpdateUserRequest,
+  ): Promise<User> {
+    return this.users.update(caller, userId, body);
+  }
+}

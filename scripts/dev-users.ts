@@ -1,0 +1,48 @@
+/**
+ * The users of `npm start`. The api prints the first admin's one-time password once; in development this
+ * replaces it and creates one demo user per role, printing every password (the store is wiped on every
+ * start, so they live as long as this run). With NODE_ENV=production nothing is created and only the
+ * one-time password is repeated, to be replaced at first sign-in.
+ */
+import { randomBytes } from 'node:crypto';
+import { sessionResponseSchema, type CreateUserRequest } from '@warroom/contracts';
+import { FIRST_ADMIN_LOGIN } from '../apps/api/src/auth/first-admin';
+
+const DEMO_USERS: Omit<CreateUserRequest, 'password'>[] = [
+  { login: 'junior', displayName: 'Junior trainer', role: 'trainer', grade: 'junior' },
+  { login: 'senior', displayName: 'Senior trainer', role: 'trainer', grade: 'senior' },
+  { login: 'lead', displayName: 'Lead trainer', role: 'lead' },
+  { login: 'agent', displayName: 'Agent', role: 'agent' },
+  { login: 'manager', displayName: 'Manager', role: 'manager' },
+];
+
+async function post(url: string, body: unknown, token?: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`POST ${new URL(url).pathname} answered ${response.status}: ${await response.text()}`);
+  const reply: unknown = await response.json();
+  return reply;
+}
+
+/** Lines to print: who can sign in, and with what. */
+export async function setUpDevUsers(apiUrl: string, oneTimePassword: string | null, production: boolean): Promise<string[]> {
+  if (oneTimePassword === null) return ['  users: the api printed no one-time password (an admin exists already)'];
+  if (production) {
+    return [`  sign in as ${FIRST_ADMIN_LOGIN} with the one-time password above and replace it`];
+  }
+  const first = sessionResponseSchema.parse(await post(`${apiUrl}/api/auth/login`, { login: FIRST_ADMIN_LOGIN, password: oneTimePassword }));
+  const adminPassword = randomBytes(12).toString('base64url');
+  const admin = sessionResponseSchema.parse(
+    await post(`${apiUrl}/api/auth/password`, { currentPassword: oneTimePassword, newPassword: adminPassword }, first.token),
+  );
+  const lines = [`  sign in (development only; these passwords live until Ctrl-C):`, `    ${FIRST_ADMIN_LOGIN.padEnd(8)} ${adminPassword}  admin`];
+  for (const user of DEMO_USERS) {
+    const password = randomBytes(12).toString('base64url');
+    await post(`${apiUrl}/api/users`, { ...user, password, mustChangePassword: false }, admin.token);
+    lines.push(`    ${user.login.padEnd(8)} ${password}  ${user.role}${user.grade ? ` (${user.grade})` : ''}`);
+  }
+  return lines;
+}

@@ -1,0 +1,316 @@
+/**
+ * Users and access through real parts (issue 7): the api process on the dev store, over HTTP and its
+ * WebSocket. The first start creates `admin` with a one-time password printed once, which must be replaced
+ * before anything else; the admin creates users of every role; role checks answer 401/403; a disabled
+ * user, a demoted user and a replaced password end the sessions they had; every change is in the audit log.
+ * Concurrent first starts create one admin: run in-process against a database of its own.
+ */
+import { createClickHouseClient, runMigrations } from '@warroom/clickhouse';
+import {
+  auditListSchema,
+  sessionResponseSchema,
+  userListSchema,
+  userSchema,
+  type CreateUserRequest,
+  type SessionResponse,
+  type User,
+} from '@warroom/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { AuditService } from '../../apps/api/src/auth/audit.service';
+import { FirstAdminService, type FirstAdminOutcome } from '../../apps/api/src/auth/first-admin.service';
+import { oneTimePasswordIn } from '../../apps/api/src/auth/first-admin';
+import { verifyPassword } from '../../apps/api/src/auth/passwords';
+import { UserDirectory } from '../../apps/api/src/auth/user-directory';
+import { AuditRepository } from '../../apps/api/src/repositories/audit.repository';
+import { UsersRepository } from '../../apps/api/src/repositories/users.repository';
+import type { AppProcess } from '../../infra/dev/app-process';
+import { KIOSK_TOKEN, usePipeline } from '../support/pipeline';
+
+interface Reply {
+  status: number;
+  body: unknown;
+  ms: number;
+}
+
+async function call(base: string, method: string, path: string, token: string | null, body?: unknown): Promise<Reply> {
+  const started = Date.now();
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown), ms: Date.now() - started };
+}
+
+function messageOf(reply: Reply): string {
+  const message = (reply.body as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : JSON.stringify(message);
+}
+
+/** Opens /live with a token and subscribes; resolves once a frame arrives (admitted), or with the close. */
+function liveWith(base: string, token: string): Promise<{ admitted: true } | { closed: number; reason: string }> {
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live?token=${encodeURIComponent(token)}`);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error('no frame and no close within 15 s'));
+    }, 15_000);
+    // Subscribed at once on open: the gateway must hold the frame while it checks the session.
+    socket.once('open', () => socket.send(JSON.stringify({ event: 'subscribe', data: { shop: 'all', window: '5m', source: 'live' } })));
+    socket.on('message', (data: WebSocket.RawData) => {
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      // Any reply to the subscribe (a snapshot, a heartbeat, an error about the figures) shows the socket
+      // was admitted: a refused one gets no frame, only its close. What the figures hold is not this test's.
+      const frame = JSON.parse(bytes.toString('utf8')) as { event?: unknown };
+      if (typeof frame.event !== 'string') return;
+      clearTimeout(timer);
+      socket.close();
+      resolve({ admitted: true });
+    });
+    socket.once('close', (code: number, reason: Buffer) => {
+      clearTimeout(timer);
+      resolve({ closed: code, reason: reason.toString() });
+    });
+    socket.once('error', reject);
+  });
+}
+
+const DEMO: (CreateUserRequest & { expectMustChange: boolean })[] = [
+  { login: 'jun.trainer', displayName: 'Junior Trainer', role: 'trainer', grade: 'junior', password: 'junior-password-1', mustChangePassword: false, expectMustChange: false },
+  { login: 'sen.trainer', displayName: 'Senior Trainer', role: 'trainer', grade: 'senior', password: 'senior-password-1', mustChangePassword: false, expectMustChange: false },
+  { login: 'the.lead', displayName: 'Lead', role: 'lead', password: 'lead-password-001', mustChangePassword: false, expectMustChange: false },
+  { login: 'an.agent', displayName: 'Agent', role: 'agent', password: 'agent-password-01', mustChangePassword: false, expectMustChange: false },
+  // No mustChangePassword: by default the user must replace the password the admin chose.
+  { login: 'a.manager', displayName: 'Manager', role: 'manager', password: 'manager-password1', expectMustChange: true },
+];
+
+describe('users and access', () => {
+  const pipeline = usePipeline();
+  let app: AppProcess;
+  let base: string;
+  const output: string[] = [];
+  let adminPassword = '';
+  let admin: SessionResponse;
+  const sessions = new Map<string, SessionResponse>();
+  const users = new Map<string, User>();
+
+  const login = async (name: string, password: string): Promise<SessionResponse> => {
+    const reply = await call(base, 'POST', '/api/auth/login', null, { login: name, password });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    return sessionResponseSchema.parse(reply.body);
+  };
+
+  beforeAll(async () => {
+    app = await pipeline().startApp('api', {}, { onLog: (line) => output.push(line) });
+    base = app.url ?? '';
+  }, 90_000);
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('prints the first admin one-time password once, in a box, and it works only to replace itself', async () => {
+    const passwords = output.map(oneTimePasswordIn).filter((password): password is string => password !== null);
+    expect(passwords).toHaveLength(1);
+    const oneTime = passwords[0] as string;
+    expect(output.some((line) => line.startsWith('╔'))).toBe(true);
+
+    const first = await login('admin', oneTime);
+    expect(first.mustChangePassword).toBe(true);
+    expect(first.user).toMatchObject({ login: 'admin', role: 'admin', grade: null, disabled: false });
+
+    for (const [method, path] of [['GET', '/api/users'], ['GET', '/api/auth/me'], ['GET', '/api/audit']] as const) {
+      const reply = await call(base, method, path, first.token);
+      expect(reply.status, path).toBe(403);
+      expect(messageOf(reply)).toMatch(/one-time password/);
+    }
+    const wrongCurrent = await call(base, 'POST', '/api/auth/password', first.token, { currentPassword: 'not-it-at-all', newPassword: 'admin-password-0001' });
+    expect(wrongCurrent.status).toBe(403);
+    const tooShort = await call(base, 'POST', '/api/auth/password', first.token, { currentPassword: oneTime, newPassword: 'short' });
+    expect(tooShort.status).toBe(400);
+
+    adminPassword = 'admin-password-0001';
+    const changed = await call(base, 'POST', '/api/auth/password', first.token, { currentPassword: oneTime, newPassword: adminPassword });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    admin = sessionResponseSchema.parse(changed.body);
+    expect(admin.mustChangePassword).toBe(false);
+
+    // The one-time password and the session opened with it are both over.
+    expect((await call(base, 'POST', '/api/auth/login', null, { login: 'admin', password: oneTime })).status).toBe(401);
+    expect((await call(base, 'GET', '/api/auth/me', first.token)).status).toBe(401);
+    expect(userSchema.parse((await call(base, 'GET', '/api/auth/me', admin.token)).body).login).toBe('admin');
+  });
+
+  it('the admin creates users of every role; a taken login is 409, a trainer without a grade 400', async () => {
+    for (const { expectMustChange: _expected, ...request } of DEMO) {
+      const reply = await call(base, 'POST', '/api/users', admin.token, request);
+      expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      const user = userSchema.parse(reply.body);
+      expect(user).toMatchObject({ login: request.login, role: request.role, grade: request.grade ?? null, disabled: false });
+      users.set(request.login, user);
+    }
+    expect((await call(base, 'POST', '/api/users', admin.token, { ...DEMO[0], expectMustChange: undefined })).status).toBe(409);
+    const noGrade = await call(base, 'POST', '/api/users', admin.token, { login: 'no.grade', displayName: 'x', role: 'trainer', password: 'no-grade-password' });
+    expect(noGrade.status).toBe(400);
+    const listed = userListSchema.parse((await call(base, 'GET', '/api/users', admin.token)).body);
+    expect(listed.users.map((user) => user.login).sort()).toEqual(['a.manager', 'admin', 'an.agent', 'jun.trainer', 'sen.trainer', 'the.lead']);
+
+    for (const { login: name, password, expectMustChange } of DEMO) {
+      const session = await login(name, password);
+      expect(session.mustChangePassword).toBe(expectMustChange);
+      sessions.set(name, session);
+    }
+  });
+
+  it('answers 401 without a valid session and 403 for a role the route does not allow', async () => {
+    const junior = sessions.get('jun.trainer') as SessionResponse;
+    expect((await call(base, 'GET', '/api/users', null)).status).toBe(401);
+    expect(messageOf(await call(base, 'GET', '/api/users', null))).toMatch(/Authorization: Bearer/);
+    expect((await call(base, 'GET', '/api/users', 'v1.garbage.token')).status).toBe(401);
+    // A junior's token with its payload turned into a lead's: the signature no longer matches.
+    const [version, payload, signature] = junior.token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = `${version}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin', grade: null })).toString('base64url')}.${signature}`;
+    expect((await call(base, 'GET', '/api/users', forged)).status).toBe(401);
+
+    for (const name of ['jun.trainer', 'sen.trainer', 'the.lead', 'an.agent']) {
+      const token = (sessions.get(name) as SessionResponse).token;
+      const reply = await call(base, 'GET', '/api/users', token);
+      expect(reply.status, name).toBe(403);
+      expect(messageOf(reply)).toMatch(/needs the role admin/);
+      expect((await call(base, 'GET', '/api/audit', token)).status, name).toBe(403);
+      expect(userSchema.parse((await call(base, 'GET', '/api/auth/me', token)).body).login).toBe(name);
+    }
+    const me = userSchema.parse((await call(base, 'GET', '/api/auth/me', junior.token)).body);
+    expect(me).toMatchObject({ role: 'trainer', grade: 'junior' });
+    // The manager still holds the password the admin chose.
+    expect((await call(base, 'GET', '/api/auth/me', (sessions.get('a.manager') as SessionResponse).token)).status).toBe(403);
+  });
+
+  it('fails sign-ins with one message and a delay, whether or not the login exists', async () => {
+    const known = await call(base, 'POST', '/api/auth/login', null, { login: 'jun.trainer', password: 'wrong-password-xyz' });
+    const unknown = await call(base, 'POST', '/api/auth/login', null, { login: 'nobody.here', password: 'wrong-password-xyz' });
+    const malformed = await call(base, 'POST', '/api/auth/login', null, { login: 'Not A Login!', password: 'wrong-password-xyz' });
+    for (const reply of [known, unknown, malformed]) {
+      expect(reply.status).toBe(401);
+      expect(messageOf(reply)).toBe('Wrong login or password');
+      expect(reply.ms).toBeGreaterThanOrEqual(400);
+    }
+    expect((await call(base, 'POST', '/api/auth/login', null, { login: 'jun.trainer' })).status).toBe(400);
+  });
+
+  it('ends the sessions of a disabled user, of a user given another grade, and refuses locking out the last admin', async () => {
+    const junior = users.get('jun.trainer') as User;
+    const juniorToken = (sessions.get('jun.trainer') as SessionResponse).token;
+    const disabled = await call(base, 'PATCH', `/api/users/${junior.userId}`, admin.token, { disabled: true });
+    expect(disabled.status, JSON.stringify(disabled.body)).toBe(200);
+    expect(userSchema.parse(disabled.body).disabled).toBe(true);
+    const refused = await call(base, 'GET', '/api/auth/me', juniorToken);
+    expect(refused.status).toBe(401);
+    expect(messageOf(refused)).toMatch(/disabled/);
+    const again = await call(base, 'POST', '/api/auth/login', null, { login: 'jun.trainer', password: 'junior-password-1' });
+    expect(again.status).toBe(401);
+    expect(messageOf(again)).toBe('Wrong login or password');
+
+    const senior = users.get('sen.trainer') as User;
+    const demoted = await call(base, 'PATCH', `/api/users/${senior.userId}`, admin.token, { grade: 'mid' });
+    expect(userSchema.parse(demoted.body).grade).toBe('mid');
+    expect((await call(base, 'GET', '/api/auth/me', (sessions.get('sen.trainer') as SessionResponse).token)).status).toBe(401);
+    const seniorAgain = await login('sen.trainer', 'senior-password-1');
+    expect(seniorAgain.user.grade).toBe('mid');
+
+    const toLead = await call(base, 'PATCH', `/api/users/${senior.userId}`, admin.token, { role: 'lead' });
+    expect(userSchema.parse(toLead.body)).toMatchObject({ role: 'lead', grade: null });
+    expect((await call(base, 'PATCH', `/api/users/${senior.userId}`, admin.token, { role: 'trainer' })).status).toBe(400);
+
+    const lockout = await call(base, 'PATCH', `/api/users/${admin.user.userId}`, admin.token, { disabled: true });
+    expect(lockout.status).toBe(409);
+    expect((await call(base, 'PATCH', '/api/users/u-nobody', admin.token, { disabled: true })).status).toBe(404);
+  });
+
+  it('admits kiosk and session tokens on /live, and refuses the rest', async () => {
+    expect(await liveWith(base, KIOSK_TOKEN)).toEqual({ admitted: true });
+    expect(await liveWith(base, (sessions.get('the.lead') as SessionResponse).token)).toEqual({ admitted: true });
+    expect(await liveWith(base, 'not-a-token-of-any-kind')).toMatchObject({ closed: 1008 });
+    // Disabled since it signed in; and a manager who must still replace the admin's password.
+    expect(await liveWith(base, (sessions.get('jun.trainer') as SessionResponse).token)).toMatchObject({ closed: 1008 });
+    expect(await liveWith(base, (sessions.get('a.manager') as SessionResponse).token)).toMatchObject({ closed: 1008, reason: /one-time/ });
+  });
+
+  it('records every change with who made it, readable by the admin and in the store', async () => {
+    const reply = await call(base, 'GET', '/api/audit?limit=100', admin.token);
+    expect(reply.status).toBe(200);
+    const { entries } = auditListSchema.parse(reply.body);
+    const of = (action: string) => entries.filter((entry) => entry.action === action);
+    expect(of('user.first_admin')).toMatchObject([{ actor: { userId: 'system' }, target: admin.user.userId }]);
+    expect(of('auth.password_change')).toMatchObject([{ actor: { login: 'admin' }, target: admin.user.userId, details: { wasOneTime: true } }]);
+    expect(of('user.create').map((entry) => [entry.actor.login, entry.details.login]).sort()).toEqual(
+      DEMO.map((user) => ['admin', user.login]).sort(),
+    );
+    const updates = of('user.update');
+    expect(updates).toHaveLength(3);
+    expect(updates.every((entry) => entry.actor.login === 'admin')).toBe(true);
+    expect(updates.map((entry) => entry.details.changed)).toContainEqual({ disabled: { from: false, to: true } });
+    expect(of('auth.login_failed').map((entry) => entry.details.reason).sort()).toEqual(['disabled', 'wrong password', 'wrong password']);
+    expect(JSON.stringify(entries)).not.toMatch(/password-0001|\$2[aby]\$/);
+    const filtered = auditListSchema.parse((await call(base, 'GET', '/api/audit?action=user.update', admin.token)).body);
+    expect(filtered.entries).toHaveLength(3);
+
+    const stored = await pipeline().clickhouse.query({
+      query: 'SELECT action, actor_login, count() AS rows FROM audit_log GROUP BY action, actor_login ORDER BY action, actor_login',
+      format: 'JSONEachRow',
+    });
+    const rows = (await stored.json<{ action: string; actor_login: string; rows: string | number }>()).map((row) => [row.action, row.actor_login, Number(row.rows)]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['auth.password_change', 'admin', 1],
+        ['user.create', 'admin', 5],
+        ['user.first_admin', 'system', 1],
+        ['user.update', 'admin', 3],
+      ]),
+    );
+    // Stored hashes are bcrypt at cost 10, never the password.
+    const hashes = await pipeline().clickhouse.query({ query: "SELECT password_hash FROM users WHERE login = 'admin'", format: 'JSONEachRow' });
+    for (const { password_hash: hash } of await hashes.json<{ password_hash: string }>()) expect(hash).toMatch(/^\$2b\$10\$/);
+  });
+
+  it('does not create another admin when it starts again', async () => {
+    await app.stop();
+    output.length = 0;
+    app = await pipeline().startApp('api', {}, { onLog: (line) => output.push(line) });
+    base = app.url ?? '';
+    expect(output.map(oneTimePasswordIn).filter(Boolean)).toEqual([]);
+    expect((await login('admin', adminPassword)).user.role).toBe('admin');
+  }, 90_000);
+
+  it('creates exactly one first admin when several processes start at once', async () => {
+    const database = 'warroom_first_admin_race';
+    const { url } = pipeline().store;
+    const bootstrap = createClickHouseClient({ url });
+    await runMigrations(bootstrap, { database });
+    await bootstrap.close();
+    const clickhouse = createClickHouseClient({ url, database });
+    try {
+      // Three "processes": each its own directory (cache) and service, sharing only the store.
+      const printed: string[][] = [[], [], []];
+      const outcomes: FirstAdminOutcome[] = await Promise.all(
+        printed.map((lines) => {
+          const directory = new UserDirectory(new UsersRepository(clickhouse));
+          return new FirstAdminService(directory, new AuditService(new AuditRepository(clickhouse))).ensureFirstAdmin((line) => lines.push(line));
+        }),
+      );
+      expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1);
+      expect(outcomes.every((outcome) => outcome === 'created' || outcome === 'created-elsewhere' || outcome === 'exists')).toBe(true);
+      const shown = printed.flat().map(oneTimePasswordIn).filter((password): password is string => password !== null);
+      expect(shown).toHaveLength(1);
+      const rows = await clickhouse.query({ query: "SELECT password_hash FROM users WHERE login = 'admin'", format: 'JSONEachRow' });
+      const stored = await rows.json<{ password_hash: string }>();
+      expect(stored).toHaveLength(1);
+      expect(await verifyPassword(shown[0] as string, (stored[0] as { password_hash: string }).password_hash)).toBe(true);
+    } finally {
+      await clickhouse.close();
+    }
+  }, 60_000);
+});
