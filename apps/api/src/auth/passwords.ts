@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { compare, hash, truncates } from 'bcryptjs';
 
 /**
- * bcrypt (bcryptjs: pure JavaScript, no native build) at cost 10, the floor OWASP still accepts for bcrypt:
- * measured on this 2-core machine under load, one hash or compare takes ~70–140 ms and holds the event loop
- * only in short slices (the async API yields between rounds). Cost 11 doubles that for every sign-in.
+ * bcrypt (bcryptjs: pure JavaScript, no native build) at cost 10, the floor OWASP still accepts for bcrypt.
+ * Measured on the shared 2-core dev machine (load average 9–17, so several times oversubscribed): one
+ * compare takes 140–300 ms synchronously, 190–370 ms through the async API (which yields to the event loop
+ * between rounds, so live pushes keep flowing); cost 11 doubles it (650 ms) for every sign-in.
  */
 export const BCRYPT_COST = 10;
 
