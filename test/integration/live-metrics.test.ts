@@ -2,10 +2,12 @@
  * Live metrics through real parts (issue 5): kafkajs → dev broker → ingest → dev store (rollups) → live
  * metrics → REST and a real WebSocket client. A known set of events (several shops and sources, every
  * outcome and handoff reason, both modes, handoff events, orders, PII in texts, events hours and minutes
- * old, late events) is produced, and every figure of every snapshot is checked against a recomputation
- * from the event list in plain TypeScript below (no SQL, no code shared with the api).
+ * old, late events, human chats accepted and ended, customers who gave up) is produced, and every figure of
+ * every snapshot is checked against a recomputation from the event list in plain TypeScript below (no SQL,
+ * no code shared with the api; the Erlang C agents come from libs/staffing on the recomputed inputs).
  */
 import {
+  AGENTS_NOW_ASSUMPTIONS,
   EMOTIONS,
   HANDOFF_REASONS,
   NEWEST_UNMATCHED_LIMIT,
@@ -23,6 +25,7 @@ import {
   type ServerFrame,
   type SnapshotQuery,
 } from '@warroom/contracts';
+import { requiredAgents } from '@warroom/staffing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppProcess } from '../../infra/dev/app-process';
@@ -123,6 +126,13 @@ class EventFactory {
     }
     // A handoff event without a handed-off question: the session is still the agents'.
     if (n % 9 === 4) events.push({ ...ctx, eventId: this.id(), eventTime: iso(startMs + 1_000), kind: 'handoff', handoffReason: 'customer_request' });
+    // Some of those customers give up waiting; other handed-off sessions get a human chat (handling time).
+    if (n % 18 === 4) events.push({ ...ctx, eventId: this.id(), eventTime: iso(startMs + 2_500), kind: 'abandon' });
+    if (n % 9 !== 4 && n % 2 === 0 && events.some((event) => event.kind === 'handoff' || (event.kind === 'question' && event.outcome === 'handoff'))) {
+      const acceptAt = startMs + 3_000;
+      events.push({ ...ctx, eventId: this.id(), eventTime: iso(acceptAt), kind: 'agent_accept', agentId: `agent-${n % 4}` });
+      events.push({ ...ctx, eventId: this.id(), eventTime: iso(acceptAt + 2_000 + (n % 5) * 1_000), kind: 'agent_end', agentId: `agent-${n % 4}` });
+    }
     // An order before the session's first question does not convert it.
     if (n % 11 === 5) events.push({ ...ctx, eventId: this.id(), eventTime: iso(startMs - 5_000), kind: 'order', orderId: this.id(), amountCents: 500 });
     if (n % 4 === 1) {
@@ -187,6 +197,8 @@ interface Expectation {
   asOf: string;
   /** The watermark conversion was computed at (a live view refreshes it less often). */
   conversionAsOf: string;
+  /** The watermark agents needed now was computed at (with conversion). */
+  agentsAsOf: string;
   campaignStartMs: number;
 }
 
@@ -296,6 +308,7 @@ function expectedSnapshot(all: readonly ChatEvent[], e: Expectation): LiveSnapsh
     newestUnmatched,
     emotions,
     conversion: { asOf: e.conversionAsOf, ...expectedConversion(selected, windowOf(query.window, Date.parse(e.conversionAsOf), e.campaignStartMs)) },
+    agentsNow: expectedAgentsNow(selected, e.agentsAsOf),
     // No campaign is stored here: the campaign window falls back to CAMPAIGN_STARTED_AT (campaigns.test.ts has them).
     campaign: null,
   };
@@ -329,6 +342,66 @@ function expectedConversion(selected: readonly ChatEvent[], { start, end }: { st
   };
 }
 
+/**
+ * Agents needed now, by the staffing definitions (libs/contracts/src/staffing.ts): the 15 minutes ending
+ * with asOf's second, inside the hour before; per session its first question, first handoff, first accept
+ * (and the first end after it) and first abandon, among its events of that hour (ends also after it).
+ */
+function expectedAgentsNow(selected: readonly ChatEvent[], asOf: string) {
+  const end = Math.floor(Date.parse(asOf) / 1000) * 1000 + 1000;
+  const windowStart = end - 15 * 60_000;
+  const hourStart = end - 60 * 60_000;
+  const sessions = new Map<string, ChatEvent[]>();
+  for (const event of selected) {
+    const t = Date.parse(event.eventTime);
+    if (t < hourStart || (t >= end && event.kind !== 'agent_end')) continue;
+    const key = `${event.shopId}/${event.sessionId}`;
+    sessions.set(key, [...(sessions.get(key) ?? []), event]);
+  }
+  const firstOf = (events: ChatEvent[], match: (event: ChatEvent) => boolean): number | null => {
+    const times = events.filter(match).map((event) => Date.parse(event.eventTime));
+    return times.length === 0 ? null : Math.min(...times);
+  };
+  const inWindow = (t: number | null): boolean => t !== null && t >= windowStart && t < end;
+  let conversations = 0;
+  let handoffs = 0;
+  let abandons = 0;
+  const handledNow: number[] = [];
+  const handledHour: number[] = [];
+  for (const events of sessions.values()) {
+    const inHour = events.filter((event) => Date.parse(event.eventTime) < end);
+    if (inWindow(firstOf(inHour, (event) => event.kind === 'question'))) conversations += 1;
+    if (inWindow(firstOf(inHour, (event) => event.kind === 'handoff' || (event.kind === 'question' && event.outcome === 'handoff')))) handoffs += 1;
+    if (inWindow(firstOf(inHour, (event) => event.kind === 'abandon'))) abandons += 1;
+    const accepted = firstOf(inHour, (event) => event.kind === 'agent_accept');
+    const ended = accepted === null ? null : firstOf(events, (event) => event.kind === 'agent_end' && Date.parse(event.eventTime) >= accepted);
+    if (accepted === null || ended === null) continue;
+    handledHour.push((ended - accepted) / 1000);
+    if (inWindow(accepted)) handledNow.push((ended - accepted) / 1000);
+  }
+  const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const [ahtSec, ahtBasis] = handledNow.length > 0 ? [mean(handledNow), '15m' as const] : handledHour.length > 0 ? [mean(handledHour), '60m' as const] : [null, 'none' as const];
+  const { concurrency, ...target } = AGENTS_NOW_ASSUMPTIONS;
+  const agentsFor = (chats: number): number | null =>
+    chats === 0 ? 0 : ahtSec === null ? null : requiredAgents({ chatsPerHour: chats * 4, ahtSec, concurrency }, target).agentsScheduled;
+  const withBot = agentsFor(handoffs);
+  const withoutBot = agentsFor(conversations);
+  return {
+    asOf,
+    windowStart: iso(windowStart),
+    windowEnd: iso(end),
+    conversations,
+    handoffs,
+    abandons,
+    ahtSec,
+    ahtBasis,
+    withBot,
+    withoutBot,
+    savedByBot: withBot === null || withoutBot === null ? null : withoutBot - withBot,
+    onShift: null,
+  };
+}
+
 /** Integers exactly, fractions to 9 digits (the api divides the same integers, in another order at most). */
 function approximately(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : expect.closeTo(value, 9);
@@ -338,7 +411,7 @@ function approximately(value: unknown): unknown {
 }
 
 function expectFigures(actual: LiveSnapshot, events: readonly ChatEvent[], query: SnapshotQuery, campaignStartMs: number): void {
-  const expected = expectedSnapshot(events, { query, asOf: actual.asOf, conversionAsOf: actual.conversion.asOf, campaignStartMs });
+  const expected = expectedSnapshot(events, { query, asOf: actual.asOf, conversionAsOf: actual.conversion.asOf, agentsAsOf: actual.agentsNow.asOf, campaignStartMs });
   expect(actual, `${query.source}/${query.shop}/${query.window} at ${actual.asOf}`).toEqual(approximately(expected));
 }
 
@@ -504,6 +577,11 @@ describe('live metrics', () => {
     expect(Object.values(fiveMinutes.handoffs.byReason).every((reason) => reason.count > 0)).toBe(true);
     expect(campaign.conversion.bot.converted).toBeGreaterThan(0);
     expect(campaign.conversion.agent.sessions).toBeGreaterThan(0);
+    // Agents needed now: human chats were measured in the last 15 minutes, and the bot saves agents.
+    expect(fiveMinutes.agentsNow).toMatchObject({ ahtBasis: '15m' });
+    expect(fiveMinutes.agentsNow.abandons).toBeGreaterThan(0);
+    expect(fiveMinutes.agentsNow.conversations).toBeGreaterThan(fiveMinutes.agentsNow.handoffs);
+    expect(fiveMinutes.agentsNow.withoutBot!).toBeGreaterThanOrEqual(fiveMinutes.agentsNow.withBot!);
 
     // The viewer got pushed snapshots that reach the same figures.
     const pushed = await live.next(

@@ -8,6 +8,7 @@ export * from './kb-pack';
 export * from './staffing';
 export * from './sim';
 export * from './agent-console';
+export * from './agents-now';
 export * from './auth';
 export * from './kb-patch';
 export * from './gaps';

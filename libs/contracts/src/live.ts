@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentsNowSchema } from './agents-now';
 import { campaignIdSchema, planPointSchema, promoMomentSchema } from './campaign';
 import { EMOTIONS, STAGES, eventSourceSchema, handoffReasonSchema } from './chat-event';
 
@@ -178,6 +179,8 @@ export const liveSnapshotSchema = z.strictObject({
    * so a live view refreshes it less often than the rest: `asOf` is the watermark it was computed at.
    */
   conversion: z.strictObject({ asOf: instant, bot: conversionSideSchema, agent: conversionSideSchema }),
+  /** Human agents needed now, with the bot and without it, over the last 15 minutes (see agents-now.ts). */
+  agentsNow: agentsNowSchema,
   /** The running campaign of this source (and shop); null when none runs at asOf. */
   campaign: snapshotCampaignSchema.nullable(),
 });

@@ -179,6 +179,20 @@ describe('figuresKey', () => {
       newestUnmatched: [],
       emotions: emotionFigures([], answered),
       conversion: conversionFigures({ botSessions: 1, botConverted: 0, agentSessions: 0, agentConverted: 0 }, at(asOf)),
+      agentsNow: {
+        asOf,
+        windowStart: '2026-11-11T00:00:00.000Z',
+        windowEnd: bounds.to.toISOString(),
+        conversations: 1,
+        handoffs: 0,
+        abandons: 0,
+        ahtSec: null,
+        ahtBasis: 'none',
+        withBot: 0,
+        withoutBot: null,
+        savedByBot: null,
+        onShift: null,
+      },
       campaign: null,
     });
 

@@ -175,7 +175,8 @@ export function conversionFigures(counts: ConversionCounts, asOf: Date): Convers
  * second is sent as a heartbeat (the watermark and the window moving alone are not news).
  */
 export function figuresKey(snapshot: LiveSnapshot): string {
-  const { asOf: _asOf, windowStart: _start, windowEnd: _end, conversion, ...figures } = snapshot;
+  const { asOf: _asOf, windowStart: _start, windowEnd: _end, conversion, agentsNow, ...figures } = snapshot;
   const { asOf: _conversionAsOf, ...conversionFigures } = conversion;
-  return JSON.stringify({ figures, conversion: conversionFigures });
+  const { asOf: _agentsAsOf, windowStart: _agentsStart, windowEnd: _agentsEnd, ...agentsFigures } = agentsNow;
+  return JSON.stringify({ figures, conversion: conversionFigures, agentsNow: agentsFigures });
 }

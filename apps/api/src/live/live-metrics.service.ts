@@ -8,6 +8,7 @@ import {
 import {
   NEWEST_UNMATCHED_LIMIT,
   TOP_QUESTIONS_LIMIT,
+  type AgentsNow,
   type ConversionFigures,
   type LiveSnapshot,
   type SnapshotQuery,
@@ -16,6 +17,7 @@ import { TOPICS } from '@warroom/kafka';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KafkaRepository } from '../repositories/kafka.repository';
+import { StaffingService } from '../staffing/staffing.service';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
 import { encodeFrame, type EncodedFrame } from './frames';
 import {
@@ -60,11 +62,17 @@ const CONVERSION_MIN_REFRESH_MS = 5_000;
 const CONVERSION_COST_FACTOR = 40;
 const STATS_EVERY_MS = 10_000;
 
+/** The figures that scan raw events (sessions), refreshed together in the background. */
+interface SlowFigures {
+  conversion: ConversionFigures;
+  agentsNow: AgentsNow;
+}
+
 interface ConversionState {
-  figures: ConversionFigures | null;
+  figures: SlowFigures | null;
   startedAt: number;
   durationMs: number;
-  running: Promise<ConversionFigures> | null;
+  running: Promise<SlowFigures> | null;
 }
 
 interface Subscription {
@@ -86,7 +94,7 @@ interface Subscription {
 
 type FastFigures = Omit<
   LiveSnapshot,
-  'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'campaign'
+  'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'agentsNow' | 'campaign'
 >;
 
 /**
@@ -119,6 +127,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     private readonly metrics: MetricsRepository,
     private readonly kafka: KafkaRepository,
     private readonly campaigns: CampaignsService,
+    private readonly staffing: StaffingService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -140,11 +149,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (!asOf) throw new WatermarkUnknown('ingest has not caught up with the broker yet; no figure is known');
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
-    const [figures, conversion] = await Promise.all([
-      this.fastFigures(range, bounds),
-      this.metrics.conversion(range).then((counts) => conversionFigures(counts, asOf)),
-    ]);
-    return this.assemble(query, asOf, bounds, figures, conversion);
+    const [figures, slow] = await Promise.all([this.fastFigures(range, bounds), this.slowFigures(range, asOf)]);
+    return this.assemble(query, asOf, bounds, figures, slow);
   }
 
   /**
@@ -290,12 +296,12 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     const range = this.range(query, bounds);
     const refresh = this.refreshConversion(subscription, range, asOf);
     const figures = await this.fastFigures(range, bounds);
-    // Only the very first snapshot of a subscription waits for its conversion.
-    const conversion = subscription.conversion.figures ?? (await refresh);
-    if (!conversion) throw new Error('conversion is not known yet');
+    // Only the very first snapshot of a subscription waits for its conversion (and agents needed now).
+    const slow = subscription.conversion.figures ?? (await refresh);
+    if (!slow) throw new Error('conversion is not known yet');
     subscription.computedVersion = version;
     subscription.computedTo = bounds.to.getTime();
-    return this.assemble(query, asOf, bounds, figures, conversion);
+    return this.assemble(query, asOf, bounds, figures, slow);
   }
 
   private async fastFigures(range: MetricsWindowRange, bounds: WindowBounds): Promise<FastFigures> {
@@ -312,12 +318,21 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     };
   }
 
-  /** Starts a conversion refresh when one is due; resolves to its figures (null when none started). */
+  /** Conversion and agents needed now: both scan raw events per session. */
+  private async slowFigures(range: MetricsWindowRange, asOf: Date): Promise<SlowFigures> {
+    const [conversion, agentsNow] = await Promise.all([
+      this.metrics.conversion(range).then((counts) => conversionFigures(counts, asOf)),
+      this.staffing.agentsNow({ shop: range.shop, source: range.source }, range.to, asOf),
+    ]);
+    return { conversion, agentsNow };
+  }
+
+  /** Starts a refresh of the slow figures when one is due; resolves to them (null when none started). */
   private refreshConversion(
     subscription: Subscription,
     range: MetricsWindowRange,
     asOf: Date,
-  ): Promise<ConversionFigures | null> {
+  ): Promise<SlowFigures | null> {
     const state = subscription.conversion;
     if (state.running) return state.running;
     const now = Date.now();
@@ -326,11 +341,11 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       now - state.startedAt >= Math.max(CONVERSION_MIN_REFRESH_MS, CONVERSION_COST_FACTOR * state.durationMs);
     if (!due) return Promise.resolve(null);
     state.startedAt = now;
-    const running = this.metrics.conversion(range).then((counts) => {
+    const running = this.slowFigures(range, asOf).then((figures) => {
       state.durationMs = Date.now() - now;
       this.stats.conversion.add(state.durationMs);
-      state.figures = conversionFigures(counts, asOf);
-      return state.figures;
+      state.figures = figures;
+      return figures;
     });
     state.running = running;
     void running
@@ -390,7 +405,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     asOf: Date,
     bounds: WindowBounds,
     figures: FastFigures,
-    conversion: ConversionFigures,
+    slow: SlowFigures,
   ): LiveSnapshot {
     return {
       asOf: asOf.toISOString(),
@@ -400,7 +415,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       windowStart: bounds.from.toISOString(),
       windowEnd: bounds.to.toISOString(),
       ...figures,
-      conversion,
+      conversion: slow.conversion,
+      agentsNow: slow.agentsNow,
       campaign: this.campaigns.snapshotCampaign(query, asOf, {
         start: bounds.from,
         end: bounds.to,

@@ -1,11 +1,13 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { StaffingRepository } from '../repositories/staffing.repository';
 import { StaffingController } from './staffing.controller';
 import { StaffingService } from './staffing.service';
 
 /**
  * Staffing reports (role `api`). Its repository is registered here rather than in RepositoriesModule; it
- * takes the ClickHouse client that module exports.
+ * takes the ClickHouse client that module exports. Global: the live metrics take the wall's "agents needed
+ * now" from StaffingService.
  */
-@Module({ controllers: [StaffingController], providers: [StaffingService, StaffingRepository] })
+@Global()
+@Module({ controllers: [StaffingController], providers: [StaffingService, StaffingRepository], exports: [StaffingService] })
 export class StaffingModule {}

@@ -1,8 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  AGENTS_NOW_AHT_LOOKBACK_MINUTES,
+  AGENTS_NOW_ASSUMPTIONS,
+  AGENTS_NOW_WINDOW_MINUTES,
   STAFFING_INTERVAL_MS,
   rosterOf,
   staffingReportSchema,
+  type AgentsNow,
+  type EventSource,
   type RosterEntry,
   type StaffingQuery,
   type StaffingRangeReport,
@@ -13,6 +18,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { Watermark } from '../live/watermark';
 import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingRepository } from '../repositories/staffing.repository';
+import { agentsNowFigures } from './agents-now';
 import { staffingReportCsv } from './staffing-csv';
 import { buildRangeReport, type StaffingAssumptions } from './staffing-report';
 
@@ -101,6 +107,18 @@ export class StaffingService {
       this.logger.warn(`Cannot observe the watermark: ${(error as Error).message}`);
       return null;
     }
+  }
+
+  /**
+   * The wall's "agents needed now" (libs/contracts/src/agents-now.ts): the reports' query and rules over
+   * the hour ending at `windowEnd` in 15-minute intervals, of which the last is now.
+   */
+  async agentsNow(scope: { shop: string; source: EventSource }, windowEnd: Date, asOf: Date): Promise<AgentsNow> {
+    const intervalMs = AGENTS_NOW_WINDOW_MINUTES * 60_000;
+    const from = new Date(windowEnd.getTime() - AGENTS_NOW_AHT_LOOKBACK_MINUTES * 60_000);
+    const counts = await this.repository.intervalCounts({ shop: scope.shop, source: scope.source, from, to: windowEnd, intervalMs });
+    const report = buildRangeReport({ from, to: windowEnd, intervalMs, counts, roster: new Map(), assumptions: { ...AGENTS_NOW_ASSUMPTIONS } });
+    return agentsNowFigures(report, asOf, null);
   }
 
   async reportCsv(request: StaffingRequest): Promise<string> {
