@@ -13,10 +13,14 @@ import { BOT_CONFIG, type BotConfig } from './config/bot-config';
 import { EVENT_SINK, EventOutbox } from './events/event-outbox';
 import { BotHealthService } from './health/bot-health.service';
 import { HealthController } from './health/health.controller';
+import { KbFollowerService } from './knowledge/kb-follower.service';
+import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase } from './knowledge/knowledge-base';
+import { PreviewController } from './knowledge/preview.controller';
 import { CLOCK, systemClock, type Clock } from './repositories/clock';
 import { FileSpool } from './repositories/file-spool';
 import { KafkaEventsRepository } from './repositories/kafka-events.repository';
+import { KbPatchesRepository } from './repositories/kb-patches.repository';
 
 /** Closes the outbox after the HTTP server stopped taking requests: a last send, the rest spooled. */
 class OutboxLifecycle implements OnApplicationShutdown {
@@ -29,8 +33,8 @@ class OutboxLifecycle implements OnApplicationShutdown {
 
 @Module({})
 export class AppModule {
-  /** The knowledge base is loaded (and validated) before Nest starts, like the configuration. */
-  static forRoot(config: BotConfig, knowledgeBase: KnowledgeBase): DynamicModule {
+  /** The knowledge base is loaded (and validated) before Nest starts, like the configuration; then it follows kb.patches. */
+  static forRoot(config: BotConfig, replica: KbReplica): DynamicModule {
     const settings: ChatSettings = {
       campaignId: config.events.campaignId,
       source: config.events.source,
@@ -39,11 +43,14 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      controllers: [ChatController, AgentController, HealthController],
+      controllers: [ChatController, AgentController, HealthController, PreviewController],
       providers: [
         { provide: BOT_CONFIG, useValue: config },
         { provide: CLOCK, useValue: systemClock },
-        { provide: KnowledgeBase, useValue: knowledgeBase },
+        { provide: KbReplica, useValue: replica },
+        { provide: KnowledgeBase, useValue: replica.knowledgeBase },
+        KbPatchesRepository,
+        KbFollowerService,
         { provide: CHAT_SETTINGS, useValue: settings },
         { provide: SessionStore, useFactory: () => new SessionStore(config.sessions) },
         // An agent who holds a chat longer than a session may idle without a word has left it.

@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { ConfigError, parseBotConfig, type BotConfig } from '@warroom/contracts';
+import { ConfigError, kbStateSchema, parseBotConfig, type BotConfig, type KbState } from '@warroom/contracts';
+import { readPackFiles } from '@warroom/knowledge';
 import { AppModule } from './app.module';
+import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
-import { loadKnowledgeBase } from './knowledge/load-knowledge';
+import { loadPacks } from './knowledge/load-knowledge';
 import { matcherAdapterFactory } from './knowledge/matcher-adapter';
-import { readPackFiles } from './repositories/pack-files';
 
 const LOG_LEVELS = {
   error: ['fatal', 'error'],
@@ -29,12 +30,36 @@ function loadOrExit<T>(load: () => T): T {
   }
 }
 
+/** How long a starting bot waits for the api that holds the knowledge base (it may be starting too). */
+const KB_API_WAIT_MS = 60_000;
+
+/** The packs and the patch log so far: from the api when configured, else the pack directory and an empty log. */
+async function loadKbState(config: BotConfig): Promise<KbState> {
+  if (!config.kbApi) return { packFiles: readPackFiles(config.packDir), proposals: [], nextOffset: 0 };
+  const url = new URL('/api/kb/state', config.kbApi.url);
+  const deadline = Date.now() + KB_API_WAIT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${config.kbApi.token}` }, signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`${url.href} answered ${response.status}: ${await response.text()}`);
+      return kbStateSchema.parse(await response.json());
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`could not load the knowledge base from ${url.href}: ${(error as Error).message}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 async function bootstrap(): Promise<void> {
   const config: BotConfig = loadOrExit(() => parseBotConfig(process.env));
-  const knowledgeBase: KnowledgeBase = loadOrExit(() =>
-    loadKnowledgeBase(readPackFiles(config.packDir), config.shops, matcherAdapterFactory(config.matching)),
-  );
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, knowledgeBase), {
+  const state = await loadKbState(config);
+  const packs = loadOrExit(() => loadPacks(state.packFiles));
+  const createMatcher = matcherAdapterFactory(config.matching);
+  const knowledgeBase = loadOrExit(() => KnowledgeBase.build(packs, config.shops, createMatcher));
+  const replica = new KbReplica(packs, knowledgeBase, createMatcher, 0);
+  replica.apply(state.proposals.map((entry) => ({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.proposal })));
+  replica.skipTo(state.nextOffset);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, replica), {
     logger: [...LOG_LEVELS[config.logLevel]],
   });
   app.disable('x-powered-by');

@@ -11,6 +11,7 @@ import {
 } from './chat-event';
 import { ConfigError } from './config';
 import { kbReplySchema, shopIdSchema, skuSchema } from './kb-pack';
+import { kbPatchProposalSchema } from './kb-patch';
 
 /**
  * The bot's chat API (apps/bot): `POST /api/chat`, the same over the WebSocket `/chat`, the agent's
@@ -159,6 +160,14 @@ export const botEnvSchema = z.object({
     .pipe(z.array(shopIdSchema).min(1, 'name at least one shop'))
     .default(['demo-electronics']),
   BOT_PACK_DIR: z.string().min(1).default('packs'),
+  /**
+   * The api that holds the knowledge base (its packs and every patch so far): the bot loads from it at
+   * start, then follows `kb.patches`. Unset: the packs come from BOT_PACK_DIR and the log is followed
+   * from its beginning (a bot on its own, e.g. a benchmark).
+   */
+  BOT_KB_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The api's service token (WARROOM_SERVICE_TOKEN), required with BOT_KB_API_URL. */
+  BOT_KB_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   BOT_CAMPAIGN_ID: z.string().min(1).max(128).default('demo-1111'),
   /** Source of events when a request does not name one. */
   BOT_SOURCE: eventSourceSchema.default('live'),
@@ -189,6 +198,9 @@ export const botEnvSchema = z.object({
    */
   BOT_QUEUE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+}).refine((env) => env.BOT_KB_API_URL === undefined || env.BOT_KB_API_TOKEN !== undefined, {
+  path: ['BOT_KB_API_TOKEN'],
+  message: 'required with BOT_KB_API_URL',
 });
 export type BotEnv = z.infer<typeof botEnvSchema>;
 
@@ -197,6 +209,8 @@ export interface BotConfig {
   http: { host: string; port: number };
   shops: string[];
   packDir: string;
+  /** Where the knowledge base comes from: the api (url and service token), or null for BOT_PACK_DIR. */
+  kbApi: { url: string; token: string } | null;
   events: {
     campaignId: string;
     source: BotEnv['BOT_SOURCE'];
@@ -227,6 +241,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     http: { host: e.HOST, port: e.PORT },
     shops: [...new Set(e.BOT_SHOP_IDS)],
     packDir: e.BOT_PACK_DIR,
+    kbApi: e.BOT_KB_API_URL && e.BOT_KB_API_TOKEN ? { url: e.BOT_KB_API_URL, token: e.BOT_KB_API_TOKEN } : null,
     events: {
       campaignId: e.BOT_CAMPAIGN_ID,
       source: e.BOT_SOURCE,
@@ -244,3 +259,12 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     logLevel: e.LOG_LEVEL,
   };
 }
+
+/** What `GET /api/kb/state` gives an answer engine: the pack files and the `kb.patches` log so far. */
+export const kbStateSchema = z.strictObject({
+  packFiles: z.array(z.strictObject({ file: z.string().min(1), text: z.string() })),
+  proposals: z.array(z.strictObject({ offset: z.number().int().nonnegative(), timestampMs: z.number().int().nonnegative(), proposal: kbPatchProposalSchema })),
+  /** The first log offset not in `proposals`: where to follow on. */
+  nextOffset: z.number().int().nonnegative(),
+});
+export type KbState = z.infer<typeof kbStateSchema>;

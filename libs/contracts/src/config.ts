@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { emotionNameSchema, type EmotionName } from './chat-event';
+import { DEFAULT_EMOTION_WEIGHTS } from './gaps';
 
 /**
  * Environment of the api app, parsed once at start. A bad or missing variable fails fast with its name;
@@ -49,7 +51,34 @@ export const apiEnvSchema = z
   /** Start of the running campaign: the "since the campaign started" window. Unset: that window is refused. */
   CAMPAIGN_STARTED_AT: z.iso.datetime({ offset: true }).optional(),
   METRICS_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(250),
+  /** How long a trainer's publish waits for its patch to come back from the log before a 503. */
+  KB_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** The answer engine (apps/bot) that replays questions for a patch preview. Unset: previews are refused. */
+  WARROOM_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
   WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
+  /**
+   * The knowledge base's pack files (the "1+N" packs; the bot's BOT_PACK_DIR): the base the api's
+   * ledger rebuilds on (patches come from kb_revisions and kb.patches), and whose answers weigh the
+   * words gaps are clustered by.
+   */
+  KB_PACK_DIR: z.string().min(1).default('packs'),
+  /** The cost window of gaps (DESIGN.md: the last 60 minutes). */
+  GAP_WINDOW_MIN: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  /** Emotion weights of the gap cost as JSON, overriding DESIGN.md's defaults per emotion, e.g. {"angry":3}. */
+  GAP_EMOTION_WEIGHTS: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'expected JSON such as {"angry":3}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.partialRecord(emotionNameSchema, z.number().min(0).max(100)))
+    .optional(),
+  /** How often the api looks for new unmatched questions and flags in ClickHouse. */
+  GAP_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(300),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   })
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
@@ -73,7 +102,9 @@ export interface ApiConfig {
   session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
   serviceToken: string | null;
+  kb: { packDir: string; publishTimeoutMs: number; botUrl: string | null };
   web: { distDir: string };
+  gaps: { packDir: string; windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
   logLevel: ApiEnv['LOG_LEVEL'];
 }
 
@@ -111,7 +142,14 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
+    kb: { packDir: e.KB_PACK_DIR, publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS, botUrl: e.WARROOM_BOT_URL ?? null },
     web: { distDir: e.WEB_DIST_DIR },
+    gaps: {
+      packDir: e.KB_PACK_DIR,
+      windowMs: e.GAP_WINDOW_MIN * 60_000,
+      emotionWeights: { ...DEFAULT_EMOTION_WEIGHTS, ...e.GAP_EMOTION_WEIGHTS },
+      pollMs: e.GAP_POLL_MS,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -120,3 +120,29 @@ export const patchPreviewSchema = z.strictObject({
   tookMs: z.number().nonnegative(),
 });
 export type PatchPreview = z.infer<typeof patchPreviewSchema>;
+
+/** The most questions one preview replays (the gap's plus the last 30 minutes' distinct ones). */
+export const PREVIEW_CAP = 5_000;
+
+/**
+ * The answer engine's preview (`POST /api/kb/preview` on apps/bot, called by the api): replays questions
+ * against its knowledge base as it is and with the patch applied, and says what each would be answered
+ * with (the answer id, or null when unmatched).
+ */
+export const botPreviewRequestSchema = z.strictObject({
+  shopId: shopIdSchema,
+  patch: kbPatchOpSchema,
+  baseRevision: z.number().int().nonnegative(),
+  questions: z.array(z.string().min(1).max(4000)).max(PREVIEW_CAP + 500),
+});
+export type BotPreviewRequest = z.infer<typeof botPreviewRequestSchema>;
+
+export const botPreviewResponseSchema = z.discriminatedUnion('status', [
+  z.strictObject({
+    status: z.literal('applied'),
+    outcomes: z.array(z.strictObject({ before: z.string().nullable(), after: z.string().nullable() })),
+  }),
+  /** The patch itself would be rejected by the ledger (stale base, unknown answer…). */
+  z.strictObject({ status: z.literal('rejected'), reason: z.string() }),
+]);
+export type BotPreviewResponse = z.infer<typeof botPreviewResponseSchema>;

@@ -11,5 +11,6 @@ export {
   type ConsumerRunnerOptions,
   type ConsumerRunnerState,
 } from './consumer';
+export { LogFollower, type LogFollowerOptions, type LogRecord } from './follow';
 export { createProducer, sendBatch, type ProducerOptions, type SendBatchOptions } from './producer';
 export { NonRetriableError, hasErrorNamed, isRetriableError, rootCause } from './errors';

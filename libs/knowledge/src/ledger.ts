@@ -160,6 +160,27 @@ export class KbLedger {
     return key === null ? 0 : (this.current(key)?.revision ?? 0);
   }
 
+  /** Every answer (and attribute) a shop sees, its own and its industry's, with the target each comes from. */
+  answersOf(shopId: string): { answerId: string; target: string; version: KbTargetVersion }[] {
+    const industryId = this.industryOf.get(shopId);
+    if (industryId === undefined) return [];
+    const seen = new Map<string, { answerId: string; target: string; version: KbTargetVersion }>();
+    for (const prefix of [`shop:${shopId}/`, `industry:${industryId}/`]) {
+      for (const [key, target] of this.targets) {
+        if (!key.startsWith(prefix)) continue;
+        const answerId = key.slice(prefix.length);
+        const version = target.history.at(-1);
+        if (version && !seen.has(answerId)) seen.set(answerId, { answerId, target: key, version });
+      }
+    }
+    return [...seen.values()].sort((a, b) => a.answerId.localeCompare(b.answerId));
+  }
+
+  /** The industry pack a shop refines, or null for an unknown shop. */
+  industryOfShop(shopId: string): string | null {
+    return this.industryOf.get(shopId) ?? null;
+  }
+
   shops(): string[] {
     return [...this.industryOf.keys()];
   }

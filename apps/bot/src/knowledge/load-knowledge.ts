@@ -3,14 +3,10 @@ import { KnowledgeBase, KnowledgeBaseError, type LoadedPack } from './knowledge-
 import type { MatcherFactory } from './question-matcher';
 
 /**
- * Parses every pack file and assembles the knowledge base. Every problem of every file is collected
- * first, so one start names them all (file, line, JSON path, reason) instead of one per attempt.
+ * Parses every pack file. Every problem of every file is collected first, so one start names them all
+ * (file, line, JSON path, reason) instead of one per attempt.
  */
-export function loadKnowledgeBase(
-  files: readonly { file: string; text: string }[],
-  shopIds: readonly string[],
-  createMatcher: MatcherFactory,
-): KnowledgeBase {
+export function loadPacks(files: readonly { file: string; text: string }[]): LoadedPack[] {
   const problems: PackProblem[] = [];
   const packs: LoadedPack[] = [];
   for (const { file, text } of files) {
@@ -19,5 +15,14 @@ export function loadKnowledgeBase(
     else problems.push(...parsed.problems);
   }
   if (problems.length > 0) throw new KnowledgeBaseError(problems);
-  return KnowledgeBase.build(packs, shopIds, createMatcher);
+  return packs;
+}
+
+/** Parses every pack file and assembles the knowledge base, or throws naming every problem. */
+export function loadKnowledgeBase(
+  files: readonly { file: string; text: string }[],
+  shopIds: readonly string[],
+  createMatcher: MatcherFactory,
+): KnowledgeBase {
+  return KnowledgeBase.build(loadPacks(files), shopIds, createMatcher);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseKbPackFile, type KbPack } from '@warroom/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readPackFiles } from '../repositories/pack-files';
+import { readPackFiles } from '@warroom/knowledge';
 import { FakeMatcher } from '../testing/fake-matcher';
 import { KnowledgeBaseError } from './knowledge-base';
 import { loadKnowledgeBase } from './load-knowledge';
