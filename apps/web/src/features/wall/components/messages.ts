@@ -37,6 +37,16 @@ interface WallMessages {
   agentSessions: string;
   sessions: string;
   source: Record<Exclude<EventSource, 'live'>, string>;
+  agentsNow: {
+    title: string;
+    withBot: string;
+    withoutBot: string;
+    saved: string;
+    onShift: string;
+    aht: string;
+    noAht: string;
+    basis: Record<'15m' | '60m' | 'none', string>;
+  };
 }
 
 export const messages: Record<Lang, WallMessages> = {
@@ -86,6 +96,16 @@ export const messages: Record<Lang, WallMessages> = {
     agentSessions: '人工接待',
     sessions: '会话',
     source: { rehearsal: '彩排 REHEARSAL', replay: '回放 REPLAY' },
+    agentsNow: {
+      title: '当前需要人工坐席（近 15 分钟）',
+      withBot: '有机器人',
+      withoutBot: '无机器人',
+      saved: '机器人节省',
+      onShift: '在岗',
+      aht: '人工平均处理',
+      noAht: '暂无人工处理时长',
+      basis: { '15m': '近15分钟', '60m': '近60分钟', none: '无' },
+    },
   },
   en: {
     title: '11.11 Customer-Service War Room',
@@ -133,6 +153,16 @@ export const messages: Record<Lang, WallMessages> = {
     agentSessions: 'With human',
     sessions: 'sessions',
     source: { rehearsal: 'REHEARSAL', replay: 'REPLAY' },
+    agentsNow: {
+      title: 'Agents needed now (last 15 min)',
+      withBot: 'with bot',
+      withoutBot: 'without',
+      saved: 'bot saves',
+      onShift: 'on shift',
+      aht: 'handling',
+      noAht: 'no human handling time yet',
+      basis: { '15m': '15 min', '60m': '60 min', none: 'none' },
+    },
   },
 };
 

@@ -3,6 +3,7 @@ import type { EventSource } from '@warroom/contracts';
 import { useEffect, useMemo } from 'react';
 import { EChart, type ChartOption } from '../../../components/echart';
 import { TREND_SPAN_MS, useLiveSnapshot, useNow, useViewportUnit, type TrendPoint } from '../hooks/use-live-snapshot';
+import { AgentsTile } from './agents-tile';
 import { EmotionHeat } from './emotion-heat';
 import { COLORS, formatClock, formatPercent } from './format';
 import { FreshnessBadge } from './freshness-badge';
@@ -118,6 +119,7 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         </Tile>
         <Tile label={t.handoffs} style={area('3', '3')}>
           <HandoffsPanel handoffs={snapshot?.handoffs} t={t} />
+          <AgentsTile agents={snapshot?.agentsNow} t={t} />
         </Tile>
         <Tile label={t.unmatched} style={area('4', '1 / 3')}>
           <UnmatchedTicker items={snapshot?.newestUnmatched ?? []} t={t} />
