@@ -103,20 +103,29 @@ function main(): void {
     if (!ok) throw new Error(`update did not take effect: ${what}`);
   };
   let missed = 0;
+  const retiredIds = new Set<string>();
+  /** A random answer of the original KB that is still live (updates retire some). */
+  const liveAnswer = (): string => {
+    for (;;) {
+      const id = `a${Math.floor(rng() * ANSWERS)}`;
+      if (!retiredIds.has(id)) return id;
+    }
+  };
   for (let u = 0; u < UPDATES; u++) {
     const fresh = ANSWERS + u;
     timed('addAnswer', () => matcher.addAnswer({ id: `a${fresh}`, examples: examplesOf(fresh) }));
     const asked = paraphrase(fresh);
     if (matcher.match(asked).candidates[0]?.answerId !== `a${fresh}`) missed += 1;
-    const target = `a${Math.floor(rng() * ANSWERS)}`;
+    const target = liveAnswer();
     const added = `${newWord(u, 0)}怎么办理`;
     timed('addExamples', () => matcher.addExamples(target, [added]));
     check(matcher.match(added).candidates[0]?.answerId === target, `examples of ${target}`);
-    const edited = `a${Math.floor(rng() * ANSWERS)}`;
+    const edited = liveAnswer();
     const word = newWord(u, 1);
     timed('replaceExamples', () => matcher.replaceExamples(edited, [`${word}是什么`, `请问${word}怎么弄`]));
     check(matcher.match(`${word}怎么弄`).candidates[0]?.answerId === edited, `replaced examples of ${edited}`);
-    const retired = `a${Math.floor(rng() * ANSWERS)}`;
+    const retired = liveAnswer();
+    retiredIds.add(retired);
     timed('removeAnswer', () => void matcher.removeAnswer(retired));
     check(!matcher.match(examplesOf(Number(retired.slice(1)))[0]!, { topK: 10 }).candidates.some((c) => c.answerId === retired), `retired ${retired}`);
   }
