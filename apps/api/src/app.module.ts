@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { IngestModule } from './ingest/ingest.module';
 import { LiveModule } from './live/live.module';
+import { ReplayModule } from './replay/replay.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { StaffingModule } from './staffing/staffing.module';
 
@@ -18,6 +19,7 @@ export class AppModule {
         RepositoriesModule,
         ...(config.roles.has('ingest') ? [IngestModule] : []),
         ...(config.roles.has('api') ? [AuthModule, CampaignsModule, LiveModule] : []),
+        ...(config.roles.has('api') ? [ReplayModule] : []),
         ...(config.roles.has('api') ? [StaffingModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -30,6 +30,12 @@ const FLAGS = {
   'progress-every': { env: 'SIM_PROGRESS_EVERY', type: 'string', help: 'seconds between progress lines when stderr is no terminal (default 10)' },
   'max-in-flight': { env: 'SIM_MAX_IN_FLIGHT', type: 'string', help: 'requests in flight at most (default 256)' },
   'timeout-ms': { env: 'SIM_TIMEOUT_MS', type: 'string', help: 'a request without a reply after this long is an error (default 10000)' },
+  'replay-from': { env: 'SIM_REPLAY_FROM', type: 'string', help: 'replay: ask the questions from this ISO time again (at --speed x their pace)' },
+  'replay-to': { env: 'SIM_REPLAY_TO', type: 'string', help: 'replay: … up to this ISO time' },
+  'replay-source': { env: 'SIM_REPLAY_SOURCE', type: 'string', help: 'replay: source of the questions to replay (default live)' },
+  'replay-campaign': { env: 'SIM_REPLAY_CAMPAIGN', type: 'string', help: "replay: only this campaign's questions" },
+  'api-url': { env: 'SIM_API_URL', type: 'string', help: "replay: the api, e.g. http://127.0.0.1:3000" },
+  'service-token': { env: 'SIM_SERVICE_TOKEN', type: 'string', help: "replay: the api's WARROOM_SERVICE_TOKEN" },
 } as const;
 
 export const USAGE = [

@@ -6,20 +6,34 @@
  * stderr: a JSON ready line (for launchers), then the progress display. stdout: the summary; with
  * --json, a report line and, last, {"questions","answered","unmatched","handoffs","peakPerSec"}.
  * Exit 0; 1 when the bot cannot be reached or more than 1 % of requests failed; 2 on bad settings.
+ *
+ * With --replay-from/--replay-to it replays instead: the questions of that range, read through the api,
+ * asked again at --speed× their pace (replay.ts); the last stdout line is then the ReplaySummary.
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, parseSimConfig, type SimReady, type SimReport, type SimSummary } from '@warroom/contracts';
+import {
+  ConfigError,
+  parseSimConfig,
+  replayProblems,
+  type ReplaySummary,
+  type SimEnv,
+  type SimReady,
+  type SimReport,
+  type SimSummary,
+} from '@warroom/contracts';
 import { HttpBotClient, type BotApi } from './bot-client';
 import { CatalogError, loadCatalog } from './catalog';
 import { loadProfile, resolveSetup, settingsFromArgs, USAGE, withFlagNames, type SimSetup } from './config';
 import { BuiltInConversations, type ConversationSource } from './conversation';
 import { compileCurve } from './curve';
 import { ProgressDisplay } from './progress';
-import { Rehearsal } from './rehearsal';
-import { CorpusError, ReplayConversations, loadChatSample } from './replay';
+import { Rehearsal, systemClock } from './rehearsal';
+import { CampaignReplay, HttpReplaySource } from './replay';
+import { CorpusError, ReplayConversations, loadChatSample } from './chat-sample';
 import { mulberry32 } from './traffic';
 
 const BOT_WAIT_MS = 30_000;
+const REPLAY_PAGE_SIZE = 2_000;
 
 interface Prepared {
   setup: SimSetup;
@@ -29,10 +43,13 @@ interface Prepared {
   rng: () => number;
 }
 
-function prepare(): Prepared | 'help' {
+function prepare(): Prepared | 'help' | { replay: SimEnv } {
   const { help, settings } = settingsFromArgs(process.argv.slice(2), process.env);
   if (help) return 'help';
   const env = parseSimConfig(settings);
+  const problems = replayProblems(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (env.SIM_REPLAY_FROM !== undefined) return { replay: env };
   const { profile } = loadProfile(env.SIM_PROFILE);
   const setup = resolveSetup(env, profile);
   const rng = mulberry32(env.SIM_SEED);
@@ -80,8 +97,60 @@ function humanSummary(summary: SimSummary, report: SimReport): string {
   ].join('\n');
 }
 
+function replayLine(summary: ReplaySummary): string {
+  const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
+  return (
+    `replay: ${summary.questions} questions (${summary.botQuestions} in bot mode): hit rate then ${percent(summary.hitRateThen)}, now ${percent(summary.hitRateNow)}; ` +
+    `answered now but not then ${summary.nowAnswered}, then but not now ${summary.nowMissed}; errors ${summary.errors}`
+  );
+}
+
+/** Replays a past range through the bot; 1 when the api or the bot failed more than 1 % of the time. */
+async function replay(env: SimEnv): Promise<number> {
+  const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64) });
+  const problem = await checkBot(bot, env.SIM_BOT_URL, []);
+  if (problem) {
+    console.error(`sim: ${problem}`);
+    bot.close();
+    return 1;
+  }
+  const runner = new CampaignReplay(
+    {
+      query: {
+        source: env.SIM_REPLAY_SOURCE,
+        shop: 'all',
+        from: env.SIM_REPLAY_FROM!,
+        to: env.SIM_REPLAY_TO!,
+        ...(env.SIM_REPLAY_CAMPAIGN === undefined ? {} : { campaignId: env.SIM_REPLAY_CAMPAIGN }),
+      },
+      speed: env.SIM_SPEED ?? 60,
+      pageSize: REPLAY_PAGE_SIZE,
+      runId: `rp${randomBytes(4).toString('hex')}`,
+      maxInFlight: env.SIM_MAX_IN_FLIGHT,
+    },
+    new HttpReplaySource(env.SIM_API_URL!, env.SIM_SERVICE_TOKEN!, env.SIM_TIMEOUT_MS),
+    bot,
+    systemClock,
+  );
+  console.error(JSON.stringify({ event: 'ready', mode: 'replay', botUrl: env.SIM_BOT_URL, apiUrl: env.SIM_API_URL, from: env.SIM_REPLAY_FROM, to: env.SIM_REPLAY_TO, speed: env.SIM_SPEED ?? 60 }));
+  const stop = (): void => runner.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const timer = env.SIM_QUIET ? null : setInterval(() => console.error(replayLine(runner.progress())), env.SIM_PROGRESS_EVERY * 1000);
+  timer?.unref();
+  const summary = await runner.run();
+  if (timer) clearInterval(timer);
+  bot.close();
+  process.stdout.write(`${env.SIM_JSON ? JSON.stringify(summary) : replayLine(summary)}\n`);
+  if (summary.errors > Math.max(0, summary.questions * 0.01)) {
+    console.error(`sim: ${summary.errors} requests failed; last: ${runner.lastError ?? '?'}`);
+    return 1;
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
-  let prepared: Prepared | 'help';
+  let prepared: Prepared | 'help' | { replay: SimEnv };
   try {
     prepared = prepare();
   } catch (error) {
@@ -95,6 +164,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if ('replay' in prepared) return replay(prepared.replay);
   const { setup, profileName, corpus, corpusKind, rng } = prepared;
   const env = setup.env;
   const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64) });

@@ -1,130 +1,175 @@
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import type { Catalog } from './catalog';
-import { intBetween, pick, type Conversation, type ConversationSettings, type ConversationSource, type Message, type OrderPlan, type ReplySeen, type Rng } from './conversation';
+import {
+  replayQuestionsPageSchema,
+  skuSchema,
+  type ChatRequest,
+  type PastQuestion,
+  type ReplayQuestionsPage,
+  type ReplayQuestionsQuery,
+  type ReplaySummary,
+} from '@warroom/contracts';
+import type { BotApi } from './bot-client';
+import type { RehearsalClock } from './rehearsal';
 
 /**
- * `--corpus FILE`: real customer messages replayed instead of the built-in corpus, from a file in the
- * chat-sample.tsv format (UTF-8, tab-separated, no header): session id, user id, sender (0 customer,
- * 1 agent), transfer flag, repeat flag, sku or nan, text. Each simulated conversation asks the customer
- * messages of one recorded session in order (agent lines are skipped), and stops at a handoff as a
- * real customer would; the sessions are used in a seeded random order, again and again.
+ * Replay: the questions of a past campaign or time range, read page by page through the api
+ * (`GET /api/replay/questions`), asked again now through the bot at `speed`× their original pace, as
+ * `source: replay` with `originalEventId`; a customer's questions keep their order (one at a time per
+ * session). The summary compares the hit rate then (the stored outcomes) with now (today's bot), over
+ * the bot-mode questions.
  */
 
-const MAX_TURNS = 8;
-const MAX_TEXT = 4000;
-
-const rowSchema = z.tuple([
-  z.string().min(1),
-  z.string(),
-  z.enum(['0', '1']),
-  z.string(),
-  z.string(),
-  z.string(),
-  z.string(),
-]);
-
-export interface RecordedSession {
-  id: string;
-  messages: string[];
+/** The api's replay endpoint, as the replay reads it (a fake in unit tests). */
+export interface ReplaySourceApi {
+  questions(query: ReplayQuestionsQuery): Promise<ReplayQuestionsPage>;
 }
 
-export class CorpusError extends Error {}
-
-/** Customer messages per session, in file order; malformed lines are counted, not fatal. */
-export function parseChatSample(text: string): { sessions: RecordedSession[]; skippedLines: number } {
-  const sessions = new Map<string, string[]>();
-  let skippedLines = 0;
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '') continue;
-    const parsed = rowSchema.safeParse(line.split('\t'));
-    if (!parsed.success) {
-      skippedLines += 1;
-      continue;
-    }
-    const [sessionId, , sender, , , , message] = parsed.data;
-    if (sender !== '0') continue;
-    const cleaned = message.trim().slice(0, MAX_TEXT);
-    if (!/\S/.test(cleaned)) continue;
-    const messages = sessions.get(sessionId) ?? [];
-    if (messages.length < MAX_TURNS) messages.push(cleaned);
-    sessions.set(sessionId, messages);
-  }
-  return { sessions: [...sessions].map(([id, messages]) => ({ id, messages })).filter((session) => session.messages.length > 0), skippedLines };
-}
-
-export function loadChatSample(path: string): { sessions: RecordedSession[]; skippedLines: number } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new CorpusError(`--corpus ${path}: ${(error as Error).message}`);
-  }
-  const result = parseChatSample(text);
-  if (result.sessions.length === 0) {
-    throw new CorpusError(`--corpus ${path}: no customer messages (expected chat-sample.tsv lines: session, user, sender 0/1, transfer, repeat, sku, text)`);
-  }
-  return result;
-}
-
-export class ReplayConversations implements ConversationSource {
-  private order: RecordedSession[] = [];
-  private position = 0;
-
+export class HttpReplaySource implements ReplaySourceApi {
   constructor(
-    private readonly sessions: readonly RecordedSession[],
-    readonly settings: Pick<ConversationSettings, 'orders'>,
-    readonly catalog: Catalog,
-    readonly rng: Rng,
+    private readonly apiUrl: string,
+    private readonly serviceToken: string,
+    private readonly timeoutMs: number,
   ) {}
 
-  start(shopId: string): Conversation {
-    if (this.position >= this.order.length) {
-      this.order = shuffle([...this.sessions], this.rng);
-      this.position = 0;
-    }
-    const session = this.order[this.position]!;
-    this.position += 1;
-    return new ReplayConversation(this, shopId, session.messages);
+  async questions(query: ReplayQuestionsQuery): Promise<ReplayQuestionsPage> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const url = new URL(`/api/replay/questions?${params.toString()}`, this.apiUrl);
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.serviceToken}` }, signal: AbortSignal.timeout(this.timeoutMs) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`GET /api/replay/questions: ${response.status} ${text.slice(0, 300)}`);
+    return replayQuestionsPageSchema.parse(JSON.parse(text));
   }
 }
 
-class ReplayConversation implements Conversation {
-  readonly stage = null;
-  private index = 0;
-  private answeredAny = false;
-  private handedOff = false;
+export interface ReplaySettings {
+  query: Omit<ReplayQuestionsQuery, 'after' | 'limit'>;
+  /** Original seconds per real second. */
+  speed: number;
+  pageSize: number;
+  /** Prefix of the replay's session and customer ids. */
+  runId: string;
+  maxInFlight: number;
+}
+
+const TICK_MS = 20;
+
+export class CampaignReplay {
+  private readonly summary: ReplaySummary = {
+    questions: 0,
+    botQuestions: 0,
+    answeredThen: 0,
+    answeredNow: 0,
+    hitRateThen: null,
+    hitRateNow: null,
+    nowAnswered: 0,
+    nowMissed: 0,
+    errors: 0,
+  };
+  private buffer: PastQuestion[] = [];
+  private cursor: string | null | undefined = undefined;
+  private fetching: Promise<void> | null = null;
+  private inFlight = 0;
+  private stopped = false;
+  /** The last request of each session: the next one waits for it, so a customer's questions keep their order. */
+  private readonly sessionTail = new Map<string, Promise<void>>();
+  lastError: string | null = null;
 
   constructor(
-    private readonly source: ReplayConversations,
-    readonly shopId: string,
-    private readonly messages: readonly string[],
+    private readonly settings: ReplaySettings,
+    private readonly source: ReplaySourceApi,
+    private readonly bot: BotApi,
+    private readonly clock: RehearsalClock,
   ) {}
 
-  next(previous: ReplySeen | null): Message | null {
-    if (previous?.outcome === 'answered') this.answeredAny = true;
-    if (previous?.outcome === 'handoff') this.handedOff = true;
-    if (this.handedOff) return null;
-    const text = this.messages[this.index];
-    if (text === undefined) return null;
-    this.index += 1;
-    return { text, intent: 'replay', known: null, emotion: 'neutral' };
+  /** Questions asked so far, and how the bot answered them: for a progress line. */
+  progress(): ReplaySummary & { inFlight: number } {
+    return { ...this.finish(), inFlight: this.inFlight };
   }
 
-  order(): OrderPlan | null {
-    const { rng, settings, catalog } = this.source;
-    if (!this.answeredAny || this.handedOff || rng() >= settings.orders.share) return null;
-    const products = (catalog.get(this.shopId) ?? []).filter((product) => product.launchAtMs === null);
-    const product = products.length > 0 ? pick(rng, products) : null;
-    const amountCents = product?.priceCents ?? intBetween(rng, settings.orders.amountCents.min, settings.orders.amountCents.max);
-    return product ? { sku: product.sku, amountCents } : { amountCents };
+  stop(): void {
+    this.stopped = true;
   }
-}
 
-function shuffle<T>(items: T[], rng: Rng): T[] {
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(rng() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
+  async run(): Promise<ReplaySummary> {
+    await this.fetchPage();
+    const first = this.buffer[0];
+    if (!first) return this.finish();
+    const originStartMs = Date.parse(first.eventTime);
+    const startMs = this.clock.now();
+    const dueAt = (question: PastQuestion): number => startMs + (Date.parse(question.eventTime) - originStartMs) / this.settings.speed;
+    while (!this.stopped) {
+      if (this.buffer.length < this.settings.pageSize / 2 && this.cursor !== null && !this.fetching) {
+        this.fetching = this.fetchPage().finally(() => {
+          this.fetching = null;
+        });
+      }
+      const now = this.clock.now();
+      while (this.buffer.length > 0 && dueAt(this.buffer[0]!) <= now && this.inFlight < this.settings.maxInFlight) this.ask(this.buffer.shift()!);
+      if (this.buffer.length === 0 && this.cursor === null && !this.fetching) break;
+      if (this.buffer.length === 0 && this.fetching) await this.fetching;
+      else await this.clock.sleep(TICK_MS);
+    }
+    while (this.inFlight > 0) await this.clock.sleep(TICK_MS);
+    return this.finish();
   }
-  return items;
+
+  private async fetchPage(): Promise<void> {
+    try {
+      const page = await this.source.questions({ ...this.settings.query, limit: this.settings.pageSize, ...(this.cursor ? { after: this.cursor } : {}) });
+      this.buffer.push(...page.questions);
+      this.cursor = page.nextCursor;
+    } catch (error) {
+      // The api is the only way to the past questions: without it the replay cannot go on.
+      this.summary.errors += 1;
+      this.lastError = (error as Error).message;
+      this.cursor = null;
+      this.stopped = true;
+    }
+  }
+
+  private ask(question: PastQuestion): void {
+    const key = `${question.shopId}\u0000${question.sessionId}`;
+    const sessionId = `${this.settings.runId}-${question.sessionId}`.slice(0, 128);
+    const request: ChatRequest = {
+      shopId: question.shopId,
+      sessionId,
+      customerId: `${this.settings.runId}-${question.customerId}`.slice(0, 128),
+      text: question.text,
+      mode: question.mode,
+      channel: question.channel,
+      source: 'replay',
+      originalEventId: question.eventId,
+      ...(question.sku !== null && skuSchema.safeParse(question.sku).success ? { sku: question.sku } : {}),
+    };
+    this.inFlight += 1;
+    const previous = this.sessionTail.get(key) ?? Promise.resolve();
+    const done = previous
+      .then(() => this.bot.ask(request))
+      .then((reply) => {
+        this.summary.questions += 1;
+        if (question.mode !== 'bot') return;
+        const then = question.outcome === 'answered';
+        const now = reply.outcome === 'answered';
+        this.summary.botQuestions += 1;
+        if (then) this.summary.answeredThen += 1;
+        if (now) this.summary.answeredNow += 1;
+        if (!then && now) this.summary.nowAnswered += 1;
+        if (then && !now) this.summary.nowMissed += 1;
+      })
+      .catch((error: unknown) => {
+        this.summary.errors += 1;
+        this.lastError = (error as Error).message;
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        if (this.sessionTail.get(key) === done) this.sessionTail.delete(key);
+      });
+    this.sessionTail.set(key, done);
+  }
+
+  private finish(): ReplaySummary {
+    const s = this.summary;
+    const rate = (part: number): number | null => (s.botQuestions === 0 ? null : part / s.botQuestions);
+    return { ...s, hitRateThen: rate(s.answeredThen), hitRateNow: rate(s.answeredNow) };
+  }
 }

@@ -12,3 +12,4 @@ export * from './agents-now';
 export * from './auth';
 export * from './kb-patch';
 export * from './gaps';
+export * from './replay';

@@ -208,8 +208,31 @@ export const simEnvSchema = z.object({
   SIM_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(256),
   /** A request without a reply after this long counts as an error. */
   SIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * Replay instead of a rehearsal: the questions of [SIM_REPLAY_FROM, SIM_REPLAY_TO) read through the api
+   * (SIM_API_URL, SIM_SERVICE_TOKEN) are asked again at SIM_SPEED× their original pace, as `source: replay`.
+   */
+  SIM_REPLAY_FROM: z.iso.datetime({ offset: true }).optional(),
+  SIM_REPLAY_TO: z.iso.datetime({ offset: true }).optional(),
+  /** The source of the questions to replay. */
+  SIM_REPLAY_SOURCE: z.enum(['live', 'rehearsal', 'replay']).default('live'),
+  SIM_REPLAY_CAMPAIGN: z.string().min(1).max(128).optional(),
+  /** The api's base URL, e.g. http://127.0.0.1:3000 (replay). */
+  SIM_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The api's WARROOM_SERVICE_TOKEN (replay). */
+  SIM_SERVICE_TOKEN: z.string().min(16).optional(),
 });
 export type SimEnv = z.infer<typeof simEnvSchema>;
+
+/** SIM_* settings a replay needs besides SIM_REPLAY_FROM: named in one error when missing. */
+export function replayProblems(env: SimEnv): string[] {
+  if (env.SIM_REPLAY_FROM === undefined) return [];
+  const problems: string[] = [];
+  if (env.SIM_REPLAY_TO === undefined) problems.push('SIM_REPLAY_TO: required with SIM_REPLAY_FROM');
+  if (env.SIM_API_URL === undefined) problems.push("SIM_API_URL: required to replay: the api's URL, e.g. http://127.0.0.1:3000");
+  if (env.SIM_SERVICE_TOKEN === undefined) problems.push("SIM_SERVICE_TOKEN: required to replay: the api's WARROOM_SERVICE_TOKEN");
+  return problems;
+}
 
 /** Parses the simulator's settings, or throws one ConfigError naming every bad variable or flag. */
 export function parseSimConfig(env: Record<string, string | undefined>): SimEnv {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplySeen } from './conversation';
-import { parseChatSample, ReplayConversations } from './replay';
+import { parseChatSample, ReplayConversations } from './chat-sample';
 import { mulberry32 } from './traffic';
 
 // Lines in the chat-sample.tsv format, written for this test.

@@ -1,0 +1,17 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { replayQuestionsQuerySchema, type ReplayQuestionsPage, type ReplayQuestionsQuery } from '@warroom/contracts';
+import { ServiceTokenGuard } from '../common/service-token.guard';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ReplayService } from './replay.service';
+
+/** Past questions for the simulator's replay (a trusted service: the service token). */
+@Controller('api/replay')
+@UseGuards(ServiceTokenGuard)
+export class ReplayController {
+  constructor(private readonly replay: ReplayService) {}
+
+  @Get('questions')
+  questions(@Query(new ZodValidationPipe(replayQuestionsQuerySchema)) query: ReplayQuestionsQuery): Promise<ReplayQuestionsPage> {
+    return this.replay.questions(query);
+  }
+}
