@@ -34,6 +34,43 @@ export interface ChatEventRow {
   kafka_offset: string;
 }
 
+/** Every column of ChatEventRow, in one fixed order: the column list of compact (array per row) inserts. */
+export const CHAT_EVENT_COLUMNS = [
+  'event_id',
+  'event_time',
+  'source',
+  'campaign_id',
+  'shop_id',
+  'session_id',
+  'customer_id',
+  'kind',
+  'channel',
+  'mode',
+  'stage',
+  'sku',
+  'text',
+  'outcome',
+  'handoff_reason',
+  'answer_id',
+  'answer_revision',
+  'score',
+  'emotion',
+  'emotion_intensity',
+  'agent_id',
+  'order_id',
+  'amount_cents',
+  'ref_event_id',
+  'original_event_id',
+  'kafka_topic',
+  'kafka_partition',
+  'kafka_offset',
+] as const satisfies readonly (keyof ChatEventRow)[];
+
+/** A row as the array JSONCompactEachRow sends, in CHAT_EVENT_COLUMNS order. */
+export function toCompactRow(row: ChatEventRow): (string | number)[] {
+  return CHAT_EVENT_COLUMNS.map((column) => row[column]);
+}
+
 export interface KafkaPosition {
   topic: string;
   partition: number;

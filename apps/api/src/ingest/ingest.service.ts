@@ -10,6 +10,7 @@ import {
 } from '../repositories/kafka.repository';
 import { InsertCoalescer } from './insert-coalescer';
 import { planIngest } from './ingest-plan';
+import { TimingStats } from '../live/timing-stats';
 
 export interface PartitionHealth {
   partition: number;
@@ -34,10 +35,28 @@ export interface IngestHealth {
 
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
+/** While a batch waits for room in the coalescer, it heartbeats this often (kafkajs only does between batches). */
+const HEARTBEAT_WHILE_WAITING_MS = 1_000;
+
+/** A batch taken over and not yet confirmed stored: its chunks are queued in the coalescer. */
+interface InFlightBatch {
+  /** First offset of the batch: where to fetch again from if it is not stored. */
+  firstOffset: string;
+  /** Last offset of the batch: committed once it and every batch before it are stored. */
+  lastOffset: string;
+}
 
 interface PartitionState {
   /** Offset known to be stored; undefined means "ask ClickHouse", after a start, rebalance or failure. */
   storedOffset: bigint | null | undefined;
+  /** Highest offset taken over (queued for storing or dead-lettered); planning skips everything up to it. */
+  queuedOffset: bigint | null;
+  /** Batches taken over and not yet confirmed, oldest first. */
+  inFlight: InFlightBatch[];
+  /** Settles when the newest in-flight batch (and so every one before it) is stored. */
+  tail: Promise<void>;
+  /** Grows when the partition is rewound: work begun under an older generation is dropped. */
+  generation: number;
   /** Offset the last batch handled through, stored or dead-lettered: lag is measured from it. */
   handledOffset: bigint | null;
   highWatermark: bigint | null;
@@ -50,10 +69,14 @@ interface PartitionState {
  *
  * Every row carries its topic, partition and offset; each INSERT is atomic (one table partition, one part)
  * and holds one contiguous offset range per Kafka partition, and a partition's ranges are inserted in
- * offset order, so "highest offset stored" says exactly what is stored. Concurrent partitions share an
- * INSERT (InsertCoalescer), since the store's cost is per INSERT far more than per row. Each batch skips what ClickHouse
- * already holds, sends its dead letters before inserting anything after them, then inserts. A failure
- * pauses the partition with back-off, forgets what it believed was stored and asks ClickHouse again.
+ * offset order, so "highest offset stored" says exactly what is stored. Each batch skips what ClickHouse
+ * already holds, sends its dead letters before anything after them is queued, then queues its rows in the
+ * InsertCoalescer and hands the batch back to the consumer, which fetches the next one while the store
+ * inserts: the store's cost is per INSERT far more than per row, and the dev broker returns only one
+ * record batch per partition per fetch, so rounds must outlive fetches to grow. Offsets are committed
+ * (one request per round) only once stored. A failed INSERT rewinds every partition it touched to its
+ * oldest unconfirmed batch, pauses it with back-off, forgets what it believed was stored and asks ClickHouse
+ * again.
  */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -62,9 +85,14 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly topic = TOPICS.chatEvents.name;
   private crashes = 0;
   private failed = false;
+  private stopping = false;
   private totals = { stored: 0, deadLettered: 0, skippedAsAlreadyStored: 0 };
   private healthLogTimer: NodeJS.Timeout | null = null;
   private readonly coalescer: InsertCoalescer;
+  private readonly insertTimings = { rows: new TimingStats(' rows'), waited: new TimingStats(), insert: new TimingStats() };
+  /** Positions to commit in the next commit request, by partition. */
+  private readonly toCommit = new Map<number, string>();
+  private committing: Promise<void> | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -75,12 +103,21 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       (rows, token) => this.chatEvents.insertRows(rows, `${this.topic}:${token}`),
       config.ingest.batchMaxRows,
       config.ingest.batchMaxMs,
+      (ranges, error) => {
+        for (const partition of new Set(ranges.map((range) => range.partition))) this.rewind(partition, error);
+      },
+      (timing) => {
+        this.insertTimings.rows.add(timing.rows);
+        this.insertTimings.waited.add(timing.waitedMs);
+        this.insertTimings.insert.add(timing.insertMs);
+      },
     );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.startConsumer(this.config.ingest.groupId, this.topic, {
       onBatch: (batch, control) => this.handleBatch(batch, control),
+      beforeStop: () => this.finish(),
       onGroupJoin: (assigned) => this.forgetPartitions(assigned),
       onCrash: (crash) => {
         this.crashes = crash.crashes;
@@ -99,11 +136,15 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
 
   async handleBatch(batch: PartitionBatch, control: BatchControl): Promise<BatchOutcome> {
     const state = this.stateOf(batch.partition);
+    const generation = state.generation;
     state.highWatermark = BigInt(batch.highWatermark);
-    let handledThrough: string | null = null;
+    const first = batch.messages[0];
+    const last = batch.messages.at(-1);
+    if (!first || !last) return { consumedThrough: null };
     try {
       if (state.storedOffset === undefined) {
         const stored = await this.chatEvents.storedOffsets(this.topic);
+        if (state.generation !== generation) return { consumedThrough: null };
         state.storedOffset = stored.get(batch.partition) ?? null;
       }
       if (state.storedOffset !== null && state.storedOffset >= state.highWatermark) {
@@ -118,42 +159,53 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         batch.topic,
         batch.partition,
         batch.messages,
-        state.storedOffset,
+        maxOffset(state.storedOffset, state.queuedOffset),
         this.config.ingest.batchMaxRows,
         new Date(),
       );
-      this.totals.skippedAsAlreadyStored += plan.alreadyStored;
       // Dead letters first: once a later offset is stored, a restart would skip a bad message unsent.
       if (plan.deadLetters.length > 0) {
         await this.kafka.sendDeadLetters(TOPICS.chatEventsDlq.name, plan.deadLetters);
         this.totals.deadLettered += plan.deadLetters.length;
       }
-      for (const chunk of plan.chunks) {
-        if (!control.shouldContinue()) break;
-        await this.coalescer.add(batch.partition, chunk);
-        state.storedOffset = BigInt(chunk.lastOffset);
-        handledThrough = chunk.lastOffset;
-        this.totals.stored += chunk.rows.length;
-        await control.heartbeat();
-      }
-      if (control.shouldContinue()) handledThrough = batch.messages.at(-1)?.offset ?? handledThrough;
-      state.consecutiveFailures = 0;
-      state.lastError = null;
-      if (handledThrough !== null) state.handledOffset = BigInt(handledThrough);
-      return { handledThrough };
+      // Checked with nothing awaited before the chunks are queued: a rewound partition queues nothing more,
+      // and neither does a stopping ingest once it drained.
+      if (state.generation !== generation || this.stopping || !control.shouldContinue()) return { consumedThrough: null };
+      this.totals.skippedAsAlreadyStored += plan.alreadyStored;
+      const stored = plan.chunks.map((chunk) => this.coalescer.add(batch.partition, chunk));
+      const rows = plan.chunks.reduce((sum, chunk) => sum + chunk.rows.length, 0);
+      const lastChunkOffset = plan.chunks.at(-1)?.lastOffset;
+      state.queuedOffset = BigInt(last.offset);
+      const entry: InFlightBatch = { firstOffset: first.offset, lastOffset: last.offset };
+      state.inFlight.push(entry);
+      state.tail = state.tail.then(() => Promise.all(stored)).then(() => {
+        if (state.generation !== generation) return;
+        state.inFlight.shift();
+        // Unless a rebalance made it "ask ClickHouse": another member may have stored more meanwhile.
+        if (lastChunkOffset !== undefined && state.storedOffset !== undefined) state.storedOffset = BigInt(lastChunkOffset);
+        state.handledOffset = BigInt(last.offset);
+        state.consecutiveFailures = 0;
+        state.lastError = null;
+        this.totals.stored += rows;
+        this.commitLater(batch.partition, last.offset);
+      });
+      // A rejection is handled by rewind (the coalescer's onFailure); this keeps it from going unobserved.
+      state.tail.catch(() => undefined);
     } catch (error) {
       if (error instanceof NonRetriableError) throw error;
-      // Whatever landed is found again through ClickHouse; nothing is resolved past what is known stored.
+      if (state.generation !== generation) return { consumedThrough: null };
+      // Nothing of this batch was queued; whatever landed before is found again through ClickHouse.
       state.storedOffset = undefined;
-      state.consecutiveFailures += 1;
-      state.lastError = (error as Error).message;
-      const retryAfterMs = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (state.consecutiveFailures - 1));
+      const retryAfterMs = this.noteFailure(state, error);
       this.logger.warn(
         `Partition ${batch.partition}: ${state.lastError}; pausing ${retryAfterMs} ms (failure ${state.consecutiveFailures})`,
       );
-      if (handledThrough !== null) state.handledOffset = BigInt(handledThrough);
-      return { handledThrough, retryAfterMs };
+      return { consumedThrough: null, retryAfterMs };
     }
+    // Outside the try: a heartbeat that reports a rebalance goes to kafkajs as it is. The batch is queued
+    // by then, so it stays taken over (its rows land, or rewind the partition).
+    await this.waitForRoom(control);
+    return { consumedThrough: last.offset };
   }
 
   health(): IngestHealth {
@@ -175,15 +227,113 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     return { status, consumerCrashes: this.crashes, ...this.totals, partitions };
   }
 
+  /**
+   * A rebalance: what is stored is asked of ClickHouse again. What this process has queued stays skipped:
+   * kafkajs fetches again from the committed offsets, and those rows are still on their way (or, failing,
+   * rewind the partition).
+   */
   private forgetPartitions(assigned: number[]): void {
     for (const state of this.partitions.values()) state.storedOffset = undefined;
     this.logger.log(`Assigned partitions ${assigned.join(',') || '(none)'} of ${this.topic}`);
   }
 
+  /**
+   * An INSERT holding `partition`'s rows failed: fetch again from its oldest batch not known stored, after
+   * a back-off, and ask ClickHouse what is stored (the INSERT may have landed after all).
+   */
+  private rewind(partition: number, error: unknown): void {
+    const state = this.stateOf(partition);
+    const from = state.inFlight[0]?.firstOffset;
+    state.generation += 1;
+    state.inFlight = [];
+    state.tail = Promise.resolve();
+    state.queuedOffset = null;
+    state.storedOffset = undefined;
+    const retryAfterMs = this.noteFailure(state, error);
+    this.logger.warn(
+      `Partition ${partition}: ${state.lastError}; fetching again from ${from ?? 'the last position'} in ${retryAfterMs} ms ` +
+        `(failure ${state.consecutiveFailures})`,
+    );
+    if (from === undefined) return;
+    try {
+      this.kafka.rewind(this.config.ingest.groupId, this.topic, partition, from, retryAfterMs);
+    } catch (rewindError) {
+      // Without a consumer to rewind there is nothing to refetch into: the next start reads ClickHouse.
+      this.logger.error(`Partition ${partition}: cannot rewind: ${(rewindError as Error).message}`);
+    }
+  }
+
+  private noteFailure(state: PartitionState, error: unknown): number {
+    state.consecutiveFailures += 1;
+    state.lastError = error instanceof Error ? error.message : String(error);
+    return Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (state.consecutiveFailures - 1));
+  }
+
+  /** Bounded memory: a batch is handed back only once the coalescer has room, heartbeating meanwhile. */
+  private async waitForRoom(control: BatchControl): Promise<void> {
+    const room = this.coalescer.whenRoom();
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        room.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), HEARTBEAT_WHILE_WAITING_MS))),
+      ]);
+      clearTimeout(timer);
+      if (waited) return;
+      await control.heartbeat();
+    }
+  }
+
+  /** Commits `offset` of `partition` with whatever else is stored by then, in one request. */
+  private commitLater(partition: number, offset: string): void {
+    this.toCommit.set(partition, offset);
+    this.committing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const handled = [...this.toCommit].map(([p, o]) => ({ partition: p, offset: o }));
+      this.toCommit.clear();
+      try {
+        await this.kafka.commitOffsets(this.config.ingest.groupId, this.topic, handled);
+      } catch (error) {
+        // Only a hint (restarts read ClickHouse), but asOf waits for it: the next commit carries it again.
+        for (const { partition: p, offset: o } of handled) if (!this.toCommit.has(p)) this.toCommit.set(p, o);
+        this.logger.warn(`Cannot commit offsets: ${(error as Error).message}`);
+      } finally {
+        this.committing = null;
+        const pending = [...this.toCommit][0];
+        if (pending && !this.stopping) this.commitLater(...pending);
+      }
+    });
+  }
+
+  /** Shutdown: queue nothing more, store what was taken over, commit it. */
+  private async finish(): Promise<void> {
+    this.stopping = true;
+    await this.coalescer.drain();
+    await Promise.allSettled([...this.partitions.values()].map((state) => state.tail));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.committing;
+    if (this.toCommit.size > 0) {
+      const handled = [...this.toCommit].map(([partition, offset]) => ({ partition, offset }));
+      this.toCommit.clear();
+      await this.kafka
+        .commitOffsets(this.config.ingest.groupId, this.topic, handled)
+        .catch((error: unknown) => this.logger.warn(`Cannot commit offsets on shutdown: ${(error as Error).message}`));
+    }
+  }
+
   private stateOf(partition: number): PartitionState {
     let state = this.partitions.get(partition);
     if (!state) {
-      state = { storedOffset: undefined, handledOffset: null, highWatermark: null, consecutiveFailures: 0, lastError: null };
+      state = {
+        storedOffset: undefined,
+        queuedOffset: null,
+        inFlight: [],
+        tail: Promise.resolve(),
+        generation: 0,
+        handledOffset: null,
+        highWatermark: null,
+        consecutiveFailures: 0,
+        lastError: null,
+      };
       this.partitions.set(partition, state);
     }
     return state;
@@ -192,9 +342,17 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private logHealth(): void {
     const health = this.health();
     const lag = health.partitions.reduce((sum, partition) => sum + (partition.lag ?? 0), 0);
+    const { rows, waited, insert } = this.insertTimings;
     this.logger.log(
       `status=${health.status} stored=${health.stored} deadLettered=${health.deadLettered} lag=${lag} ` +
-        `retrying=${health.partitions.filter((partition) => partition.retrying).map((p) => p.partition).join(',') || '-'}`,
+        `retrying=${health.partitions.filter((partition) => partition.retrying).map((p) => p.partition).join(',') || '-'} ` +
+        `insert: rows=${rows.drain()} waited=${waited.drain()} took=${insert.drain()}`,
     );
   }
+}
+
+function maxOffset(a: bigint | null | undefined, b: bigint | null): bigint | null {
+  if (a === undefined || a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
 }

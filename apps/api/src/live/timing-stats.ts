@@ -1,6 +1,8 @@
-/** Durations collected between two reports, summarized as `p50/p99/max ms (count)`. */
+/** Durations (or other amounts) collected between two reports, summarized as `p50/p99/max<unit>(count)`. */
 export class TimingStats {
   private values: number[] = [];
+
+  constructor(private readonly unit = 'ms') {}
 
   add(ms: number): void {
     // Bounded: a report every 10 s at a 50 ms loop is 200 values; keep far more than that, never unbounded.
@@ -13,6 +15,6 @@ export class TimingStats {
     this.values = [];
     if (values.length === 0) return '-';
     const at = (q: number): number => values[Math.min(values.length - 1, Math.floor(q * values.length))]!;
-    return `${at(0.5)}/${at(0.99)}/${values[values.length - 1]!}ms(${values.length})`;
+    return `${at(0.5)}/${at(0.99)}/${values[values.length - 1]!}${this.unit}(${values.length})`;
   }
 }

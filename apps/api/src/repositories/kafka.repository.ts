@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type { DeadLetter } from '@warroom/contracts';
 import {
   ConsumerRunner,
-  commitThrough,
   createKafka,
+  nextOffset,
   createProducer,
   sendBatch,
   type ConsumerCrash,
@@ -23,19 +23,34 @@ export interface PartitionBatch {
 
 export interface BatchControl {
   heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or the group is rebalancing: stop early, the rest is refetched. */
+  /**
+   * False once the consumer is stopping, the group is rebalancing or the partition was rewound: stop early,
+   * the rest is fetched again.
+   */
   shouldContinue(): boolean;
 }
 
 export interface BatchOutcome {
-  /** Last offset durably handled; the consumer resolves and commits through it. */
-  handledThrough: string | null;
+  /**
+   * Last offset taken over by the handler (stored, queued for storing, or dead-lettered): the consumer moves
+   * its fetch position past it. Nothing is committed here: the handler commits (`commitOffsets`) once it is
+   * durable, and rewinds (`rewind`) what it could not store.
+   */
+  consumedThrough: string | null;
   /** Set when the rest of the batch must be tried again: the partition pauses this long, then refetches. */
   retryAfterMs?: number;
 }
 
+/** A partition's position to commit: the last offset whose message is durably handled. */
+export interface HandledOffset {
+  partition: number;
+  offset: string;
+}
+
 export interface ConsumerHooks {
   onBatch(batch: PartitionBatch, control: BatchControl): Promise<BatchOutcome>;
+  /** The consumer is about to stop (shutdown): finish and commit what was taken over. */
+  beforeStop(): Promise<void>;
   /** A rebalance: partition ownership may have changed, so anything cached per partition is stale. */
   onGroupJoin(partitions: number[]): void;
   onCrash(crash: ConsumerCrash): void;
@@ -57,7 +72,7 @@ export class KafkaRepository implements BeforeApplicationShutdown {
   // Promises, so that concurrent first callers share one connection instead of racing to open two.
   private producer: Promise<Producer> | null = null;
   private admin: Promise<Admin> | null = null;
-  private readonly runners: ConsumerRunner[] = [];
+  private readonly runners = new Map<string, { runner: ConsumerRunner; hooks: ConsumerHooks }>();
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -82,23 +97,42 @@ export class KafkaRepository implements BeforeApplicationShutdown {
           { topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark },
           { heartbeat: () => payload.heartbeat(), shouldContinue: () => payload.isRunning() && !payload.isStale() },
         );
-        if (outcome.handledThrough !== null) await commitThrough(payload, outcome.handledThrough);
+        // Resolving moves kafkajs' fetch position; unresolved messages are fetched again.
+        if (outcome.consumedThrough !== null) payload.resolveOffset(outcome.consumedThrough);
         if (outcome.retryAfterMs !== undefined) {
-          // Unresolved messages are fetched again after resume: nothing is skipped, nothing buffered.
+          // Nothing is skipped and nothing buffered: the partition waits, then refetches.
           const resume = payload.pause();
-          const timer = setTimeout(() => {
-            this.resumeTimers.delete(timer);
-            resume();
-          }, outcome.retryAfterMs);
-          this.resumeTimers.add(timer);
+          this.after(outcome.retryAfterMs, resume);
         }
       },
     });
+    this.runners.set(groupId, { runner, hooks });
     await runner.start();
     runner.consumer.on(runner.consumer.events.GROUP_JOIN, (event) => {
       hooks.onGroupJoin(event.payload.memberAssignment[topic] ?? []);
     });
-    this.runners.push(runner);
+  }
+
+  /**
+   * Commits, in one request, each partition's position after `handled` (Kafka stores the next offset to
+   * read). A hint for restarts and the watermark that `asOf` is read from, so only durable offsets go here.
+   */
+  async commitOffsets(groupId: string, topic: string, handled: HandledOffset[]): Promise<void> {
+    if (handled.length === 0) return;
+    await this.runnerOf(groupId).consumer.commitOffsets(
+      handled.map(({ partition, offset }) => ({ topic, partition, offset: nextOffset(offset) })),
+    );
+  }
+
+  /**
+   * Moves a partition's fetch position back to `offset` (messages taken over but not stored), and pauses it
+   * for `pauseMs` first. Batches of it already fetched are stale from now on (`shouldContinue` is false).
+   */
+  rewind(groupId: string, topic: string, partition: number, offset: string, pauseMs: number): void {
+    const { consumer } = this.runnerOf(groupId);
+    consumer.seek({ topic, partition, offset });
+    consumer.pause([{ topic, partitions: [partition] }]);
+    this.after(pauseMs, () => consumer.resume([{ topic, partitions: [partition] }]));
   }
 
   async sendDeadLetters(topic: string, letters: DeadLetter[]): Promise<void> {
@@ -131,13 +165,33 @@ export class KafkaRepository implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     for (const timer of this.resumeTimers) clearTimeout(timer);
-    // Stopping a runner lets its batch in flight finish (its insert lands and commits) first.
-    await Promise.all(this.runners.map((runner) => runner.stop()));
+    // What a handler took over lands and is committed while the consumer is still a member; stopping then
+    // lets the batch in flight finish.
+    await Promise.all(
+      [...this.runners.values()].map(async ({ runner, hooks }) => {
+        await hooks.beforeStop();
+        await runner.stop();
+      }),
+    );
     await Promise.all([
       this.producer?.then((producer) => producer.disconnect()),
       this.admin?.then((admin) => admin.disconnect()),
     ]);
     this.logger.log('Kafka clients disconnected');
+  }
+
+  private runnerOf(groupId: string): ConsumerRunner {
+    const entry = this.runners.get(groupId);
+    if (!entry) throw new Error(`No consumer of group ${groupId} was started`);
+    return entry.runner;
+  }
+
+  private after(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.resumeTimers.delete(timer);
+      action();
+    }, ms);
+    this.resumeTimers.add(timer);
   }
 
   private getProducer(): Promise<Producer> {
