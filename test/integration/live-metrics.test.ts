@@ -308,6 +308,8 @@ function expectedSnapshot(all: readonly ChatEvent[], e: Expectation): LiveSnapsh
     newestUnmatched,
     emotions,
     conversion: { asOf: e.conversionAsOf, ...expectedConversion(selected, windowOf(query.window, Date.parse(e.conversionAsOf), e.campaignStartMs)) },
+    // No gap is published in this test, so none is verified.
+    timeToPatch: { verified: 0, medianMs: null, p90Ms: null },
     agentsNow: expectedAgentsNow(selected, e.agentsAsOf),
     // No campaign is stored here: the campaign window falls back to CAMPAIGN_STARTED_AT (campaigns.test.ts has them).
     campaign: null,

@@ -59,3 +59,15 @@ describe('parseApiConfig', () => {
     expect(() => parseApiConfig({ ...valid, INGEST_BATCH_MAX_MS: '1000' })).toThrow(/INGEST_BATCH_MAX_MS/);
   });
 });
+
+describe('gap settings', () => {
+  it('default to DESIGN.md (60-minute window, its emotion weights) and can be changed', () => {
+    expect(parseApiConfig(valid).gaps).toMatchObject({ packDir: 'packs', windowMs: 3_600_000, pollMs: 300, emotionWeights: { angry: 2, anxious: 1.5, neutral: 1 } });
+    const changed = parseApiConfig({ ...valid, GAP_WINDOW_MIN: '30', GAP_EMOTION_WEIGHTS: '{"angry":3}' }).gaps;
+    expect(changed).toMatchObject({ windowMs: 1_800_000, emotionWeights: { angry: 3, anxious: 1.5 } });
+  });
+  it('refuses weights that are not JSON or name no emotion', () => {
+    expect(() => parseApiConfig({ ...valid, GAP_EMOTION_WEIGHTS: 'angry=3' })).toThrow(/GAP_EMOTION_WEIGHTS/);
+    expect(() => parseApiConfig({ ...valid, GAP_EMOTION_WEIGHTS: '{"bored":3}' })).toThrow(/GAP_EMOTION_WEIGHTS/);
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMOTIONS, STAGES } from './chat-event';
+import { EMOTIONS, STAGES, eventSourceSchema } from './chat-event';
 import { actorSchema, gradeSchema } from './auth';
 
 /**
@@ -31,6 +31,8 @@ const count = z.number().int().nonnegative();
 
 export const gapSchema = z.strictObject({
   gapId: z.string().min(1).max(64),
+  /** Live gaps and rehearsal (or replay) gaps are clustered apart and never mix. */
+  source: eventSourceSchema,
   shopId: z.string().min(1),
   status: gapStatusSchema,
   /** The question that best represents the cluster (masked). */
@@ -74,6 +76,7 @@ export type Gap = z.infer<typeof gapSchema>;
 
 export const gapListQuerySchema = z.strictObject({
   shop: z.string().regex(/^(all|[A-Za-z0-9_.-]{1,128})$/).default('all'),
+  source: eventSourceSchema.default('live'),
   status: z.enum([...GAP_STATUSES, 'active']).default('active'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -89,3 +92,27 @@ export const timeToPatchSchema = z.strictObject({
   p90Ms: z.number().nonnegative().nullable(),
 });
 export type TimeToPatch = z.infer<typeof timeToPatchSchema>;
+
+/** `subscribe_gaps` (client → server on `/live`): the gaps of one shop (or all) of one source. */
+export const gapSubscriptionSchema = z.strictObject({
+  shop: z.string().regex(/^(all|[A-Za-z0-9_.-]{1,128})$/).default('all'),
+  source: eventSourceSchema.default('live'),
+});
+export type GapSubscription = z.infer<typeof gapSubscriptionSchema>;
+
+/** How many gaps the `gaps` frame carries (the most costly active ones). */
+export const GAPS_FRAME_LIMIT = 100;
+
+/**
+ * Server frames about gaps on `/live`, after a `subscribe_gaps`: `gaps` once (the most costly active gaps,
+ * cost descending), then `gap` whenever one opens, grows (at most twice a second per gap), changes state
+ * or is closed (verified, dismissed); `gap_merged` when a gap was absorbed into an older one (whose `gap`
+ * frame follows); `gap_expired` when a gap left the rebuild horizon and is no longer kept.
+ */
+export const gapsFrameDataSchema = z.strictObject({
+  source: eventSourceSchema,
+  shop: z.string(),
+  gaps: z.array(gapSchema).max(GAPS_FRAME_LIMIT),
+});
+export const gapMergedFrameDataSchema = z.strictObject({ gapId: z.string(), into: z.string() });
+export const gapExpiredFrameDataSchema = z.strictObject({ gapId: z.string() });

@@ -44,6 +44,7 @@ function snapshot(): LiveSnapshot {
       bot: { sessions: 5, converted: 1, rate: 0.2 },
       agent: { sessions: 0, converted: 0, rate: null },
     },
+    timeToPatch: { verified: 2, medianMs: 90_000, p90Ms: 240_000 },
     agentsNow: {
       asOf: AS_OF,
       windowStart: '2026-11-10T23:45:00.000Z',

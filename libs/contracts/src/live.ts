@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { agentsNowSchema } from './agents-now';
 import { campaignIdSchema, planPointSchema, promoMomentSchema } from './campaign';
 import { EMOTIONS, STAGES, eventSourceSchema, handoffReasonSchema } from './chat-event';
+import {
+  gapExpiredFrameDataSchema,
+  gapMergedFrameDataSchema,
+  gapSchema,
+  gapsFrameDataSchema,
+  gapSubscriptionSchema,
+  timeToPatchSchema,
+} from './gaps';
 
 /**
  * Live metrics: what the wall, the WebSocket gateway and `GET /api/metrics/snapshot` share. The exact
@@ -179,6 +187,8 @@ export const liveSnapshotSchema = z.strictObject({
    * so a live view refreshes it less often than the rest: `asOf` is the watermark it was computed at.
    */
   conversion: z.strictObject({ asOf: instant, bot: conversionSideSchema, agent: conversionSideSchema }),
+  /** Time-to-patch (first seen → verified) over the gaps of this source (and shop) verified in the running campaign, or the last 24 h. */
+  timeToPatch: timeToPatchSchema,
   /** Human agents needed now, with the bot and without it, over the last 15 minutes (see agents-now.ts). */
   agentsNow: agentsNowSchema,
   /** The running campaign of this source (and shop); null when none runs at asOf. */
@@ -195,6 +205,10 @@ export const serverFrameSchema = z.discriminatedUnion('event', [
     data: z.strictObject({ asOf: instant, serverTime: instant }),
   }),
   z.strictObject({ event: z.literal('error'), data: z.strictObject({ message: z.string() }) }),
+  z.strictObject({ event: z.literal('gaps'), data: gapsFrameDataSchema }),
+  z.strictObject({ event: z.literal('gap'), data: gapSchema }),
+  z.strictObject({ event: z.literal('gap_merged'), data: gapMergedFrameDataSchema }),
+  z.strictObject({ event: z.literal('gap_expired'), data: gapExpiredFrameDataSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerEventMap = { [F in ServerFrame as F['event']]: F['data'] };
@@ -202,5 +216,6 @@ export type ServerEventMap = { [F in ServerFrame as F['event']]: F['data'] };
 /** Frames a client sends. */
 export const clientFrameSchema = z.discriminatedUnion('event', [
   z.strictObject({ event: z.literal('subscribe'), data: snapshotQuerySchema }),
+  z.strictObject({ event: z.literal('subscribe_gaps'), data: gapSubscriptionSchema }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;

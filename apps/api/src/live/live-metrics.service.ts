@@ -16,6 +16,7 @@ import {
 import { TOPICS } from '@warroom/kafka';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { GapsService } from '../gaps/gaps.service';
 import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingService } from '../staffing/staffing.service';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
@@ -127,6 +128,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     private readonly metrics: MetricsRepository,
     private readonly kafka: KafkaRepository,
     private readonly campaigns: CampaignsService,
+    private readonly gaps: GapsService,
     private readonly staffing: StaffingService,
   ) {}
 
@@ -315,6 +317,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       topQuestions: topQuestionFigures(rollup.answers, questions.questions),
       newestUnmatched: unmatchedFigures(unmatched),
       emotions: emotionFigures(rollup.emotions, questions.questions),
+      timeToPatch: this.gaps.timeToPatch(range.source, range.shop),
     };
   }
 

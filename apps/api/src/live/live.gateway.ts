@@ -14,6 +14,7 @@ import { canReadLive } from '../auth/permissions';
 import { SessionAuthenticator } from '../auth/session-authenticator';
 import { tokenMatches } from '../common/kiosk-token.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { GapsService } from '../gaps/gaps.service';
 import { encodeFrame, type EncodedFrame } from './frames';
 import { LiveMetricsService, type LiveSubscriber } from './live-metrics.service';
 
@@ -77,10 +78,13 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   /** Resolves once the socket is admitted (null: refused); frames sent meanwhile wait for it. */
   private readonly viewers = new WeakMap<WebSocket, Promise<Viewer | null>>();
   droppedViewers = 0;
+  /** The gaps subscription of each socket (`subscribe_gaps`), ended when the socket closes. */
+  private readonly gapSubscriptions = new WeakMap<WebSocket, () => void>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly live: LiveMetricsService,
+    private readonly gaps: GapsService,
     private readonly sessions: SessionAuthenticator,
   ) {}
 
@@ -118,6 +122,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
       viewer.send(encodeFrame('error', { message: `invalid subscribe: ${message}` }));
       return;
     }
+    if (frame.data.event !== 'subscribe') return;
     viewer.unsubscribe?.();
     viewer.unsubscribe = null;
     try {
@@ -127,6 +132,36 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     }
     // Closed while subscribing: handleDisconnect has run already and could not unsubscribe this one.
     if (!this.viewers.has(socket)) viewer.unsubscribe?.();
+  }
+
+  /** `subscribe_gaps`: the gaps of one source (and shop) now, then every change (a kiosk token may read them). */
+  @SubscribeMessage('subscribe_gaps')
+  async subscribeGaps(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
+    const viewer = await this.viewers.get(socket);
+    if (!viewer) return;
+    const frame = clientFrameSchema.safeParse({ event: 'subscribe_gaps', data });
+    if (!frame.success || frame.data.event !== 'subscribe_gaps') {
+      const message = frame.success ? 'not a gaps subscription' : frame.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      viewer.send(encodeFrame('error', { message: `invalid subscribe_gaps: ${message}` }));
+      return;
+    }
+    const previous = this.gapSubscriptions.get(socket);
+    previous?.();
+    this.gapSubscriptions.delete(socket);
+    try {
+      const unsubscribe = await this.gaps.subscribe(viewer, frame.data.data);
+      // Closed while subscribing: nothing would end it later.
+      if (socket.readyState !== socket.OPEN) return unsubscribe();
+      this.gapSubscriptions.set(socket, unsubscribe);
+      if (!previous) {
+        socket.once('close', () => {
+          this.gapSubscriptions.get(socket)?.();
+          this.gapSubscriptions.delete(socket);
+        });
+      }
+    } catch (error) {
+      viewer.send(encodeFrame('error', { message: `gaps unavailable: ${(error as Error).message}` }));
+    }
   }
 
   /** Why the token is refused, or null when it admits the socket: the kiosk token, or a live session. */

@@ -1,0 +1,94 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import { ROLES, dismissGapRequestSchema, gapListQuerySchema, type DismissGapRequest, type Gap, type GapListQuery } from '@warroom/contracts';
+import { z } from 'zod';
+import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
+import { SessionAuthGuard } from '../auth/session-auth.guard';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { GapReadGuard } from './gap-read.guard';
+import { GapsService, type GapResult } from './gaps.service';
+
+const gapIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a gap id');
+
+/**
+ * The trainers' inbox. Reads: a kiosk token or any session. Claim and release: trainers (of a grade the
+ * gap lists) and leads; dismiss: leads (the service checks grades and the lifecycle).
+ */
+@Controller('api/gaps')
+export class GapsController {
+  constructor(private readonly gaps: GapsService) {}
+
+  @Get()
+  @UseGuards(GapReadGuard)
+  @Allow(...ROLES)
+  list(@Query(new ZodValidationPipe(gapListQuerySchema)) query: GapListQuery): Promise<Gap[]> {
+    return this.gaps.list(query).catch(unavailable);
+  }
+
+  @Get(':id')
+  @UseGuards(GapReadGuard)
+  @Allow(...ROLES)
+  async get(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string): Promise<Gap> {
+    const gap = await this.gaps.get(id).catch(unavailable);
+    if (!gap) throw new NotFoundException(`no gap ${id}`);
+    return gap;
+  }
+
+  @Post(':id/claim')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  @Allow('trainer', 'lead')
+  async claim(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string, @CurrentActor() by: ActorContext): Promise<Gap> {
+    return answer(await this.gaps.claim(id, by));
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  @Allow('trainer', 'lead')
+  async release(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string, @CurrentActor() by: ActorContext): Promise<Gap> {
+    return answer(await this.gaps.release(id, by));
+  }
+
+  @Post(':id/dismiss')
+  @HttpCode(200)
+  @UseGuards(SessionAuthGuard)
+  @Allow('lead')
+  async dismiss(
+    @Param('id', new ZodValidationPipe(gapIdSchema)) id: string,
+    @Body(new ZodValidationPipe(dismissGapRequestSchema)) body: DismissGapRequest,
+    @CurrentActor() by: ActorContext,
+  ): Promise<Gap> {
+    return answer(await this.gaps.dismiss(id, body.reason, by));
+  }
+}
+
+function answer(result: GapResult): Gap {
+  if (result.ok) return result.gap;
+  switch (result.error) {
+    case 'not_found':
+      throw new NotFoundException(result.message);
+    case 'forbidden':
+      throw new ForbiddenException(result.message);
+    case 'conflict':
+      throw new ConflictException({ message: result.message, gap: result.gap });
+    case 'unavailable':
+      throw new ServiceUnavailableException(result.message);
+  }
+}
+
+function unavailable(error: unknown): never {
+  throw new ServiceUnavailableException(`gaps are not available: ${(error as Error).message}`);
+}

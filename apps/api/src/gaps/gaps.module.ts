@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { GapsRepository } from '../repositories/gaps.repository';
+import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
+import { GapReadGuard } from './gap-read.guard';
+import { GapsController } from './gaps.controller';
+import { GapsService } from './gaps.service';
+
+/** Gaps (issue 7): the engine, its lifecycle REST, and `GapsService` for the live gateway and the patch loop. */
+@Module({
+  imports: [AuthModule],
+  controllers: [GapsController],
+  providers: [GapsService, GapsRepository, KnowledgePacksRepository, GapReadGuard],
+  exports: [GapsService],
+})
+export class GapsModule {}

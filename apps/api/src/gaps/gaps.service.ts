@@ -1,0 +1,480 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  GAPS_FRAME_LIMIT,
+  type Actor,
+  type EventSource,
+  type Gap,
+  type GapListQuery,
+  type GapSubscription,
+  type TimeToPatch,
+  type User,
+} from '@warroom/contracts';
+import { canDismissGaps, canTakeGap } from '../auth/permissions';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { encodeFrame } from '../live/frames';
+import type { LiveSubscriber } from '../live/live-metrics.service';
+import { GapsRepository, type StoredKey } from '../repositories/gaps.repository';
+import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
+import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange, type GapInput } from './gap-engine';
+import { mayRelease, type LifecycleAction, type LifecycleRecord } from './gap-lifecycle';
+import { knowledgeRepresentation } from './knowledge-representation';
+import { PushThrottle } from './push-throttle';
+
+/** What a caller did wrong or what stands in the way, as a value (controllers map it to 403/404/409/503). */
+export type GapError =
+  | { error: 'not_found'; message: string }
+  | { error: 'forbidden'; message: string }
+  | { error: 'conflict'; message: string; gap: Gap }
+  | { error: 'unavailable'; message: string };
+export type GapResult = { ok: true; gap: Gap } | ({ ok: false } & GapError);
+
+/** What the patch loop tells `markPublished`: who published which revision of which answer, when. */
+export interface Publication {
+  actor: Actor;
+  /** The knowledge-base target, e.g. `shop:shop-a/invoice`. */
+  target: string;
+  answerId: string;
+  revision: number;
+  /** When the patch was applied (default: now). */
+  at?: Date;
+}
+
+/** Gaps and their lifecycle are rebuilt from this far back at start (and forgotten beyond it). */
+export const GAP_HORIZON_MS = 24 * 3_600_000;
+/**
+ * Each poll re-reads what was inserted in the last few seconds before the newest row it saw (an INSERT
+ * becomes visible when it completes, stamped with its start; replicas' clocks differ): the engine drops
+ * events it has taken, so nothing is counted twice.
+ */
+const INGEST_SLACK_MS = 5_000;
+const PAGE_ROWS = 20_000;
+const FLUSH_EVERY_MS = 100;
+/** Window figures change as time passes: gaps whose window volume slid are re-sent this often. */
+const SLIDE_EVERY_MS = 5_000;
+const EXPIRE_EVERY_MS = 60_000;
+
+interface GapSubscriptionState {
+  query: GapSubscription;
+  subscribers: Set<LiveSubscriber>;
+}
+
+/**
+ * The gap engine of the `api` role. Where its events come from: it polls `chat_events` in ClickHouse every
+ * GAP_POLL_MS for unmatched queries and flags of the last 24 h (event time: the primary key prunes) stored
+ * since its last look (insert time: the min-max index of migration 0006 prunes), rather than consuming
+ * `chat.events` itself. Ingest already stores every event exactly once; reading what it stored means the
+ * gaps count exactly the events the metrics count, late events (a bot's spool) join their gaps, a restart
+ * rebuilds the same gaps by re-reading the last 24 h in the order they were stored (the order the running
+ * process took them in), and the api needs no consumer group of its own. Lifecycle changes are appended to
+ * `gap_lifecycle` before they take effect, and re-applied on start interleaved by time.
+ */
+@Injectable()
+export class GapsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(GapsService.name);
+  private engine: GapEngine | null = null;
+  private readonly ready: Promise<void>;
+  private markReady!: () => void;
+  private failReady!: (error: Error) => void;
+  private readonly throttle = new PushThrottle();
+  private readonly subscriptions = new Map<string, GapSubscriptionState>();
+  /** Window volume last pushed per gap: a slid window is re-sent. */
+  private readonly pushedWindow = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
+  /** Lifecycle changes run one at a time, so two claims cannot both pass the check. */
+  private lifecycleChain: Promise<unknown> = Promise.resolve();
+  /** Insert time from which the polls read (a little before the newest row seen). */
+  private gapCursor = 0;
+  private verifyCursor: { ingestedFrom: number; firstAfterStart: boolean } = { ingestedFrom: 0, firstAfterStart: true };
+  private pollFailing = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: GapsRepository,
+    private readonly packs: KnowledgePacksRepository,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.failReady = reject;
+    });
+    // Callers await `ready`; a failed rebuild is reported to them, and logged once here.
+    this.ready.catch(() => undefined);
+  }
+
+  onApplicationBootstrap(): void {
+    const represent = knowledgeRepresentation(this.packs.readAll());
+    this.engine = new GapEngine(
+      { ...DEFAULT_GAP_ENGINE_SETTINGS, windowMs: this.config.gaps.windowMs, emotionWeights: this.config.gaps.emotionWeights },
+      represent,
+    );
+    void this.rebuild()
+      .then(() => {
+        this.markReady();
+        this.loop(this.config.gaps.pollMs, () => this.poll());
+        this.loop(FLUSH_EVERY_MS, () => Promise.resolve(this.flushGrowth()));
+        this.loop(SLIDE_EVERY_MS, () => Promise.resolve(this.pushSlid()));
+        this.loop(EXPIRE_EVERY_MS, () => Promise.resolve(this.expire()));
+      })
+      .catch((error: unknown) => {
+        this.logger.error(`Gaps could not be rebuilt: ${(error as Error).message}`);
+        this.failReady(error as Error);
+      });
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------------
+
+  /** Gaps of a source (and shop), cost descending. */
+  async list(query: GapListQuery): Promise<Gap[]> {
+    const engine = await this.readyEngine();
+    return engine.list(query, Date.now());
+  }
+
+  /** One gap by its id or by the id of a gap merged into it; null when unknown. */
+  async get(gapId: string): Promise<Gap | null> {
+    const engine = await this.readyEngine();
+    return engine.view(gapId, Date.now());
+  }
+
+  /**
+   * Raw (unmasked) question texts of the gap's cluster, distinct, newest first, at most 500: what the patch
+   * preview replays. Empty for an unknown gap (check with `get` first to tell that apart).
+   */
+  async questionsOf(gapId: string): Promise<string[]> {
+    const engine = await this.readyEngine();
+    return engine.questionsOf(gapId) ?? [];
+  }
+
+  /** Time-to-patch over the gaps verified in the running campaign (CAMPAIGN_STARTED_AT), or the last 24 h. */
+  timeToPatch(source: EventSource, shop: string): TimeToPatch {
+    if (!this.engine) return { verified: 0, medianMs: null, p90Ms: null };
+    const since = this.config.live.campaignStartedAt?.getTime() ?? Date.now() - GAP_HORIZON_MS;
+    return this.engine.timeToPatch(source, shop, since);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------------
+
+  /** A trainer whose grade the gap lists, or a lead, takes the gap. */
+  claim(gapId: string, by: { actor: Actor; user: User }): Promise<GapResult> {
+    return this.change(gapId, 'claim', by.actor, {}, (gap) =>
+      canTakeGap(by.user, gap.grades) ? null : `this gap needs a trainer of grade ${gap.grades.join(', ')} or a lead`,
+    );
+  }
+
+  /** The claimer (or a lead) gives the gap back. */
+  release(gapId: string, by: { actor: Actor; user: User }): Promise<GapResult> {
+    return this.change(gapId, 'release', by.actor, {}, (gap) =>
+      mayRelease(by.user, gap.claimedBy) ? null : 'only the trainer who claimed it, or a lead, may release it',
+    );
+  }
+
+  /** A lead closes the gap without a patch. */
+  dismiss(gapId: string, reason: string, by: { actor: Actor; user: User }): Promise<GapResult> {
+    return this.change(gapId, 'dismiss', by.actor, { reason }, () => (canDismissGaps(by.user) ? null : 'only a lead may dismiss gaps'));
+  }
+
+  /**
+   * Called by the patch loop when a patch carrying `gapId` has been applied from the log. Idempotent: the
+   * same (answer, revision) again, or an older revision, changes nothing and answers ok. A dismissed gap is
+   * a conflict; an unknown gap not_found.
+   */
+  markPublished(gapId: string, publication: Publication): Promise<GapResult> {
+    const at = publication.at?.getTime() ?? Date.now();
+    return this.change(
+      gapId,
+      'publish',
+      publication.actor,
+      { target: publication.target, answerId: publication.answerId, revision: publication.revision, at },
+      () => null,
+    );
+  }
+
+  // ---- pushes ---------------------------------------------------------------------------------------
+
+  /** Sends the gaps of `query` at once, then every change; returns the unsubscribe. */
+  async subscribe(subscriber: LiveSubscriber, query: GapSubscription): Promise<() => void> {
+    const engine = await this.readyEngine();
+    const key = `${query.source}|${query.shop}`;
+    let state = this.subscriptions.get(key);
+    if (!state) {
+      state = { query, subscribers: new Set() };
+      this.subscriptions.set(key, state);
+    }
+    const owned = state;
+    owned.subscribers.add(subscriber);
+    subscriber.send(
+      encodeFrame('gaps', {
+        source: query.source,
+        shop: query.shop,
+        gaps: engine.list({ ...query, status: 'active', limit: GAPS_FRAME_LIMIT }, Date.now()),
+      }),
+    );
+    return () => {
+      owned.subscribers.delete(subscriber);
+      if (owned.subscribers.size === 0 && this.subscriptions.get(key) === owned) this.subscriptions.delete(key);
+    };
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------
+
+  private async readyEngine(): Promise<GapEngine> {
+    await this.ready;
+    if (!this.engine) throw new Error('the gap engine is not built');
+    return this.engine;
+  }
+
+  /**
+   * One lifecycle change: checked (permission, then the lifecycle rule) against the current state, written
+   * to `gap_lifecycle`, then applied. One at a time.
+   */
+  private change(
+    gapId: string,
+    action: LifecycleAction,
+    actor: Actor,
+    fields: Partial<Pick<LifecycleRecord, 'reason' | 'target' | 'answerId' | 'revision' | 'at'>>,
+    permission: (gap: Gap) => string | null,
+  ): Promise<GapResult> {
+    const run = async (): Promise<GapResult> => {
+      let engine: GapEngine;
+      try {
+        engine = await this.readyEngine();
+      } catch (error) {
+        return { ok: false, error: 'unavailable', message: `gaps are not available: ${(error as Error).message}` };
+      }
+      const now = Date.now();
+      const gap = engine.view(gapId, now);
+      if (!gap) return { ok: false, error: 'not_found', message: `no gap ${gapId}` };
+      const refused = permission(gap);
+      if (refused) return { ok: false, error: 'forbidden', message: refused };
+      const record: LifecycleRecord = {
+        actionId: randomUUID(),
+        source: gap.source,
+        shopId: gap.shopId,
+        // The current id: a merged id resolves to the gap that absorbed it.
+        gapId: gap.gapId,
+        action,
+        at: fields.at ?? now,
+        actor,
+        reason: fields.reason ?? '',
+        target: fields.target ?? '',
+        answerId: fields.answerId ?? '',
+        revision: fields.revision ?? 0,
+        refEventId: '',
+      };
+      const decision = engine.decide(record);
+      if (!decision) return { ok: false, error: 'not_found', message: `no gap ${gapId}` };
+      if (decision.kind === 'conflict') return { ok: false, error: 'conflict', message: decision.message, gap };
+      if (decision.kind === 'unchanged') return { ok: true, gap };
+      await this.repository.appendLifecycle([record]);
+      this.publishChanges(engine.applyLifecycle(record).changes);
+      const changed = engine.view(gap.gapId, Date.now());
+      if (!changed) throw new Error(`gap ${gap.gapId} vanished while changing`);
+      return { ok: true, gap: changed };
+    };
+    const result = this.lifecycleChain.then(run, run);
+    this.lifecycleChain = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Re-reads the last 24 h of unmatched queries and flags in the order ingest stored them (the order the
+   * running process took them in) and the lifecycle rows, each applied before the first question stored
+   * after it was made: this replays what the running process did, so ids, counts and states come back.
+   */
+  private async rebuild(): Promise<void> {
+    const engine = this.engine!;
+    const started = Date.now();
+    const from = started - GAP_HORIZON_MS;
+    const lifecycle = await this.repository.lifecycleSince(from);
+    let next = 0;
+    const applyBefore = (t: number): void => {
+      while (next < lifecycle.length && lifecycle[next]!.at < t) engine.applyLifecycle(lifecycle[next++]!);
+    };
+    let after: StoredKey | undefined;
+    let rows = 0;
+    for (;;) {
+      const page = await this.repository.gapInputs({ from, ingestedFrom: 0 }, PAGE_ROWS, after);
+      for (const { key, input } of page.rows) {
+        applyBefore(key.ingestedAt);
+        engine.add(input);
+      }
+      rows += page.rows.length;
+      after = page.rows.at(-1)?.key ?? after;
+      if (page.rows.length < PAGE_ROWS) break;
+    }
+    applyBefore(Number.POSITIVE_INFINITY);
+    this.gapCursor = (after?.ingestedAt ?? started) - INGEST_SLACK_MS;
+    this.verifyCursor = { ingestedFrom: this.gapCursor, firstAfterStart: true };
+    this.logger.log(`Gaps rebuilt in ${Date.now() - started} ms: ${rows} questions and flags, ${lifecycle.length} lifecycle changes, ${engine.size} gaps`);
+  }
+
+  private async poll(): Promise<void> {
+    const engine = this.engine!;
+    try {
+      await this.pollGapInputs(engine);
+      await this.pollVerifications(engine);
+      if (this.pollFailing) this.logger.log('Gap polling recovered');
+      this.pollFailing = false;
+    } catch (error) {
+      if (!this.pollFailing) this.logger.warn(`Gap polling failed: ${(error as Error).message}`);
+      this.pollFailing = true;
+    }
+  }
+
+  /** New unmatched queries and flags of the last 24 h (late ones too), in the order they were stored. */
+  private async pollGapInputs(engine: GapEngine): Promise<void> {
+    const position = { from: Date.now() - GAP_HORIZON_MS, ingestedFrom: this.gapCursor };
+    let after: StoredKey | undefined;
+    const inputs: GapInput[] = [];
+    for (;;) {
+      const page = await this.repository.gapInputs(position, PAGE_ROWS, after);
+      for (const row of page.rows) inputs.push(row.input);
+      after = page.rows.at(-1)?.key ?? after;
+      if (page.rows.length < PAGE_ROWS) break;
+    }
+    // Lifecycle changes wait while the batch is applied, so a check never sees half of it.
+    await this.exclusive(() => {
+      for (const input of inputs) this.publishChanges(engine.add(input));
+    });
+    if (after) this.gapCursor = Math.max(this.gapCursor, after.ingestedAt - INGEST_SLACK_MS);
+  }
+
+  /** Looks for the first question of a published gap answered by the published revision. */
+  private async pollVerifications(engine: GapEngine): Promise<void> {
+    const answerIds = engine.pendingAnswerIds();
+    const earliest = engine.earliestPendingPublication();
+    if (answerIds.length === 0 || earliest === null) return;
+    // After a start, everything since the publication (questions answered while the api was down); then
+    // what was stored since the last look.
+    const batch = await this.repository.answeredBy(answerIds, {
+      from: Math.max(earliest, Date.now() - GAP_HORIZON_MS),
+      ingestedFrom: this.verifyCursor.firstAfterStart ? 0 : this.verifyCursor.ingestedFrom,
+    });
+    await this.exclusive(async () => {
+      // Applied one by one (a second question of a gap just verified verifies nothing), written as one
+      // batch. Should the write fail, a restart finds the same question again: it is re-read from the
+      // publication on.
+      const records: LifecycleRecord[] = [];
+      for (const answered of batch.rows) {
+        const verification = engine.verification(answered);
+        if (!verification) continue;
+        const record: LifecycleRecord = { actionId: randomUUID(), ...verification };
+        records.push(record);
+        this.publishChanges(engine.applyLifecycle(record).changes);
+      }
+      await this.repository.appendLifecycle(records);
+    });
+    this.verifyCursor = {
+      ingestedFrom: Math.max(this.verifyCursor.ingestedFrom, (batch.maxIngestedAt ?? 0) - INGEST_SLACK_MS),
+      firstAfterStart: false,
+    };
+  }
+
+  /** Runs `body` in the lifecycle queue (no claim or publication interleaves with it). */
+  private exclusive(body: () => void | Promise<void>): Promise<void> {
+    const result = this.lifecycleChain.then(body, body);
+    this.lifecycleChain = result.catch(() => undefined);
+    return result;
+  }
+
+  private publishChanges(changes: readonly GapChange[]): void {
+    if (changes.length === 0 || !this.engine) return;
+    const now = Date.now();
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'grew':
+          if (this.throttle.grew(change.gapId, now)) this.pushGap(change.gapId, now);
+          break;
+        case 'opened':
+        case 'state':
+          this.throttle.pushed(change.gapId, now);
+          this.pushGap(change.gapId, now);
+          break;
+        case 'merged': {
+          this.throttle.forget(change.gapId);
+          this.pushedWindow.delete(change.gapId);
+          const gap = this.engine.view(change.into, now);
+          if (gap) this.send(gap.source, gap.shopId, () => encodeFrame('gap_merged', { gapId: change.gapId, into: change.into }));
+          break;
+        }
+        case 'expired':
+          // Its source and shop are gone with it: every subscriber hears of it (it is rare, once a minute at most).
+          this.throttle.forget(change.gapId);
+          this.pushedWindow.delete(change.gapId);
+          this.sendAll(encodeFrame('gap_expired', { gapId: change.gapId }));
+          break;
+      }
+    }
+  }
+
+  private pushGap(gapId: string, now: number): void {
+    const gap = this.engine?.view(gapId, now);
+    if (!gap) return;
+    this.pushedWindow.set(gap.gapId, gap.volume.window);
+    this.send(gap.source, gap.shopId, () => encodeFrame('gap', gap));
+  }
+
+  /** Encodes once, for the subscriptions that see this source and shop (theirs, or all shops). */
+  private send(source: EventSource, shopId: string, frame: () => ReturnType<typeof encodeFrame>): void {
+    let encoded: ReturnType<typeof encodeFrame> | null = null;
+    for (const state of this.subscriptions.values()) {
+      if (state.query.source !== source || (state.query.shop !== 'all' && state.query.shop !== shopId)) continue;
+      encoded ??= frame();
+      for (const subscriber of state.subscribers) subscriber.send(encoded);
+    }
+  }
+
+  private sendAll(frame: ReturnType<typeof encodeFrame>): void {
+    for (const state of this.subscriptions.values()) for (const subscriber of state.subscribers) subscriber.send(frame);
+  }
+
+  private flushGrowth(): void {
+    const now = Date.now();
+    for (const gapId of this.throttle.due(now)) this.pushGap(gapId, now);
+  }
+
+  /** Re-sends the active gaps that viewers watch whose window volume changed as the window slid. */
+  private pushSlid(): void {
+    if (!this.engine || this.subscriptions.size === 0) return;
+    const now = Date.now();
+    const seen = new Set<string>();
+    for (const state of this.subscriptions.values()) {
+      for (const gap of this.engine.list({ ...state.query, status: 'active', limit: GAPS_FRAME_LIMIT }, now)) {
+        if (seen.has(gap.gapId)) continue;
+        seen.add(gap.gapId);
+        if (this.pushedWindow.get(gap.gapId) === gap.volume.window) continue;
+        this.throttle.pushed(gap.gapId, now);
+        this.pushGap(gap.gapId, now);
+      }
+    }
+  }
+
+  private expire(): void {
+    if (!this.engine) return;
+    this.publishChanges(this.engine.expire(Date.now() - GAP_HORIZON_MS));
+  }
+
+  private loop(periodMs: number, body: () => Promise<void>): void {
+    const run = (): void => {
+      if (this.stopped) return;
+      const started = Date.now();
+      void body()
+        .catch((error: unknown) => this.logger.warn(`Gaps loop failed: ${(error as Error).message}`))
+        .finally(() => {
+          if (this.stopped) return;
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            run();
+          }, Math.max(0, periodMs - (Date.now() - started)));
+          this.timers.add(timer);
+        });
+    };
+    run();
+  }
+}
