@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
+import type { SimReady } from '@warroom/contracts';
 import { startAppProcess, type AppProcess } from '../infra/dev/app-process';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { startDevStore } from '../infra/dev/store/launch';
+import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 import { setUpDevUsers } from './dev-users';
 
 const ROOT = resolve(__dirname, '..');
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
     console.error(`dev store (ClickHouse HTTP) at ${store.url}`);
 
     const kioskToken = randomBytes(18).toString('base64url');
+    // The simulator's campaign record is written with it (PUT /api/campaigns/:id).
+    const serviceToken = randomBytes(24).toString('base64url');
     const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: store.url, WALL_KIOSK_TOKEN: kioskToken };
     const keep = (app: AppProcess, name: string): AppProcess => {
       started.push({ name, stop: () => app.stop() });
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
           ...common,
           WARROOM_ROLES: 'api',
           WARROOM_SESSION_SECRET: randomBytes(32).toString('base64url'),
+          WARROOM_SERVICE_TOKEN: serviceToken,
           PORT: process.env.PORT ?? '3000',
           HOST: process.env.HOST ?? '127.0.0.1',
         },
@@ -96,10 +101,15 @@ async function main(): Promise<void> {
       'bot',
     );
     // A night of 11.11 played an hour per real minute, over and over: ~12 questions/s, ~40/s in the rush.
+    let ready: SimReady | null = null;
     keep(
       await startAppProcess({
         name: 'sim',
         entry: 'apps/sim/src/main.ts',
+        onLog: (line) => {
+          ready ??= simReady(line);
+          process.stderr.write(`[sim] ${line}\n`);
+        },
         env: {
           SIM_BOT_URL: bot.url ?? '',
           SIM_SHOPS: SHOPS,
@@ -112,6 +122,15 @@ async function main(): Promise<void> {
       }),
       'sim',
     );
+
+    if (ready && api.url) {
+      const started = ready;
+      await registerRehearsalCampaign(api.url, serviceToken, started).then(
+        (summary) => console.error(`rehearsal campaign: ${summary}`),
+        // The wall still runs without it (it says "no campaign running"); say why, loudly.
+        (error: unknown) => console.error(`rehearsal campaign NOT registered: ${(error as Error).message}`),
+      );
+    }
 
     const wall = `${api.url}/wall?token=${kioskToken}&source=rehearsal`;
     const users = await setUpDevUsers(api.url ?? '', oneTimePassword, process.env.NODE_ENV === 'production').catch(

@@ -1,16 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import {
-  botMatchRequestSchema,
-  botPreviewRequestSchema,
-  type BotMatchRequest,
-  type BotMatchResponse,
-  type BotPreviewRequest,
-  type BotPreviewResponse,
-} from '@warroom/contracts';
+import { botPreviewRequestSchema, type BotPreviewRequest, type BotPreviewResponse } from '@warroom/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { KbReplica } from './kb-replica';
 
-/** What the api asks of the answer engine for trainers: patch previews, and rankings of one text. */
+/** Patch previews for the api: the questions replayed with and without the patch. */
 @Controller('api/kb')
 export class PreviewController {
   constructor(private readonly replica: KbReplica) {}
@@ -19,13 +12,5 @@ export class PreviewController {
   @HttpCode(200)
   preview(@Body(new ZodValidationPipe(botPreviewRequestSchema)) request: BotPreviewRequest): BotPreviewResponse {
     return this.replica.preview(request);
-  }
-
-  /** The nearest answers to a text, without a session or an event (the editor's "nearest answers"). */
-  @Post('match')
-  @HttpCode(200)
-  match(@Body(new ZodValidationPipe(botMatchRequestSchema)) request: BotMatchRequest): BotMatchResponse {
-    const outcome = this.replica.knowledgeBase.match(request.shopId, request.text, request.topK);
-    return { matched: outcome.matched, candidates: outcome.candidates };
   }
 }

@@ -12,7 +12,12 @@ type Listener = (frame: ServerFrame) => void;
 type StateListener = (state: LiveSocketState) => void;
 
 const MIN_BACKOFF_MS = 500;
-const MAX_BACKOFF_MS = 10_000;
+/**
+ * The longest wait between attempts (jittered between half of it and all of it): a wall must show fresh
+ * data within 5 s of the api being back, however long it was away. Tens of walls retrying every few
+ * seconds cost the api nothing.
+ */
+const MAX_BACKOFF_MS = 3_000;
 
 /**
  * One WebSocket to the api's live gateway that survives server restarts and network loss: it reconnects

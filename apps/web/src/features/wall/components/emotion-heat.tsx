@@ -1,4 +1,5 @@
 import { EMOTIONS, type LiveSnapshot } from '@warroom/contracts';
+import { memo } from 'react';
 import { COLORS, formatPercent } from './format';
 import type { Messages } from './messages';
 
@@ -15,7 +16,7 @@ function cellBackground(emotion: Emotion, heat: number): string {
 }
 
 /** Seven cells, one per emotion; the colour's strength is the emotion's share of the window's questions. */
-export function EmotionHeat({ emotions, t }: { emotions: LiveSnapshot['emotions'] | undefined; t: Messages }) {
+export const EmotionHeat = memo(function EmotionHeat({ emotions, t }: { emotions: LiveSnapshot['emotions'] | undefined; t: Messages }) {
   // The most frequent emotion sets the scale, so the heat is legible even when every share is small.
   const maxShare = Math.max(0.0001, ...EMOTIONS.map((name) => emotions?.[name]?.share ?? 0));
   return (
@@ -56,4 +57,4 @@ export function EmotionHeat({ emotions, t }: { emotions: LiveSnapshot['emotions'
       })}
     </div>
   );
-}
+});

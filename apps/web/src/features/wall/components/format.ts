@@ -10,9 +10,14 @@ export function formatTrend(trend: number | null): { arrow: string; text: string
   return trend > 0 ? { arrow: '▲', text: pct, direction: 'up' } : { arrow: '▼', text: pct, direction: 'down' };
 }
 
+/**
+ * One formatter for every clock on the wall: `toLocaleTimeString` builds a new one per call, which was the
+ * wall's largest cost (a dozen clocks re-rendered every half second).
+ */
+const CLOCK = new Intl.DateTimeFormat('zh-CN', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 export function formatClock(iso: string | Date): string {
-  const date = typeof iso === 'string' ? new Date(iso) : iso;
-  return date.toLocaleTimeString('zh-CN', { hour12: false });
+  return CLOCK.format(typeof iso === 'string' ? new Date(iso) : iso);
 }
 
 export const COLORS = {

@@ -1,3 +1,4 @@
+import { useNow } from '../hooks/use-live-snapshot';
 import type { Messages } from './messages';
 
 export type FreshnessLevel = 'fresh' | 'lagging' | 'stale';
@@ -10,7 +11,10 @@ export function freshnessLevel(ageMs: number | null): FreshnessLevel {
 
 const COLORS: Record<FreshnessLevel, string> = { fresh: '#2ea043', lagging: '#d29922', stale: '#f85149' };
 
-export function FreshnessBadge({ ageMs, t }: { ageMs: number | null; t: Messages }) {
+/** Freshness = now − asOf, counted on the wall's clock so that it keeps growing when no frame arrives. */
+export function FreshnessBadge({ asOf, t }: { asOf: Date | null; t: Messages }) {
+  const now = useNow(500);
+  const ageMs = asOf ? now - asOf.getTime() : null;
   const level = freshnessLevel(ageMs);
   const label = ageMs === null ? '—' : `${(Math.max(0, ageMs) / 1000).toFixed(1)} s`;
   return (

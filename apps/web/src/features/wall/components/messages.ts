@@ -10,6 +10,14 @@ interface WallMessages {
   hitRateTrend: string;
   questionsPerMinute: string;
   questions: string;
+  plan: string;
+  vsPlan: string;
+  promo: string;
+  noCampaign: string;
+  beforeFirstMoment: string;
+  nextMoment: string;
+  afterLastMoment: string;
+  days: string;
   window: string;
   fresh: string;
   disconnectedSince: string;
@@ -56,6 +64,14 @@ export const messages: Record<Lang, WallMessages> = {
     hitRateTrend: '识别率走势',
     questionsPerMinute: '每分钟提问',
     questions: '提问数',
+    plan: '计划',
+    vsPlan: '较计划',
+    promo: '活动节点',
+    noCampaign: '暂无进行中的活动',
+    beforeFirstMoment: '活动已开始，首个节点未到',
+    nextMoment: '下一节点',
+    afterLastMoment: '今日节点已全部开始',
+    days: '天',
     window: '近 5 分钟',
     fresh: '数据新鲜度',
     disconnectedSince: '连接已断开，自',
@@ -113,6 +129,14 @@ export const messages: Record<Lang, WallMessages> = {
     hitRateTrend: 'Hit-rate trend',
     questionsPerMinute: 'Questions / min',
     questions: 'Questions',
+    plan: 'plan',
+    vsPlan: 'vs plan',
+    promo: 'Promo moment',
+    noCampaign: 'No campaign running',
+    beforeFirstMoment: 'Campaign started, first moment ahead',
+    nextMoment: 'Next:',
+    afterLastMoment: 'Every promo moment has begun',
+    days: 'd',
     window: 'last 5 minutes',
     fresh: 'Freshness',
     disconnectedSince: 'Disconnected since',

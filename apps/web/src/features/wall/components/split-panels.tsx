@@ -1,4 +1,5 @@
 import { HANDOFF_REASONS, type LiveSnapshot } from '@warroom/contracts';
+import { memo } from 'react';
 import { COLORS, formatPercent } from './format';
 import type { Messages } from './messages';
 
@@ -18,7 +19,7 @@ function Bar({ fraction, color }: { fraction: number | null; color: string }) {
 }
 
 /** Handoffs of bot-mode questions: the total rate, then each reason's count and rate. */
-export function HandoffsPanel({ handoffs, t }: { handoffs: LiveSnapshot['handoffs'] | undefined; t: Messages }) {
+export const HandoffsPanel = memo(function HandoffsPanel({ handoffs, t }: { handoffs: LiveSnapshot['handoffs'] | undefined; t: Messages }) {
   const maxRate = Math.max(0.0001, ...HANDOFF_REASONS.map((reason) => handoffs?.byReason[reason]?.rate ?? 0));
   return (
     <div data-testid="handoffs" style={{ display: 'flex', flexDirection: 'column', gap: '0.5vh' }}>
@@ -46,7 +47,7 @@ export function HandoffsPanel({ handoffs, t }: { handoffs: LiveSnapshot['handoff
       })}
     </div>
   );
-}
+});
 
 function SplitBar({ left, right }: { left: number; right: number }) {
   const total = left + right;
@@ -60,7 +61,7 @@ function SplitBar({ left, right }: { left: number; right: number }) {
 }
 
 /** Bot vs assist mode (questions), and bot-only vs with-a-human conversion (sessions). */
-export function ModesAndConversion({ snapshot, t }: { snapshot: LiveSnapshot | null; t: Messages }) {
+export const ModesAndConversion = memo(function ModesAndConversion({ snapshot, t }: { snapshot: LiveSnapshot | null; t: Messages }) {
   const bot = snapshot?.modes.bot ?? 0;
   const assist = snapshot?.modes.assist ?? 0;
   const total = bot + assist;
@@ -96,4 +97,4 @@ export function ModesAndConversion({ snapshot, t }: { snapshot: LiveSnapshot | n
       </div>
     </div>
   );
-}
+});

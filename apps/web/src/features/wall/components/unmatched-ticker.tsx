@@ -1,4 +1,5 @@
 import type { UnmatchedQuery } from '@warroom/contracts';
+import { memo } from 'react';
 import { COLORS, formatClock } from './format';
 import type { Messages } from './messages';
 
@@ -6,7 +7,7 @@ import type { Messages } from './messages';
  * The newest unmatched questions (at most NEWEST_UNMATCHED_LIMIT, as the api sends them). The customer's
  * text is already PII-masked by the api and is rendered as a React text node: never as HTML.
  */
-export function UnmatchedTicker({ items, t }: { items: readonly UnmatchedQuery[]; t: Messages }) {
+export const UnmatchedTicker = memo(function UnmatchedTicker({ items, t }: { items: readonly UnmatchedQuery[]; t: Messages }) {
   if (items.length === 0) {
     return (
       <div data-testid="unmatched-ticker" style={{ color: COLORS.muted, fontSize: '2.2vh' }}>
@@ -41,4 +42,4 @@ export function UnmatchedTicker({ items, t }: { items: readonly UnmatchedQuery[]
       ))}
     </ol>
   );
-}
+});

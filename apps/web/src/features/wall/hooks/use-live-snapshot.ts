@@ -14,20 +14,24 @@ export interface TrendPoint {
   /** Epoch ms of the watermark. */
   at: number;
   hitRate: number | null;
+  questionsPerMinute: number;
 }
+
+/** The figures a trend point keeps of a snapshot. */
+type TrendFigures = Pick<TrendPoint, 'hitRate' | 'questionsPerMinute'>;
 
 /**
  * The api sends a snapshot only when figures change and heartbeats in between, so the trend samples
  * both: a new point every TREND_SAMPLE_MS of watermark, the newest point updated in between.
  */
-function sampleTrend(ring: RingBuffer<TrendPoint>, at: number, hitRate: number | null): boolean {
+function sampleTrend(ring: RingBuffer<TrendPoint>, at: number, figures: TrendFigures): boolean {
   const last = ring.last();
   if (last === undefined || at - last.at >= TREND_SAMPLE_MS) {
-    ring.push({ at, hitRate });
+    ring.push({ at, ...figures });
     return true;
   }
-  if (at < last.at || last.hitRate === hitRate) return false;
-  ring.replaceLast({ at: last.at, hitRate });
+  if (at < last.at || (last.hitRate === figures.hitRate && last.questionsPerMinute === figures.questionsPerMinute)) return false;
+  ring.replaceLast({ at: last.at, ...figures });
   return true;
 }
 
@@ -50,23 +54,21 @@ export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
 
   useEffect(() => {
     const ring = new RingBuffer<TrendPoint>(TREND_POINTS);
-    let hitRate: number | null = null;
-    let lastSnapshotSeen = false;
+    let figures: TrendFigures | null = null;
     const socket = new LiveSocket(
       liveSocketUrl(token),
       query,
       (frame) => {
         if (frame.event === 'snapshot') {
-          hitRate = frame.data.hitRate;
-          lastSnapshotSeen = true;
+          figures = { hitRate: frame.data.hitRate, questionsPerMinute: frame.data.questionsPerMinute };
           const asOf = new Date(frame.data.asOf);
-          sampleTrend(ring, asOf.getTime(), hitRate);
+          sampleTrend(ring, asOf.getTime(), figures);
           const trend = ring.toArray();
           setView((previous) => ({ ...previous, snapshot: frame.data, asOf, trend }));
         } else if (frame.event === 'heartbeat') {
           const asOf = new Date(frame.data.asOf);
-          // Heartbeats carry no figures: they extend the trend with the last known hit rate.
-          const changed = lastSnapshotSeen && sampleTrend(ring, asOf.getTime(), hitRate);
+          // Heartbeats carry no figures: they extend the trend with the last known ones.
+          const changed = figures !== null && sampleTrend(ring, asOf.getTime(), figures);
           const trend = changed ? ring.toArray() : null;
           setView((previous) => ({ ...previous, asOf, trend: trend ?? previous.trend }));
         }
@@ -90,13 +92,22 @@ export function useNow(periodMs: number): number {
   return now;
 }
 
-/** 1 vh in CSS pixels, kept current on resize: ECharts takes pixel font sizes, the wall thinks in vh. */
-export function useViewportUnit(): number {
-  const [vh, setVh] = useState(() => window.innerHeight / 100);
+export interface ViewportUnits {
+  vh: number;
+  vw: number;
+}
+
+function viewportUnits(): ViewportUnits {
+  return { vh: window.innerHeight / 100, vw: window.innerWidth / 100 };
+}
+
+/** 1 vh and 1 vw in CSS pixels, kept current on resize: ECharts takes pixel sizes, the wall thinks in vh/vw. */
+export function useViewportUnits(): ViewportUnits {
+  const [units, setUnits] = useState(viewportUnits);
   useEffect(() => {
-    const onResize = () => setVh(window.innerHeight / 100);
+    const onResize = () => setUnits(viewportUnits());
     window.addEventListener('resize', onResize);
     return () => window.removeEventListener('resize', onResize);
   }, []);
-  return vh;
+  return units;
 }

@@ -1,0 +1,194 @@
+/**
+ * bench:wall — a soak of the wall in headless Chromium at 1920×1080 against a running system with events
+ * flowing: does its memory stay flat and its main thread stay responsive over a long night?
+ *
+ *   npm run -s bench:wall -- --minutes 10 --json            # starts its own system (like npm start)
+ *   npm run -s bench:wall -- --minutes 10 --url 'http://127.0.0.1:3000/wall?token=…&source=rehearsal'
+ *
+ * Its own system: dev broker, dev store (a temporary directory), ingest, api, bot and the simulator
+ * looping the double11 curve at ×60 (a curve hour per real minute), with the rehearsal's campaign
+ * registered, exactly the parts `npm start` runs. The wall watches the rehearsal.
+ *
+ * Measured: `updates`, the snapshot frames the wall received; the JS heap after a forced garbage
+ * collection (CDP HeapProfiler.collectGarbage, twice) once the wall has shown data and warmed up
+ * (`--warmup-seconds`, default 30), and again at the end; long tasks (PerformanceObserver 'longtask')
+ * during the soak: how many took over 200 ms, and the longest.
+ *
+ * Last line of stdout: {"minutes","updates","jsHeapStartMb","jsHeapEndMb","longTasks","longTaskMaxMs",
+ * "heapGrowthPct"} (longTasks counts those over 200 ms). stderr: progress, the heap every minute.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SimReady } from '@warroom/contracts';
+import { chromium, type CDPSession } from 'playwright-core';
+import { z } from 'zod';
+import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
+import { startDevBroker } from '../../infra/dev/broker/launch';
+import { startDevStore } from '../../infra/dev/store/launch';
+import { registerRehearsalCampaign, simReady } from '../../scripts/rehearsal-campaign';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    url: { type: 'string' },
+    'warmup-seconds': { type: 'string', default: '30' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const MINUTES = Number(values.minutes);
+const WARMUP_MS = Number(values['warmup-seconds']) * 1000;
+if (!(MINUTES > 0) || !(WARMUP_MS >= 0)) throw new Error('--minutes must be > 0 and --warmup-seconds ≥ 0');
+const LONG_TASK_MS = 200;
+/** As test/support/browser.ts: CHROMIUM_PATH, else Debian's. */
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOPS = 'demo-electronics,demo-home';
+const log = (message: string): void => void process.stderr.write(`[bench:wall] ${message}\n`);
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** The parts `npm start` runs, on a temporary store; resolves to the wall's URL. */
+async function startSystem(started: Stoppable[]): Promise<string> {
+  const quiet = (name: string) => (line: string) => {
+    if (/error|warn|exited/i.test(line)) log(`[${name}] ${line}`);
+  };
+  const broker = await startDevBroker();
+  started.push({ name: 'dev broker', stop: () => broker.stop() });
+  const store = await startDevStore({ onLog: quiet('store') });
+  started.push({ name: 'dev store', stop: () => store.stop() });
+  const kioskToken = randomBytes(18).toString('base64url');
+  const serviceToken = randomBytes(24).toString('base64url');
+  const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: store.url, WALL_KIOSK_TOKEN: kioskToken, LOG_LEVEL: 'warn' };
+  const app = async (name: string, entry: string, env: Record<string, string>, onLog = quiet(name)): Promise<AppProcess> => {
+    const child = await startAppProcess({ name, entry, env, onLog });
+    started.push({ name, stop: () => child.stop() });
+    return child;
+  };
+  await app('ingest', 'apps/api/src/main.ts', { ...common, WARROOM_ROLES: 'ingest', PORT: '0' });
+  const api = await app('api', 'apps/api/src/main.ts', {
+    ...common,
+    WARROOM_ROLES: 'api',
+    PORT: '0',
+    WARROOM_SESSION_SECRET: randomBytes(32).toString('base64url'),
+    WARROOM_SERVICE_TOKEN: serviceToken,
+  });
+  const spool = mkdtempSync(join(tmpdir(), 'warroom-bench-spool-'));
+  started.push({ name: 'spool', stop: () => Promise.resolve(rmSync(spool, { recursive: true, force: true })) });
+  const bot = await app('bot', 'apps/bot/src/main.ts', {
+    KAFKA_BROKERS: broker.brokers,
+    PORT: '0',
+    BOT_SHOP_IDS: SHOPS,
+    BOT_SOURCE: 'rehearsal',
+    BOT_SPOOL_DIR: spool,
+    LOG_LEVEL: 'warn',
+  });
+  let ready: SimReady | null = null;
+  await app(
+    'sim',
+    'apps/sim/src/main.ts',
+    { SIM_BOT_URL: bot.url ?? '', SIM_SHOPS: SHOPS, SIM_PROFILE: 'double11', SIM_SPEED: '60', SIM_LOOP: 'true', SIM_SOURCE: 'rehearsal', SIM_QUIET: 'true' },
+    (line) => {
+      ready ??= simReady(line);
+      quiet('sim')(line);
+    },
+  );
+  if (!ready || !api.url) throw new Error('the simulator or the api did not say where it runs');
+  log(`rehearsal campaign: ${await registerRehearsalCampaign(api.url, serviceToken, ready)}`);
+  return `${api.url}/wall?token=${kioskToken}&source=rehearsal`;
+}
+
+/** Counts long tasks from the page's start; read back as `window.__wallBench`. */
+const LONG_TASK_OBSERVER = `
+  window.__wallBench = { longTasks: 0, over: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      window.__wallBench.longTasks += 1;
+      if (entry.duration > ${LONG_TASK_MS}) window.__wallBench.over += 1;
+      window.__wallBench.maxMs = Math.max(window.__wallBench.maxMs, entry.duration);
+    }
+  }).observe({ type: 'longtask', buffered: true });
+`;
+const longTaskSchema = z.object({ longTasks: z.number(), over: z.number(), maxMs: z.number() });
+
+async function heapAfterGcMb(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return Math.round((usedSize / 1024 / 1024) * 100) / 100;
+}
+
+async function main(): Promise<void> {
+  const started: Stoppable[] = [];
+  const stopAll = async () => {
+    for (const part of started.reverse()) await part.stop().catch((error: unknown) => log(`${part.name}: ${(error as Error).message}`));
+  };
+  try {
+    const url = values.url ?? (await startSystem(started));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'],
+    });
+    started.push({ name: 'chromium', stop: () => browser.close() });
+    log(`Chromium ${browser.version()}, wall ${url.replace(/token=[^&]+/, 'token=…')}`);
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    await context.addInitScript(LONG_TASK_OBSERVER);
+    const page = await context.newPage();
+    let updates = 0;
+    let counting = false;
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        if (counting && typeof payload === 'string' && payload.startsWith('{"event":"snapshot"')) updates += 1;
+      }),
+    );
+    page.on('pageerror', (error) => log(`page error: ${error.message}`));
+    await page.goto(url);
+    await page.getByTestId('hit-rate').filter({ hasText: '%' }).waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="top-questions"][data-chart-finished="true"]').waitFor({ timeout: 60_000 });
+    log(`the wall shows data; warming up ${WARMUP_MS / 1000} s`);
+    await page.waitForTimeout(WARMUP_MS);
+    const cdp = await context.newCDPSession(page);
+    const jsHeapStartMb = await heapAfterGcMb(cdp);
+    log(`heap after GC at the start: ${jsHeapStartMb} MB; soaking ${MINUTES} min (load average ${loadavg()[0]!.toFixed(1)})`);
+    // Long tasks of the soak only: loading the page (parsing the bundle) is not what a night on the wall costs.
+    await page.evaluate('window.__wallBench.longTasks = 0; window.__wallBench.over = 0; window.__wallBench.maxMs = 0;');
+    counting = true;
+    const startedAt = Date.now();
+    const endAt = startedAt + MINUTES * 60_000;
+    while (Date.now() < endAt) {
+      await page.waitForTimeout(Math.min(60_000, endAt - Date.now()));
+      const elapsed = ((Date.now() - startedAt) / 60_000).toFixed(1);
+      const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize / 1024 / 1024;
+      const freshness = await page.getByTestId('freshness').textContent();
+      log(`${elapsed} min: ${updates} updates, heap ${heap.toFixed(1)} MB (before GC), ${freshness}, load ${loadavg()[0]!.toFixed(1)}`);
+    }
+    counting = false;
+    const jsHeapEndMb = await heapAfterGcMb(cdp);
+    const tasks = longTaskSchema.parse(await page.evaluate('window.__wallBench'));
+    const result = {
+      minutes: MINUTES,
+      updates,
+      jsHeapStartMb,
+      jsHeapEndMb,
+      longTasks: tasks.over,
+      longTaskMaxMs: Math.round(tasks.maxMs),
+      heapGrowthPct: Math.round(((jsHeapEndMb - jsHeapStartMb) / jsHeapStartMb) * 1000) / 10,
+    };
+    log(`long tasks (> 50 ms) in all: ${tasks.longTasks}; over ${LONG_TASK_MS} ms: ${tasks.over}; longest ${result.longTaskMaxMs} ms`);
+    await stopAll();
+    console.log(values.json ? JSON.stringify(result) : result);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
