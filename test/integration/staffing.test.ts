@@ -6,6 +6,8 @@
  */
 import {
   badRequestBodySchema,
+  liveSnapshotSchema,
+  rosterStoredSchema,
   staffingReportSchema,
   type ChatEvent,
   type StaffingIntervalRow,
@@ -25,6 +27,7 @@ const H = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const SHOP = 'shop-staff';
+const SERVICE_TOKEN = 'staffing-service-token-0123456789';
 let sequence = 0;
 
 type Kind = 'handoff' | 'agent_accept' | 'agent_end' | 'abandon';
@@ -207,7 +210,7 @@ describe('staffing report', () => {
 
   beforeAll(async () => {
     const p = pipeline();
-    api = await p.startApp('ingest,api');
+    api = await p.startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN });
     const events = [...currentRangeEvents(), ...previousRangeEvents()];
     produced = events.length;
     await p.produce(events.map((e) => ({ key: e.sessionId, value: JSON.stringify(e) })));
@@ -364,5 +367,40 @@ describe('staffing report', () => {
 
     expect((await fetch(url('/api/reports/staffing', query))).status).toBe(401);
     expect((await fetch(url('/api/reports/staffing.csv', query), { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+  });
+
+  // Last: the stored roster changes what the tests above expect of reports without one.
+  it('stores a roster (service token); reports without their own use it, and the wall shows who is on shift now', async () => {
+    const put = (body: unknown, token = SERVICE_TOKEN) =>
+      fetch(url('/api/reports/roster', {}), { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const rosterCsv = ['interval_start,agents', `${iso(Q0)},4`, `${iso(Q1)},1`, `${iso(Q3)},3`].join('\n');
+    const stored = await put({ shop: SHOP, source: 'live', interval: '15m', rosterCsv });
+    expect(stored.status, await stored.clone().text()).toBe(200);
+    expect(rosterStoredSchema.parse(await stored.json())).toEqual({ stored: 3 });
+    // Uploading an interval again replaces it.
+    expect((await put({ shop: SHOP, source: 'live', interval: '15m', roster: [{ intervalStart: iso(Q0), agents: 6 }] })).status).toBe(200);
+    expect((await put({ shop: SHOP, source: 'live', interval: '15m', rosterCsv }, 'not-the-service-token')).status).toBe(401);
+    const misaligned = await put({ shop: SHOP, source: 'live', interval: '15m', roster: [{ intervalStart: iso(Q0 + 5 * MIN), agents: 2 }] });
+    expect(misaligned.status).toBe(400);
+
+    const r = await report(query);
+    expect(r.current.intervals.map((row) => row.roster?.onShift ?? null)).toEqual([6, 1, null, 3]);
+    // ⌊6 × 0.7⌋ = 4 on chat, 5 handoffs in 15 minutes at 300 s.
+    expect(r.current.intervals[0]!.roster!.serviceLevel).toBe(evaluateStaffing({ chatsPerHour: 20, ahtSec: 300, concurrency: 3 }, 4, 20).serviceLevel);
+    // Another source has no roster.
+    expect((await report({ ...query, source: 'rehearsal' })).current.intervals.every((row) => row.roster === null)).toBe(true);
+
+    // Now: the quarter-hour (else the hour) of the stored roster, in the snapshot's agents needed now.
+    const now = Date.now();
+    expect((await put({ shop: SHOP, source: 'live', interval: '1h', roster: [{ intervalStart: iso(Math.floor(now / HOUR) * HOUR), agents: 9 }] })).status).toBe(200);
+    const snapshotNow = async () => {
+      const response = await fetch(url('/api/metrics/snapshot', { shop: SHOP, window: '5m', source: 'live' }), { headers: auth });
+      expect(response.status, await response.clone().text()).toBe(200);
+      return liveSnapshotSchema.parse(await response.json()).agentsNow;
+    };
+    expect((await snapshotNow()).onShift).toBe(9);
+    const quarter = Math.floor(Date.now() / (15 * MIN)) * 15 * MIN;
+    expect((await put({ shop: SHOP, source: 'live', interval: '15m', roster: [{ intervalStart: iso(quarter), agents: 7 }] })).status).toBe(200);
+    expect((await snapshotNow()).onShift).toBe(7);
   });
 });

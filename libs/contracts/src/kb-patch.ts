@@ -146,3 +146,28 @@ export const botPreviewResponseSchema = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('rejected'), reason: z.string() }),
 ]);
 export type BotPreviewResponse = z.infer<typeof botPreviewResponseSchema>;
+
+/** The answer engine's ranking of one text (`POST /api/kb/match` on apps/bot): no event, no session. */
+export const botMatchRequestSchema = z.strictObject({
+  shopId: shopIdSchema,
+  text: z.string().min(1).max(4000),
+  topK: z.number().int().min(1).max(10).default(3),
+});
+export type BotMatchRequest = z.infer<typeof botMatchRequestSchema>;
+export const botMatchResponseSchema = z.strictObject({
+  matched: z.boolean(),
+  candidates: z.array(z.strictObject({ answerId: z.string(), score: z.number().min(0).max(1) })),
+});
+export type BotMatchResponse = z.infer<typeof botMatchResponseSchema>;
+
+/** `GET /api/kb/nearest?shop=&text=`: the existing answers nearest to a question, for the patch editor. */
+export const nearestQuerySchema = z.strictObject({ shop: shopIdSchema, text: z.string().trim().min(1).max(4000) });
+export const nearestAnswerSchema = z.strictObject({
+  answerId: z.string(),
+  score: z.number().min(0).max(1),
+  /** What a patch of it names, and the revision it is based on. */
+  target: z.string(),
+  revision: z.number().int().positive(),
+  reply: kbReplySchema,
+});
+export type NearestAnswer = z.infer<typeof nearestAnswerSchema>;

@@ -188,7 +188,10 @@ export function formatRosterCsv(entries: RosterEntry[]): string {
 
 const requestShape = {
   ...queryShape,
-  /** Agents on shift per interval; intervals without an entry have no roster figures. */
+  /**
+   * Agents on shift per interval; intervals without an entry have no roster figures. Without `roster` and
+   * `rosterCsv`, the roster stored for the shop, source and interval (PUT /api/reports/roster) is used.
+   */
   roster: z.array(rosterEntrySchema).max(MAX_REPORT_INTERVALS).optional(),
   /** The same as CSV text (`interval_start,agents` lines), e.g. an uploaded file. Not with `roster`. */
   rosterCsv: z.string().max(MAX_ROSTER_CSV_CHARS).optional(),
@@ -261,6 +264,55 @@ export function rosterOf(request: Pick<StaffingReportRequest, 'roster' | 'roster
   }
   return [];
 }
+
+/** Most roster entries one upload may carry: 31 days of quarter-hours. */
+export const MAX_STORED_ROSTER_ENTRIES = 31 * 24 * 4;
+
+/**
+ * `PUT /api/reports/roster` (service token): stores agents on shift per interval for a shop (or `all`) and
+ * source; an interval uploaded again is replaced. Reports without a roster of their own use the stored
+ * one, and the wall's "agents needed now" shows who is on shift from it.
+ */
+export const rosterUploadSchema = z
+  .strictObject({
+    shop: shopSelectorSchema.default('all'),
+    source: eventSourceSchema.default('live'),
+    interval: staffingIntervalSchema,
+    roster: z.array(rosterEntrySchema).min(1).max(MAX_STORED_ROSTER_ENTRIES).optional(),
+    rosterCsv: z.string().max(MAX_ROSTER_CSV_CHARS * 4).optional(),
+  })
+  .superRefine((upload, ctx) => {
+    if ((upload.roster === undefined) === (upload.rosterCsv === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['roster'], message: 'send roster or rosterCsv (one of them)' });
+      return;
+    }
+    const stepMs = STAFFING_INTERVAL_MS[upload.interval] as number | undefined;
+    if (stepMs === undefined) return;
+    const entries =
+      upload.roster?.map((entry, index) => ({ intervalStart: entry.intervalStart, path: ['roster', index, 'intervalStart'], where: `roster entry ${index}` })) ?? [];
+    if (upload.rosterCsv !== undefined) {
+      const parsed = parseRosterCsv(upload.rosterCsv);
+      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', path: ['rosterCsv', problem.line], message: problem.message });
+      if (parsed.entries.length === 0 && parsed.problems.length === 0) ctx.addIssue({ code: 'custom', path: ['rosterCsv'], message: 'no roster line' });
+      if (parsed.entries.length > MAX_STORED_ROSTER_ENTRIES) ctx.addIssue({ code: 'custom', path: ['rosterCsv'], message: `at most ${MAX_STORED_ROSTER_ENTRIES} lines` });
+      entries.push(...parsed.entries.map((entry) => ({ intervalStart: entry.intervalStart, path: ['rosterCsv', entry.line], where: `line ${entry.line}` })));
+    }
+    const seen = new Map<number, string>();
+    for (const entry of entries) {
+      const start = Date.parse(entry.intervalStart);
+      if (start % stepMs !== 0) {
+        ctx.addIssue({ code: 'custom', path: entry.path, message: `${entry.where}: ${entry.intervalStart} does not start a ${upload.interval} interval` });
+        continue;
+      }
+      const previous = seen.get(start);
+      if (previous === undefined) seen.set(start, entry.where);
+      else ctx.addIssue({ code: 'custom', path: entry.path, message: `${entry.where}: interval ${entry.intervalStart} repeats ${previous}` });
+    }
+  });
+export type RosterUpload = z.infer<typeof rosterUploadSchema>;
+
+export const rosterStoredSchema = z.strictObject({ stored: z.number().int().nonnegative() });
+export type RosterStored = z.infer<typeof rosterStoredSchema>;
 
 const count = z.number().int().nonnegative();
 /** A share in [0, 1]; null when its denominator is 0 or a figure it needs is unknown. */

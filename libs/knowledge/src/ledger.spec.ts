@@ -106,3 +106,14 @@ describe('KbLedger', () => {
     expect(decisions(b)).toEqual(decisions(new KbLedger(PACKS)));
   });
 });
+
+describe('KbLedger.dryRun', () => {
+  it('says what a patch would change or why it would be rejected, and changes nothing', () => {
+    const ledger = new KbLedger(PACKS);
+    const scope = { pack: 'shop' as const, shopId: 'shop-a' };
+    const trial = ledger.dryRun(proposal({ op: 'add_examples', scope, answerId: 'gift-wrap', examples: ['礼盒装吗'] }, 7), AT);
+    expect(trial).toMatchObject({ ok: true, change: { revision: 8, content: { examples: ['能包装吗', '礼盒装吗'] } } });
+    expect(ledger.current(shopTarget('shop-a', 'gift-wrap'))?.revision).toBe(7);
+    expect(ledger.dryRun(proposal({ op: 'add_examples', scope, answerId: 'gift-wrap', examples: ['x'] }, 6), AT)).toEqual({ ok: false, reason: 'stale: based on revision 6, the current revision is 7' });
+  });
+});

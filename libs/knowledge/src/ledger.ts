@@ -185,6 +185,19 @@ export class KbLedger {
     return [...this.industryOf.keys()];
   }
 
+  /**
+   * What `apply` would decide for a proposal, without applying it (a preview of a patch): the change it
+   * would make, or the reason it would be rejected.
+   */
+  dryRun(proposal: KbPatchProposal, appliedAt: string): { ok: true; change: KbChange } | { ok: false; reason: string } {
+    try {
+      return { ok: true, change: this.decide(proposal, appliedAt).change };
+    } catch (error) {
+      if (error instanceof Rejection) return { ok: false, reason: error.message };
+      throw error;
+    }
+  }
+
   /** Applies one proposal from the log (the rule), returning the decision and, if applied, the change. */
   apply(proposal: KbPatchProposal, offset: number, appliedAt: string): LedgerResult {
     const op = proposal.patch;

@@ -45,6 +45,14 @@ const sessionRow = z.object({
   abandons: quantity,
 });
 const questionRow = z.object({ idx: index, bot_questions: quantity, bot_answered: quantity });
+const rosterRow = z.object({ start_ms: z.coerce.number().int(), agents: z.coerce.number().int().nonnegative() });
+
+/** Whose roster: a shop (or 'all') of a source, in intervals of `intervalMs`. */
+export interface RosterScope {
+  source: EventSource;
+  shop: string;
+  intervalMs: number;
+}
 
 /**
  * The inputs of the staffing reports (definitions in libs/contracts/src/staffing.ts), read from the raw
@@ -150,6 +158,54 @@ export class StaffingRepository {
     }
     for (const row of questionRows) Object.assign(at(row.idx), { botQuestions: row.bot_questions, botAnswered: row.bot_answered });
     return [...byIndex.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** Stores roster entries (agents on shift per interval start); an interval stored again is replaced. */
+  async storeRoster(scope: RosterScope, entries: { intervalStartMs: number; agents: number }[], version: number): Promise<void> {
+    await this.clickhouse.insert({
+      table: 'staffing_rosters',
+      values: entries.map((entry) => ({
+        source: scope.source,
+        shop_id: scope.shop,
+        interval_minutes: scope.intervalMs / 60_000,
+        interval_start: toClickHouseTime(new Date(entry.intervalStartMs).toISOString()),
+        agents: entry.agents,
+        version: String(version),
+      })),
+      format: 'JSONEachRow',
+    });
+  }
+
+  /** The stored roster of [from, to): agents on shift by interval start (epoch ms), newest upload of each. */
+  async roster(scope: RosterScope, from: Date, to: Date): Promise<Map<number, number>> {
+    const rows = await this.rows(
+      `SELECT toUnixTimestamp64Milli(interval_start) AS start_ms, agents
+       FROM staffing_rosters
+       WHERE source = {source:String} AND shop_id = {shop:String} AND interval_minutes = {minutes:UInt16}
+         AND interval_start >= {from:DateTime64(3, 'UTC')} AND interval_start < {to:DateTime64(3, 'UTC')}
+       ORDER BY version DESC
+       LIMIT 1 BY interval_start`,
+      {
+        source: scope.source,
+        shop: scope.shop,
+        minutes: String(scope.intervalMs / 60_000),
+        from: toClickHouseTime(from.toISOString()),
+        to: toClickHouseTime(to.toISOString()),
+      },
+      rosterRow,
+    );
+    return new Map(rows.map((row) => [row.start_ms, row.agents]));
+  }
+
+  /** Agents on shift at `at` by the stored roster: its quarter-hour if stored, else its hour; null when neither is. */
+  async onShiftAt(scope: Omit<RosterScope, 'intervalMs'>, at: Date): Promise<number | null> {
+    for (const intervalMs of [900_000, 3_600_000]) {
+      const start = Math.floor(at.getTime() / intervalMs) * intervalMs;
+      const roster = await this.roster({ ...scope, intervalMs }, new Date(start), new Date(start + intervalMs));
+      const agents = roster.get(start);
+      if (agents !== undefined) return agents;
+    }
+    return null;
   }
 
   /** The clock, here so that tests can swap it with the rest of the outside world. */

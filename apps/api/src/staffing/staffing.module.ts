@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { StaffingRepository } from '../repositories/staffing.repository';
+import { RosterController } from './roster.controller';
 import { StaffingController } from './staffing.controller';
 import { StaffingService } from './staffing.service';
 
@@ -9,5 +10,5 @@ import { StaffingService } from './staffing.service';
  * now" from StaffingService.
  */
 @Global()
-@Module({ controllers: [StaffingController], providers: [StaffingService, StaffingRepository], exports: [StaffingService] })
+@Module({ controllers: [StaffingController, RosterController], providers: [StaffingService, StaffingRepository], exports: [StaffingService] })
 export class StaffingModule {}

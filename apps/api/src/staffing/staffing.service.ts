@@ -9,6 +9,8 @@ import {
   type AgentsNow,
   type EventSource,
   type RosterEntry,
+  type RosterStored,
+  type RosterUpload,
   type StaffingQuery,
   type StaffingRangeReport,
   type StaffingReport,
@@ -50,7 +52,11 @@ export class StaffingService {
       ...(request.patienceSec === undefined ? {} : { patienceSec: request.patienceSec }),
       ...(request.ahtSec === undefined ? {} : { ahtOverrideSec: request.ahtSec }),
     };
-    const roster = new Map(rosterOf(request).map((entry) => [Date.parse(entry.intervalStart), entry.agents]));
+    // The request's own roster; else the one stored for this shop, source and interval.
+    const roster =
+      request.roster !== undefined || request.rosterCsv !== undefined
+        ? new Map(rosterOf(request).map((entry) => [Date.parse(entry.intervalStart), entry.agents]))
+        : await this.repository.roster({ source: request.source, shop: request.shop, intervalMs }, new Date(request.from), new Date(request.to));
     const measure = async (fromIso: string, toIso: string, withRoster: boolean): Promise<StaffingRangeReport> => {
       const from = new Date(fromIso);
       const to = new Date(toIso);
@@ -116,9 +122,23 @@ export class StaffingService {
   async agentsNow(scope: { shop: string; source: EventSource }, windowEnd: Date, asOf: Date): Promise<AgentsNow> {
     const intervalMs = AGENTS_NOW_WINDOW_MINUTES * 60_000;
     const from = new Date(windowEnd.getTime() - AGENTS_NOW_AHT_LOOKBACK_MINUTES * 60_000);
-    const counts = await this.repository.intervalCounts({ shop: scope.shop, source: scope.source, from, to: windowEnd, intervalMs });
+    const [counts, onShift] = await Promise.all([
+      this.repository.intervalCounts({ shop: scope.shop, source: scope.source, from, to: windowEnd, intervalMs }),
+      this.repository.onShiftAt(scope, asOf),
+    ]);
     const report = buildRangeReport({ from, to: windowEnd, intervalMs, counts, roster: new Map(), assumptions: { ...AGENTS_NOW_ASSUMPTIONS } });
-    return agentsNowFigures(report, asOf, null);
+    return agentsNowFigures(report, asOf, onShift);
+  }
+
+  /** Stores a roster (PUT /api/reports/roster); returns how many intervals. */
+  async storeRoster(upload: RosterUpload): Promise<RosterStored> {
+    const entries = rosterOf(upload).map((entry) => ({ intervalStartMs: Date.parse(entry.intervalStart), agents: entry.agents }));
+    await this.repository.storeRoster(
+      { source: upload.source, shop: upload.shop, intervalMs: STAFFING_INTERVAL_MS[upload.interval] },
+      entries,
+      this.repository.now().getTime(),
+    );
+    return { stored: entries.length };
   }
 
   async reportCsv(request: StaffingRequest): Promise<string> {

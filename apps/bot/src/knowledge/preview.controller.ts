@@ -1,9 +1,16 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { botPreviewRequestSchema, type BotPreviewRequest, type BotPreviewResponse } from '@warroom/contracts';
+import {
+  botMatchRequestSchema,
+  botPreviewRequestSchema,
+  type BotMatchRequest,
+  type BotMatchResponse,
+  type BotPreviewRequest,
+  type BotPreviewResponse,
+} from '@warroom/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { KbReplica } from './kb-replica';
 
-/** Patch previews for the api: the questions replayed with and without the patch. */
+/** What the api asks of the answer engine for trainers: patch previews, and rankings of one text. */
 @Controller('api/kb')
 export class PreviewController {
   constructor(private readonly replica: KbReplica) {}
@@ -12,5 +19,13 @@ export class PreviewController {
   @HttpCode(200)
   preview(@Body(new ZodValidationPipe(botPreviewRequestSchema)) request: BotPreviewRequest): BotPreviewResponse {
     return this.replica.preview(request);
+  }
+
+  /** The nearest answers to a text, without a session or an event (the editor's "nearest answers"). */
+  @Post('match')
+  @HttpCode(200)
+  match(@Body(new ZodValidationPipe(botMatchRequestSchema)) request: BotMatchRequest): BotMatchResponse {
+    const outcome = this.replica.knowledgeBase.match(request.shopId, request.text, request.topK);
+    return { matched: outcome.matched, candidates: outcome.candidates };
   }
 }
