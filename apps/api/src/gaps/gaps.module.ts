@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { CampaignsModule } from '../campaigns/campaigns.module';
 import { GapsRepository } from '../repositories/gaps.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 import { GapReadGuard } from './gap-read.guard';
@@ -8,7 +9,7 @@ import { GapsService } from './gaps.service';
 
 /** Gaps (issue 7): the engine, its lifecycle REST, and `GapsService` for the live gateway and the patch loop. */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, CampaignsModule],
   controllers: [GapsController],
   providers: [GapsService, GapsRepository, KnowledgePacksRepository, GapReadGuard],
   exports: [GapsService],

@@ -11,6 +11,7 @@ import {
   type User,
 } from '@warroom/contracts';
 import { canDismissGaps, canTakeGap } from '../auth/permissions';
+import { CampaignsService } from '../campaigns/campaigns.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { encodeFrame } from '../live/frames';
 import type { LiveSubscriber } from '../live/live-metrics.service';
@@ -93,6 +94,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: GapsRepository,
     private readonly packs: KnowledgePacksRepository,
+    private readonly campaigns: CampaignsService,
   ) {
     this.ready = new Promise<void>((resolve, reject) => {
       this.markReady = resolve;
@@ -151,11 +153,15 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     return engine.questionsOf(gapId) ?? [];
   }
 
-  /** Time-to-patch over the gaps verified in the running campaign (CAMPAIGN_STARTED_AT), or the last 24 h. */
+  /**
+   * Time-to-patch over the gaps of a source (and shop) verified since the running campaign started (its
+   * campaign record, else CAMPAIGN_STARTED_AT), or in the last 24 h when none runs.
+   */
   timeToPatch(source: EventSource, shop: string): TimeToPatch {
     if (!this.engine) return { verified: 0, medianMs: null, p90Ms: null };
-    const since = this.config.live.campaignStartedAt?.getTime() ?? Date.now() - GAP_HORIZON_MS;
-    return this.engine.timeToPatch(source, shop, since);
+    const now = new Date();
+    const start = this.campaigns.runningStart({ source, shop }, now) ?? this.config.live.campaignStartedAt;
+    return this.engine.timeToPatch(source, shop, start?.getTime() ?? now.getTime() - GAP_HORIZON_MS);
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------------
