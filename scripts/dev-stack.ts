@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
 import type { SimReady } from '@warroom/contracts';
+import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
 import { startAppProcess, type AppProcess } from '../infra/dev/app-process';
 import { startDevBroker } from '../infra/dev/broker/launch';
+import { freePort } from '../infra/dev/ports';
 import { startDevStore } from '../infra/dev/store/launch';
-import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 import { setUpDevUsers } from './dev-users';
+import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 
 const ROOT = resolve(__dirname, '..');
 const STORE_DIR = resolve(ROOT, '.data/dev-store');
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
       return app;
     };
     keep(await startAppProcess({ name: 'ingest', entry: 'apps/api/src/main.ts', env: { ...common, WARROOM_ROLES: 'ingest', PORT: '0' } }), 'ingest');
+    // The api asks the bot for patch previews and the bot loads the knowledge base from the api: the
+    // bot's port is chosen first so each can be told the other's address.
+    const botPort = await freePort();
     // Printed once by the api at its first start: the first admin's one-time password.
     let oneTimePassword: string | null = null;
     const api = keep(
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
           WARROOM_ROLES: 'api',
           WARROOM_SESSION_SECRET: randomBytes(32).toString('base64url'),
           WARROOM_SERVICE_TOKEN: serviceToken,
+          WARROOM_BOT_URL: `http://127.0.0.1:${botPort}`,
           PORT: process.env.PORT ?? '3000',
           HOST: process.env.HOST ?? '127.0.0.1',
         },
@@ -96,7 +101,16 @@ async function main(): Promise<void> {
       await startAppProcess({
         name: 'bot',
         entry: 'apps/bot/src/main.ts',
-        env: { KAFKA_BROKERS: broker.brokers, PORT: '0', BOT_SHOP_IDS: SHOPS, BOT_SOURCE: 'rehearsal', BOT_SPOOL_DIR, LOG_LEVEL: 'warn' },
+        env: {
+          KAFKA_BROKERS: broker.brokers,
+          PORT: String(botPort),
+          BOT_SHOP_IDS: SHOPS,
+          BOT_SOURCE: 'rehearsal',
+          BOT_SPOOL_DIR,
+          BOT_KB_API_URL: api.url ?? '',
+          BOT_KB_API_TOKEN: serviceToken,
+          LOG_LEVEL: 'warn',
+        },
       }),
       'bot',
     );
@@ -122,7 +136,6 @@ async function main(): Promise<void> {
       }),
       'sim',
     );
-
     if (ready && api.url) {
       const started = ready;
       await registerRehearsalCampaign(api.url, serviceToken, started).then(

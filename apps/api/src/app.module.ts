@@ -3,6 +3,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { IngestModule } from './ingest/ingest.module';
+import { KbModule } from './kb/kb.module';
 import { LiveModule } from './live/live.module';
 import { ReplayModule } from './replay/replay.module';
 import { RepositoriesModule } from './repositories/repositories.module';
@@ -20,7 +21,7 @@ export class AppModule {
         ...(config.roles.has('ingest') ? [IngestModule] : []),
         ...(config.roles.has('api') ? [AuthModule, CampaignsModule, LiveModule] : []),
         ...(config.roles.has('api') ? [ReplayModule] : []),
-        ...(config.roles.has('api') ? [StaffingModule] : []),
+        ...(config.roles.has('api') ? [StaffingModule, KbModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],
