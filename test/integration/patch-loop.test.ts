@@ -165,5 +165,5 @@ describe('the live patch loop', () => {
     bot = await startBot();
     expect((await call(api.url!, 'GET', `/api/kb/answers?shop=${SHOP}`, zhao)).body).toEqual(answersBefore);
     expect(await ask(UNANSWERABLE[2]!)).toMatchObject({ outcome: 'answered', answer: { answerId: ANSWER_ID, revision: 3 } });
-  });
+  }, 300_000);
 });
