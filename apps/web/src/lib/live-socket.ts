@@ -1,4 +1,4 @@
-import { serverFrameSchema, type ServerFrame, type SnapshotQuery } from '@warroom/contracts';
+import { serverFrameSchema, type ClientFrame, type ServerFrame, type SnapshotQuery } from '@warroom/contracts';
 
 export interface LiveSocketState {
   connected: boolean;
@@ -21,7 +21,7 @@ const MAX_BACKOFF_MS = 3_000;
 
 /**
  * One WebSocket to the api's live gateway that survives server restarts and network loss: it reconnects
- * with jittered exponential backoff and re-subscribes, so the server sends a fresh snapshot each time.
+ * with jittered exponential backoff and re-subscribes, so the server sends a fresh snapshot (or gap list) each time.
  */
 export class LiveSocket {
   private socket: WebSocket | null = null;
@@ -32,7 +32,8 @@ export class LiveSocket {
 
   constructor(
     private readonly url: string,
-    private readonly subscription: SnapshotQuery,
+    /** A snapshot query (sent as `subscribe`), or any client frame, e.g. `subscribe_gaps`. */
+    private readonly subscription: SnapshotQuery | ClientFrame,
     private readonly onFrame: Listener,
     private readonly onState: StateListener,
   ) {}
@@ -54,7 +55,8 @@ export class LiveSocket {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
-      socket.send(JSON.stringify({ event: 'subscribe', data: this.subscription }));
+      const frame: ClientFrame = 'event' in this.subscription ? this.subscription : { event: 'subscribe', data: this.subscription };
+      socket.send(JSON.stringify(frame));
       this.setState({ connected: true, disconnectedSince: null });
     };
     socket.onmessage = (message: MessageEvent<unknown>) => {
