@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AgentDeskModule } from './agent-desk/agent-desk.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
@@ -21,7 +22,7 @@ export class AppModule {
         ...(config.roles.has('ingest') ? [IngestModule] : []),
         ...(config.roles.has('api') ? [AuthModule, CampaignsModule, LiveModule] : []),
         ...(config.roles.has('api') ? [ReplayModule] : []),
-        ...(config.roles.has('api') ? [StaffingModule, KbModule] : []),
+        ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

@@ -12,4 +12,5 @@ export * from './agents-now';
 export * from './auth';
 export * from './kb-patch';
 export * from './gaps';
+export * from './agent-desk';
 export * from './replay';

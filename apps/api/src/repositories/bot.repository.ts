@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  agentChatSchema,
+  agentErrorSchema,
+  agentQueueSchema,
+  recordedEventSchema,
   botMatchResponseSchema,
   botPreviewResponseSchema,
+  type AgentAcceptRequest,
+  type AgentChat,
+  type AgentChatReplyRequest,
+  type AgentEndRequest,
+  type AgentFlagRequest,
+  type AgentQueue,
+  type AgentQueueQuery,
+  type RecordedEvent,
   type BotMatchRequest,
   type BotMatchResponse,
   type BotPreviewRequest,
@@ -17,7 +29,18 @@ export class BotUnavailableError extends Error {
   }
 }
 
-/** The answer engine (apps/bot) over HTTP: what the api asks of it (patch previews, matches). */
+/** The bot refused an agent's step: 404 (no such shop or session) or 409 (not in the state the step needs), in its words. */
+export class BotRefusedError extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BotRefusedError';
+  }
+}
+
+/** The answer engine (apps/bot) over HTTP: what the api asks of it (patch previews, matches, the agents' desk). */
 @Injectable()
 export class BotRepository {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -34,22 +57,53 @@ export class BotRepository {
     return this.post('/api/kb/match', request, botMatchResponseSchema);
   }
 
-  private async post<S extends z.ZodType>(path: string, request: unknown, schema: S): Promise<z.infer<S>> {
+  /** The handoff queue (waiting sessions oldest first, and the chats agents hold). */
+  async agentQueue(query: AgentQueueQuery): Promise<AgentQueue> {
+    const params = new URLSearchParams({ limit: String(query.limit), ...(query.shopId === undefined ? {} : { shopId: query.shopId }) });
+    return this.send('GET', `/api/agent/queue?${params.toString()}`, undefined, agentQueueSchema);
+  }
+
+  agentAccept(request: AgentAcceptRequest): Promise<AgentChat> {
+    return this.send('POST', '/api/agent/accept', request, agentChatSchema);
+  }
+
+  agentReply(request: AgentChatReplyRequest): Promise<RecordedEvent> {
+    return this.send('POST', '/api/agent/reply', request, recordedEventSchema);
+  }
+
+  agentEnd(request: AgentEndRequest): Promise<RecordedEvent> {
+    return this.send('POST', '/api/agent/end', request, recordedEventSchema);
+  }
+
+  agentFlag(request: AgentFlagRequest): Promise<RecordedEvent> {
+    return this.send('POST', '/api/agent/flag', request, recordedEventSchema);
+  }
+
+  private post<S extends z.ZodType>(path: string, request: unknown, schema: S): Promise<z.infer<S>> {
+    return this.send('POST', path, request, schema);
+  }
+
+  /** One call; the bot's own 404/409 of an agent step (agentErrorSchema) is a BotRefusedError, anything else not 2xx BotUnavailableError. */
+  private async send<S extends z.ZodType>(method: 'GET' | 'POST', path: string, request: unknown, schema: S): Promise<z.infer<S>> {
     const base = this.config.kb.botUrl;
     if (base === null) throw new BotUnavailableError('this needs WARROOM_BOT_URL (the answer engine) to be set');
     let response: Response;
     try {
       response = await fetch(new URL(path, base), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
+        method,
+        headers: request === undefined ? {} : { 'content-type': 'application/json' },
+        body: request === undefined ? undefined : JSON.stringify(request),
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
       throw new BotUnavailableError(`the answer engine at ${base} did not answer: ${(error as Error).message}`, { cause: error });
     }
     const body: unknown = await response.json().catch(() => null);
-    if (!response.ok) throw new BotUnavailableError(`the answer engine answered ${response.status}: ${JSON.stringify(body)}`);
+    if (!response.ok) {
+      const refusal = agentErrorSchema.safeParse(body);
+      if (refusal.success) throw new BotRefusedError(refusal.data.statusCode, refusal.data.message);
+      throw new BotUnavailableError(`the answer engine answered ${response.status}: ${JSON.stringify(body)}`);
+    }
     return schema.parse(body);
   }
 }
