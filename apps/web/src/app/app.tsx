@@ -1,5 +1,7 @@
 import { eventSourceSchema } from '@warroom/contracts';
+import { AgentPage } from '../features/agent/components/agent-page';
 import { ReportsPage } from '../features/reports/components/reports-page';
+import { TrainerPage } from '../features/trainer/components/trainer-page';
 import { WallPage } from '../features/wall/components/wall-page';
 
 /** Routes by path; each route composes one feature. */
@@ -11,6 +13,8 @@ export function App() {
   const source = eventSourceSchema.catch('live').parse(params.get('source') ?? 'live');
   if (path === '/wall') return <WallPage token={params.get('token')} lang={lang} source={source} />;
   if (path === '/reports') return <ReportsPage token={params.get('token')} lang={lang} />;
+  if (path === '/trainer') return <TrainerPage lang={lang} source={source} />;
+  if (path === '/agent') return <AgentPage lang={lang} />;
   return (
     <main style={{ padding: '4vh' }}>
       <a href="/wall" style={{ color: '#58a6ff' }}>

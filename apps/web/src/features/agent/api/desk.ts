@@ -1,0 +1,50 @@
+import {
+  agentChatSchema,
+  agentConversationSchema,
+  agentQueueSchema,
+  agentSuggestionsSchema,
+  recordedEventSchema,
+  type AgentChat,
+  type AgentConversation,
+  type AgentDeskFlagRequest,
+  type AgentDeskReplyRequest,
+  type AgentDeskSessionRef,
+  type AgentQueue,
+  type AgentSuggestions,
+  type RecordedEvent,
+} from '@warroom/contracts';
+import { apiRequest } from '../../../lib/api-client';
+
+/** `GET /api/agent/queue`: waiting sessions (oldest first) and the chats agents hold. */
+export function fetchQueue(token: string, signal?: AbortSignal): Promise<AgentQueue> {
+  return apiRequest(token, 'GET', '/api/agent/queue?limit=200', agentQueueSchema, undefined, signal);
+}
+
+/** The api names the agent to the bot: only the session is sent. */
+export function acceptChat(token: string, ref: AgentDeskSessionRef): Promise<AgentChat> {
+  return apiRequest(token, 'POST', '/api/agent/accept', agentChatSchema, ref);
+}
+
+export function sendReply(token: string, request: AgentDeskReplyRequest): Promise<RecordedEvent> {
+  return apiRequest(token, 'POST', '/api/agent/reply', recordedEventSchema, request);
+}
+
+export function endChat(token: string, ref: AgentDeskSessionRef): Promise<RecordedEvent> {
+  return apiRequest(token, 'POST', '/api/agent/end', recordedEventSchema, ref);
+}
+
+/** A question the agent answered by hand, for the trainers' inbox. */
+export function flagQuestion(token: string, request: AgentDeskFlagRequest): Promise<RecordedEvent> {
+  return apiRequest(token, 'POST', '/api/agent/flag', recordedEventSchema, request);
+}
+
+export function fetchConversation(token: string, ref: AgentDeskSessionRef, signal?: AbortSignal): Promise<AgentConversation> {
+  const query = new URLSearchParams(ref).toString();
+  return apiRequest(token, 'GET', `/api/agent/conversation?${query}`, agentConversationSchema, undefined, signal);
+}
+
+/** The bot's top 3 answers for the customer's question, best first. */
+export function fetchSuggestions(token: string, shopId: string, text: string, signal?: AbortSignal): Promise<AgentSuggestions> {
+  const query = new URLSearchParams({ shopId, text }).toString();
+  return apiRequest(token, 'GET', `/api/agent/suggestions?${query}`, agentSuggestionsSchema, undefined, signal);
+}

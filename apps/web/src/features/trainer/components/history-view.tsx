@@ -1,0 +1,128 @@
+import type { KbTargetVersion, User } from '@warroom/contracts';
+import { useEffect, useState } from 'react';
+import { errorText } from '../../../lib/api-client';
+import { fetchHistory, publishPatch } from '../api/patches';
+import { formatClock, parseTarget, replyText, versionChanges } from './format';
+import type { Lang, Messages } from './messages';
+
+/**
+ * An answer's versions, newest first, each with what it changed against the one before (reply text,
+ * examples added and removed, stage), and a rollback to any older one: leads roll back anyone's revision,
+ * others only a latest revision of their own.
+ */
+export function HistoryView({ token, user, target, refreshKey, lang, t, onRolledBack }: { token: string; user: User; target: string | null; refreshKey: number; lang: Lang; t: Messages; onRolledBack: () => void }) {
+  const [history, setHistory] = useState<KbTargetVersion[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    setHistory(null);
+    setProblem(null);
+    if (target === null) return;
+    const controller = new AbortController();
+    fetchHistory(token, target, controller.signal).then(setHistory, (error: unknown) => {
+      if (!controller.signal.aborted) setProblem(errorText(error));
+    });
+    return () => controller.abort();
+  }, [token, target, refreshKey]);
+
+  if (target === null) {
+    return (
+      <div className="panel">
+        <h2>{t.history}</h2>
+        <div className="muted">{t.noHistory}</div>
+      </div>
+    );
+  }
+  const latest = history?.at(-1) ?? null;
+  const mayRollBack = user.role === 'lead' || (latest?.author?.userId === user.userId && user.grade !== 'assistant');
+  const rollback = async (toRevision: number) => {
+    const parsed = parseTarget(target);
+    if (!parsed || !latest) return;
+    setProblem(null);
+    try {
+      const outcome = await publishPatch(token, { patch: { op: 'rollback', scope: parsed.scope, answerId: parsed.answerId, toRevision }, baseRevision: latest.revision });
+      if (outcome.kind === 'published') {
+        setNotice(t.rolledBack(outcome.version.revision));
+        onRolledBack();
+      } else setProblem(outcome.message);
+    } catch (error) {
+      setProblem(errorText(error));
+    }
+  };
+
+  return (
+    <div className="panel" data-testid="history">
+      <h2>
+        {t.history} · {target}
+      </h2>
+      {problem ? <div className="notice error">{problem}</div> : null}
+      {notice ? <div className="notice ok">{notice}</div> : null}
+      {!mayRollBack && history && history.length > 1 ? <div className="small muted">{t.rollbackOnlyOwn}</div> : null}
+      {(history ?? [])
+        .map((version, index) => ({ version, before: index > 0 ? (history?.[index - 1] ?? null) : null }))
+        .reverse()
+        .map(({ version, before }) => (
+          <div key={version.revision} style={{ borderTop: '1px solid #21262d', padding: '6px 0' }} data-testid="history-version" data-revision={version.revision}>
+            <div className="row">
+              <strong>{t.revision(version.revision)}</strong>
+              <span className="badge">{t.ops[version.op] ?? version.op}</span>
+              <span className="small muted grow">{version.author ? t.byAt(version.author.login, version.appliedAt ? formatClock(version.appliedAt, lang) : '') : t.packFile}</span>
+              {latest && version.revision !== latest.revision && version.content ? (
+                <button className="btn" type="button" disabled={!mayRollBack} onClick={() => void rollback(version.revision)} data-testid="rollback">
+                  {t.rollback(version.revision)}
+                </button>
+              ) : null}
+            </div>
+            <VersionDiff before={before} after={version} t={t} />
+          </div>
+        ))}
+    </div>
+  );
+}
+
+function VersionDiff({ before, after, t }: { before: KbTargetVersion | null; after: KbTargetVersion; t: Messages }) {
+  if (!after.content) return <div className="small muted">{t.retired}</div>;
+  const previous = before?.content ?? null;
+  const reply = replyText(after.content.reply);
+  const oldReply = previous ? replyText(previous.reply) : null;
+  const had = new Set(previous?.examples ?? []);
+  const has = new Set(after.content.examples);
+  const added = previous ? after.content.examples.filter((e) => !had.has(e)) : [];
+  const removed = previous ? previous.examples.filter((e) => !has.has(e)) : [];
+  const summary = versionChanges(before, after, t);
+  return (
+    <div className="small" style={{ marginTop: 4 }}>
+      {summary.length > 0 ? <div className="muted">{summary.join(' · ')}</div> : null}
+      <div>
+        {t.diffReply}: {oldReply !== null && oldReply !== reply ? <span className="diff-del">{oldReply}</span> : null} <span className={oldReply !== null && oldReply !== reply ? 'diff-add' : ''}>{reply}</span>
+      </div>
+      {previous && previous.stage !== after.content.stage ? (
+        <div>
+          {t.diffStage}: <span className="diff-del">{previous.stage ?? '-'}</span> <span className="diff-add">{after.content.stage ?? '-'}</span>
+        </div>
+      ) : null}
+      {added.length > 0 ? (
+        <div>
+          {t.diffAdded(added.length)}:{' '}
+          {added.map((e) => (
+            <span key={e} className="diff-add" style={{ marginRight: 6 }}>
+              {e}
+            </span>
+          ))}
+        </div>
+      ) : null}
+      {removed.length > 0 ? (
+        <div>
+          {t.diffRemoved(removed.length)}:{' '}
+          {removed.map((e) => (
+            <span key={e} className="diff-del" style={{ marginRight: 6 }}>
+              {e}
+            </span>
+          ))}
+        </div>
+      ) : null}
+      {!previous ? <div className="muted">{after.content.examples.join(' / ')}</div> : null}
+    </div>
+  );
+}
