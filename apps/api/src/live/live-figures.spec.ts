@@ -194,6 +194,7 @@ describe('figuresKey', () => {
         onShift: null,
       },
       campaign: null,
+      timeToPatch: { verified: 0, medianMs: null, p90Ms: null },
     });
 
   it('ignores the watermark and the window moving, not the figures', () => {
