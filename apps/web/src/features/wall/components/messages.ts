@@ -164,9 +164,9 @@ export const messages: Record<Lang, WallMessages> = {
     handoffs: 'Handoffs by reason',
     handoffRate: 'Handoff rate',
     reason: {
-      customer_request: 'Customer request',
+      customer_request: 'Requested',
       no_match: 'No match',
-      negative_emotion: 'Negative emotion',
+      negative_emotion: 'Emotion',
       assist_mode: 'Assist mode',
     },
     modes: 'Bot vs assist mode',

@@ -18,33 +18,36 @@ function Bar({ fraction, color }: { fraction: number | null; color: string }) {
   );
 }
 
-/** Handoffs of bot-mode questions: the total rate, then each reason's count and rate. */
+/**
+ * Handoffs of bot-mode questions: the total rate and count, then each reason's rate, two reasons a row so
+ * that the agents-needed figures fit under them in the same tile.
+ */
 export const HandoffsPanel = memo(function HandoffsPanel({ handoffs, t }: { handoffs: LiveSnapshot['handoffs'] | undefined; t: Messages }) {
   const maxRate = Math.max(0.0001, ...HANDOFF_REASONS.map((reason) => handoffs?.byReason[reason]?.rate ?? 0));
   return (
     <div data-testid="handoffs" style={{ display: 'flex', flexDirection: 'column', gap: '0.5vh' }}>
-      <div style={{ display: 'flex', alignItems: 'baseline', gap: '1vw' }}>
+      <div style={{ display: 'flex', alignItems: 'baseline', gap: '1vw', minWidth: 0 }}>
         <span style={{ fontSize: '3.4vh', lineHeight: 1.1, fontWeight: 700, color: COLORS.orange }} data-testid="handoff-rate">
           {formatPercent(handoffs?.rate ?? null)}
         </span>
-        <span style={{ color: COLORS.muted }}>
+        <span className="wall-ellipsis" style={{ color: COLORS.muted }}>
           {t.handoffRate} · {(handoffs?.count ?? 0).toLocaleString()}
         </span>
       </div>
-      {HANDOFF_REASONS.map((reason) => {
-        const figures = handoffs?.byReason[reason];
-        return (
-          <div key={reason} data-reason={reason}>
-            <div style={{ display: 'flex', justifyContent: 'space-between', fontSize: '1.9vh', lineHeight: 1.25 }}>
-              <span>{t.reason[reason]}</span>
-              <span style={{ fontVariantNumeric: 'tabular-nums' }}>
-                {(figures?.count ?? 0).toLocaleString()} · {formatPercent(figures?.rate ?? null)}
-              </span>
+      <div style={{ display: 'grid', gridTemplateColumns: 'repeat(2, minmax(0, 1fr))', gap: '0.5vh 1vw' }}>
+        {HANDOFF_REASONS.map((reason) => {
+          const figures = handoffs?.byReason[reason];
+          return (
+            <div key={reason} data-reason={reason}>
+              <div style={{ display: 'flex', justifyContent: 'space-between', gap: '0.4vw', fontSize: '1.9vh', lineHeight: 1.25 }}>
+                <span className="wall-ellipsis">{t.reason[reason]}</span>
+                <span style={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600 }}>{formatPercent(figures?.rate ?? null)}</span>
+              </div>
+              <Bar fraction={(figures?.rate ?? 0) / maxRate} color={REASON_COLORS[reason]} />
             </div>
-            <Bar fraction={(figures?.rate ?? 0) / maxRate} color={REASON_COLORS[reason]} />
-          </div>
-        );
-      })}
+          );
+        })}
+      </div>
     </div>
   );
 });
