@@ -191,6 +191,12 @@ describeWithBrowser('trainer workstation and agent console', () => {
     await li.locator('[data-testid="base-revision"]', { hasText: '基于版本 1' }).waitFor({ timeout: 10_000 });
     const liExamples = `${SECOND.join('\n')}\n李强补充：以旧换新补贴`;
     await li.getByTestId('examples').fill(liExamples);
+    // A reload (or a lost connection) loses nothing: the draft of the gap is kept in the tab.
+    await li.reload();
+    await second.click();
+    await li.getByTestId('gap-editor').waitFor({ timeout: 10_000 });
+    expect(await li.getByTestId('examples').inputValue()).toBe(liExamples);
+    await li.locator('[data-testid="base-revision"]', { hasText: '基于版本 1' }).waitFor({ timeout: 10_000 });
 
     const first = await call(api.url!, 'POST', '/api/kb/patches', tokens.wang!, {
       patch: { op: 'edit_answer', scope: { pack: 'shop', shopId: SHOP }, answerId: ANSWER_ID, reply: { type: 'text', text: `${REPLY}（王芳补充：红包不找零）` } },
@@ -241,5 +247,14 @@ describeWithBrowser('trainer workstation and agent console', () => {
     // The flag reaches the trainer's inbox: the gap of that question carries the flag marker.
     await wang.locator('[data-testid="gap-row"]', { hasText: '南极' }).locator('[data-testid="flag-marker"]').waitFor({ timeout: 30_000 });
     await wang.screenshot({ path: 'test-results/trainer-inbox-flag.png' });
+
+    // English on request.
+    const english = await browser.newContext();
+    contexts.push(english);
+    const page = await english.newPage();
+    await page.goto(`${api.url!}/agent?lang=en`);
+    await page.getByText('Agent console · sign in').waitFor({ timeout: 10_000 });
+    await page.goto(`${api.url!}/trainer?lang=en`);
+    await page.getByText('Trainer workstation · sign in').waitFor({ timeout: 10_000 });
   }
 });

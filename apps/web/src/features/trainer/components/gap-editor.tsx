@@ -166,6 +166,7 @@ export function GapEditor({ gap, token, user, lang, t, source, upsert }: { gap: 
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const closed = gap.status === 'verified' || gap.status === 'dismissed';
   const claimer = gap.claimedBy?.actor ?? null;
   const mine = claimer?.userId === user.userId;
   const industry = industryOf(answers);
@@ -272,6 +273,9 @@ export function GapEditor({ gap, token, user, lang, t, source, upsert }: { gap: 
 
       {published || gap.status === 'published' || gap.status === 'verified' ? <WatchView gap={gap} published={published} now={now} lang={lang} t={t} /> : null}
 
+      {/* A closed gap is watched and its answer's history kept at hand; there is nothing left to edit. */}
+      {closed ? null : (
+        <>
       <div className="panel">
         <h2>{t.examples}</h2>
         <textarea className="field" rows={Math.min(8, Math.max(3, draft.examples.split('\n').length + 1))} value={draft.examples} onChange={(e) => update({ examples: e.target.value })} data-testid="examples" />
@@ -394,6 +398,9 @@ export function GapEditor({ gap, token, user, lang, t, source, upsert }: { gap: 
       </div>
 
       {preview ? <PreviewView preview={preview.result} stale={!previewFresh} t={t} /> : null}
+
+        </>
+      )}
 
       <HistoryView token={token} user={user} target={historyTarget} refreshKey={historyKey} lang={lang} t={t} onRolledBack={() => {
         setHistoryKey((key) => key + 1);
