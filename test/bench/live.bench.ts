@@ -15,12 +15,14 @@
  * The dev broker keeps about 5 MiB per partition, so events are consumed while they are produced; if
  * ingest falls behind by more than that, the broker drops events and `lost` says so.
  */
-import { createInterface } from 'node:readline';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClickHouseClient } from '@warroom/clickhouse';
-import { TOPICS, createKafka, createProducer } from '@warroom/kafka';
+import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
 import { z } from 'zod';
 import { TrafficGenerator } from '../../apps/sim/src/traffic';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
@@ -66,8 +68,22 @@ const clientResultSchema = z.object({
 });
 type ClientResult = z.infer<typeof clientResultSchema>;
 
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. Sampled at
+ * the start and end of the measured period, it shows which process the two cores went to.
+ */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the ") " split; in clock ticks (100/s).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** The viewers' process: started, waited for until every client has its first snapshot, told when to measure. */
-function startClients(url: string): { ready: Promise<void>; measure(): void; stop(): Promise<ClientResult> } {
+function startClients(url: string): { pid: number; ready: Promise<void>; measure(): void; stop(): Promise<ClientResult> } {
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', resolve(__dirname, 'live-clients.ts'), '--url', url, '--token', TOKEN, '--clients', String(CLIENTS), '--views', values.views],
@@ -88,6 +104,7 @@ function startClients(url: string): { ready: Promise<void>; measure(): void; sto
     }
   });
   return {
+    pid: child.pid ?? -1,
     ready,
     measure: () => child.stdin.write('measure\n'),
     stop: async () => {
@@ -125,31 +142,58 @@ async function main(): Promise<void> {
     await clients.ready;
 
     const generator = new TrafficGenerator({ shops: SHOPS, source: 'live', campaignId: 'bench', seed: 1, runId: `bench${process.pid}` });
+    const processes: Record<string, number> = {
+      producer: process.pid,
+      broker: broker.pid,
+      store: store.pid,
+      ingest: apps[0]!.pid,
+      api: api.pid,
+      clients: clients.pid,
+    };
+    const cpuAtStart = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
     let produced = 0;
+    let maxBehind = 0;
     const started = performance.now();
+    // A stuck producer or store must fail the run, not hang it.
+    const watchdog = setTimeout(() => {
+      console.error(`bench:live: no result after ${SECONDS + 240} s (produced ${produced}); giving up`);
+      process.exit(1);
+    }, (SECONDS + 240) * 1000);
+    watchdog.unref();
     clients.measure();
     let nextReport = started + 5_000;
     while (performance.now() - started < SECONDS * 1000) {
       const sliceStarted = performance.now();
-      const due = Math.floor((RATE * (sliceStarted - started)) / 1000) - produced;
+      // At most one second's worth a slice: a producer that falls behind (a starved CPU) sends less, and says
+      // so in the summary (producedPerSec), instead of building ever larger slices that outlast the run.
+      const due = Math.min(RATE, Math.floor((RATE * (sliceStarted - started)) / 1000) - produced);
       const messages: { key: string; value: string }[] = [];
       const now = new Date();
       while (messages.length < due) {
         for (const event of generator.nextQuestion(now)) messages.push({ key: event.sessionId, value: JSON.stringify(event) });
       }
       if (messages.length > 0) {
-        await producer.send({ topic: TOPICS.chatEvents.name, messages, acks: -1 });
+        // 1,000 messages a request: the dev broker loses the framing of multi-megabyte produce requests.
+        await sendBatch(producer, TOPICS.chatEvents.name, messages, { chunkSize: 1_000 });
         produced += messages.length;
       }
       if (sliceStarted > nextReport) {
         nextReport += 5_000;
         const stored = await storedCount();
+        maxBehind = Math.max(maxBehind, produced - stored);
         log(`t=${((sliceStarted - started) / 1000).toFixed(0)}s produced=${produced} stored=${stored} behind=${produced - stored}`);
       }
       await new Promise((done) => setTimeout(done, Math.max(0, SLICE_MS - (performance.now() - sliceStarted))));
     }
     const producingSeconds = (performance.now() - started) / 1000;
-    log(`produced ${produced} events in ${producingSeconds.toFixed(1)} s (${Math.round(produced / producingSeconds)}/s)`);
+    const cpu = Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => {
+        const [before, after] = [cpuAtStart[name], cpuSeconds(pid)];
+        return [name, before === null || before === undefined || after === null ? null : Math.round((after - before) * 10) / 10];
+      }),
+    );
+    log(`CPU seconds while producing (${producingSeconds.toFixed(0)} s on ${availableParallelism()} cores): ${JSON.stringify(cpu)}`);
+    log(`produced ${produced} events in ${producingSeconds.toFixed(1)} s (${Math.round(produced / producingSeconds)}/s of ${RATE}/s asked)`);
 
     // Let ingest catch up (or give up after a minute), so the last snapshots carry the last events.
     const catchUpStarted = performance.now();
@@ -158,13 +202,19 @@ async function main(): Promise<void> {
       await new Promise((done) => setTimeout(done, 250));
       stored = await storedCount();
     }
-    log(`ingest caught up ${((performance.now() - catchUpStarted) / 1000).toFixed(1)} s after the producer stopped`);
+    const catchUpSeconds = ((performance.now() - catchUpStarted) / 1000).toFixed(1);
+    log(
+      stored >= produced
+        ? `ingest caught up ${catchUpSeconds} s after the producer stopped`
+        : `ingest did not catch up: ${produced - stored} events missing ${catchUpSeconds} s after the producer stopped`,
+    );
     await new Promise((done) => setTimeout(done, 1_500));
     const result = await clients.stop();
     const summary = {
       event: 'summary',
       producedPerSec: Math.round(produced / producingSeconds),
       stored,
+      maxBehind,
       lost: produced - stored,
       snapshots: result.snapshots,
       heartbeats: result.heartbeats,
@@ -182,6 +232,7 @@ async function main(): Promise<void> {
       maxMs: result.latencies.max,
       droppedClients: result.dropped,
     };
+    clearTimeout(watchdog);
     if (!values.json) log(`latency p50 ${line.p50Ms} ms, p99 ${line.p99Ms} ms, max ${line.maxMs} ms; ${line.droppedClients} clients dropped`);
     console.log(JSON.stringify(line));
   } finally {

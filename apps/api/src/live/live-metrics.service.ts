@@ -109,6 +109,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(LiveMetricsService.name);
   private readonly watermark = new Watermark();
   private readonly subscriptions = new Map<string, Subscription>();
+  /** A subscription's first snapshot while it is being computed: the viewers who arrive meanwhile share it. */
+  private readonly firstSnapshots = new WeakMap<Subscription, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
   private observeFailing = false;
@@ -188,7 +190,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     try {
       if (!owned.last) {
         const asOf = this.watermark.asOf();
-        if (asOf) this.remember(owned, await this.compute(owned, asOf));
+        if (asOf) await this.firstSnapshotOf(owned, asOf);
       }
       if (owned.last) subscriber.send(this.frameOf(owned));
     } catch (error) {
@@ -196,6 +198,21 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       throw error;
     }
     return unsubscribe;
+  }
+
+  /**
+   * Computes a new subscription's first snapshot once, however many viewers subscribe before it is ready: a
+   * wall of 1,000 kiosks connecting at once must cost one computation, not a thousand queued in the store.
+   */
+  private firstSnapshotOf(subscription: Subscription, asOf: Date): Promise<void> {
+    let pending = this.firstSnapshots.get(subscription);
+    if (!pending) {
+      pending = this.compute(subscription, asOf)
+        .then((snapshot) => this.remember(subscription, snapshot))
+        .finally(() => this.firstSnapshots.delete(subscription));
+      this.firstSnapshots.set(subscription, pending);
+    }
+    return pending;
   }
 
   private loop(periodMs: number, body: () => Promise<void>): void {

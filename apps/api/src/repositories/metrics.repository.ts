@@ -185,7 +185,13 @@ export class MetricsRepository {
     return rollup;
   }
 
-  /** The `limit` newest unmatched queries (outcome unmatched, or handoff with reason no_match), raw text. */
+  /**
+   * The `limit` newest unmatched queries (outcome unmatched, or handoff with reason no_match) in the
+   * window, with their raw text. The rollup's per-second counts bound the scan of raw rows: it starts at the
+   * newest second from which on the window holds `limit` of them (the whole window when it holds fewer),
+   * so a wide window under load reads seconds of rows, not minutes. Ingest writes the raw rows before the
+   * view's, so the rollup can only lag, which widens the scan and never cuts it short.
+   */
   async newestUnmatched(range: MetricsWindowRange, limit: number): Promise<UnmatchedRow[]> {
     const rows = await this.rows(
       `SELECT event_id, toUnixTimestamp64Milli(event_time) AS event_time_ms, shop_id, text, outcome, handoff_reason, answer_id
@@ -194,7 +200,25 @@ export class MetricsRepository {
          AND (outcome = 'unmatched' OR (outcome = 'handoff' AND handoff_reason = 'no_match'))
          AND source = {source:String}
          AND ({shop:String} = 'all' OR shop_id = {shop:String})
-         AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
+         AND event_time < {to:DateTime64(3, 'UTC')}
+         AND event_time >= greatest(
+           {from:DateTime64(3, 'UTC')},
+           (
+             SELECT max(bucket)
+             FROM
+             (
+               SELECT bucket, sum(sum(questions)) OVER (ORDER BY bucket DESC) AS from_here_on
+               FROM question_rollup_1s
+               WHERE facet = 'outcome'
+                 AND (outcome = 'unmatched' OR (outcome = 'handoff' AND handoff_reason = 'no_match'))
+                 AND source = {source:String}
+                 AND ({shop:String} = 'all' OR shop_id = {shop:String})
+                 AND bucket >= {from:DateTime64(3, 'UTC')} AND bucket < {to:DateTime64(3, 'UTC')}
+               GROUP BY bucket
+             )
+             WHERE from_here_on >= {limit:UInt32}
+           )
+         )
        ORDER BY event_time DESC, event_id DESC
        LIMIT {limit:UInt32}`,
       { ...windowParams(range), limit: String(limit) },
