@@ -1,4 +1,4 @@
-import type { EMOTIONS, HANDOFF_REASONS, EventSource } from '@warroom/contracts';
+import type { EMOTIONS, HANDOFF_REASONS, EventSource, GapStatus } from '@warroom/contracts';
 
 export type Lang = 'zh' | 'en';
 type Emotion = (typeof EMOTIONS)[number];
@@ -45,6 +45,8 @@ interface WallMessages {
   agentSessions: string;
   sessions: string;
   source: Record<Exclude<EventSource, 'live'>, string>;
+  /** The top gaps tile (top-gaps.tsx). */
+  gaps: { title: string; none: string; questions: string; new: string; timeToPatch: string; median: string; verified: string; status: Record<GapStatus, string> };
   agentsNow: {
     title: string;
     withBot: string;
@@ -112,6 +114,16 @@ export const messages: Record<Lang, WallMessages> = {
     agentSessions: '人工接待',
     sessions: '会话',
     source: { rehearsal: '彩排 REHEARSAL', replay: '回放 REPLAY' },
+    gaps: {
+      title: '知识缺口 Top（按代价）',
+      none: '暂无未解决的缺口',
+      questions: '问/60分',
+      new: '新',
+      timeToPatch: '修复用时',
+      median: '中位',
+      verified: '已验证',
+      status: { open: '待认领', claimed: '处理中', published: '已发布', verified: '已验证', dismissed: '已忽略' },
+    },
     agentsNow: {
       title: '当前需要人工坐席（近 15 分钟）',
       withBot: '有机器人',
@@ -177,6 +189,16 @@ export const messages: Record<Lang, WallMessages> = {
     agentSessions: 'With human',
     sessions: 'sessions',
     source: { rehearsal: 'REHEARSAL', replay: 'REPLAY' },
+    gaps: {
+      title: 'Top gaps by cost',
+      none: 'No open gaps',
+      questions: 'q / 60 min',
+      new: 'NEW',
+      timeToPatch: 'Time to patch',
+      median: 'median',
+      verified: 'verified',
+      status: { open: 'open', claimed: 'claimed', published: 'published', verified: 'verified', dismissed: 'dismissed' },
+    },
     agentsNow: {
       title: 'Agents needed now (last 15 min)',
       withBot: 'with bot',

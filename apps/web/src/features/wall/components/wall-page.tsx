@@ -1,6 +1,7 @@
 import type { CSSProperties, ReactNode } from 'react';
 import type { EventSource, LiveSnapshot } from '@warroom/contracts';
 import { useEffect, useMemo } from 'react';
+import { useLiveGaps } from '../hooks/use-live-gaps';
 import { useLiveSnapshot, useNow, useViewportUnits } from '../hooks/use-live-snapshot';
 import { AgentsTile } from './agents-tile';
 import { EmotionHeat } from './emotion-heat';
@@ -9,6 +10,7 @@ import { FreshnessBadge } from './freshness-badge';
 import { messages, type Lang, type Messages } from './messages';
 import { PromoCountdown } from './promo-countdown';
 import { HandoffsPanel, ModesAndConversion } from './split-panels';
+import { TopGaps } from './top-gaps';
 import { TopQuestionsChart } from './top-questions-chart';
 import { HitRateTrend, QuestionsPerMinuteTrend } from './trend-charts';
 import { UnmatchedTicker } from './unmatched-ticker';
@@ -31,6 +33,7 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
   const view = useLiveSnapshot(token, query);
   const { vh } = useViewportUnits();
   const snapshot = view.snapshot;
+  const liveGaps = useLiveGaps(token, source);
 
   return (
     <main className="wall">
@@ -70,6 +73,9 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         </Tile>
         <Tile label={t.topQuestions} style={area('top')} fill>
           <TopQuestionsChart questions={snapshot?.topQuestions ?? []} t={t} vh={vh} />
+        </Tile>
+        <Tile label={t.gaps.title} style={area('gaps')}>
+          <TopGaps gaps={liveGaps.gaps} arrivedAt={liveGaps.arrivedAt} timeToPatch={snapshot?.timeToPatch} t={t} />
         </Tile>
         <Tile label={t.handoffs} style={area('hand')}>
           <HandoffsPanel handoffs={snapshot?.handoffs} t={t} />
