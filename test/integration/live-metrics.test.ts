@@ -404,6 +404,11 @@ function expectedAgentsNow(selected: readonly ChatEvent[], asOf: string) {
   };
 }
 
+/** A pushed snapshot whose background figures (conversion, agents needed now) were both refreshed after `ms`. */
+function refreshedAfter(snapshot: LiveSnapshot, ms: number): boolean {
+  return Date.parse(snapshot.conversion.asOf) > ms && Date.parse(snapshot.agentsNow.asOf) > ms;
+}
+
 /** Integers exactly, fractions to 9 digits (the api divides the same integers, in another order at most). */
 function approximately(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : expect.closeTo(value, 9);
@@ -587,7 +592,7 @@ describe('live metrics', () => {
 
     // The viewer got pushed snapshots that reach the same figures.
     const pushed = await live.next(
-      (frame) => (frame.event === 'snapshot' && Date.parse(frame.data.conversion.asOf) > producedAt ? frame.data : undefined),
+      (frame) => (frame.event === 'snapshot' && refreshedAfter(frame.data, producedAt) ? frame.data : undefined),
       30_000,
     );
     expectFigures(pushed, events, { shop: 'all', window: '5m', source: 'live' }, campaignStartMs);
@@ -601,7 +606,7 @@ describe('live metrics', () => {
     const lateAt = await produce(late);
     const withLate = [...events, ...late];
     const afterLate = await live.next(
-      (frame) => (frame.event === 'snapshot' && Date.parse(frame.data.conversion.asOf) > lateAt ? frame.data : undefined),
+      (frame) => (frame.event === 'snapshot' && refreshedAfter(frame.data, lateAt) ? frame.data : undefined),
       30_000,
       mark,
     );

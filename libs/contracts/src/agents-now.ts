@@ -12,8 +12,8 @@ import { z } from 'zod';
  * - agents: Erlang C agents to have on shift for that traffic at AGENTS_NOW_ASSUMPTIONS (the reports'
  *   defaults), as the reports compute them.
  *
- * It scans raw events, so a live view refreshes it together with conversion: `asOf` is the watermark it
- * was computed at.
+ * It scans raw events, so a live view refreshes it in the background as it does conversion (on its own
+ * cadence): `asOf` is the watermark it was computed at.
  */
 
 export const AGENTS_NOW_WINDOW_MINUTES = 15;

@@ -61,19 +61,22 @@ const IDLE_TICK_MS = 1_000;
  */
 const CONVERSION_MIN_REFRESH_MS = 5_000;
 const CONVERSION_COST_FACTOR = 40;
+/**
+ * Agents needed now sums up 15 minutes (and an hour of handling times), so it moves slowly: refreshed by the
+ * same rule, at most every 15 s.
+ */
+const AGENTS_NOW_MIN_REFRESH_MS = 15_000;
 const STATS_EVERY_MS = 10_000;
 
-/** The figures that scan raw events (sessions), refreshed together in the background. */
-interface SlowFigures {
-  conversion: ConversionFigures;
-  agentsNow: AgentsNow;
-}
-
-interface ConversionState {
-  figures: SlowFigures | null;
+/**
+ * A figure that scans raw events (sessions): conversion, agents needed now. Each is refreshed in the
+ * background on its own, by the rule above, so a dearer one never slows the other down.
+ */
+interface RefreshState<T> {
+  figures: T | null;
   startedAt: number;
   durationMs: number;
-  running: Promise<SlowFigures> | null;
+  running: Promise<T> | null;
 }
 
 interface Subscription {
@@ -88,7 +91,8 @@ interface Subscription {
   computedVersion: number;
   computedTo: number;
   lastSentAt: number;
-  conversion: ConversionState;
+  conversion: RefreshState<ConversionFigures>;
+  agentsNow: RefreshState<AgentsNow>;
   /** The last tick failed for this subscription; its viewers were told once. */
   failing: boolean;
 }
@@ -123,6 +127,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     fanOut: new TimingStats(),
     observe: new TimingStats(),
     conversion: new TimingStats(),
+    agentsNow: new TimingStats(),
   };
 
   constructor(
@@ -153,8 +158,12 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (!asOf) throw new WatermarkUnknown('ingest has not caught up with the broker yet; no figure is known');
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
-    const [figures, slow] = await Promise.all([this.fastFigures(range, bounds), this.slowFigures(range, asOf)]);
-    return this.assemble(query, asOf, bounds, figures, slow);
+    const [figures, conversion, agentsNow] = await Promise.all([
+      this.fastFigures(range, bounds),
+      this.conversionOf(range, asOf),
+      this.agentsNowOf(range, asOf),
+    ]);
+    return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow });
   }
 
   /**
@@ -177,6 +186,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
         computedTo: 0,
         lastSentAt: 0,
         conversion: { figures: null, startedAt: 0, durationMs: 0, running: null },
+        agentsNow: { figures: null, startedAt: 0, durationMs: 0, running: null },
         failing: false,
       };
       this.subscriptions.set(key, subscription);
@@ -303,7 +313,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       subscription.last !== null &&
       subscription.computedVersion === this.watermark.dataVersion &&
       subscription.computedTo === this.bounds(subscription.query, asOf).to.getTime() &&
-      subscription.conversion.running === null
+      subscription.conversion.running === null &&
+      subscription.agentsNow.running === null
     );
   }
 
@@ -313,14 +324,20 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     const version = this.watermark.dataVersion;
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
-    const refresh = this.refreshConversion(subscription, range, asOf);
+    const conversionRefresh = this.refresh(subscription, subscription.conversion, 'conversion', CONVERSION_MIN_REFRESH_MS, this.stats.conversion, () =>
+      this.conversionOf(range, asOf),
+    );
+    const agentsRefresh = this.refresh(subscription, subscription.agentsNow, 'agents needed now', AGENTS_NOW_MIN_REFRESH_MS, this.stats.agentsNow, () =>
+      this.agentsNowOf(range, asOf),
+    );
     const figures = await this.fastFigures(range, bounds);
-    // Only the very first snapshot of a subscription waits for its conversion (and agents needed now).
-    const slow = subscription.conversion.figures ?? (await refresh);
-    if (!slow) throw new Error('conversion is not known yet');
+    // Only the very first snapshot of a subscription waits for its conversion and agents needed now.
+    const conversion = subscription.conversion.figures ?? (await conversionRefresh);
+    const agentsNow = subscription.agentsNow.figures ?? (await agentsRefresh);
+    if (!conversion || !agentsNow) throw new Error('conversion or agents needed now is not known yet');
     subscription.computedVersion = version;
     subscription.computedTo = bounds.to.getTime();
-    return this.assemble(query, asOf, bounds, figures, slow);
+    return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow });
   }
 
   private async fastFigures(range: MetricsWindowRange, bounds: WindowBounds): Promise<FastFigures> {
@@ -338,38 +355,40 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     };
   }
 
-  /** Conversion and agents needed now: both scan raw events per session. */
-  private async slowFigures(range: MetricsWindowRange, asOf: Date): Promise<SlowFigures> {
-    const [conversion, agentsNow] = await Promise.all([
-      this.metrics.conversion(range).then((counts) => conversionFigures(counts, asOf)),
-      this.staffing.agentsNow({ shop: range.shop, source: range.source }, range.to, asOf),
-    ]);
-    return { conversion, agentsNow };
+  private async conversionOf(range: MetricsWindowRange, asOf: Date): Promise<ConversionFigures> {
+    return conversionFigures(await this.metrics.conversion(range), asOf);
   }
 
-  /** Starts a refresh of the slow figures when one is due; resolves to them (null when none started). */
-  private refreshConversion(
+  /** Agents needed now over the 15 minutes ending with the window (whatever its length). */
+  private agentsNowOf(range: MetricsWindowRange, asOf: Date): Promise<AgentsNow> {
+    return this.staffing.agentsNow({ shop: range.shop, source: range.source }, range.to, asOf);
+  }
+
+  /** Starts a background refresh of one raw-event figure when one is due; resolves to it (null when none started). */
+  private refresh<T>(
     subscription: Subscription,
-    range: MetricsWindowRange,
-    asOf: Date,
-  ): Promise<SlowFigures | null> {
-    const state = subscription.conversion;
+    state: RefreshState<T>,
+    name: string,
+    minRefreshMs: number,
+    stats: TimingStats,
+    load: () => Promise<T>,
+  ): Promise<T | null> {
     if (state.running) return state.running;
     const now = Date.now();
     const due =
       state.figures === null ||
-      now - state.startedAt >= Math.max(CONVERSION_MIN_REFRESH_MS, CONVERSION_COST_FACTOR * state.durationMs);
+      now - state.startedAt >= Math.max(minRefreshMs, CONVERSION_COST_FACTOR * state.durationMs);
     if (!due) return Promise.resolve(null);
     state.startedAt = now;
-    const running = this.slowFigures(range, asOf).then((figures) => {
+    const running = load().then((figures) => {
       state.durationMs = Date.now() - now;
-      this.stats.conversion.add(state.durationMs);
+      stats.add(state.durationMs);
       state.figures = figures;
       return figures;
     });
     state.running = running;
     void running
-      .catch((error: unknown) => this.logger.warn(`${describe(subscription.query)}: conversion failed: ${(error as Error).message}`))
+      .catch((error: unknown) => this.logger.warn(`${describe(subscription.query)}: ${name} failed: ${(error as Error).message}`))
       .finally(() => {
         if (state.running === running) state.running = null;
       });
@@ -425,7 +444,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     asOf: Date,
     bounds: WindowBounds,
     figures: FastFigures,
-    slow: SlowFigures,
+    slow: { conversion: ConversionFigures; agentsNow: AgentsNow },
   ): LiveSnapshot {
     return {
       asOf: asOf.toISOString(),

@@ -46,6 +46,7 @@ const sessionRow = z.object({
 });
 const questionRow = z.object({ idx: index, bot_questions: quantity, bot_answered: quantity });
 const rosterRow = z.object({ start_ms: z.coerce.number().int(), agents: z.coerce.number().int().nonnegative() });
+const onShiftRow = z.object({ minutes: z.coerce.number().int(), agents: z.coerce.number().int().nonnegative() });
 
 /** Whose roster: a shop (or 'all') of a source, in intervals of `intervalMs`. */
 export interface RosterScope {
@@ -199,13 +200,26 @@ export class StaffingRepository {
 
   /** Agents on shift at `at` by the stored roster: its quarter-hour if stored, else its hour; null when neither is. */
   async onShiftAt(scope: Omit<RosterScope, 'intervalMs'>, at: Date): Promise<number | null> {
-    for (const intervalMs of [900_000, 3_600_000]) {
-      const start = Math.floor(at.getTime() / intervalMs) * intervalMs;
-      const roster = await this.roster({ ...scope, intervalMs }, new Date(start), new Date(start + intervalMs));
-      const agents = roster.get(start);
-      if (agents !== undefined) return agents;
-    }
-    return null;
+    const quarter = Math.floor(at.getTime() / 900_000) * 900_000;
+    const hour = Math.floor(at.getTime() / 3_600_000) * 3_600_000;
+    const rows = await this.rows(
+      `SELECT interval_minutes AS minutes, agents
+       FROM staffing_rosters
+       WHERE source = {source:String} AND shop_id = {shop:String}
+         AND ((interval_minutes = 15 AND interval_start = {quarter:DateTime64(3, 'UTC')})
+              OR (interval_minutes = 60 AND interval_start = {hour:DateTime64(3, 'UTC')}))
+       ORDER BY version DESC
+       LIMIT 1 BY interval_minutes`,
+      {
+        source: scope.source,
+        shop: scope.shop,
+        quarter: toClickHouseTime(new Date(quarter).toISOString()),
+        hour: toClickHouseTime(new Date(hour).toISOString()),
+      },
+      onShiftRow,
+    );
+    const byMinutes = new Map(rows.map((row) => [row.minutes, row.agents]));
+    return byMinutes.get(15) ?? byMinutes.get(60) ?? null;
   }
 
   /** The clock, here so that tests can swap it with the rest of the outside world. */
