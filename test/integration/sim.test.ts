@@ -28,6 +28,7 @@ import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
 import { KIOSK_TOKEN, usePipeline, waitFor } from '../support/pipeline';
 
 const CAMPAIGN = 'it-sim';
+const SERVICE_TOKEN = 'sim-it-service-token-0123456789';
 const REAL_SECONDS = 30;
 const BUCKET_MS = 2_500;
 
@@ -86,7 +87,7 @@ describe('sim: a compressed rehearsal through the real bot', () => {
     dir = mkdtempSync(join(tmpdir(), 'sim-it-'));
     const [, apiStarted, started] = await Promise.all([
       p.startApp('ingest'),
-      p.startApp('api'),
+      p.startApp('api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN }),
       startAppProcess({
         name: 'bot',
         entry: 'apps/bot/src/main.ts',
@@ -119,7 +120,7 @@ describe('sim: a compressed rehearsal through the real bot', () => {
     const sim = await startAppProcess({
       name: 'sim',
       entry: 'apps/sim/src/main.ts',
-      env: { SIM_BOT_URL: bot.url ?? '', SIM_PROFILE: profileFile, SIM_MINUTES: String(REAL_SECONDS / 60), SIM_JSON: 'true', SIM_SEED: '2026', SIM_PROGRESS_EVERY: '5' },
+      env: { SIM_BOT_URL: bot.url ?? '', SIM_API_URL: api.url ?? '', SIM_SERVICE_TOKEN: SERVICE_TOKEN, SIM_PROFILE: profileFile, SIM_MINUTES: String(REAL_SECONDS / 60), SIM_JSON: 'true', SIM_SEED: '2026', SIM_PROGRESS_EVERY: '5' },
       onLog: (line) => {
         lines.push(line);
         if (process.env.TEST_APP_LOGS) process.stderr.write(`[sim] ${line}\n`);
@@ -253,6 +254,8 @@ describe('sim: a compressed rehearsal through the real bot', () => {
     // 30 s of traffic in a 15-minute interval needs few agents; without the bot, every conversation is offered.
     expect(totals.peakAgentsWithoutBot).toBeGreaterThanOrEqual(totals.peakAgentsWithBot!);
     const busiestInterval = staffing.current.intervals.reduce((a, b) => (b.conversations > a.conversations ? b : a));
+    // The sim stored its roster (two agents all day) for the quarter-hours it ran: the report knows who was on shift.
+    expect(busiestInterval.roster).toMatchObject({ onShift: 2 });
     expect(busiestInterval.withoutBot.chatsPerHour).toBeGreaterThan(busiestInterval.withBot.chatsPerHour * 2);
   });
 });

@@ -1,6 +1,6 @@
 import type { AbandonRequest, AgentChat, AgentQueue, RecordedEvent, SimAgents, WaitingSession } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { AgentFloor, type WaitingCustomer } from './agents';
+import { AgentFloor, rosterByQuarterHour, type WaitingCustomer } from './agents';
 import { BotRequestError, type AgentDeskApi } from './bot-client';
 import { mulberry32 } from './traffic';
 
@@ -146,5 +146,18 @@ describe('AgentFloor', () => {
     }
     expect(desk.log).toContain('abandon s1');
     expect(agents.finish()).toMatchObject({ accepted: 0, abandoned: desk.log.filter((line) => line.startsWith('abandon')).length });
+  });
+
+  it('turns the roster into agents on shift per real quarter-hour (the mean over it)', () => {
+    // 23:30 at the start, one curve hour per real minute: every real quarter-hour is 15 curve hours.
+    const startMs = Date.parse('2026-11-10T12:00:00Z');
+    const shifts = { ...PROFILE, shifts: [{ team: 'night', agents: 10, from: '23:00', to: '02:00' }, { team: 'day', agents: 4, from: '00:00', to: '00:00' }] };
+    const longTiming = { fromMinute: 0, speed: 60, durationMinutes: 1440, loop: true };
+    const roster = rosterByQuarterHour({ profile: shifts, timing: longTiming, startClockMinute: 23 * 60 + 30 }, startMs, startMs, startMs + 20 * 60_000);
+    expect(roster.map((entry) => entry.intervalStart)).toEqual(['2026-11-10T12:00:00.000Z', '2026-11-10T12:15:00.000Z']);
+    // First quarter-hour: curve 23:30–14:30, the night team on for its first 2.5 of 15 hours.
+    expect(roster[0]!.agents).toBe(Math.round(4 + (10 * 2.5) / 15));
+    // Second (its first 5 real minutes): curve 14:30–19:30, only the day team.
+    expect(roster[1]!.agents).toBe(4);
   });
 });

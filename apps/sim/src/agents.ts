@@ -56,6 +56,45 @@ export interface WaitingCustomer {
   stage: Stage | null;
 }
 
+/**
+ * The roster as a staffing roster: for each real 15-minute interval from `fromMs` to `toMs`, the mean
+ * number of agents on shift during it (sampled every 10 s of real time), rounded. At a compressed speed a
+ * real quarter-hour spans hours of the curve, so this is the agent-time the rehearsal really had.
+ */
+export function rosterByQuarterHour(
+  settings: Pick<AgentFloorSettings, 'profile' | 'timing' | 'startClockMinute'>,
+  startMs: number,
+  fromMs: number,
+  toMs: number,
+): { intervalStart: string; agents: number }[] {
+  const QUARTER = 15 * 60_000;
+  const SAMPLE = 10_000;
+  const shifts = settings.profile.shifts.map((shift) => ({ agents: shift.agents, from: clockToMinutes(shift.from), to: clockToMinutes(shift.to) }));
+  const entries: { intervalStart: string; agents: number }[] = [];
+  for (let start = Math.floor(fromMs / QUARTER) * QUARTER; start < toMs; start += QUARTER) {
+    let sum = 0;
+    let samples = 0;
+    for (let at = Math.max(start, fromMs); at < Math.min(start + QUARTER, toMs); at += SAMPLE) {
+      const clock = clockAt(settings, startMs, at);
+      sum += shifts.reduce((total, shift) => total + (onShiftAtClock(shift, clock) ? shift.agents : 0), 0);
+      samples += 1;
+    }
+    if (samples > 0) entries.push({ intervalStart: new Date(start).toISOString(), agents: Math.round(sum / samples) });
+  }
+  return entries;
+}
+
+function clockAt(settings: Pick<AgentFloorSettings, 'timing' | 'startClockMinute'>, startMs: number, atMs: number): number {
+  const curveMinute = curveMinuteAt(settings.timing, atMs - startMs);
+  return (((settings.startClockMinute + curveMinute) % DAY) + DAY) % DAY;
+}
+
+/** A shift [from, to) in clock minutes, wrapping at midnight; from === to: all day. */
+function onShiftAtClock(shift: { from: number; to: number }, clock: number): boolean {
+  if (shift.from === shift.to) return true;
+  return shift.from < shift.to ? clock >= shift.from && clock < shift.to : clock >= shift.from || clock < shift.to;
+}
+
 export class AgentFloor {
   private readonly agents: Agent[];
   private readonly shops: ReadonlySet<string>;
@@ -173,12 +212,8 @@ export class AgentFloor {
   }
 
   private agentsOnShift(nowMs: number): Agent[] {
-    const curveMinute = curveMinuteAt(this.settings.timing, nowMs - this.startMs);
-    const clock = (((this.settings.startClockMinute + curveMinute) % DAY) + DAY) % DAY;
-    return this.agents.filter((agent) => {
-      if (agent.from === agent.to) return true;
-      return agent.from < agent.to ? clock >= agent.from && clock < agent.to : clock >= agent.from || clock < agent.to;
-    });
+    const clock = clockAt(this.settings, this.startMs, nowMs);
+    return this.agents.filter((agent) => onShiftAtClock(agent, clock));
   }
 
   private poll(nowMs: number): void {

@@ -28,12 +28,16 @@ import { BuiltInConversations, type ConversationSource } from './conversation';
 import { compileCurve } from './curve';
 import { ProgressDisplay } from './progress';
 import { Rehearsal, systemClock } from './rehearsal';
-import { CampaignReplay, HttpReplaySource } from './replay';
+import { rosterByQuarterHour } from './agents';
+import { HttpApiClient } from './api-client';
+import { CampaignReplay } from './replay';
 import { CorpusError, ReplayConversations, loadChatSample } from './chat-sample';
 import { mulberry32 } from './traffic';
 
 const BOT_WAIT_MS = 30_000;
 const REPLAY_PAGE_SIZE = 2_000;
+/** A looping rehearsal registers this much roster ahead. */
+const LOOP_ROSTER_HOURS = 12;
 
 interface Prepared {
   setup: SimSetup;
@@ -128,7 +132,7 @@ async function replay(env: SimEnv): Promise<number> {
       runId: `rp${randomBytes(4).toString('hex')}`,
       maxInFlight: env.SIM_MAX_IN_FLIGHT,
     },
-    new HttpReplaySource(env.SIM_API_URL!, env.SIM_SERVICE_TOKEN!, env.SIM_TIMEOUT_MS),
+    new HttpApiClient(env.SIM_API_URL!, env.SIM_SERVICE_TOKEN!, env.SIM_TIMEOUT_MS),
     bot,
     systemClock,
   );
@@ -215,6 +219,21 @@ async function main(): Promise<number> {
     corpus: corpusKind,
   };
   console.error(JSON.stringify(ready));
+  const agents = setup.profile.agents;
+  if (agents && env.SIM_API_URL !== undefined && env.SIM_SERVICE_TOKEN !== undefined) {
+    // The agents on shift per real quarter-hour, so reports and the wall's "agents needed now" know them.
+    const untilMs = rehearsal.startMs + (setup.realMinutes ?? LOOP_ROSTER_HOURS * 60) * 60_000;
+    const roster = rosterByQuarterHour(
+      { profile: agents, timing: { fromMinute: setup.fromMinute, speed: setup.speed, durationMinutes: setup.profile.durationMinutes, loop: setup.loop }, startClockMinute: curve.startClockMinute },
+      rehearsal.startMs,
+      rehearsal.startMs,
+      untilMs,
+    );
+    void new HttpApiClient(env.SIM_API_URL, env.SIM_SERVICE_TOKEN, env.SIM_TIMEOUT_MS)
+      .storeRoster({ shop: 'all', source: env.SIM_SOURCE, interval: '15m', roster })
+      .then((stored) => console.error(`sim: roster of ${stored.stored} quarter-hours stored in the api`))
+      .catch((error: unknown) => console.error(`sim: the roster could not be stored (reports will not know it): ${(error as Error).message}`));
+  }
 
   const stop = (): void => rehearsal.stop();
   process.once('SIGINT', stop);

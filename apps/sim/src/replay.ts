@@ -1,5 +1,4 @@
 import {
-  replayQuestionsPageSchema,
   skuSchema,
   type ChatRequest,
   type PastQuestion,
@@ -21,24 +20,6 @@ import type { RehearsalClock } from './rehearsal';
 /** The api's replay endpoint, as the replay reads it (a fake in unit tests). */
 export interface ReplaySourceApi {
   questions(query: ReplayQuestionsQuery): Promise<ReplayQuestionsPage>;
-}
-
-export class HttpReplaySource implements ReplaySourceApi {
-  constructor(
-    private readonly apiUrl: string,
-    private readonly serviceToken: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async questions(query: ReplayQuestionsQuery): Promise<ReplayQuestionsPage> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    const url = new URL(`/api/replay/questions?${params.toString()}`, this.apiUrl);
-    const response = await fetch(url, { headers: { authorization: `Bearer ${this.serviceToken}` }, signal: AbortSignal.timeout(this.timeoutMs) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`GET /api/replay/questions: ${response.status} ${text.slice(0, 300)}`);
-    return replayQuestionsPageSchema.parse(JSON.parse(text));
-  }
 }
 
 export interface ReplaySettings {
