@@ -14,8 +14,13 @@
  * (`--warmup-seconds`, default 30), and again at the end; long tasks (PerformanceObserver 'longtask')
  * during the soak: how many took over 200 ms, and the longest.
  *
+ * The baseline, measured in the same run: a second page in the same browser does a fixed 20 ms of work
+ * every second (never a long task on an idle machine). Its long tasks over 200 ms are what the machine's
+ * load alone makes of 20 ms tasks: on a shared 2-core box, compare the wall's with them.
+ *
  * Last line of stdout: {"minutes","updates","jsHeapStartMb","jsHeapEndMb","longTasks","longTaskMaxMs",
- * "heapGrowthPct"} (longTasks counts those over 200 ms). stderr: progress, the heap every minute.
+ * "heapGrowthPct","baselineLongTasks","baselineLongTaskMaxMs","loadAverage"} (longTasks counts those over
+ * 200 ms; loadAverage is the 1-minute load average at the end). stderr: progress, the heap every minute.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -114,6 +119,9 @@ const LONG_TASK_OBSERVER = `
   }).observe({ type: 'longtask', buffered: true });
 `;
 const longTaskSchema = z.object({ longTasks: z.number(), over: z.number(), maxMs: z.number() });
+const RESET_LONG_TASKS = 'window.__wallBench.longTasks = 0; window.__wallBench.over = 0; window.__wallBench.maxMs = 0;';
+/** The baseline page: 20 ms of work every second. */
+const BASELINE_PAGE = `<script>setInterval(() => { const end = performance.now() + 20; while (performance.now() < end); }, 1000);</script>`;
 
 async function heapAfterGcMb(cdp: CDPSession): Promise<number> {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -155,8 +163,11 @@ async function main(): Promise<void> {
     const cdp = await context.newCDPSession(page);
     const jsHeapStartMb = await heapAfterGcMb(cdp);
     log(`heap after GC at the start: ${jsHeapStartMb} MB; soaking ${MINUTES} min (load average ${loadavg()[0]!.toFixed(1)})`);
+    const baseline = await context.newPage();
+    await baseline.setContent(BASELINE_PAGE);
     // Long tasks of the soak only: loading the page (parsing the bundle) is not what a night on the wall costs.
-    await page.evaluate('window.__wallBench.longTasks = 0; window.__wallBench.over = 0; window.__wallBench.maxMs = 0;');
+    await page.evaluate(RESET_LONG_TASKS);
+    await baseline.evaluate(RESET_LONG_TASKS);
     counting = true;
     const startedAt = Date.now();
     const endAt = startedAt + MINUTES * 60_000;
@@ -170,6 +181,7 @@ async function main(): Promise<void> {
     counting = false;
     const jsHeapEndMb = await heapAfterGcMb(cdp);
     const tasks = longTaskSchema.parse(await page.evaluate('window.__wallBench'));
+    const baselineTasks = longTaskSchema.parse(await baseline.evaluate('window.__wallBench'));
     const result = {
       minutes: MINUTES,
       updates,
@@ -178,8 +190,12 @@ async function main(): Promise<void> {
       longTasks: tasks.over,
       longTaskMaxMs: Math.round(tasks.maxMs),
       heapGrowthPct: Math.round(((jsHeapEndMb - jsHeapStartMb) / jsHeapStartMb) * 1000) / 10,
+      baselineLongTasks: baselineTasks.over,
+      baselineLongTaskMaxMs: Math.round(baselineTasks.maxMs),
+      loadAverage: Math.round(loadavg()[0]! * 10) / 10,
     };
     log(`long tasks (> 50 ms) in all: ${tasks.longTasks}; over ${LONG_TASK_MS} ms: ${tasks.over}; longest ${result.longTaskMaxMs} ms`);
+    log(`baseline page (20 ms every second): long tasks ${baselineTasks.longTasks}; over ${LONG_TASK_MS} ms: ${baselineTasks.over}; longest ${result.baselineLongTaskMaxMs} ms`);
     await stopAll();
     console.log(values.json ? JSON.stringify(result) : result);
   } catch (error) {
