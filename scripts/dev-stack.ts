@@ -126,6 +126,9 @@ async function main(): Promise<void> {
         },
         env: {
           SIM_BOT_URL: bot.url ?? '',
+          // The sim stores its agents' roster there, so the wall's agents needed now shows who is on shift.
+          SIM_API_URL: api.url ?? '',
+          SIM_SERVICE_TOKEN: serviceToken,
           SIM_SHOPS: SHOPS,
           SIM_PROFILE: process.env.SIM_PROFILE ?? 'double11',
           SIM_SPEED: process.env.SIM_SPEED ?? '60',
