@@ -299,8 +299,14 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     const from = started - GAP_HORIZON_MS;
     const lifecycle = await this.repository.lifecycleSince(from);
     let next = 0;
+    // A change stamped (by the api's clock) before its gap's first question was stored (by ClickHouse's
+    // clock) waits for the gap: two clocks apart must not lose a claim.
+    const waiting: LifecycleRecord[] = [];
+    const apply = (record: LifecycleRecord): void => {
+      if (engine.applyLifecycle(record).decision === null) waiting.push(record);
+    };
     const applyBefore = (t: number): void => {
-      while (next < lifecycle.length && lifecycle[next]!.at < t) engine.applyLifecycle(lifecycle[next++]!);
+      while (next < lifecycle.length && lifecycle[next]!.at < t) apply(lifecycle[next++]!);
     };
     let after: StoredKey | undefined;
     let rows = 0;
@@ -308,13 +314,15 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       const page = await this.repository.gapInputs({ from, ingestedFrom: 0 }, PAGE_ROWS, after);
       for (const { key, input } of page.rows) {
         applyBefore(key.ingestedAt);
-        engine.add(input);
+        const opened = engine.add(input).some((change) => change.kind === 'opened');
+        if (opened && waiting.length > 0) for (const record of waiting.splice(0)) apply(record);
       }
       rows += page.rows.length;
       after = page.rows.at(-1)?.key ?? after;
       if (page.rows.length < PAGE_ROWS) break;
     }
     applyBefore(Number.POSITIVE_INFINITY);
+    if (waiting.length > 0) this.logger.warn(`${waiting.length} lifecycle changes name gaps the last 24 h do not hold; skipped`);
     this.gapCursor = (after?.ingestedAt ?? started) - INGEST_SLACK_MS;
     this.verifyCursor = { ingestedFrom: this.gapCursor, firstAfterStart: true };
     this.logger.log(`Gaps rebuilt in ${Date.now() - started} ms: ${rows} questions and flags, ${lifecycle.length} lifecycle changes, ${engine.size} gaps`);
