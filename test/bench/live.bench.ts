@@ -109,7 +109,10 @@ function startClients(url: string): { pid: number; ready: Promise<void>; measure
     measure: () => child.stdin.write('measure\n'),
     stop: async () => {
       child.stdin.write('stop\n');
-      return result;
+      const final = await result;
+      // Its sockets are closed; without this its open stdin would keep it, and so this process, alive.
+      child.kill();
+      return final;
     },
   };
 }
