@@ -234,7 +234,10 @@ describeWithBrowser('trainer workstation and agent console', () => {
     await xiao.keyboard.press('a');
     await xiao.locator(`[data-testid="chat-panel"][data-session-id="${customer}"]`).waitFor({ timeout: 15_000 });
     await xiao.getByTestId('conversation').getByText(HANDED_OFF[0]!).waitFor({ timeout: 30_000 });
-    await xiao.getByTestId('suggestions').waitFor({ timeout: 10_000 });
+    // 1 takes the bot's first suggestion into the reply box; the agent replaces it with their own answer.
+    await xiao.getByTestId('suggestion').first().waitFor({ timeout: 10_000 });
+    await xiao.keyboard.press('1');
+    expect(await xiao.getByTestId('reply').inputValue()).not.toBe('');
     await xiao.getByTestId('reply').fill('您好，南极科考站暂不在配送范围内，可以寄到最近的国内转运点。');
     await xiao.getByTestId('reply').press('Control+Enter');
     await xiao.getByTestId('agent-notice').filter({ hasText: '已发送' }).waitFor({ timeout: 10_000 });
@@ -243,6 +246,10 @@ describeWithBrowser('trainer workstation and agent console', () => {
     await xiao.getByTestId('reply').press('Escape');
     await xiao.keyboard.press('f');
     await xiao.getByTestId('agent-notice').filter({ hasText: '已送到训练师的收件箱' }).waitFor({ timeout: 10_000 });
+    // e ends the chat: it leaves the agent's list. Trainers cannot work the queue.
+    await xiao.keyboard.press('e');
+    await xiao.locator(`[data-testid="my-chat"][data-session-id="${customer}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    expect((await call(api.url!, 'GET', '/api/agent/queue', tokens.wang!)).status).toBe(403);
 
     // The flag reaches the trainer's inbox: the gap of that question carries the flag marker.
     await wang.locator('[data-testid="gap-row"]', { hasText: '南极' }).locator('[data-testid="flag-marker"]').waitFor({ timeout: 30_000 });
