@@ -1,7 +1,7 @@
 import { sessionResponseSchema, userSchema, type SessionResponse, type User } from '@warroom/contracts';
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
-import { apiRequest } from './api-client';
+import { SESSION_REJECTED, apiRequest } from './api-client';
 
 /** A signed-in user as this tab keeps them (sessionStorage: gone when the tab closes, never shared between tabs). */
 const storedSessionSchema = z.strictObject({ token: z.string().min(1), expiresAt: z.string(), user: userSchema });
@@ -30,7 +30,7 @@ export function changePassword(token: string, currentPassword: string, newPasswo
   return apiRequest(token, 'POST', '/api/auth/password', sessionResponseSchema, { currentPassword, newPassword });
 }
 
-/** The tab's session: null until signed in; `signOut` forgets it (a 401 from the api should, too). */
+/** The tab's session: null until signed in; `signOut` forgets it, and so does a 401 from the api. */
 export function useSession(): { session: StoredSession | null; keep: (session: SessionResponse) => void; signOut: () => void } {
   const [session, setSession] = useState<StoredSession | null>(() => loadSession());
   const keep = useCallback((response: SessionResponse) => {
@@ -42,6 +42,11 @@ export function useSession(): { session: StoredSession | null; keep: (session: S
     window.sessionStorage.removeItem(KEY);
     setSession(null);
   }, []);
+  // A token the api no longer accepts: back to the sign-in form (drafts stay in the tab).
+  useEffect(() => {
+    window.addEventListener(SESSION_REJECTED, signOut);
+    return () => window.removeEventListener(SESSION_REJECTED, signOut);
+  }, [signOut]);
   return { session, keep, signOut };
 }
 
