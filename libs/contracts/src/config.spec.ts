@@ -62,7 +62,8 @@ describe('parseApiConfig', () => {
 
 describe('gap settings', () => {
   it('default to DESIGN.md (60-minute window, its emotion weights) and can be changed', () => {
-    expect(parseApiConfig(valid).gaps).toMatchObject({ packDir: 'packs', windowMs: 3_600_000, pollMs: 300, emotionWeights: { angry: 2, anxious: 1.5, neutral: 1 } });
+    expect(parseApiConfig(valid).kb).toMatchObject({ packDir: 'packs' });
+    expect(parseApiConfig(valid).gaps).toMatchObject({ windowMs: 3_600_000, pollMs: 300, emotionWeights: { angry: 2, anxious: 1.5, neutral: 1 } });
     const changed = parseApiConfig({ ...valid, GAP_WINDOW_MIN: '30', GAP_EMOTION_WEIGHTS: '{"angry":3}' }).gaps;
     expect(changed).toMatchObject({ windowMs: 1_800_000, emotionWeights: { angry: 3, anxious: 1.5 } });
   });

@@ -104,7 +104,7 @@ export interface ApiConfig {
   serviceToken: string | null;
   kb: { packDir: string; publishTimeoutMs: number; botUrl: string | null };
   web: { distDir: string };
-  gaps: { packDir: string; windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
+  gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
   logLevel: ApiEnv['LOG_LEVEL'];
 }
 
@@ -145,7 +145,6 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     kb: { packDir: e.KB_PACK_DIR, publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS, botUrl: e.WARROOM_BOT_URL ?? null },
     web: { distDir: e.WEB_DIST_DIR },
     gaps: {
-      packDir: e.KB_PACK_DIR,
       windowMs: e.GAP_WINDOW_MIN * 60_000,
       emotionWeights: { ...DEFAULT_EMOTION_WEIGHTS, ...e.GAP_EMOTION_WEIGHTS },
       pollMs: e.GAP_POLL_MS,

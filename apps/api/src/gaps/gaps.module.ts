@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { GapsRepository } from '../repositories/gaps.repository';
-import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 import { GapReadGuard } from './gap-read.guard';
 import { GapsController } from './gaps.controller';
 import { GapsService } from './gaps.service';
@@ -11,7 +10,7 @@ import { GapsService } from './gaps.service';
 @Module({
   imports: [AuthModule, CampaignsModule],
   controllers: [GapsController],
-  providers: [GapsService, GapsRepository, KnowledgePacksRepository, GapReadGuard],
+  providers: [GapsService, GapsRepository, GapReadGuard],
   exports: [GapsService],
 })
 export class GapsModule {}

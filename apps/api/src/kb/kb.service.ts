@@ -9,12 +9,13 @@ import {
   type PatchRequest,
   type User,
 } from '@warroom/contracts';
-import { KbLedger, parsePackFiles, readPackFiles, type PackFile } from '@warroom/knowledge';
+import { KbLedger, parsePackFiles, type PackFile } from '@warroom/knowledge';
 import type { LogRecord } from '@warroom/kafka';
 import { canAddExamples, canPublishToIndustry, canRollbackAny, canWriteAnswers } from '../auth/permissions';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KbPatchesRepository } from '../repositories/kb-patches.repository';
 import { KbRevisionsRepository } from '../repositories/kb-revisions.repository';
+import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 
 /** A proposal as the log holds it, for bots rebuilding the same ledger. */
 export interface LoggedProposal {
@@ -52,8 +53,9 @@ export class KbService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly revisions: KbRevisionsRepository,
     private readonly patches: KbPatchesRepository,
+    packs: KnowledgePacksRepository,
   ) {
-    this.packFiles = readPackFiles(config.kb.packDir);
+    this.packFiles = packs.readFiles();
     this.ledger = new KbLedger(parsePackFiles(this.packFiles));
   }
 

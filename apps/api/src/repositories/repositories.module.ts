@@ -4,13 +4,14 @@ import { CampaignRepository } from './campaign.repository';
 import { ChatEventRepository } from './chat-event.repository';
 import { CLICKHOUSE, clickHouseProvider } from './clickhouse.provider';
 import { KafkaRepository } from './kafka.repository';
+import { KnowledgePacksRepository } from './knowledge-packs.repository';
 import { MetricsRepository } from './metrics.repository';
 
 /** The adapters to external systems, one instance each per process whatever roles it runs. */
 @Global()
 @Module({
-  providers: [clickHouseProvider, ChatEventRepository, MetricsRepository, KafkaRepository, CampaignRepository],
-  exports: [CLICKHOUSE, ChatEventRepository, MetricsRepository, KafkaRepository, CampaignRepository],
+  providers: [clickHouseProvider, ChatEventRepository, MetricsRepository, KafkaRepository, CampaignRepository, KnowledgePacksRepository],
+  exports: [CLICKHOUSE, ChatEventRepository, MetricsRepository, KafkaRepository, CampaignRepository, KnowledgePacksRepository],
 })
 export class RepositoriesModule implements OnApplicationShutdown {
   constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
