@@ -25,24 +25,8 @@ import { UserDirectory } from '../../apps/api/src/auth/user-directory';
 import { AuditRepository } from '../../apps/api/src/repositories/audit.repository';
 import { UsersRepository } from '../../apps/api/src/repositories/users.repository';
 import type { AppProcess } from '../../infra/dev/app-process';
+import { call, type Reply } from '../support/http';
 import { KIOSK_TOKEN, usePipeline } from '../support/pipeline';
-
-interface Reply {
-  status: number;
-  body: unknown;
-  ms: number;
-}
-
-async function call(base: string, method: string, path: string, token: string | null, body?: unknown): Promise<Reply> {
-  const started = Date.now();
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown), ms: Date.now() - started };
-}
 
 function messageOf(reply: Reply): string {
   const message = (reply.body as { message?: unknown } | null)?.message;
