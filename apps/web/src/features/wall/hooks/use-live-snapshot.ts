@@ -22,7 +22,9 @@ type TrendFigures = Pick<TrendPoint, 'hitRate' | 'questionsPerMinute'>;
 
 /**
  * The api sends a snapshot only when figures change and heartbeats in between, so the trend samples
- * both: a new point every TREND_SAMPLE_MS of watermark, the newest point updated in between.
+ * both: a new point every TREND_SAMPLE_MS of watermark, the newest point updated in between. Returns
+ * whether a point was added: the trend charts are redrawn then, not at every snapshot (redrawing three
+ * charts per snapshot made the wall's longest tasks; a point a few seconds late on a 20-minute line is not).
  */
 function sampleTrend(ring: RingBuffer<TrendPoint>, at: number, figures: TrendFigures): boolean {
   const last = ring.last();
@@ -30,9 +32,8 @@ function sampleTrend(ring: RingBuffer<TrendPoint>, at: number, figures: TrendFig
     ring.push({ at, ...figures });
     return true;
   }
-  if (at < last.at || (last.hitRate === figures.hitRate && last.questionsPerMinute === figures.questionsPerMinute)) return false;
-  ring.replaceLast({ at: last.at, ...figures });
-  return true;
+  if (at >= last.at) ring.replaceLast({ at: last.at, ...figures });
+  return false;
 }
 
 export interface LiveView {
@@ -62,9 +63,8 @@ export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
         if (frame.event === 'snapshot') {
           figures = { hitRate: frame.data.hitRate, questionsPerMinute: frame.data.questionsPerMinute };
           const asOf = new Date(frame.data.asOf);
-          sampleTrend(ring, asOf.getTime(), figures);
-          const trend = ring.toArray();
-          setView((previous) => ({ ...previous, snapshot: frame.data, asOf, trend }));
+          const trend = sampleTrend(ring, asOf.getTime(), figures) ? ring.toArray() : null;
+          setView((previous) => ({ ...previous, snapshot: frame.data, asOf, trend: trend ?? previous.trend }));
         } else if (frame.event === 'heartbeat') {
           const asOf = new Date(frame.data.asOf);
           // Heartbeats carry no figures: they extend the trend with the last known ones.
