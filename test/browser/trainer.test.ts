@@ -173,6 +173,8 @@ describeWithBrowser('trainer workstation and agent console', () => {
     const gap = (await call(api.url!, 'GET', `/api/gaps/${gapId}`, tokens.wang!)).body as { status: string; timeToPatchMs: number };
     expect(gap).toMatchObject({ status: 'verified' });
     expect(gap.timeToPatchMs).toBeGreaterThan(0);
+    // The watch counts the questions the new revision answered (at least the one just asked).
+    await waitFor(async () => Number(await wang.getByTestId('answered-since').textContent()) >= 1, 10_000, async () => `answered since: ${await wang.getByTestId('answered-since').textContent()}`);
     // The history shows revision 1 by wang.
     await wang.locator('[data-testid="history-version"][data-revision="1"]', { hasText: 'wang' }).waitFor({ timeout: 10_000 });
     await wang.getByTestId('watch').scrollIntoViewIfNeeded();

@@ -6,7 +6,7 @@
  * same base: one wins, the other gets a 409 in words and nothing is lost. A lead's rollback restores the
  * previous answer. After restarting the api and the bot, the knowledge base is the same.
  */
-import { chatReplySchema, gapSchema, kbPatchDecisionSchema, kbTargetVersionSchema, nearestAnswerSchema, patchPreviewSchema, type ChatReply, type Gap } from '@warroom/contracts';
+import { chatReplySchema, gapAnsweredSchema, gapSchema, kbPatchDecisionSchema, kbTargetVersionSchema, nearestAnswerSchema, patchPreviewSchema, type ChatReply, type Gap } from '@warroom/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
@@ -127,6 +127,8 @@ describe('the live patch loop', () => {
     const verified = await gapOf(wang, gapId);
     expect(verified.published).toMatchObject({ answerId: ANSWER_ID, revision: 1, actor: { login: 'wang' } });
     expect(verified.timeToPatchMs).toBeGreaterThan(0);
+    // Questions the new revision answered since it was published: at least the one asked above.
+    await waitFor(async () => gapAnsweredSchema.parse((await call(api!.url!, 'GET', `/api/gaps/${gapId}/answered`, wang)).body).answered >= 1, 10_000, () => 'no answered question counted for the published revision');
 
     // 6. Two trainers edit revision 1: one wins, the other gets a 409 that says who and what, and keeps nothing less.
     const edit = (text: string) => ({ patch: { op: 'edit_answer', scope: { pack: 'shop', shopId: SHOP }, answerId: ANSWER_ID, reply: { type: 'text', text } }, baseRevision: 1 });

@@ -116,3 +116,13 @@ export const gapsFrameDataSchema = z.strictObject({
 });
 export const gapMergedFrameDataSchema = z.strictObject({ gapId: z.string(), into: z.string() });
 export const gapExpiredFrameDataSchema = z.strictObject({ gapId: z.string() });
+
+/** `GET /api/gaps/:id/answered`: questions the bot answered with the gap's published revision (or later) since it was published. */
+export const gapAnsweredSchema = z.strictObject({
+  gapId: z.string(),
+  answerId: z.string(),
+  revision: z.number().int().positive(),
+  since: z.iso.datetime({ offset: true }),
+  answered: z.number().int().nonnegative(),
+});
+export type GapAnswered = z.infer<typeof gapAnsweredSchema>;

@@ -12,7 +12,7 @@ import {
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
-import { ROLES, dismissGapRequestSchema, gapListQuerySchema, type DismissGapRequest, type Gap, type GapListQuery } from '@warroom/contracts';
+import { ROLES, dismissGapRequestSchema, gapListQuerySchema, type DismissGapRequest, type Gap, type GapAnswered, type GapListQuery } from '@warroom/contracts';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
@@ -35,6 +35,16 @@ export class GapsController {
   @Allow(...ROLES)
   list(@Query(new ZodValidationPipe(gapListQuerySchema)) query: GapListQuery): Promise<Gap[]> {
     return this.gaps.list(query).catch(unavailable);
+  }
+
+  /** Questions answered by the gap's published revision since it was published (the trainer's watch counter). */
+  @Get(':id/answered')
+  @UseGuards(GapReadGuard)
+  @Allow(...ROLES)
+  async answered(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string): Promise<GapAnswered> {
+    const answered = await this.gaps.answeredSincePublished(id).catch(unavailable);
+    if (!answered) throw new NotFoundException(`no published gap ${id}`);
+    return answered;
   }
 
   @Get(':id')

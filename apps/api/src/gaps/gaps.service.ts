@@ -5,6 +5,7 @@ import {
   type Actor,
   type EventSource,
   type Gap,
+  type GapAnswered,
   type GapListQuery,
   type GapSubscription,
   type TimeToPatch,
@@ -142,6 +143,24 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   async get(gapId: string): Promise<Gap | null> {
     const engine = await this.readyEngine();
     return engine.view(gapId, Date.now());
+  }
+
+  /**
+   * How many questions the bot answered with the gap's published revision (or a later one) since it
+   * was published: the trainer's "is it working" counter. Null for an unknown or unpublished gap.
+   */
+  async answeredSincePublished(gapId: string): Promise<GapAnswered | null> {
+    const gap = await this.get(gapId);
+    const published = gap?.published;
+    if (!gap || !published) return null;
+    const answered = await this.repository.countAnswered({
+      source: gap.source,
+      shopId: gap.shopId,
+      answerId: published.answerId,
+      minRevision: published.revision,
+      since: new Date(published.at),
+    });
+    return { gapId: gap.gapId, answerId: published.answerId, revision: published.revision, since: published.at, answered };
   }
 
   /**

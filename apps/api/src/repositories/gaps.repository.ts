@@ -159,6 +159,22 @@ export class GapsRepository {
     };
   }
 
+  /** Questions of a source and shop answered with `answerId` at `minRevision` or later, asked at or after `since`. */
+  async countAnswered(filter: { source: string; shopId: string; answerId: string; minRevision: number; since: Date }): Promise<number> {
+    const result = await this.clickhouse.query({
+      query: `SELECT count() AS answered
+              FROM chat_events
+              WHERE source = {source:String} AND shop_id = {shop:String}
+                AND event_time >= {since:DateTime64(3, 'UTC')}
+                AND kind = 'question' AND outcome = 'answered'
+                AND answer_id = {answerId:String} AND answer_revision >= {minRevision:UInt32}`,
+      query_params: { source: filter.source, shop: filter.shopId, since: toClickHouseTime(filter.since.toISOString()), answerId: filter.answerId, minRevision: filter.minRevision },
+      format: 'JSONEachRow',
+    });
+    const [row] = z.array(z.object({ answered: z.coerce.number().int().nonnegative() })).parse(await result.json());
+    return row?.answered ?? 0;
+  }
+
   /** Lifecycle changes at or after `from` (epoch ms), in the order they were made. */
   async lifecycleSince(from: number): Promise<LifecycleRecord[]> {
     const result = await this.clickhouse.query({

@@ -1,4 +1,4 @@
-import { gapSchema, type EventSource, type Gap } from '@warroom/contracts';
+import { gapAnsweredSchema, gapSchema, type EventSource, type Gap, type GapAnswered } from '@warroom/contracts';
 import { z } from 'zod';
 import { apiRequest } from '../../../lib/api-client';
 
@@ -10,4 +10,9 @@ export function fetchGaps(token: string, source: EventSource, signal?: AbortSign
 /** `GET /api/gaps/:id`: one gap in any state (a verified gap leaves the active list). */
 export function fetchGap(token: string, gapId: string): Promise<Gap> {
   return apiRequest(token, 'GET', `/api/gaps/${encodeURIComponent(gapId)}`, gapSchema);
+}
+
+/** `GET /api/gaps/:id/answered`: questions answered by the gap's published revision since it was published. */
+export function fetchGapAnswered(token: string, gapId: string): Promise<GapAnswered> {
+  return apiRequest(token, 'GET', `/api/gaps/${encodeURIComponent(gapId)}/answered`, gapAnsweredSchema);
 }

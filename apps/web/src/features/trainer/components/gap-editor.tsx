@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorText } from '../../../lib/api-client';
 import { claimGap, dismissGap, releaseGap } from '../api/gap-actions';
 import { fetchAnswers, fetchNearest, type ShopAnswer } from '../api/get-answers';
-import { fetchGap } from '../api/get-gaps';
+import { fetchGap, fetchGapAnswered } from '../api/get-gaps';
 import { fetchHistory, previewPatch, publishPatch } from '../api/patches';
 import { useDraft } from '../hooks/use-draft';
 import { useNow } from '../hooks/use-now';
@@ -271,7 +271,7 @@ export function GapEditor({ gap, token, user, lang, t, source, upsert }: { gap: 
         </div>
       ) : null}
 
-      {published || gap.status === 'published' || gap.status === 'verified' ? <WatchView gap={gap} published={published} now={now} lang={lang} t={t} /> : null}
+      {published || gap.status === 'published' || gap.status === 'verified' ? <WatchView token={token} gap={gap} published={published} now={now} lang={lang} t={t} /> : null}
 
       {/* A closed gap is watched and its answer's history kept at hand; there is nothing left to edit. */}
       {closed ? null : (
@@ -410,7 +410,31 @@ export function GapEditor({ gap, token, user, lang, t, source, upsert }: { gap: 
   );
 }
 
-function WatchView({ gap, published, now, lang, t }: { gap: Gap; published: KbTargetVersion | null; now: number; lang: Lang; t: Messages }) {
+/** Questions answered by the published revision, polled while the gap is watched (null until first read). */
+function useAnsweredSincePublished(token: string, gap: Gap): number | null {
+  const [answered, setAnswered] = useState<number | null>(null);
+  const watched = gap.published !== null;
+  useEffect(() => {
+    if (!watched) return;
+    let live = true;
+    const read = (): void =>
+      void fetchGapAnswered(token, gap.gapId).then(
+        (result) => live && setAnswered(result.answered),
+        // A failed read keeps the last count on screen; the next poll tries again.
+        () => undefined,
+      );
+    read();
+    const timer = setInterval(read, 2_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [token, gap.gapId, watched]);
+  return answered;
+}
+
+function WatchView({ token, gap, published, now, lang, t }: { token: string; gap: Gap; published: KbTargetVersion | null; now: number; lang: Lang; t: Messages }) {
+  const answered = useAnsweredSincePublished(token, gap);
   const version = published ?? (gap.published ? { target: gap.published.target, revision: gap.published.revision } : null);
   const verified = gap.status === 'verified' && gap.timeToPatchMs !== null;
   const clock = verified ? (gap.timeToPatchMs ?? 0) : now - Date.parse(gap.firstSeenAt);
@@ -426,7 +450,7 @@ function WatchView({ gap, published, now, lang, t }: { gap: Gap; published: KbTa
         </div>
         <div>
           <div className="small muted">{t.answeredSince}</div>
-          <div className="figure">{gap.volume.total}</div>
+          <div className="figure" data-testid="answered-since">{answered ?? '—'}</div>
         </div>
         <div>
           <div className="small muted">
