@@ -149,10 +149,21 @@ export class KafkaRepository implements BeforeApplicationShutdown {
   }
 
   async partitionProgress(topic: string, groupId: string): Promise<PartitionProgress[]> {
-    const admin = await this.getAdmin();
-    const highs = await admin.fetchTopicOffsets(topic);
-    // Committed offsets are read after the highs: if they reach a high, everything below it was stored.
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const pending = this.getAdmin();
+    const admin = await pending;
+    let highs: Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+    let committed: Awaited<ReturnType<Admin['fetchOffsets']>>[number] | undefined;
+    try {
+      highs = await admin.fetchTopicOffsets(topic);
+      // Committed offsets are read after the highs: if they reach a high, everything below it was stored.
+      [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    } catch (error) {
+      // kafkajs keeps a topic's metadata until it ages out (minutes): a metadata answer that came back
+      // without the topic (a broker under load, a leader moving) would fail every call until then with
+      // "Topic metadata not loaded". A fresh admin client fetches fresh metadata on the next call.
+      this.dropAdmin(pending, admin);
+      throw error;
+    }
     const committedByPartition = new Map(
       (committed?.partitions ?? []).map((entry) => [entry.partition, BigInt(entry.offset)]),
     );
@@ -204,6 +215,14 @@ export class KafkaRepository implements BeforeApplicationShutdown {
       });
     }
     return this.producer;
+  }
+
+  private dropAdmin(pending: Promise<Admin>, admin: Admin): void {
+    if (this.admin !== pending) return;
+    this.admin = null;
+    admin.disconnect().catch((error: unknown) => {
+      this.logger.warn(`Closing a failed Kafka admin client: ${(error as Error).message}`);
+    });
   }
 
   private getAdmin(): Promise<Admin> {
