@@ -26,11 +26,12 @@ export const UnmatchedTicker = memo(function UnmatchedTicker({ items, t }: { ite
           data-testid="unmatched-item"
           style={{ borderLeft: `0.5vh solid ${item.outcome === 'handoff' ? COLORS.orange : COLORS.amber}`, paddingLeft: '1vh' }}
         >
-          <div style={{ display: 'flex', gap: '1vw', color: COLORS.muted, fontSize: '1.7vh' }}>
+          {/* One line whatever the column's width: the best candidate gives way first. */}
+          <div style={{ display: 'flex', gap: '1vw', color: COLORS.muted, fontSize: '1.7vh', whiteSpace: 'nowrap', overflow: 'hidden' }}>
             <span style={{ fontVariantNumeric: 'tabular-nums' }}>{formatClock(item.eventTime)}</span>
             <span>{item.shopId}</span>
             <span style={{ color: item.outcome === 'handoff' ? COLORS.orange : COLORS.amber }}>{t.outcome[item.outcome]}</span>
-            {item.bestCandidateId ? <span>≈ {item.bestCandidateId}</span> : null}
+            {item.bestCandidateId ? <span className="wall-ellipsis">≈ {item.bestCandidateId}</span> : null}
           </div>
           <div
             data-testid="unmatched-text"
