@@ -13,6 +13,7 @@ import {
 } from '@warroom/contracts';
 import { canDismissGaps, canTakeGap } from '../auth/permissions';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { encodeFrame } from '../live/frames';
 import type { LiveSubscriber } from '../live/live-metrics.service';
@@ -82,8 +83,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly subscriptions = new Map<string, GapSubscriptionState>();
   /** Window volume last pushed per gap: a slid window is re-sent. */
   private readonly pushedWindow = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Gaps loop failed: ${error.message}`));
   /** Lifecycle changes run one at a time, so two claims cannot both pass the check. */
   private lifecycleChain: Promise<unknown> = Promise.resolve();
   /** Insert time from which the polls read (a little before the newest row seen). */
@@ -114,10 +114,10 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     void this.rebuild()
       .then(() => {
         this.markReady();
-        this.loop(this.config.gaps.pollMs, () => this.poll());
-        this.loop(FLUSH_EVERY_MS, () => Promise.resolve(this.flushGrowth()));
-        this.loop(SLIDE_EVERY_MS, () => Promise.resolve(this.pushSlid()));
-        this.loop(EXPIRE_EVERY_MS, () => Promise.resolve(this.expire()));
+        this.loops.start(this.config.gaps.pollMs, () => this.poll());
+        this.loops.start(FLUSH_EVERY_MS, () => Promise.resolve(this.flushGrowth()));
+        this.loops.start(SLIDE_EVERY_MS, () => Promise.resolve(this.pushSlid()));
+        this.loops.start(EXPIRE_EVERY_MS, () => Promise.resolve(this.expire()));
       })
       .catch((error: unknown) => {
         this.logger.error(`Gaps could not be rebuilt: ${(error as Error).message}`);
@@ -126,9 +126,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.loops.stop();
   }
 
   // ---- reads ----------------------------------------------------------------------------------------
@@ -491,23 +489,5 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   private expire(): void {
     if (!this.engine) return;
     this.publishChanges(this.engine.expire(Date.now() - GAP_HORIZON_MS));
-  }
-
-  private loop(periodMs: number, body: () => Promise<void>): void {
-    const run = (): void => {
-      if (this.stopped) return;
-      const started = Date.now();
-      void body()
-        .catch((error: unknown) => this.logger.warn(`Gaps loop failed: ${(error as Error).message}`))
-        .finally(() => {
-          if (this.stopped) return;
-          const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            run();
-          }, Math.max(0, periodMs - (Date.now() - started)));
-          this.timers.add(timer);
-        });
-    };
-    run();
   }
 }

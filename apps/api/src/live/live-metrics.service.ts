@@ -15,6 +15,7 @@ import {
 } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GapsService } from '../gaps/gaps.service';
 import { KafkaRepository } from '../repositories/kafka.repository';
@@ -115,8 +116,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   private readonly subscriptions = new Map<string, Subscription>();
   /** A subscription's first snapshot while it is being computed: the viewers who arrive meanwhile share it. */
   private readonly firstSnapshots = new WeakMap<Subscription, Promise<void>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Live loop failed: ${error.message}`));
   private observeFailing = false;
   private ticking = false;
   private lastTickAt = 0;
@@ -140,16 +140,14 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loop(OBSERVE_EVERY_MS, () => this.observe());
+    this.loops.start(OBSERVE_EVERY_MS, () => this.observe());
     // Its own loop, so that a broker that stops answering delays observations, not heartbeats.
-    this.loop(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
-    this.loop(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
+    this.loops.start(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
+    this.loops.start(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.loops.stop();
   }
 
   /** The snapshot for one query at the current watermark, every figure fresh: what REST returns. */
@@ -225,25 +223,6 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     return pending;
   }
 
-  private loop(periodMs: number, body: () => Promise<void>): void {
-    const run = (): void => {
-      if (this.stopped) return;
-      const started = Date.now();
-      void body()
-        .catch((error: unknown) => this.logger.warn(`Live loop failed: ${(error as Error).message}`))
-        .finally(() => {
-          if (this.stopped) return;
-          // Fixed rate: the next run starts one period after this one started, not after it ended.
-          const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            run();
-          }, Math.max(0, periodMs - (Date.now() - started)));
-          this.timers.add(timer);
-        });
-    };
-    run();
-  }
-
   private async observe(): Promise<void> {
     const observedAt = Date.now();
     try {
@@ -261,7 +240,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
 
   /** Starts a tick when one is due (see OBSERVE_EVERY_MS); never two at once. */
   private maybeTick(): void {
-    if (this.ticking || this.stopped) return;
+    if (this.ticking || this.loops.isStopped) return;
     const now = Date.now();
     const elapsed = now - this.lastTickAt;
     const newData = this.watermark.dataVersion !== this.lastTickVersion;
