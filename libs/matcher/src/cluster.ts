@@ -15,8 +15,9 @@
 import { extractFeatures, DEFAULT_FEATURE_OPTIONS } from './features';
 import type { Matcher, RepresentOptions } from './matcher';
 import { normalizeQuestion } from './normalize';
+import { sparseDot as dot, unitVector as normalize, type SparseMap } from './sparse';
 
-export type SparseMap = Map<string, number>;
+export type { SparseMap } from './sparse';
 
 export interface GapClustererOptions {
   /** Source of the representation (preferred); see `Matcher.represent`. */
@@ -164,25 +165,6 @@ export class GapClusterer<M = undefined> {
       target = keep;
     }
   }
-}
-
-function normalize(v: SparseMap): SparseMap {
-  let s = 0;
-  for (const w of v.values()) s += w * w;
-  const n = Math.sqrt(s) || 1;
-  const out: SparseMap = new Map();
-  for (const [k, w] of v) out.set(k, w / n);
-  return out;
-}
-
-function dot(a: SparseMap, b: SparseMap): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let s = 0;
-  for (const [k, w] of small) {
-    const x = large.get(k);
-    if (x !== undefined) s += w * x;
-  }
-  return s;
 }
 
 /** Adds `v` to one coordinate of a centroid sum, keeping its squared norm current. */

@@ -14,6 +14,7 @@ export {
   type MatcherOptions,
   type RepresentOptions,
 } from './matcher';
+export { sparseDot, unitVector } from './sparse';
 export {
   DEFAULT_GAP_MERGE_THRESHOLD,
   DEFAULT_GAP_RECURRENCE,

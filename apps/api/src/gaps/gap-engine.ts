@@ -28,6 +28,8 @@ import {
   GapClusterer,
   extractFeatures,
   normalizeQuestion,
+  sparseDot,
+  unitVector,
   type SparseMap,
 } from '@warroom/matcher';
 import { maskPii } from '../live/pii-mask';
@@ -217,8 +219,8 @@ export class GapEngine {
       if (gap.lifecycle.status !== 'published' || !published) continue;
       if (gap.source !== answered.source || gap.shopId !== answered.shopId) continue;
       if (published.answerId !== answered.answerId || answered.revision < published.revision) continue;
-      vector ??= unit(this.represent(answered.text));
-      const sim = dot(vector, gap.centroid) / Math.sqrt(gap.centroidSq || 1);
+      vector ??= unitVector(this.represent(answered.text));
+      const sim = sparseDot(vector, gap.centroid) / Math.sqrt(gap.centroidSq || 1);
       if (sim >= bestSim) {
         bestSim = sim;
         best = gap;
@@ -448,7 +450,7 @@ export class GapEngine {
       const oldest = gap.texts.keys().next();
       if (!oldest.done) gap.texts.delete(oldest.value);
     }
-    for (const [k, w] of unit(this.represent(input.text))) addWeight(gap, k, w);
+    for (const [k, w] of unitVector(this.represent(input.text))) addWeight(gap, k, w);
     gap.representative = null;
   }
 
@@ -497,7 +499,7 @@ export class GapEngine {
     let best = '';
     let bestSim = Number.NEGATIVE_INFINITY;
     for (const text of gap.texts.keys()) {
-      const sim = dot(unit(this.represent(text)), gap.centroid);
+      const sim = sparseDot(unitVector(this.represent(text)), gap.centroid);
       if (sim > bestSim) {
         bestSim = sim;
         best = text;
@@ -575,25 +577,6 @@ function absorbInto(survivor: GapState, gap: GapState): void {
   for (const [k, w] of gap.centroid) addWeight(survivor, k, w);
   survivor.mergedIds.push(gap.gapId, ...gap.mergedIds);
   survivor.representative = null;
-}
-
-function unit(v: SparseMap): SparseMap {
-  let s = 0;
-  for (const w of v.values()) s += w * w;
-  const n = Math.sqrt(s) || 1;
-  const out: SparseMap = new Map();
-  for (const [k, w] of v) out.set(k, w / n);
-  return out;
-}
-
-function dot(a: SparseMap, b: SparseMap): number {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  let s = 0;
-  for (const [k, w] of small) {
-    const x = large.get(k);
-    if (x !== undefined) s += w * x;
-  }
-  return s;
 }
 
 function addWeight(gap: GapState, key: string, v: number): void {
