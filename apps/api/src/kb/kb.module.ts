@@ -27,11 +27,11 @@ export class KbModule implements OnModuleInit {
 
   /** A patch that names a gap publishes it once applied from the log (every api replica does; idempotent). */
   onModuleInit(): void {
-    this.kb.onApplied((decision, proposal) => {
+    this.kb.onApplied(({ decision, proposal, answerId }) => {
       if (!proposal.gapId) return;
-      const answerId = decision.version.target.split('/').slice(-1)[0] ?? '';
+      const { target, revision, appliedAt } = decision.version;
       void this.gaps
-        .markPublished(proposal.gapId, { actor: proposal.author, target: decision.version.target, answerId, revision: decision.version.revision, at: new Date(decision.version.appliedAt ?? Date.now()) })
+        .markPublished(proposal.gapId, { actor: proposal.author, target, answerId, revision, at: new Date(appliedAt ?? Date.now()) })
         .then((result) => {
           if (!result.ok) this.logger.warn(`gap ${proposal.gapId} not marked published: ${result.message}`);
         }, (error: unknown) => this.logger.error(`gap ${proposal.gapId} not marked published: ${(error as Error).message}`));

@@ -29,7 +29,13 @@ export type PublishResult =
   | { kind: 'forbidden'; message: string }
   | { kind: 'timeout'; message: string };
 
-type AppliedListener = (decision: Extract<KbPatchDecision, { status: 'applied' }>, proposal: KbPatchProposal) => void;
+/** An applied patch, with the answer (or attribute) id it changed. */
+export interface AppliedPatch {
+  decision: Extract<KbPatchDecision, { status: 'applied' }>;
+  proposal: KbPatchProposal;
+  answerId: string;
+}
+type AppliedListener = (applied: AppliedPatch) => void;
 
 /**
  * The api's replica of the knowledge base: the pack files, then `kb_revisions` re-applied at start,
@@ -46,6 +52,8 @@ export class KbService implements OnApplicationBootstrap {
   /** The next log offset to apply; records below it were applied already (the follower may repeat). */
   private nextOffset = 0;
   private readonly unrecorded: { proposal: KbPatchProposal; decision: KbPatchDecision; appliedAt: string }[] = [];
+  /** Applied patches whose listeners run once their decisions are recorded (kept across a failed write). */
+  private readonly unannounced: AppliedPatch[] = [];
   private readonly waiters = new Map<string, (decision: KbPatchDecision) => void>();
   private readonly listeners: AppliedListener[] = [];
 
@@ -135,7 +143,6 @@ export class KbService implements OnApplicationBootstrap {
   }
 
   private async onRecords(records: LogRecord[]): Promise<void> {
-    const applied: [Extract<KbPatchDecision, { status: 'applied' }>, KbPatchProposal][] = [];
     for (const record of records) {
       const offset = Number(record.offset);
       if (offset < this.nextOffset) continue;
@@ -146,25 +153,27 @@ export class KbService implements OnApplicationBootstrap {
         this.nextOffset = offset + 1;
         continue;
       }
-      const { decision } = this.applyLogged({ offset, timestampMs: record.timestampMs, proposal });
+      const { decision, change } = this.applyLogged({ offset, timestampMs: record.timestampMs, proposal });
       this.unrecorded.push({ proposal, decision, appliedAt: new Date(record.timestampMs).toISOString() });
       this.waiters.get(proposal.patchId)?.(decision);
-      if (decision.status === 'applied') applied.push([decision, proposal]);
+      if (decision.status === 'applied' && change) {
+        this.unannounced.push({ decision, proposal, answerId: change.kind === 'answer' ? change.answerId : change.attributeId });
+      }
     }
     // Thrown on failure: the follower hands the records over again, they are skipped above, and the
     // unrecorded decisions are written on the next try.
     await this.revisions.record(this.unrecorded);
     this.unrecorded.length = 0;
-    for (const [decision, proposal] of applied) {
-      for (const listener of this.listeners) listener(decision, proposal);
+    for (const applied of this.unannounced.splice(0)) {
+      for (const listener of this.listeners) listener(applied);
     }
   }
 
-  private applyLogged(entry: LoggedProposal): { decision: KbPatchDecision } {
-    const { decision } = this.ledger.apply(entry.proposal, entry.offset, new Date(entry.timestampMs).toISOString());
+  private applyLogged(entry: LoggedProposal): ReturnType<KbLedger['apply']> {
+    const result = this.ledger.apply(entry.proposal, entry.offset, new Date(entry.timestampMs).toISOString());
     this.logged.push(entry);
     this.nextOffset = entry.offset + 1;
-    return { decision };
+    return result;
   }
 
   /** DESIGN.md "Roles" for a patch; null when allowed. */

@@ -45,10 +45,6 @@ export class BotRefusedError extends Error {
 export class BotRepository {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  get configured(): boolean {
-    return this.config.kb.botUrl !== null;
-  }
-
   async preview(request: BotPreviewRequest): Promise<BotPreviewResponse> {
     return this.post('/api/kb/preview', request, botPreviewResponseSchema);
   }
