@@ -9,6 +9,7 @@ import { urgency, useQueue } from '../hooks/use-queue';
 import { ChatPanel } from './chat-panel';
 import { formatWait } from './format';
 import { messages, type Lang, type Messages } from './messages';
+import { ShortcutLegend } from '../../../components/shortcut-legend';
 
 const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 const keyOf = (s: { shopId: string; sessionId: string }) => `${s.shopId}/${s.sessionId}`;
@@ -84,14 +85,7 @@ function Console({ token, user, lang, t, signOut }: { token: string; user: User;
       <header className="console-header">
         <h1>{t.title}</h1>
         <span className="spacer" />
-        <span className="small muted">
-          {t.shortcuts}:{' '}
-          {t.keys.map(([key, what]) => (
-            <span key={key} style={{ marginRight: 10 }}>
-              <kbd>{key}</kbd> {what}
-            </span>
-          ))}
-        </span>
+        <ShortcutLegend label={t.shortcuts} keys={t.keys} />
         <span data-testid="who">{user.displayName}</span>
         <button className="btn link" type="button" onClick={signOut}>
           {t.signOut}

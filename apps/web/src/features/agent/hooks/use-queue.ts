@@ -1,6 +1,6 @@
 import { DEFAULT_EMOTION_WEIGHTS, type AgentQueue, type WaitingSession } from '@warroom/contracts';
-import { useCallback, useEffect, useState } from 'react';
-import { errorText } from '../../../lib/api-client';
+import { useCallback, useState } from 'react';
+import { usePolling } from '../../../lib/use-polling';
 import { fetchQueue } from '../api/desk';
 
 const POLL_MS = 1_500;
@@ -20,24 +20,6 @@ export function useQueue(token: string): { queue: AgentQueue | null; problem: st
   const [problem, setProblem] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const refresh = useCallback(() => setTick((n) => n + 1), []);
-  useEffect(() => {
-    const controller = new AbortController();
-    const poll = () =>
-      fetchQueue(token, controller.signal).then(
-        (next) => {
-          setQueue(next);
-          setProblem(null);
-        },
-        (error: unknown) => {
-          if (!controller.signal.aborted) setProblem(errorText(error));
-        },
-      );
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => {
-      controller.abort();
-      clearInterval(timer);
-    };
-  }, [token, tick]);
+  usePolling((signal) => fetchQueue(token, signal), { everyMs: POLL_MS, enabled: true, onData: setQueue, onProblem: setProblem }, [token, tick]);
   return { queue, problem, refresh };
 }

@@ -7,6 +7,7 @@ import { useGapInbox } from '../hooks/use-gap-inbox';
 import { GapEditor } from './gap-editor';
 import { GapInboxView, visibleGaps, type InboxFilters } from './gap-inbox';
 import { messages, type Lang, type Messages } from './messages';
+import { ShortcutLegend } from '../../../components/shortcut-legend';
 
 const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 
@@ -61,14 +62,7 @@ function Workstation({ token, user, lang, source, t, signOut }: { token: string;
           ● {connection}
         </span>
         <span className="spacer" />
-        <span className="small muted">
-          {t.shortcuts}:{' '}
-          {t.keys.map(([key, what]) => (
-            <span key={key} style={{ marginRight: 10 }}>
-              <kbd>{key}</kbd> {what}
-            </span>
-          ))}
-        </span>
+        <ShortcutLegend label={t.shortcuts} keys={t.keys} />
         <span data-testid="who">
           {user.displayName} · <span className="badge claimed">{user.role === 'lead' ? t.lead : (t.grades[user.grade ?? ''] ?? user.grade)}</span>
         </span>

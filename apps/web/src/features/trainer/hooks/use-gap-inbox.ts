@@ -1,7 +1,7 @@
 import type { EventSource, Gap, ServerFrame } from '@warroom/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { errorText } from '../../../lib/api-client';
 import { LiveSocket, liveSocketUrl, type LiveSocketState } from '../../../lib/live-socket';
+import { usePolling } from '../../../lib/use-polling';
 import { fetchGaps } from '../api/get-gaps';
 
 /** How long a gap that arrived while the inbox was open stays highlighted. */
@@ -117,27 +117,14 @@ export function useGapInbox(token: string, source: EventSource): GapInbox {
     return () => socket.close();
   }, [token, source, onFrame]);
 
-  useEffect(() => {
-    if (mode === 'push') return;
-    const controller = new AbortController();
-    const poll = () =>
-      fetchGaps(token, source, controller.signal).then(
-        (list) => {
-          if (pushing.current) return;
-          setProblem(null);
-          replaceAll(list);
-        },
-        (error: unknown) => {
-          if (!controller.signal.aborted) setProblem(errorText(error));
-        },
-      );
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => {
-      controller.abort();
-      clearInterval(timer);
-    };
-  }, [token, source, mode, replaceAll]);
+  // The REST list while the push is away; a push that came up meanwhile wins over a read in flight.
+  const takeList = useCallback(
+    (list: Gap[]) => {
+      if (!pushing.current) replaceAll(list);
+    },
+    [replaceAll],
+  );
+  usePolling((signal) => fetchGaps(token, source, signal), { everyMs: POLL_MS, enabled: mode !== 'push', onData: takeList, onProblem: setProblem }, [token, source]);
 
   return { gaps, fresh, mode, connection, problem, upsert, mergedInto };
 }
