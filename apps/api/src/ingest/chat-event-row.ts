@@ -66,9 +66,42 @@ export const CHAT_EVENT_COLUMNS = [
   'kafka_offset',
 ] as const satisfies readonly (keyof ChatEventRow)[];
 
-/** A row as the array JSONCompactEachRow sends, in CHAT_EVENT_COLUMNS order. */
+/**
+ * A row as the array JSONCompactEachRow sends, in CHAT_EVENT_COLUMNS order (a spec checks the order).
+ * Spelt out rather than mapped over the column names: ingest calls it for every event, and keyed reads
+ * by a variable name cost several times more.
+ */
 export function toCompactRow(row: ChatEventRow): (string | number)[] {
-  return CHAT_EVENT_COLUMNS.map((column) => row[column]);
+  return [
+    row.event_id,
+    row.event_time,
+    row.source,
+    row.campaign_id,
+    row.shop_id,
+    row.session_id,
+    row.customer_id,
+    row.kind,
+    row.channel,
+    row.mode,
+    row.stage,
+    row.sku,
+    row.text,
+    row.outcome,
+    row.handoff_reason,
+    row.answer_id,
+    row.answer_revision,
+    row.score,
+    row.emotion,
+    row.emotion_intensity,
+    row.agent_id,
+    row.order_id,
+    row.amount_cents,
+    row.ref_event_id,
+    row.original_event_id,
+    row.kafka_topic,
+    row.kafka_partition,
+    row.kafka_offset,
+  ];
 }
 
 export interface KafkaPosition {
