@@ -260,6 +260,24 @@ describe('users and access', () => {
     for (const { password_hash: hash } of await hashes.json<{ password_hash: string }>()) expect(hash).toMatch(/^\$2b\$10\$/);
   });
 
+  it('answers 429 after five failed sign-ins for a login, known or not, even with the right password; the lock is audited', async () => {
+    const wrong = (login: string) => call(base, 'POST', '/api/auth/login', null, { login, password: 'wrong-password-xyz' });
+    for (const login of ['an.agent', 'no.such.user']) {
+      const failures = await Promise.all(Array.from({ length: 5 }, () => wrong(login)));
+      expect(failures.map((reply) => reply.status)).toEqual([401, 401, 401, 401, 401]);
+      const locked = await call(base, 'POST', '/api/auth/login', null, { login, password: 'agent-password-01' });
+      expect(locked.status).toBe(429);
+      expect(messageOf(locked)).toMatch(/^Too many failed sign-ins: try again in 15 minutes/);
+      expect((locked.body as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThan(14 * 60);
+      // Answered at once: no password was checked.
+      expect(locked.ms).toBeLessThan(400);
+    }
+    // Other logins from the same address still sign in.
+    expect((await call(base, 'POST', '/api/auth/login', null, { login: 'the.lead', password: 'lead-password-001' })).status).toBe(200);
+    const { entries } = auditListSchema.parse((await call(base, 'GET', '/api/audit?action=auth.login_locked', admin.token)).body);
+    expect(entries).toMatchObject([{ target: (users.get('an.agent') as User).userId, details: { login: 'an.agent', failures: 5, windowMinutes: 15 } }]);
+  });
+
   it('does not create another admin when it starts again', async () => {
     await app.stop();
     output.length = 0;

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { loginSchema, type ChangePasswordRequest, type LoginRequest, type SessionResponse } from '@warroom/contracts';
 import type { UserRecord } from '../repositories/users.repository';
 import { ANONYMOUS_ACTOR, AuditService } from './audit.service';
@@ -8,6 +8,7 @@ import type { ActorContext } from './decorators';
 import { BCRYPT_MAX_BYTES, hashPassword, hashToWasteTimeOn, passwordTooLong, verifyPassword } from './passwords';
 import { passwordFingerprint } from './session-authenticator';
 import { SessionTokens } from './session-token';
+import { FailureWindow, SIGN_IN_LIMITS } from './sign-in-throttle';
 import { UserDirectory, publicUser, userIdFor } from './user-directory';
 
 /** A failed sign-in waits this long (plus up to FAILED_SIGN_IN_JITTER_MS) before it is answered. */
@@ -16,9 +17,28 @@ const FAILED_SIGN_IN_JITTER_MS = 200;
 /** One message for every failed sign-in: which part was wrong is not told (no user enumeration). */
 export const SIGN_IN_FAILED = 'Wrong login or password';
 
+/** 429 for a login or address that failed too often: no password is checked until it has waited. */
+export class TooManySignInsException extends HttpException {
+  constructor(waitMs: number) {
+    const retryAfterSeconds = Math.ceil(waitMs / 1000);
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    super(
+      {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        message: `Too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset the password`,
+        retryAfterSeconds,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
+
 /** Signing in and changing one's own password. */
 @Injectable()
 export class AuthService {
+  private readonly failuresByLogin = new FailureWindow(SIGN_IN_LIMITS.perLogin);
+  private readonly failuresByAddress = new FailureWindow(SIGN_IN_LIMITS.perAddress);
+
   constructor(
     private readonly directory: UserDirectory,
     private readonly tokens: SessionTokens,
@@ -28,25 +48,26 @@ export class AuthService {
   /**
    * Every failure (unknown login, disabled user, wrong password) costs one bcrypt comparison and the same
    * delay, and gets the same 401, so neither the answer nor its timing tells whether the login exists.
+   * Too many failures for a login or from an address answer 429 at once, known login or not.
    */
   async login(request: LoginRequest, from: string): Promise<SessionResponse> {
     const login = request.login.trim().toLowerCase();
+    const startedAt = Date.now();
+    const waitMs = Math.max(this.failuresByLogin.wait(login, startedAt), this.failuresByAddress.wait(from, startedAt));
+    if (waitMs > 0) throw new TooManySignInsException(waitMs);
     const record = loginSchema.safeParse(login).success ? await this.directory.get(userIdFor(login), { fresh: true }) : null;
     const usable = record !== null && !record.disabled && record.login === login && !passwordTooLong(request.password) ? record : null;
     const matches = await verifyPassword(request.password, usable?.passwordHash ?? (await hashToWasteTimeOn()));
     if (usable === null || !matches) {
+      const failedAt = Date.now();
+      const locksLogin = this.failuresByLogin.fail(login, failedAt);
+      this.failuresByAddress.fail(from, failedAt);
       // Recorded during the delay, so that a known login's answer takes no longer than an unknown one's.
-      const recorded =
-        record === null
-          ? Promise.resolve()
-          : this.audit.record(ANONYMOUS_ACTOR, 'auth.login_failed', record.userId, {
-              login: record.login,
-              reason: record.disabled ? 'disabled' : 'wrong password',
-              from,
-            });
+      const recorded = record === null ? Promise.resolve() : this.recordFailure(record, from, locksLogin);
       await Promise.all([recorded, sleep(FAILED_SIGN_IN_DELAY_MS + randomInt(FAILED_SIGN_IN_JITTER_MS))]);
       throw new UnauthorizedException(SIGN_IN_FAILED);
     }
+    this.failuresByLogin.clear(login);
     await this.audit.record({ userId: usable.userId, login: usable.login }, 'auth.login', usable.userId, { from });
     return this.session(usable);
   }
@@ -73,6 +94,20 @@ export class AuthService {
     });
     await this.audit.record(actor, 'auth.password_change', record.userId, { wasOneTime: record.mustChangePassword });
     return this.session(saved);
+  }
+
+  private async recordFailure(record: UserRecord, from: string, locksLogin: boolean): Promise<void> {
+    const reason = record.disabled ? 'disabled' : 'wrong password';
+    await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_failed', record.userId, { login: record.login, reason, from });
+    if (locksLogin) {
+      const { maxFailures, windowMs } = SIGN_IN_LIMITS.perLogin;
+      await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_locked', record.userId, {
+        login: record.login,
+        from,
+        failures: maxFailures,
+        windowMinutes: windowMs / 60_000,
+      });
+    }
   }
 
   private session(record: UserRecord): SessionResponse {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { FailureWindow } from './sign-in-throttle';
+
+const MINUTE = 60_000;
+
+describe('FailureWindow', () => {
+  it('makes a key wait once it failed maxFailures times within the window, until the oldest leaves it', () => {
+    const window = new FailureWindow({ maxFailures: 3, windowMs: 10 * MINUTE });
+    expect(window.fail('wang', 0)).toBe(false);
+    expect(window.fail('wang', 1 * MINUTE)).toBe(false);
+    expect(window.wait('wang', 2 * MINUTE)).toBe(0);
+    expect(window.fail('wang', 2 * MINUTE)).toBe(true);
+    expect(window.wait('wang', 3 * MINUTE)).toBe(7 * MINUTE);
+    // Other keys are not affected.
+    expect(window.wait('li', 3 * MINUTE)).toBe(0);
+    // The first failure leaves the window at 10 min: one more try, which fails again and waits for the second.
+    expect(window.wait('wang', 10 * MINUTE)).toBe(0);
+    expect(window.fail('wang', 10 * MINUTE)).toBe(true);
+    expect(window.wait('wang', 10 * MINUTE)).toBe(1 * MINUTE);
+  });
+
+  it('forgets a key on success and once its failures are all older than the window', () => {
+    const window = new FailureWindow({ maxFailures: 2, windowMs: MINUTE });
+    window.fail('wang', 0);
+    window.fail('wang', 10);
+    expect(window.wait('wang', 20)).toBeGreaterThan(0);
+    window.clear('wang');
+    expect(window.wait('wang', 20)).toBe(0);
+    window.fail('li', 0);
+    window.fail('li', 10);
+    expect(window.wait('li', MINUTE + 11)).toBe(0);
+  });
+
+  it('keeps at most 10,000 keys, forgetting the least recently failed', () => {
+    const window = new FailureWindow({ maxFailures: 1, windowMs: MINUTE });
+    for (let i = 0; i <= 10_000; i += 1) window.fail(`login-${i}`, 0);
+    expect(window.wait('login-0', 1)).toBe(0);
+    expect(window.wait('login-1', 1)).toBeGreaterThan(0);
+    expect(window.wait('login-10000', 1)).toBeGreaterThan(0);
+  });
+});
