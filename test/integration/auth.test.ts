@@ -87,7 +87,7 @@ describe('users and access', () => {
   };
 
   beforeAll(async () => {
-    app = await pipeline().startApp('api', {}, { onLog: (line) => output.push(line) });
+    app = await pipeline().startApp('api', { LIVE_SESSION_RECHECK_MS: '500' }, { onLog: (line) => output.push(line) });
     base = app.url ?? '';
   }, 90_000);
 
@@ -276,6 +276,30 @@ describe('users and access', () => {
     expect((await call(base, 'POST', '/api/auth/login', null, { login: 'the.lead', password: 'lead-password-001' })).status).toBe(200);
     const { entries } = auditListSchema.parse((await call(base, 'GET', '/api/audit?action=auth.login_locked', admin.token)).body);
     expect(entries).toMatchObject([{ target: (users.get('an.agent') as User).userId, details: { login: 'an.agent', failures: 5, windowMinutes: 15 } }]);
+  });
+
+  it('closes an open /live socket once its user is disabled', async () => {
+    const created = await call(base, 'POST', '/api/users', admin.token, {
+      login: 'wall.lead',
+      displayName: 'Wall Lead',
+      role: 'lead',
+      password: 'wall-lead-password-1',
+      mustChangePassword: false,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { token } = await login('wall.lead', 'wall-lead-password-1');
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live?token=${encodeURIComponent(token)}`);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+    const firstFrame = new Promise((resolve) => socket.once('message', resolve));
+    socket.once('open', () => socket.send(JSON.stringify({ event: 'subscribe', data: { shop: 'all', window: '5m', source: 'live' } })));
+    await firstFrame;
+    // Still open after several rechecks while the user may read.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    const disabledAt = Date.now();
+    expect((await call(base, 'PATCH', `/api/users/${userSchema.parse(created.body).userId}`, admin.token, { disabled: true })).status).toBe(200);
+    expect(await closed).toEqual({ code: 1008, reason: 'your session ended: a valid kiosk or session token is required' });
+    expect(Date.now() - disabledAt).toBeLessThan(5_000);
   });
 
   it('does not create another admin when it starts again', async () => {

@@ -43,6 +43,8 @@ export const apiEnvSchema = z
   WARROOM_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a session token stays valid, minutes (default 12 h: one shift). */
   WARROOM_SESSION_TTL_MIN: z.coerce.number().int().min(1).max(7 * 24 * 60).default(720),
+  /** How often an open `/live` socket's session is checked again: a disabled user's screen stops within it. */
+  LIVE_SESSION_RECHECK_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /**
    * Token of trusted services (the simulator registering its rehearsal's campaign) for writes such as
    * `PUT /api/campaigns/:id`, sent as `Authorization: Bearer …`. Unset: those writes are refused.
@@ -97,7 +99,7 @@ export interface ApiConfig {
   clickhouse: { url: string; database: string; username: string; password: string };
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
-  live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null };
+  live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null; sessionRecheckMs: number };
   /** Signing key ('' when the process does not run the api role) and lifetime of session tokens. */
   session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
@@ -139,6 +141,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       kioskToken: e.WALL_KIOSK_TOKEN ?? '',
       tickMs: e.METRICS_TICK_MS,
       campaignStartedAt: e.CAMPAIGN_STARTED_AT ? new Date(e.CAMPAIGN_STARTED_AT) : null,
+      sessionRecheckMs: e.LIVE_SESSION_RECHECK_MS,
     },
     session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,

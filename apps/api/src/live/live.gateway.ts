@@ -70,7 +70,9 @@ export class Viewer implements LiveSubscriber {
  * `/live` on the api's own port. Authenticates at connection with the token in the URL (browsers cannot
  * set headers on a WebSocket): a wall's kiosk token, or a signed-in user's session token (the trainer
  * workstation); then each `subscribe` frame (checked against its contract) moves the viewer to that shop,
- * window and source and sends a fresh snapshot. A session is checked once, when the socket opens.
+ * window and source and sends a fresh snapshot. A session socket's session is checked again every
+ * `LIVE_SESSION_RECHECK_MS`: once it has expired, or its user was disabled or changed, the socket is closed
+ * (1008) and the screen asks its user to sign in again. The kiosk token is checked at open only.
  */
 @WebSocketGateway({ path: '/live' })
 export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
@@ -80,6 +82,8 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   droppedViewers = 0;
   /** The gaps subscription of each socket (`subscribe_gaps`), ended when the socket closes. */
   private readonly gapSubscriptions = new WeakMap<WebSocket, () => void>();
+  /** The session recheck of each socket opened with a session token, stopped when the socket closes. */
+  private readonly sessionRechecks = new WeakMap<WebSocket, NodeJS.Timeout>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -94,7 +98,10 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
       socket,
       this.admit(token).then(
         (refusal) => {
-          if (refusal === null) return this.viewerOn(socket);
+          if (refusal === null) {
+            if (token !== null && !tokenMatches(token, this.config.live.kioskToken)) this.recheckSession(socket, token);
+            return this.viewerOn(socket);
+          }
           socket.close(POLICY_VIOLATION, refusal);
           return null;
         },
@@ -108,6 +115,8 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   }
 
   handleDisconnect(socket: WebSocket): void {
+    clearInterval(this.sessionRechecks.get(socket));
+    this.sessionRechecks.delete(socket);
     void this.viewers.get(socket)?.then((viewer) => viewer?.unsubscribe?.());
     this.viewers.delete(socket);
   }
@@ -173,6 +182,24 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     if (session.mustChangePassword) return 'change your one-time password first';
     if (!canReadLive(session.auth.user)) return 'this account may not read live metrics';
     return null;
+  }
+
+  /** Closes the socket once its session no longer admits it; a store that cannot answer leaves it open. */
+  private recheckSession(socket: WebSocket, token: string): void {
+    // Closed while it was admitted: handleDisconnect has run already and would never stop the timer.
+    if (socket.readyState !== socket.OPEN) return;
+    const timer = setInterval(() => {
+      this.admit(token).then(
+        (refusal) => {
+          if (refusal === null) return;
+          clearInterval(timer);
+          socket.close(POLICY_VIOLATION, `your session ended: ${refusal}`);
+        },
+        (error: unknown) => this.logger.warn(`Could not recheck a viewer's session (kept open): ${(error as Error).message}`),
+      );
+    }, this.config.live.sessionRecheckMs);
+    timer.unref();
+    this.sessionRechecks.set(socket, timer);
   }
 
   private viewerOn(socket: WebSocket): Viewer {
