@@ -130,6 +130,20 @@ describe('Matcher', () => {
     expect(() => matcher.replaceExamples('nope', ['x'])).toThrow(/unknown answer/);
   });
 
+  it('scores examples added or removed after a match, not the ones it scored before', () => {
+    // Ranking by example similarity alone (best example), uncalibrated: the score is that cosine.
+    const matcher = new Matcher({ classifierWeight: 0, calibrationFolds: 0, topExamples: 1 });
+    matcher.addAnswers(KB);
+    const question = '退款后多久能到账';
+    const scoreOf = (id: string): number => matcher.match(question, { topK: KB.length }).candidates.find((c) => c.answerId === id)?.score ?? 0;
+    const before = scoreOf('coupon');
+    expect(before).toBeLessThan(0.9);
+    matcher.addExamples('coupon', [question]);
+    expect(scoreOf('coupon')).toBeCloseTo(1, 6);
+    matcher.removeExamples('coupon', [question]);
+    expect(scoreOf('coupon')).toBeCloseTo(before, 6);
+  });
+
   it('retires an answer and adds it back', () => {
     const matcher = build();
     matcher.prepare();
