@@ -44,5 +44,6 @@ export async function setUpDevUsers(apiUrl: string, oneTimePassword: string | nu
     await post(`${apiUrl}/api/users`, { ...user, password, mustChangePassword: false }, admin.token);
     lines.push(`    ${user.login.padEnd(8)} ${password}  ${user.role}${user.grade ? ` (${user.grade})` : ''}`);
   }
+  lines.push(`  where: ${apiUrl}/trainer (trainers, lead), ${apiUrl}/agent (agent, lead), ${apiUrl}/reports (manager)`);
   return lines;
 }

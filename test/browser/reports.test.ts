@@ -10,7 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AppProcess } from '../../infra/dev/app-process';
 import { describeWithBrowser, launchBrowser } from '../support/browser';
 import { questionEvent } from '../support/events';
-import { KIOSK_TOKEN, storedCounts, usePipeline, waitFor } from '../support/pipeline';
+import { oneTimePasswordCatcher, setUpUsers } from '../support/http';
+import { storedCounts, usePipeline, waitFor } from '../support/pipeline';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -19,6 +20,7 @@ const SEC = 1_000;
 const H = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
 const SHOP = 'shop-reports';
 const iso = (ms: number): string => new Date(ms).toISOString();
+const PASSWORD = 'reports test password';
 
 let sequence = 0;
 function common(session: string, at: number) {
@@ -105,11 +107,13 @@ describeWithBrowser('reports', () => {
   let browser: Browser;
   let app: AppProcess;
   let produced = 0;
+  const apiLog = oneTimePasswordCatcher();
 
   beforeAll(async () => {
     browser = await launchBrowser();
     const p = pipeline();
-    app = await p.startApp('ingest,api');
+    app = await p.startApp('ingest,api', {}, { onLog: apiLog.onLog });
+    await setUpUsers(app.url!, apiLog.password(), [{ login: 'mia', displayName: 'Mia Manager', role: 'manager' }], PASSWORD);
     const all = events();
     produced = all.length;
     await p.produce(all.map((e) => ({ key: e.sessionId, value: JSON.stringify(e) })));
@@ -132,8 +136,13 @@ describeWithBrowser('reports', () => {
     });
     try {
       const page = await context.newPage();
-      const params = new URLSearchParams({ token: KIOSK_TOKEN, shop: SHOP, interval: '15m', from: iso(H), to: iso(H + HOUR) });
+      const params = new URLSearchParams({ shop: SHOP, interval: '15m', from: iso(H), to: iso(H + HOUR) });
       await page.goto(`${app.url}/reports?${params.toString()}`);
+      // Reports are a manager's: sign in first (setUpUsers had Mia replace the admin's password with her own).
+      await page.getByText('人力排班报表 · 登录').waitFor({ timeout: 30_000 });
+      await page.locator('input[name="login"]').fill('mia');
+      await page.locator('input[name="password"]').fill(`${PASSWORD} (own)`);
+      await page.locator('input[name="password"]').press('Enter');
 
       // zh-CN by default.
       await page.getByRole('heading', { name: '人力排班报表' }).waitFor({ timeout: 30_000 });

@@ -17,6 +17,7 @@ import { evaluateStaffing, requiredAgents } from '@warroom/staffing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppProcess } from '../../infra/dev/app-process';
 import { questionEvent } from '../support/events';
+import { oneTimePasswordCatcher, setUpUsers } from '../support/http';
 import { KIOSK_TOKEN, storedCounts, usePipeline, waitFor } from '../support/pipeline';
 
 const HOUR = 3_600_000;
@@ -191,7 +192,11 @@ describe('staffing report', () => {
   let producedAt = 0;
 
   const url = (path: string, params: Record<string, string>): string => `${api.url}${path}?${new URLSearchParams(params).toString()}`;
-  const auth = { authorization: `Bearer ${KIOSK_TOKEN}` };
+  const kiosk = { authorization: `Bearer ${KIOSK_TOKEN}` };
+  /** A signed-in manager's: reports are theirs (DESIGN.md "Roles"). */
+  let auth: { authorization: string } = { authorization: '' };
+  let trainerToken = '';
+  const apiLog = oneTimePasswordCatcher();
   const query = {
     shop: SHOP,
     source: 'live',
@@ -210,7 +215,13 @@ describe('staffing report', () => {
 
   beforeAll(async () => {
     const p = pipeline();
-    api = await p.startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN });
+    api = await p.startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN }, { onLog: apiLog.onLog });
+    const tokens = await setUpUsers(api.url!, apiLog.password(), [
+      { login: 'mia', displayName: 'Mia', role: 'manager' },
+      { login: 'tom', displayName: 'Tom', role: 'trainer', grade: 'senior' },
+    ]);
+    auth = { authorization: `Bearer ${tokens.mia!}` };
+    trainerToken = tokens.tom!;
     const events = [...currentRangeEvents(), ...previousRangeEvents()];
     produced = events.length;
     await p.produce(events.map((e) => ({ key: e.sessionId, value: JSON.stringify(e) })));
@@ -367,6 +378,9 @@ describe('staffing report', () => {
 
     expect((await fetch(url('/api/reports/staffing', query))).status).toBe(401);
     expect((await fetch(url('/api/reports/staffing.csv', query), { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    // Managers' only: not the wall's kiosk token, not a trainer.
+    expect((await fetch(url('/api/reports/staffing', query), { headers: kiosk })).status).toBe(401);
+    expect((await fetch(url('/api/reports/staffing.csv', query), { headers: { authorization: `Bearer ${trainerToken}` } })).status).toBe(403);
   });
 
   // Last: the stored roster changes what the tests above expect of reports without one.
@@ -394,7 +408,7 @@ describe('staffing report', () => {
     const now = Date.now();
     expect((await put({ shop: SHOP, source: 'live', interval: '1h', roster: [{ intervalStart: iso(Math.floor(now / HOUR) * HOUR), agents: 9 }] })).status).toBe(200);
     const snapshotNow = async () => {
-      const response = await fetch(url('/api/metrics/snapshot', { shop: SHOP, window: '5m', source: 'live' }), { headers: auth });
+      const response = await fetch(url('/api/metrics/snapshot', { shop: SHOP, window: '5m', source: 'live' }), { headers: kiosk });
       expect(response.status, await response.clone().text()).toBe(200);
       return liveSnapshotSchema.parse(await response.json()).agentsNow;
     };

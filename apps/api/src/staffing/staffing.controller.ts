@@ -7,7 +7,8 @@ import {
   type StaffingReportRequest,
 } from '@warroom/contracts';
 import { StaffingInputError } from '@warroom/staffing';
-import { KioskTokenGuard } from '../common/kiosk-token.guard';
+import { Allow } from '../auth/decorators';
+import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StaffingService } from './staffing.service';
 
@@ -23,14 +24,13 @@ function badInput(error: unknown): never {
 }
 
 /**
- * Staffing reports for managers (DESIGN.md "Roles"). GET reports without a roster; POST carries one
- * (`roster` entries or `rosterCsv` text) in a JSON body. The `.csv` twins export the same report.
- *
- * Auth: the kiosk token for now. Reports belong to the manager role, which arrives with users and
- * sessions (auth issue); this guard is then replaced by the manager guard.
+ * Staffing reports for managers (DESIGN.md "Roles": a signed-in manager; the wall's kiosk token does not
+ * read them). GET reports without a roster; POST carries one (`roster` entries or `rosterCsv` text) in a
+ * JSON body. The `.csv` twins export the same report.
  */
 @Controller('api/reports')
-@UseGuards(KioskTokenGuard)
+@UseGuards(SessionAuthGuard)
+@Allow('manager')
 export class StaffingController {
   constructor(private readonly staffing: StaffingService) {}
 

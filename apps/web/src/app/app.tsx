@@ -12,7 +12,7 @@ export function App() {
   // Live by default; `?source=rehearsal` watches a rehearsal on purpose (DESIGN.md "Words").
   const source = eventSourceSchema.catch('live').parse(params.get('source') ?? 'live');
   if (path === '/wall') return <WallPage token={params.get('token')} lang={lang} source={source} />;
-  if (path === '/reports') return <ReportsPage token={params.get('token')} lang={lang} />;
+  if (path === '/reports') return <ReportsPage lang={lang} />;
   if (path === '/trainer') return <TrainerPage lang={lang} source={source} />;
   if (path === '/agent') return <AgentPage lang={lang} />;
   return (

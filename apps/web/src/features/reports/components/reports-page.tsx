@@ -1,4 +1,6 @@
-import type { StaffingReport } from '@warroom/contracts';
+import type { StaffingReport, User } from '@warroom/contracts';
+import { SignInForm } from '../../../components/sign-in-form';
+import { useSession } from '../../../lib/session';
 import { useCsvDownload } from '../api/download-staffing-csv';
 import { useStaffingReport, type ReportProblem } from '../api/get-staffing-report';
 import { useReportForm } from '../hooks/use-report-form';
@@ -9,12 +11,17 @@ import { StaffingChart } from './staffing-chart';
 import { StaffingTable } from './staffing-table';
 import { SummaryPanel } from './summary-panel';
 
-/** `/reports?token=…[&lang=en][&shop=&source=&interval=&from=&to=&compareFrom=&compareTo=]`. */
-export function ReportsPage({ token, lang }: { token: string | null; lang: Lang }) {
+/** `/reports[?lang=en][&shop=&source=&interval=&from=&to=&compareFrom=&compareTo=]`, for a signed-in manager. */
+export function ReportsPage({ lang }: { lang: Lang }) {
   const t: Messages = messages[lang];
-  if (!token) return <main style={{ padding: '4vh', fontSize: '2.5vh' }}>{t.badToken}</main>;
-  return <Reports token={token} lang={lang} t={t} />;
+  const { session, keep, signOut } = useSession();
+  if (!session || session.user.role !== 'manager') {
+    return <SignInForm title={t.signInTitle} lang={lang} allowed={['manager']} allowedLabel={t.allowed} onSignedIn={keep} />;
+  }
+  return <Reports token={session.token} user={session.user} lang={lang} t={t} signOut={signOut} />;
 }
+
+const LINK_BUTTON = { background: 'none', border: 'none', color: '#58a6ff', textDecoration: 'underline', cursor: 'pointer', font: 'inherit', padding: 0 } as const;
 
 function ProblemView({ problem, t }: { problem: ReportProblem; t: Messages }) {
   if (problem.kind === 'bad-request') return <Issues title={t.badRequest} issues={problem.issues} />;
@@ -48,7 +55,7 @@ function Freshness({ report, t, lang }: { report: StaffingReport; t: Messages; l
   );
 }
 
-function Reports({ token, lang, t }: { token: string; lang: Lang; t: Messages }) {
+function Reports({ token, user, lang, t, signOut }: { token: string; user: User; lang: Lang; t: Messages; signOut: () => void }) {
   const { form, update, request, issues, submit } = useReportForm();
   const state = useStaffingReport(token, request);
   const csv = useCsvDownload(token);
@@ -61,15 +68,23 @@ function Reports({ token, lang, t }: { token: string; lang: Lang; t: Messages })
           <h1 style={{ margin: 0, fontSize: '1.8em' }}>{t.title}</h1>
           <div style={{ color: '#8b949e' }}>{t.subtitle}</div>
         </div>
-        <button
-          type="button"
-          data-testid="csv-download"
-          disabled={request === null || csv.busy}
-          onClick={() => request && csv.download(request)}
-          style={{ background: 'none', border: 'none', color: '#58a6ff', textDecoration: 'underline', cursor: 'pointer', font: 'inherit', padding: 0 }}
-        >
-          {csv.busy ? t.downloading : t.download}
-        </button>
+        <div style={{ display: 'flex', gap: '1.5em', alignItems: 'baseline' }}>
+          <button
+            type="button"
+            data-testid="csv-download"
+            disabled={request === null || csv.busy}
+            onClick={() => request && csv.download(request)}
+            style={LINK_BUTTON}
+          >
+            {csv.busy ? t.downloading : t.download}
+          </button>
+          <span data-testid="who" style={{ color: '#8b949e' }}>
+            {user.displayName}
+          </span>
+          <button type="button" onClick={signOut} style={LINK_BUTTON}>
+            {t.signOut}
+          </button>
+        </div>
       </header>
       <ReportFormView form={form} update={update} submit={submit} issues={issues} busy={state.status === 'loading'} t={t} />
       {csv.problem ? <ProblemView problem={csv.problem} t={t} /> : null}
