@@ -75,9 +75,21 @@ const STATS_EVERY_MS = 10_000;
  */
 interface RefreshState<T> {
   figures: T | null;
+  /** Bumped each time `figures` is replaced, so that a snapshot computed before knows it is out of date. */
+  generation: number;
   startedAt: number;
   durationMs: number;
   running: Promise<T> | null;
+}
+
+/** A refresh is due when there are no figures yet, or by the rule above (not while one runs). */
+function refreshDue(state: RefreshState<unknown>, minRefreshMs: number, now: number): boolean {
+  if (state.running) return false;
+  return state.figures === null || now - state.startedAt >= Math.max(minRefreshMs, CONVERSION_COST_FACTOR * state.durationMs);
+}
+
+function refreshesOf(subscription: Subscription): number {
+  return subscription.conversion.generation + subscription.agentsNow.generation;
 }
 
 interface Subscription {
@@ -91,6 +103,8 @@ interface Subscription {
   /** The watermark's data version and the window's end the newest snapshot was computed at. */
   computedVersion: number;
   computedTo: number;
+  /** The refreshed figures' generations (summed) the newest snapshot was computed with. */
+  computedRefreshes: number;
   lastSentAt: number;
   conversion: RefreshState<ConversionFigures>;
   agentsNow: RefreshState<AgentsNow>;
@@ -182,9 +196,10 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
         sentKey: null,
         computedVersion: -1,
         computedTo: 0,
+        computedRefreshes: -1,
         lastSentAt: 0,
-        conversion: { figures: null, startedAt: 0, durationMs: 0, running: null },
-        agentsNow: { figures: null, startedAt: 0, durationMs: 0, running: null },
+        conversion: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
+        agentsNow: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
         failing: false,
       };
       this.subscriptions.set(key, subscription);
@@ -287,13 +302,20 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     );
   }
 
+  /**
+   * True when the newest snapshot still stands: nothing stored since, the same window, no refreshed figure
+   * arrived since, and none is due (a due refresh starts in `compute`). Without the last two, conversion and
+   * agents needed now would stay as they were whenever the data stopped changing.
+   */
   private unchanged(subscription: Subscription, asOf: Date): boolean {
+    const now = Date.now();
     return (
       subscription.last !== null &&
       subscription.computedVersion === this.watermark.dataVersion &&
       subscription.computedTo === this.bounds(subscription.query, asOf).to.getTime() &&
-      subscription.conversion.running === null &&
-      subscription.agentsNow.running === null
+      subscription.computedRefreshes === refreshesOf(subscription) &&
+      !refreshDue(subscription.conversion, CONVERSION_MIN_REFRESH_MS, now) &&
+      !refreshDue(subscription.agentsNow, AGENTS_NOW_MIN_REFRESH_MS, now)
     );
   }
 
@@ -316,6 +338,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (!conversion || !agentsNow) throw new Error('conversion or agents needed now is not known yet');
     subscription.computedVersion = version;
     subscription.computedTo = bounds.to.getTime();
+    subscription.computedRefreshes = refreshesOf(subscription);
     return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow });
   }
 
@@ -354,15 +377,13 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   ): Promise<T | null> {
     if (state.running) return state.running;
     const now = Date.now();
-    const due =
-      state.figures === null ||
-      now - state.startedAt >= Math.max(minRefreshMs, CONVERSION_COST_FACTOR * state.durationMs);
-    if (!due) return Promise.resolve(null);
+    if (!refreshDue(state, minRefreshMs, now)) return Promise.resolve(null);
     state.startedAt = now;
     const running = load().then((figures) => {
       state.durationMs = Date.now() - now;
       stats.add(state.durationMs);
       state.figures = figures;
+      state.generation += 1;
       return figures;
     });
     state.running = running;
