@@ -25,7 +25,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCurve, expectedQuestions, type Timing } from '../../apps/sim/src/curve';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
-import { KIOSK_TOKEN, usePipeline, waitFor } from '../support/pipeline';
+import { oneTimePasswordCatcher, setUpUsers } from '../support/http';
+import { usePipeline, waitFor } from '../support/pipeline';
 
 const CAMPAIGN = 'it-sim';
 const SERVICE_TOKEN = 'sim-it-service-token-0123456789';
@@ -81,13 +82,14 @@ describe('sim: a compressed rehearsal through the real bot', () => {
   let bot: AppProcess;
   let api: AppProcess;
   let dir: string;
+  const apiLog = oneTimePasswordCatcher();
 
   beforeAll(async () => {
     const p = pipeline();
     dir = mkdtempSync(join(tmpdir(), 'sim-it-'));
     const [, apiStarted, started] = await Promise.all([
       p.startApp('ingest'),
-      p.startApp('api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN }),
+      p.startApp('api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN }, { onLog: apiLog.onLog }),
       startAppProcess({
         name: 'bot',
         entry: 'apps/bot/src/main.ts',
@@ -241,7 +243,9 @@ describe('sim: a compressed rehearsal through the real bot', () => {
     const from = Math.floor(startMs / quarter) * quarter;
     const to = Math.ceil((startMs + REAL_SECONDS * 1000 + 15_000) / quarter) * quarter;
     const params = new URLSearchParams({ source: 'rehearsal', from: new Date(from).toISOString(), to: new Date(to).toISOString(), interval: '15m' });
-    const response = await fetch(`${api.url}/api/reports/staffing?${params.toString()}`, { headers: { authorization: `Bearer ${KIOSK_TOKEN}` } });
+    // Reports are a manager's.
+    const { mia } = await setUpUsers(api.url!, apiLog.password(), [{ login: 'mia', displayName: 'Mia', role: 'manager' }]);
+    const response = await fetch(`${api.url}/api/reports/staffing?${params.toString()}`, { headers: { authorization: `Bearer ${mia!}` } });
     expect(response.status, await response.clone().text()).toBe(200);
     const staffing = staffingReportSchema.parse(await response.json());
     const totals = staffing.current.totals;
