@@ -14,6 +14,13 @@
  * (`--warmup-seconds`, default 30), and again at the end; long tasks (PerformanceObserver 'longtask')
  * during the soak: how many took over 200 ms, and the longest.
  *
+ * What the heap's growth is made of (issue 8, Chromium 156, CDP heap snapshots 1 and 7 minutes into a
+ * run): V8's optimized code. 30 s after the first data V8 is still optimizing the code the wall runs
+ * every few seconds (ECharts' redraws, React's, the tiles'); that code adds ~1.5–2 MB to the heap over the
+ * next 3–5 minutes, then the heap stays flat (`--warmup-seconds 300 --minutes 10`: 11.16 → 11.38 MB).
+ * The app's own objects and the DOM do not grow. Blink's paint-timing records (TextRecord) do pile up in
+ * headless Chromium, but in Blink's heap (`embedderHeapUsedSize`), which `usedSize` does not count.
+ *
  * The baseline, measured in the same run: a second page in the same browser does a fixed 20 ms of work
  * every second (never a long task on an idle machine). Its long tasks over 200 ms are what the machine's
  * load alone makes of 20 ms tasks: on a shared 2-core box, compare the wall's with them.
