@@ -38,6 +38,9 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops its parts in
+    // order (the simulator first, the broker and the store last) instead of all at once.
+    detached: true,
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const killOnParentExit = (): void => {

@@ -55,7 +55,8 @@ export function startDevStore(options: StartDevStoreOptions = {}): Promise<DevSt
 
   // cwd = repo root so @swc-node/register finds tsconfig.json and its path aliases.
   // stdin stays an open pipe: main.ts exits when it closes, i.e. when this process dies.
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops its parts in order.
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
 
   const stderrTail: string[] = [];
   let ready = false;
