@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { ConfigError, kbStateSchema, parseBotConfig, type BotConfig, type KbState } from '@warroom/contracts';
 import { readPackFiles } from '@warroom/knowledge';
 import { AppModule } from './app.module';
-import { ChatRoute } from './chat/chat-route';
-import { ChatService } from './chat/chat.service';
 import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
 import { loadPacks } from './knowledge/load-knowledge';
@@ -68,8 +65,6 @@ async function bootstrap(): Promise<void> {
   app.disable('x-powered-by');
   // Replies are never cached; hashing each one for an ETag is wasted work at thousands per second.
   app.set('etag', false);
-  // The customer-message route, the bot's hot path, is answered before Express sees the request.
-  new ChatRoute(app.get(ChatService), new Logger(ChatRoute.name)).mount(app.getHttpServer());
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

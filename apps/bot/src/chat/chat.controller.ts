@@ -2,9 +2,12 @@ import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
 import {
   abandonRequestSchema,
   agentReplyRequestSchema,
+  chatRequestSchema,
   orderRequestSchema,
   type AbandonRequest,
   type AgentReplyRequest,
+  type ChatReply,
+  type ChatRequest,
   type OrderRequest,
   type RecordedEvent,
 } from '@warroom/contracts';
@@ -14,11 +17,11 @@ import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { UnknownShopFilter } from './unknown-shop.filter';
 import { ChatService } from './chat.service';
 
+const chatBody = new ZodValidationPipe(chatRequestSchema);
 const agentReplyBody = new ZodValidationPipe(agentReplyRequestSchema);
 const orderBody = new ZodValidationPipe(orderRequestSchema);
 const abandonBody = new ZodValidationPipe(abandonRequestSchema);
 
-// POST /api/chat itself (a customer message) is served ahead of Nest: see chat-route.ts.
 @Controller('api/chat')
 @UseFilters(UnknownShopFilter, QueueStateFilter)
 export class ChatController {
@@ -26,6 +29,13 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly desk: AgentDeskService,
   ) {}
+
+  /** A customer message: answered, a request to rephrase, or a handoff (assist mode: suggestions). */
+  @Post()
+  @HttpCode(200)
+  ask(@Body(chatBody) body: ChatRequest): ChatReply {
+    return this.chat.ask(body);
+  }
 
   /** The reply a human agent sent in assist mode (a suggestion, edited or not): an `agent_reply` event. */
   @Post('agent-reply')
