@@ -656,8 +656,13 @@ describe('live metrics', () => {
       lastProducedAt = await produce(batch);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // Wait until the last batch is counted, then for a heartbeat once nothing changes any more.
-    const settled = await viewer.next((frame) => (frame.event === 'snapshot' && Date.parse(frame.data.asOf) > lastProducedAt ? true : undefined), 30_000, streamStart);
+    // Wait until the viewer knows the figures as of after the last batch: a snapshot, or a heartbeat (figures
+    // unchanged) when ingest stored the last batch before produce() returned and it was pushed already.
+    const settled = await viewer.next(
+      (frame) => ((frame.event === 'snapshot' || frame.event === 'heartbeat') && Date.parse(frame.data.asOf) > lastProducedAt ? true : undefined),
+      30_000,
+      streamStart,
+    );
     expect(settled).toBe(true);
     const snapshots = viewer.frames.slice(streamStart).filter(({ frame }) => frame.event === 'snapshot');
     const gaps = snapshots.slice(1).map(({ at }, i) => at - snapshots[i]!.at);
