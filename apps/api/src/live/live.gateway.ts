@@ -25,6 +25,9 @@ const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
 const INTERNAL_ERROR = 1011;
 
+/** A `/live` token's verdict: only session sockets are checked again while open. */
+type Admission = { admitted: 'kiosk' | 'session' } | { refused: string };
+
 /** What a viewer needs of its socket (a `ws` WebSocket; a fake in unit tests). */
 export type ViewerSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'close' | 'terminate'>;
 
@@ -97,13 +100,13 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     this.viewers.set(
       socket,
       this.admit(token).then(
-        (refusal) => {
-          if (refusal === null) {
-            if (token !== null && !tokenMatches(token, this.config.live.kioskToken)) this.recheckSession(socket, token);
-            return this.viewerOn(socket);
+        (admission) => {
+          if ('refused' in admission) {
+            socket.close(POLICY_VIOLATION, admission.refused);
+            return null;
           }
-          socket.close(POLICY_VIOLATION, refusal);
-          return null;
+          if (admission.admitted === 'session' && token !== null) this.recheckSession(socket, token);
+          return this.viewerOn(socket);
         },
         (error: unknown) => {
           this.logger.error(`Could not check a viewer's session: ${(error as Error).message}`);
@@ -173,15 +176,15 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     }
   }
 
-  /** Why the token is refused, or null when it admits the socket: the kiosk token, or a live session. */
-  private async admit(token: string | null): Promise<string | null> {
-    if (token === null || token === '') return 'a kiosk or session token is required (?token=)';
-    if (tokenMatches(token, this.config.live.kioskToken)) return null;
+  /** Whether the token admits the socket, as the kiosk's or as a live session's, or why it is refused. */
+  private async admit(token: string | null): Promise<Admission> {
+    if (token === null || token === '') return { refused: 'a kiosk or session token is required (?token=)' };
+    if (tokenMatches(token, this.config.live.kioskToken)) return { admitted: 'kiosk' };
     const session = await this.sessions.authenticate(token);
-    if (!session.ok) return 'a valid kiosk or session token is required';
-    if (session.mustChangePassword) return 'change your one-time password first';
-    if (!canReadLive(session.auth.user)) return 'this account may not read live metrics';
-    return null;
+    if (!session.ok) return { refused: 'a valid kiosk or session token is required' };
+    if (session.mustChangePassword) return { refused: 'change your one-time password first' };
+    if (!canReadLive(session.auth.user)) return { refused: 'this account may not read live metrics' };
+    return { admitted: 'session' };
   }
 
   /** Closes the socket once its session no longer admits it; a store that cannot answer leaves it open. */
@@ -190,10 +193,10 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     if (socket.readyState !== socket.OPEN) return;
     const timer = setInterval(() => {
       this.admit(token).then(
-        (refusal) => {
-          if (refusal === null) return;
+        (admission) => {
+          if (!('refused' in admission)) return;
           clearInterval(timer);
-          socket.close(POLICY_VIOLATION, `your session ended: ${refusal}`);
+          socket.close(POLICY_VIOLATION, `your session ended: ${admission.refused}`);
         },
         (error: unknown) => this.logger.warn(`Could not recheck a viewer's session (kept open): ${(error as Error).message}`),
       );
