@@ -15,6 +15,11 @@ export class ApiError extends Error {
 /** Fired when the api refuses the session token (expired, or its user changed): the page signs in again. */
 export const SESSION_REJECTED = 'warroom:session-rejected';
 
+/** A 401 to a request sent with a session token: the session ended, so every page goes back to sign-in. */
+export function announceRejectedSession(response: Response): void {
+  if (response.status === 401) window.dispatchEvent(new Event(SESSION_REJECTED));
+}
+
 /** The body of the api's errors: Nest's `{message}`, the validation pipe's `{message, issues}`. */
 const errorBodySchema = z.object({
   message: z.union([z.string(), z.array(z.string())]),
@@ -55,7 +60,7 @@ export async function apiRequest<S extends z.ZodType>(
   } catch {
     // Not JSON: reported as text.
   }
-  if (response.status === 401 && token) window.dispatchEvent(new Event(SESSION_REJECTED));
+  if (token) announceRejectedSession(response);
   if (!response.ok) throw new ApiError(response.status, messageOf(response.status, json, text), json);
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

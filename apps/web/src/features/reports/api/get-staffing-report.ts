@@ -5,7 +5,7 @@ import {
   type StaffingReportRequest,
 } from '@warroom/contracts';
 import { useEffect, useState } from 'react';
-import { SESSION_REJECTED } from '../../../lib/api-client';
+import { announceRejectedSession } from '../../../lib/api-client';
 
 /** Why a report is not shown: the request's failing paths (400), or what else went wrong. */
 export type ReportProblem =
@@ -22,8 +22,7 @@ export class ReportRequestError extends Error {
 /** Throws a ReportRequestError for a response that is not 2xx, with the 400's failing paths when it has them. */
 export async function ensureOk(response: Response): Promise<void> {
   if (response.ok) return;
-  // The session ended (expired, user disabled or changed): back to the sign-in form.
-  if (response.status === 401) window.dispatchEvent(new Event(SESSION_REJECTED));
+  announceRejectedSession(response);
   const text = await response.text();
   if (response.status === 400) {
     let json: unknown = null;
