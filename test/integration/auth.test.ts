@@ -8,6 +8,7 @@
 import { createClickHouseClient, runMigrations } from '@warroom/clickhouse';
 import {
   auditListSchema,
+  liveProtocols,
   sessionResponseSchema,
   userListSchema,
   userSchema,
@@ -33,9 +34,20 @@ function messageOf(reply: Reply): string {
   return typeof message === 'string' ? message : JSON.stringify(message);
 }
 
-/** Opens /live with a token and subscribes; resolves once a frame arrives (admitted), or with the close. */
-function liveWith(base: string, token: string): Promise<{ admitted: true } | { closed: number; reason: string }> {
-  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live?token=${encodeURIComponent(token)}`);
+/**
+ * Opens /live with a token in the handshake's subprotocols (as the web app does), or in the URL, or with the
+ * subprotocols given; subscribes; resolves once a frame arrives (admitted), or with the close.
+ */
+function liveWith(
+  base: string,
+  token: string,
+  via: 'protocol' | 'url' | { protocols: string[] } = 'protocol',
+): Promise<{ admitted: true } | { closed: number; reason: string }> {
+  const url = `${base.replace(/^http/, 'ws')}/live`;
+  const socket =
+    via === 'url'
+      ? new WebSocket(`${url}?token=${encodeURIComponent(token)}`)
+      : new WebSocket(url, via === 'protocol' ? liveProtocols(token) : via.protocols);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.terminate();
@@ -215,9 +227,15 @@ describe('users and access', () => {
   });
 
   it('admits kiosk and session tokens on /live, and refuses the rest', async () => {
+    const lead = (sessions.get('the.lead') as SessionResponse).token;
     expect(await liveWith(base, KIOSK_TOKEN)).toEqual({ admitted: true });
-    expect(await liveWith(base, (sessions.get('the.lead') as SessionResponse).token)).toEqual({ admitted: true });
+    expect(await liveWith(base, KIOSK_TOKEN, 'url')).toEqual({ admitted: true });
+    expect(await liveWith(base, lead)).toEqual({ admitted: true });
+    // A session token in a URL would end up in access logs: refused even though it is valid.
+    expect(await liveWith(base, lead, 'url')).toMatchObject({ closed: 1008, reason: /never in the URL/ });
     expect(await liveWith(base, 'not-a-token-of-any-kind')).toMatchObject({ closed: 1008 });
+    expect(await liveWith(base, '', { protocols: ['warroom.live', 'warroom.token.A'] })).toMatchObject({ closed: 1008, reason: /does not decode/ });
+    expect(await liveWith(base, '', { protocols: ['warroom.live'] })).toMatchObject({ closed: 1008, reason: /a token is required/ });
     // Disabled since it signed in; and a manager who must still replace the admin's password.
     expect(await liveWith(base, (sessions.get('jun.trainer') as SessionResponse).token)).toMatchObject({ closed: 1008 });
     expect(await liveWith(base, (sessions.get('a.manager') as SessionResponse).token)).toMatchObject({ closed: 1008, reason: /one-time/ });
@@ -288,7 +306,7 @@ describe('users and access', () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const { token } = await login('wall.lead', 'wall-lead-password-1');
-    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live?token=${encodeURIComponent(token)}`);
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live`, liveProtocols(token));
     const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
     const firstFrame = new Promise((resolve) => socket.once('message', resolve));
     socket.once('open', () => socket.send(JSON.stringify({ event: 'subscribe', data: { shop: 'all', window: '5m', source: 'live' } })));

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS, HANDOFF_REASONS } from './chat-event';
-import { clientFrameSchema, liveSnapshotSchema, serverFrameSchema, snapshotQuerySchema, type LiveSnapshot } from './live';
+import {
+  clientFrameSchema,
+  liveProtocols,
+  liveSnapshotSchema,
+  serverFrameSchema,
+  snapshotQuerySchema,
+  tokenFromLiveProtocols,
+  type LiveSnapshot,
+} from './live';
 
 const AS_OF = '2026-11-11T00:00:00.400Z';
 
@@ -98,5 +106,29 @@ describe('live contracts', () => {
     expect(snapshotQuerySchema.parse({})).toEqual({ shop: 'all', window: '5m', source: 'live' });
     expect(clientFrameSchema.safeParse({ event: 'subscribe', data: { window: '7m' } }).success).toBe(false);
     expect(snapshotQuerySchema.safeParse({ shop: 'shop a' }).success).toBe(false);
+  });
+});
+
+describe('the /live token subprotocol', () => {
+  it('carries any token, session or kiosk, as a valid subprotocol and back', () => {
+    for (const token of ['v1.eyJ1IjoidS0xIn0.c2lnbmF0dXJl', 'kiosk token with spaces/+=?&', '大屏-令牌-0123456789']) {
+      const [live, carried] = liveProtocols(token);
+      expect(live).toBe('warroom.live');
+      // RFC 6455 subprotocols are HTTP tokens: no separators, spaces or non-ASCII.
+      expect(carried).toMatch(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/);
+      expect(tokenFromLiveProtocols(`${live}, ${carried}`)).toEqual({ token });
+    }
+  });
+
+  it('finds no token when none is offered, and reports one that does not decode', () => {
+    expect(tokenFromLiveProtocols(undefined)).toBeNull();
+    expect(tokenFromLiveProtocols('warroom.live, graphql-ws')).toBeNull();
+    const errorOf = (header: string): string => {
+      const found = tokenFromLiveProtocols(header);
+      return found !== null && 'error' in found ? found.error : `no error: ${JSON.stringify(found)}`;
+    };
+    expect(errorOf('warroom.live, warroom.token.a/b')).toMatch(/base64url/);
+    expect(errorOf('warroom.live, warroom.token.A')).toMatch(/does not decode/); // a length no encoder makes
+    expect(errorOf('warroom.token.__8')).toMatch(/does not decode/); // bytes ff ff: not UTF-8
   });
 });

@@ -219,3 +219,44 @@ export const clientFrameSchema = z.discriminatedUnion('event', [
   z.strictObject({ event: z.literal('subscribe_gaps'), data: gapSubscriptionSchema }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
+
+/**
+ * How a client presents its token to `/live`: browsers cannot set headers on a WebSocket, and a token in the
+ * URL ends up in access logs, proxies and browser history. So it rides in the `Sec-WebSocket-Protocol`
+ * header as a second subprotocol, `warroom.token.<base64url of the token>`, after `warroom.live`, which is the
+ * one the server selects (a token is never echoed back). A wall's read-only kiosk token may still come as
+ * `?token=` (it is in the wall page's own URL anyway); a session token may not.
+ */
+export const LIVE_PROTOCOL = 'warroom.live';
+const LIVE_TOKEN_PROTOCOL_PREFIX = 'warroom.token.';
+
+/** The subprotocols to open `/live` with: `new WebSocket(url, liveProtocols(token))`. */
+export function liveProtocols(token: string): [string, string] {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(token)) binary += String.fromCharCode(byte);
+  const base64url = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return [LIVE_PROTOCOL, `${LIVE_TOKEN_PROTOCOL_PREFIX}${base64url}`];
+}
+
+/**
+ * The token among the subprotocols a client offered (the `Sec-WebSocket-Protocol` header, comma-separated),
+ * or null when none carries one. An offered token that does not decode is reported, not guessed at.
+ */
+export function tokenFromLiveProtocols(header: string | undefined): { token: string } | { error: string } | null {
+  if (header === undefined) return null;
+  const offered = header
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .find((protocol) => protocol.startsWith(LIVE_TOKEN_PROTOCOL_PREFIX));
+  if (offered === undefined) return null;
+  const encoded = offered.slice(LIVE_TOKEN_PROTOCOL_PREFIX.length);
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) return { error: `the ${LIVE_TOKEN_PROTOCOL_PREFIX} subprotocol must carry the token in base64url` };
+  try {
+    const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return { token: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    // atob rejects a length no encoder produces; the decoder rejects bytes that are not UTF-8.
+    return { error: `the ${LIVE_TOKEN_PROTOCOL_PREFIX} subprotocol does not decode to a token` };
+  }
+}

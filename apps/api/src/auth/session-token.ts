@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 const VERSION = 'v1';
 
-/** What a token carries; short names keep it compact in URLs (`/live?token=`). */
+/** What a token carries; short names keep it compact in headers (`Authorization`, the `/live` subprotocol). */
 const claimsSchema = z.strictObject({
   /** User id. */
   sub: z.string().min(1).max(64),

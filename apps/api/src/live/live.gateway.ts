@@ -8,7 +8,7 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { clientFrameSchema } from '@warroom/contracts';
+import { LIVE_PROTOCOL, clientFrameSchema, tokenFromLiveProtocols } from '@warroom/contracts';
 import type { WebSocket } from 'ws';
 import { canReadLive } from '../auth/permissions';
 import { SessionAuthenticator } from '../auth/session-authenticator';
@@ -27,6 +27,9 @@ const INTERNAL_ERROR = 1011;
 
 /** A `/live` token's verdict: only session sockets are checked again while open. */
 type Admission = { admitted: 'kiosk' | 'session' } | { refused: string };
+
+/** Where a client put its token (see `liveProtocols` in libs/contracts): a session token never goes in a URL. */
+type PresentedToken = { token: string; in: 'protocol' | 'url' } | { refused: string };
 
 /** What a viewer needs of its socket (a `ws` WebSocket; a fake in unit tests). */
 export type ViewerSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'close' | 'terminate'>;
@@ -70,14 +73,18 @@ export class Viewer implements LiveSubscriber {
 }
 
 /**
- * `/live` on the api's own port. Authenticates at connection with the token in the URL (browsers cannot
- * set headers on a WebSocket): a wall's kiosk token, or a signed-in user's session token (the trainer
- * workstation); then each `subscribe` frame (checked against its contract) moves the viewer to that shop,
+ * `/live` on the api's own port. Authenticates at connection with a wall's kiosk token or a signed-in user's
+ * session token (the trainer workstation), presented in the `Sec-WebSocket-Protocol` header (`liveProtocols`
+ * in libs/contracts; the kiosk token may also come as `?token=`); then each `subscribe` frame (checked against its contract) moves the viewer to that shop,
  * window and source and sends a fresh snapshot. A session socket's session is checked again every
  * `LIVE_SESSION_RECHECK_MS`: once it has expired, or its user was disabled or changed, the socket is closed
  * (1008) and the screen asks its user to sign in again. The kiosk token is checked at open only.
  */
-@WebSocketGateway({ path: '/live' })
+@WebSocketGateway({
+  path: '/live',
+  // Select `warroom.live`, never echo the token's subprotocol back; a client that offers neither gets none.
+  handleProtocols: (offered: Set<string>) => (offered.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
+})
 export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
   private readonly logger = new Logger(LiveGateway.name);
   /** Resolves once the socket is admitted (null: refused); frames sent meanwhile wait for it. */
@@ -96,16 +103,16 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
+    const presented = presentedToken(request);
     this.viewers.set(
       socket,
-      this.admit(token).then(
+      this.admit(presented).then(
         (admission) => {
           if ('refused' in admission) {
             socket.close(POLICY_VIOLATION, admission.refused);
             return null;
           }
-          if (admission.admitted === 'session' && token !== null) this.recheckSession(socket, token);
+          if (admission.admitted === 'session') this.recheckSession(socket, presented);
           return this.viewerOn(socket);
         },
         (error: unknown) => {
@@ -177,9 +184,13 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   }
 
   /** Whether the token admits the socket, as the kiosk's or as a live session's, or why it is refused. */
-  private async admit(token: string | null): Promise<Admission> {
-    if (token === null || token === '') return { refused: 'a kiosk or session token is required (?token=)' };
+  private async admit(presented: PresentedToken): Promise<Admission> {
+    if ('refused' in presented) return presented;
+    const { token } = presented;
     if (tokenMatches(token, this.config.live.kioskToken)) return { admitted: 'kiosk' };
+    if (presented.in === 'url') {
+      return { refused: 'not the kiosk token; a session token goes in the Sec-WebSocket-Protocol header, never in the URL' };
+    }
     const session = await this.sessions.authenticate(token);
     if (!session.ok) return { refused: 'a valid kiosk or session token is required' };
     if (session.mustChangePassword) return { refused: 'change your one-time password first' };
@@ -188,11 +199,11 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   }
 
   /** Closes the socket once its session no longer admits it; a store that cannot answer leaves it open. */
-  private recheckSession(socket: WebSocket, token: string): void {
+  private recheckSession(socket: WebSocket, presented: PresentedToken): void {
     // Closed while it was admitted: handleDisconnect has run already and would never stop the timer.
     if (socket.readyState !== socket.OPEN) return;
     const timer = setInterval(() => {
-      this.admit(token).then(
+      this.admit(presented).then(
         (admission) => {
           if (!('refused' in admission)) return;
           clearInterval(timer);
@@ -211,4 +222,15 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
       this.logger.warn(`Dropped a viewer: ${reason}`);
     });
   }
+}
+
+/** The token in the `Sec-WebSocket-Protocol` header, else `?token=` in the URL, or why there is none. */
+function presentedToken(request: IncomingMessage): PresentedToken {
+  const offered = tokenFromLiveProtocols(request.headers['sec-websocket-protocol']);
+  if (offered !== null) return 'error' in offered ? { refused: offered.error } : { token: offered.token, in: 'protocol' };
+  const inUrl = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
+  if (inUrl === null || inUrl === '') {
+    return { refused: 'a token is required: a session or kiosk token in the Sec-WebSocket-Protocol header, or the kiosk token as ?token=' };
+  }
+  return { token: inUrl, in: 'url' };
 }

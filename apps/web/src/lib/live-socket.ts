@@ -1,4 +1,4 @@
-import { serverFrameSchema, type ClientFrame, type ServerFrame, type SnapshotQuery } from '@warroom/contracts';
+import { liveProtocols, serverFrameSchema, type ClientFrame, type ServerFrame, type SnapshotQuery } from '@warroom/contracts';
 
 export interface LiveSocketState {
   connected: boolean;
@@ -32,6 +32,8 @@ export class LiveSocket {
 
   constructor(
     private readonly url: string,
+    /** A kiosk or session token, sent in the handshake's subprotocols (never in the URL). */
+    private readonly token: string,
     /** A snapshot query (sent as `subscribe`), or any client frame, e.g. `subscribe_gaps`. */
     private readonly subscription: SnapshotQuery | ClientFrame,
     private readonly onFrame: Listener,
@@ -51,7 +53,7 @@ export class LiveSocket {
   }
 
   private connect(): void {
-    const socket = new WebSocket(this.url);
+    const socket = new WebSocket(this.url, liveProtocols(this.token));
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
@@ -97,7 +99,7 @@ export class LiveSocket {
 }
 
 /** The gateway's URL on the page's own origin (the api serves the web app and the socket on one port). */
-export function liveSocketUrl(token: string): string {
+export function liveSocketUrl(): string {
   const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${protocol}//${window.location.host}/live?token=${encodeURIComponent(token)}`;
+  return `${protocol}//${window.location.host}/live`;
 }

@@ -105,7 +105,7 @@ export function useGapInbox(token: string, source: EventSource): GapInbox {
   );
 
   useEffect(() => {
-    const socket = new LiveSocket(liveSocketUrl(token), { event: 'subscribe_gaps', data: { shop: 'all', source } }, onFrame, (state) => {
+    const socket = new LiveSocket(liveSocketUrl(), token, { event: 'subscribe_gaps', data: { shop: 'all', source } }, onFrame, (state) => {
       setConnection(state);
       // Away: fall back to polling until the next `gaps` frame.
       if (!state.connected && pushing.current) {

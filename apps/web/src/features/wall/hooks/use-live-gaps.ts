@@ -54,7 +54,7 @@ export function useLiveGaps(token: string, source: EventSource): LiveGaps {
           return;
       }
     };
-    const socket = new LiveSocket(liveSocketUrl(token), { event: 'subscribe_gaps', data: { shop: 'all', source } }, onFrame, () => undefined);
+    const socket = new LiveSocket(liveSocketUrl(), token, { event: 'subscribe_gaps', data: { shop: 'all', source } }, onFrame, () => undefined);
     socket.open();
     // Flashes end by themselves, without waiting for the next frame.
     const timer = setInterval(() => {

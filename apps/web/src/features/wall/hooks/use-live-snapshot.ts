@@ -57,7 +57,8 @@ export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
     const ring = new RingBuffer<TrendPoint>(TREND_POINTS);
     let figures: TrendFigures | null = null;
     const socket = new LiveSocket(
-      liveSocketUrl(token),
+      liveSocketUrl(),
+      token,
       query,
       (frame) => {
         if (frame.event === 'snapshot') {
