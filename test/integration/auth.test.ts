@@ -296,6 +296,27 @@ describe('users and access', () => {
     expect(entries).toMatchObject([{ target: (users.get('an.agent') as User).userId, details: { login: 'an.agent', failures: 5, windowMinutes: 15 } }]);
   });
 
+  it('counts wrong current passwords against the same limit as sign-ins, so a found session cannot guess the password', async () => {
+    const created = await call(base, 'POST', '/api/users', admin.token, {
+      login: 'guessed.agent',
+      displayName: 'Guessed Agent',
+      role: 'agent',
+      password: 'guessed-password-1',
+      mustChangePassword: false,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { token } = await login('guessed.agent', 'guessed-password-1');
+    const change = (currentPassword: string) => call(base, 'POST', '/api/auth/password', token, { currentPassword, newPassword: 'a-new-password-99' });
+    for (let attempt = 0; attempt < 5; attempt++) expect((await change(`guess-number-${attempt}`)).status).toBe(403);
+    const locked = await change('guessed-password-1');
+    expect(locked.status).toBe(429);
+    expect(messageOf(locked)).toMatch(/^Too many failed sign-ins/);
+    // The login is locked for signing in too, with the right password.
+    expect((await call(base, 'POST', '/api/auth/login', null, { login: 'guessed.agent', password: 'guessed-password-1' })).status).toBe(429);
+    const { entries } = auditListSchema.parse((await call(base, 'GET', '/api/audit?action=auth.login_locked', admin.token)).body);
+    expect(entries.filter((entry) => entry.details.login === 'guessed.agent')).toMatchObject([{ details: { from: 'password change', failures: 5 } }]);
+  });
+
   it('closes an open /live socket once its user is disabled', async () => {
     const created = await call(base, 'POST', '/api/users', admin.token, {
       login: 'wall.lead',

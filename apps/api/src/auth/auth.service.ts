@@ -79,10 +79,18 @@ export class AuthService {
     }
     const record = await this.directory.get(actor.userId, { fresh: true });
     if (record === null || record.disabled) throw new UnauthorizedException('This account is disabled or no longer exists');
+    // A wrong current password is a guess at the same secret as a failed sign-in (with a session found
+    // on an unlocked screen, say): it counts against the same per-login limit, and a locked login may not
+    // try here either.
+    const waitMs = this.failuresByLogin.wait(record.login, Date.now());
+    if (waitMs > 0) throw new TooManySignInsException(waitMs);
     if (!(await verifyPassword(request.currentPassword, record.passwordHash))) {
-      await sleep(FAILED_SIGN_IN_DELAY_MS + randomInt(FAILED_SIGN_IN_JITTER_MS));
+      const locksLogin = this.failuresByLogin.fail(record.login, Date.now());
+      const recorded = locksLogin ? this.recordLock(record, 'password change') : Promise.resolve();
+      await Promise.all([recorded, sleep(FAILED_SIGN_IN_DELAY_MS + randomInt(FAILED_SIGN_IN_JITTER_MS))]);
       throw new ForbiddenException('The current password is wrong');
     }
+    this.failuresByLogin.clear(record.login);
     if (request.newPassword === request.currentPassword) {
       throw new BadRequestException('newPassword: choose a password other than the current one');
     }
@@ -99,15 +107,18 @@ export class AuthService {
   private async recordFailure(record: UserRecord, from: string, locksLogin: boolean): Promise<void> {
     const reason = record.disabled ? 'disabled' : 'wrong password';
     await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_failed', record.userId, { login: record.login, reason, from });
-    if (locksLogin) {
-      const { maxFailures, windowMs } = SIGN_IN_LIMITS.perLogin;
-      await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_locked', record.userId, {
-        login: record.login,
-        from,
-        failures: maxFailures,
-        windowMinutes: windowMs / 60_000,
-      });
-    }
+    if (locksLogin) await this.recordLock(record, from);
+  }
+
+  /** `from`: the address of a sign-in, or `password change` when the lock came from wrong current passwords. */
+  private async recordLock(record: UserRecord, from: string): Promise<void> {
+    const { maxFailures, windowMs } = SIGN_IN_LIMITS.perLogin;
+    await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_locked', record.userId, {
+      login: record.login,
+      from,
+      failures: maxFailures,
+      windowMinutes: windowMs / 60_000,
+    });
   }
 
   private session(record: UserRecord): SessionResponse {
