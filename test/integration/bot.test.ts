@@ -186,6 +186,29 @@ describe('bot', () => {
     expect(rows.find((row) => row.session_id === s5 && row.kind === 'question')).toMatchObject({ stage: 'in_sale', sku: '100012345' });
   });
 
+  it('answers a bad chat request with a 4xx that says what is wrong, and keeps answering the rest', async () => {
+    const send = async (body: string, contentType = 'application/json'): Promise<{ status: number; json: { message?: unknown; issues?: { path: string }[]; shopId?: unknown } }> => {
+      const response = await fetch(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      return { status: response.status, json: (await response.json()) as { message?: unknown; issues?: { path: string }[]; shopId?: unknown } };
+    };
+    const missingText = await send(JSON.stringify({ shopId: SHOP, sessionId: 'bad-1', customerId: 'c-bad' }));
+    expect(missingText.status).toBe(400);
+    expect(missingText.json).toMatchObject({ message: 'Invalid request' });
+    expect(missingText.json.issues?.map((issue) => issue.path)).toContain('text');
+    const otherShop = await send(JSON.stringify({ shopId: 'no-such-shop', sessionId: 'bad-2', customerId: 'c-bad', text: '包邮吗' }));
+    expect(otherShop).toMatchObject({ status: 404, json: { shopId: 'no-such-shop' } });
+    const notJson = await send('{"shopId": ');
+    expect(notJson.status).toBe(400);
+    expect(String(notJson.json.message)).toMatch(/JSON/i);
+    const huge = await send(JSON.stringify({ shopId: SHOP, sessionId: 'bad-3', customerId: 'c-bad', text: '大'.repeat(60_000) }));
+    expect(huge.status).toBe(413);
+    const notAJsonType = await send('text=包邮吗', 'application/x-www-form-urlencoded');
+    expect(notAJsonType.status).toBeGreaterThanOrEqual(400);
+    expect(notAJsonType.status).toBeLessThan(500);
+    // The bot is none the worse for them.
+    expect((await ask('bad-4', '包邮吗')).outcome).toBeDefined();
+  });
+
   it('answers over the WebSocket /chat too', async () => {
     const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/chat`);
     try {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { ConfigError, kbStateSchema, parseBotConfig, type BotConfig, type KbState } from '@warroom/contracts';
 import { readPackFiles } from '@warroom/knowledge';
@@ -29,6 +29,9 @@ function loadOrExit<T>(load: () => T): T {
     throw error;
   }
 }
+
+/** The largest request body: a chat message is far smaller (this was body-parser's default under Express). */
+const MAX_BODY_BYTES = 100 * 1024;
 
 /** How long a starting bot waits for the api that holds the knowledge base (it may be starting too). */
 const KB_API_WAIT_MS = 60_000;
@@ -59,12 +62,12 @@ async function bootstrap(): Promise<void> {
   const replica = new KbReplica(packs, knowledgeBase, createMatcher, 0);
   replica.apply(state.proposals.map((entry) => ({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.proposal })));
   replica.skipTo(state.nextOffset);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, replica), {
+  // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and in one
+  // measuring window bench:bot (3,000 answers) did 2,131-2,521 questions/s on Fastify against 1,464-1,736 on
+  // Express, p99 8.7-10.3 ms against 12.7-15.2 ms.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica), new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
     logger: [...LOG_LEVELS[config.logLevel]],
   });
-  app.disable('x-powered-by');
-  // Replies are never cached; hashing each one for an ETag is wasted work at thousands per second.
-  app.set('etag', false);
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

@@ -1,11 +1,13 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { UnknownShopError } from '../knowledge/knowledge-base';
 
 /** A shop this bot does not serve is the caller's mistake: 404 with the shop named. */
 @Catch(UnknownShopError)
 export class UnknownShopFilter implements ExceptionFilter<UnknownShopError> {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(error: UnknownShopError, host: ArgumentsHost): void {
-    host.switchToHttp().getResponse<Response>().status(404).json({ statusCode: 404, message: error.message, shopId: error.shopId });
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), { statusCode: 404, message: error.message, shopId: error.shopId }, 404);
   }
 }
