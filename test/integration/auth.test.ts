@@ -97,6 +97,12 @@ describe('users and access', () => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     return sessionResponseSchema.parse(reply.body);
   };
+  /** A user the admin creates for one test (ready to use: no password change due), and their session. */
+  const userSignedIn = async (request: Pick<CreateUserRequest, 'login' | 'displayName' | 'role' | 'password'>): Promise<{ user: User; token: string }> => {
+    const created = await call(base, 'POST', '/api/users', admin.token, { ...request, mustChangePassword: false });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return { user: userSchema.parse(created.body), token: (await login(request.login, request.password)).token };
+  };
 
   beforeAll(async () => {
     app = await pipeline().startApp('api', { LIVE_SESSION_RECHECK_MS: '500' }, { onLog: (line) => output.push(line) });
@@ -297,15 +303,7 @@ describe('users and access', () => {
   });
 
   it('counts wrong current passwords against the same limit as sign-ins, so a found session cannot guess the password', async () => {
-    const created = await call(base, 'POST', '/api/users', admin.token, {
-      login: 'guessed.agent',
-      displayName: 'Guessed Agent',
-      role: 'agent',
-      password: 'guessed-password-1',
-      mustChangePassword: false,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const { token } = await login('guessed.agent', 'guessed-password-1');
+    const { token } = await userSignedIn({ login: 'guessed.agent', displayName: 'Guessed Agent', role: 'agent', password: 'guessed-password-1' });
     const change = (currentPassword: string) => call(base, 'POST', '/api/auth/password', token, { currentPassword, newPassword: 'a-new-password-99' });
     for (let attempt = 0; attempt < 5; attempt++) expect((await change(`guess-number-${attempt}`)).status).toBe(403);
     const locked = await change('guessed-password-1');
@@ -318,15 +316,7 @@ describe('users and access', () => {
   });
 
   it('closes an open /live socket once its user is disabled', async () => {
-    const created = await call(base, 'POST', '/api/users', admin.token, {
-      login: 'wall.lead',
-      displayName: 'Wall Lead',
-      role: 'lead',
-      password: 'wall-lead-password-1',
-      mustChangePassword: false,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const { token } = await login('wall.lead', 'wall-lead-password-1');
+    const { user, token } = await userSignedIn({ login: 'wall.lead', displayName: 'Wall Lead', role: 'lead', password: 'wall-lead-password-1' });
     const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live`, liveProtocols(token));
     const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
     const firstFrame = new Promise((resolve) => socket.once('message', resolve));
@@ -336,7 +326,7 @@ describe('users and access', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(socket.readyState).toBe(WebSocket.OPEN);
     const disabledAt = Date.now();
-    expect((await call(base, 'PATCH', `/api/users/${userSchema.parse(created.body).userId}`, admin.token, { disabled: true })).status).toBe(200);
+    expect((await call(base, 'PATCH', `/api/users/${user.userId}`, admin.token, { disabled: true })).status).toBe(200);
     expect(await closed).toEqual({ code: 1008, reason: 'your session ended: a valid kiosk or session token is required' });
     expect(Date.now() - disabledAt).toBeLessThan(5_000);
   });
