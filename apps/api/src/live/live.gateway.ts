@@ -75,8 +75,8 @@ export class Viewer implements LiveSubscriber {
 /**
  * `/live` on the api's own port. Authenticates at connection with a wall's kiosk token or a signed-in user's
  * session token (the trainer workstation), presented in the `Sec-WebSocket-Protocol` header (`liveProtocols`
- * in libs/contracts; the kiosk token may also come as `?token=`); then each `subscribe` frame (checked against its contract) moves the viewer to that shop,
- * window and source and sends a fresh snapshot. A session socket's session is checked again every
+ * in libs/contracts; the kiosk token may also come as `?token=`). Then each `subscribe` frame (checked
+ * against its contract) moves the viewer to that shop, window and source and sends a fresh snapshot. A session socket's session is checked again every
  * `LIVE_SESSION_RECHECK_MS`: once it has expired, or its user was disabled or changed, the socket is closed
  * (1008) and the screen asks its user to sign in again. The kiosk token is checked at open only.
  */
