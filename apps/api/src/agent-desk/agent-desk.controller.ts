@@ -17,6 +17,7 @@ import {
   type RecordedEvent,
 } from '@warroom/contracts';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
+import { HANDOFF_ROLES } from '../auth/permissions';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { BotRefusedError, BotUnavailableError } from '../repositories/bot.repository';
@@ -25,7 +26,7 @@ import { AgentDeskService } from './agent-desk.service';
 /** The agent console (libs/contracts/src/agent-desk.ts has the routes): signed-in agents and leads. */
 @Controller('api/agent')
 @UseGuards(SessionAuthGuard)
-@Allow('agent', 'lead')
+@Allow(...HANDOFF_ROLES)
 export class AgentDeskController {
   constructor(private readonly desk: AgentDeskService) {}
 

@@ -3,12 +3,13 @@ import { auditQuerySchema, type AuditList, type AuditQuery } from '@warroom/cont
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuditService } from './audit.service';
 import { Allow } from './decorators';
+import { ADMIN_ROLES } from './permissions';
 import { SessionAuthGuard } from './session-auth.guard';
 
 /** The audit log, newest first, for admins. */
 @Controller('api/audit')
 @UseGuards(SessionAuthGuard)
-@Allow('admin')
+@Allow(...ADMIN_ROLES)
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 

@@ -41,7 +41,7 @@ const EXPECTED: [name: string, permission: Permission, allowed: string[]][] = [
   ['dismiss gaps', canDismissGaps, ['lead']],
   ['roll back any revision', canRollbackAny, ['lead']],
   ['read reports', canReadReports, ['manager']],
-  ['work handoffs', canWorkHandoffs, ['agent']],
+  ['work handoffs', canWorkHandoffs, ['lead', 'agent']],
   ['administer', canAdmin, ['admin']],
   ['read live metrics', canReadLive, Object.keys(PEOPLE)],
 ];

@@ -10,13 +10,14 @@ import {
 } from '@warroom/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { Allow, CurrentActor, type ActorContext } from './decorators';
+import { ADMIN_ROLES } from './permissions';
 import { SessionAuthGuard } from './session-auth.guard';
 import { UsersService } from './users.service';
 
 /** Users, for admins (DESIGN.md "Roles"). */
 @Controller('api/users')
 @UseGuards(SessionAuthGuard)
-@Allow('admin')
+@Allow(...ADMIN_ROLES)
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 

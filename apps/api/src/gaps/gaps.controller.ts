@@ -15,6 +15,7 @@ import {
 import { ROLES, dismissGapRequestSchema, gapListQuerySchema, type DismissGapRequest, type Gap, type GapAnswered, type GapListQuery } from '@warroom/contracts';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
+import { GAP_DISMISS_ROLES } from '../auth/permissions';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { GapReadGuard } from './gap-read.guard';
@@ -75,7 +76,7 @@ export class GapsController {
   @Post(':id/dismiss')
   @HttpCode(200)
   @UseGuards(SessionAuthGuard)
-  @Allow('lead')
+  @Allow(...GAP_DISMISS_ROLES)
   async dismiss(
     @Param('id', new ZodValidationPipe(gapIdSchema)) id: string,
     @Body(new ZodValidationPipe(dismissGapRequestSchema)) body: DismissGapRequest,

@@ -8,6 +8,7 @@ import {
 } from '@warroom/contracts';
 import { StaffingInputError } from '@warroom/staffing';
 import { Allow } from '../auth/decorators';
+import { REPORT_ROLES } from '../auth/permissions';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StaffingService } from './staffing.service';
@@ -30,7 +31,7 @@ function badInput(error: unknown): never {
  */
 @Controller('api/reports')
 @UseGuards(SessionAuthGuard)
-@Allow('manager')
+@Allow(...REPORT_ROLES)
 export class StaffingController {
   constructor(private readonly staffing: StaffingService) {}
 
