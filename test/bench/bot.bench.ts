@@ -7,9 +7,8 @@
  *
  * Load: `connections` keep-alive connections, each sending its next question as soon as the previous
  * reply arrives (closed loop), so the bot runs at the highest rate it sustains and the latencies are
- * those at that rate. The client shares the machine with the bot, so it is a lean HTTP/1.1 client
- * (`BenchConnection`) rather than node:http's, which cost about half as much CPU per question as the
- * bot itself and so took that CPU from the bot being measured. Questions are paraphrases of the answers' examples with varied openings and
+ * those at that rate, through the lean client of bench-connection.ts (the client shares the machine with
+ * the bot). Questions are paraphrases of the answers' examples with varied openings and
  * endings (about 1 in 10 is nonsense), so they go through the matcher rather than the exact-example
  * index: `--mix unique` (default) makes nearly every question a new text, the worst case for the
  * bot's match cache; `--mix zipf` repeats popular questions as a sale-day rush does; `--mix exact` asks
@@ -19,7 +18,6 @@
  * Progress goes to stderr. Last line of stdout: {"answers","questionsPerSec","p50Ms","p99Ms"}
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +25,7 @@ import { botHealthSchema, chatReplySchema, type IndustryPack, type ShopPack } fr
 import { mulberry32 } from '../../apps/sim/src/traffic';
 import { startAppProcess } from '../../infra/dev/app-process';
 import { startDevBroker } from '../../infra/dev/broker/launch';
+import { BenchConnection } from './bench-connection';
 import { ENDINGS, EXAMPLE_FORMS, NONSENSE, OPENINGS, QUESTION_FORMS, SYNTHETIC_ANSWER_LIMIT, pairOf } from './synthetic-kb';
 
 const { values } = parseArgs({
@@ -113,77 +112,6 @@ interface Load {
   texts: Set<string>;
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n');
-
-/**
- * One keep-alive HTTP/1.1 connection with one request in flight: the request is written in one piece,
- * the reply read by its Content-Length (what the bot's JSON replies carry). Anything else - another
- * status, no length, a chunked body, a closed connection - fails the run rather than being guessed at.
- */
-class BenchConnection {
-  private buffered: Buffer = Buffer.alloc(0);
-  private waiting: { resolve: (body: string) => void; reject: (error: Error) => void } | null = null;
-
-  private constructor(
-    private readonly socket: Socket,
-    private readonly head: string,
-  ) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('error', (error) => this.fail(error));
-    socket.on('close', () => this.fail(new Error('the bot closed the connection')));
-  }
-
-  static open(url: URL): Promise<BenchConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => {
-        socket.off('error', reject);
-        resolve(new BenchConnection(socket, `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n`));
-      });
-      socket.once('error', reject);
-    });
-  }
-
-  post(body: string): Promise<string> {
-    if (this.waiting) return Promise.reject(new Error('one request at a time per connection'));
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.socket.write(`${this.head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    });
-  }
-
-  close(): void {
-    this.socket.removeAllListeners('close');
-    this.socket.destroy();
-  }
-
-  private received(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    const end = this.buffered.indexOf(HEADER_END);
-    if (end < 0) return;
-    const head = this.buffered.toString('latin1', 0, end);
-    const status = head.slice(9, 12);
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (status !== '200' || !length || /\r\ntransfer-encoding:/i.test(head)) {
-      this.fail(new Error(`unexpected reply: ${head.split('\r\n')[0]}`));
-      return;
-    }
-    const bodyEnd = end + HEADER_END.length + Number(length[1]);
-    if (this.buffered.length < bodyEnd) return;
-    const body = this.buffered.toString('utf8', end + HEADER_END.length, bodyEnd);
-    this.buffered = this.buffered.subarray(bodyEnd);
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.resolve(body);
-  }
-
-  private fail(error: Error): void {
-    const waiting = this.waiting;
-    this.waiting = null;
-    waiting?.reject(error);
-  }
-}
-
 async function runLoad(url: URL, seconds: number, record: boolean, seed: number): Promise<Load> {
   const load: Load = { completed: 0, latenciesMs: [], outcomes: new Map(), texts: new Set() };
   const deadline = performance.now() + seconds * 1000;
@@ -198,13 +126,14 @@ async function runLoad(url: URL, seconds: number, record: boolean, seed: number)
       const started = performance.now();
       const reply = await bench.post(body);
       const elapsed = performance.now() - started;
+      if (reply.status !== 200) throw new Error(`POST /api/chat answered ${reply.status}: ${reply.body}`);
       if (!record) continue;
       load.completed += 1;
       load.latenciesMs.push(elapsed);
       load.texts.add(text);
       if (load.completed % 50 === 0) {
         // Parse a sample against the contract; parsing every reply would load the client, not the bot.
-        const outcome = chatReplySchema.parse(JSON.parse(reply)).outcome;
+        const outcome = chatReplySchema.parse(JSON.parse(reply.body)).outcome;
         load.outcomes.set(outcome, (load.outcomes.get(outcome) ?? 0) + 1);
       }
     }

@@ -1,11 +1,12 @@
 /**
  * Background traffic for bench:patch, run in a worker thread: customers asking the bot the demo
  * packs' example questions (with a varied ending, so most go through the matcher), closed loop
- * (`rate` 0: as fast as the bot answers) or at a fixed rate, over keep-alive connections.
+ * (`rate` 0: as fast as the bot answers) or at a fixed rate, over keep-alive connections of the lean client
+ * that bench:bot uses (node:http's took CPU from the bot whose capacity is measured here).
  */
-import { Agent, request } from 'node:http';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { parsePackFiles, readPackFiles } from '@warroom/knowledge';
+import { BenchConnection } from './bench-connection';
 
 export interface LoadReport {
   answered: number;
@@ -36,21 +37,12 @@ interface LoadOptions {
 
 async function run(options: LoadOptions, stopped: () => boolean): Promise<LoadReport> {
   const url = new URL('/api/chat', options.botUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   let ticket = 0;
   const report: LoadReport = { answered: 0, errors: 0, behind: 0, seconds: 0 };
-  const post = (body: string): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-      });
-      req.once('error', reject);
-      req.end(body);
-    });
   const loop = async (): Promise<void> => {
+    let connection: BenchConnection | null = null;
     while (!stopped() && performance.now() < deadline) {
       const n = ticket++;
       if (options.rate > 0) {
@@ -62,16 +54,20 @@ async function run(options: LoadOptions, stopped: () => boolean): Promise<LoadRe
       const text = BACKGROUND_QUESTIONS[n % BACKGROUND_QUESTIONS.length]!;
       const body = JSON.stringify({ shopId: options.shopId, sessionId: `load-${n % 5000}`, customerId: `load-${n % 5000}`, text });
       try {
-        const status = await post(body);
+        connection ??= await BenchConnection.open(url);
+        const { status } = await connection.post(body);
         if (status === 200) report.answered += 1;
         else report.errors += 1;
       } catch {
+        // A broken connection is counted and replaced, as a keep-alive agent would.
         report.errors += 1;
+        connection?.close();
+        connection = null;
       }
     }
+    connection?.close();
   };
   await Promise.all(Array.from({ length: options.connections }, () => loop()));
-  agent.destroy();
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }

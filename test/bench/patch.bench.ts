@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     log(`system up (bot ${bot.url}); measuring the bot's capacity for ${CAPACITY_SECONDS} s…`);
 
     const capacity = await runLoad(bot.url!, { seconds: CAPACITY_SECONDS, rate: 0, connections: 16 }).done;
+    if (capacity.errors > 0) throw new Error(`measuring the bot's capacity: ${capacity.errors} requests failed`);
     const capacityPerSec = capacity.answered / capacity.seconds;
     // The issue's load is a quarter of capacity; its 500/s floor presumes a bot of 2,000/s. Below that, a
     // quarter is kept (more would measure a saturated bot, not the patch path) and the line says so.
