@@ -10,6 +10,7 @@ export * from './sim';
 export * from './agent-console';
 export * from './agents-now';
 export * from './auth';
+export * from './permissions';
 export * from './kb-patch';
 export * from './gaps';
 export * from './agent-desk';

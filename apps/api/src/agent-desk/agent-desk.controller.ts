@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpException, Post, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import {
+  HANDOFF_ROLES,
   agentDeskFlagRequestSchema,
   agentDeskQueueQuerySchema,
   agentDeskReplyRequestSchema,
@@ -17,7 +18,6 @@ import {
   type RecordedEvent,
 } from '@warroom/contracts';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
-import { HANDOFF_ROLES } from '../auth/permissions';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { BotRefusedError, BotUnavailableError } from '../repositories/bot.repository';

@@ -1,9 +1,8 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { auditQuerySchema, type AuditList, type AuditQuery } from '@warroom/contracts';
+import { ADMIN_ROLES, auditQuerySchema, type AuditList, type AuditQuery } from '@warroom/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuditService } from './audit.service';
 import { Allow } from './decorators';
-import { ADMIN_ROLES } from './permissions';
 import { SessionAuthGuard } from './session-auth.guard';
 
 /** The audit log, newest first, for admins. */

@@ -23,8 +23,8 @@ const sessionTokensProvider: FactoryProvider<SessionTokens> = {
 /**
  * Users and access (api role). Import it into a module whose controllers use
  * `@UseGuards(SessionAuthGuard)` with `@Allow(...)` and `@CurrentActor()` (decorators.ts; grades with
- * permissions.ts), or that records changes with `AuditService`. The WebSocket gateway authenticates session
- * tokens with `SessionAuthenticator`.
+ * libs/contracts permissions.ts), or that records changes with `AuditService`. The WebSocket gateway
+ * authenticates session tokens with `SessionAuthenticator`.
  */
 @Module({
   controllers: [AuthController, UsersController, AuditController],

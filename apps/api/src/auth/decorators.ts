@@ -20,7 +20,7 @@ export const PASSWORD_CHANGE_ROUTE = Symbol('warroom:password-change-route');
 /**
  * The roles that may call a handler (on a method) or every handler of a controller (on the class; a
  * method's own `@Allow` replaces the class's). `SessionAuthGuard` refuses a route that names no roles.
- * Grades are checked in services with the functions of permissions.ts.
+ * Grades are checked in services with the functions of libs/contracts permissions.ts.
  */
 export const Allow = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ALLOWED_ROLES, roles);
 

@@ -24,7 +24,7 @@ export function bearerToken(header: string | undefined): string | null {
  *   grade, password: see SessionAuthenticator);
  * - 403 when the user still holds a one-time password (on every route but `@PasswordChangeRoute()`), or
  *   the route's `@Allow(...)` does not name the user's role (a route without `@Allow` is closed).
- * Attaches `{ actor, user }` for `@CurrentActor()`. Grades are checked in services (permissions.ts).
+ * Attaches `{ actor, user }` for `@CurrentActor()`. Grades are checked in services (libs/contracts permissions.ts).
  */
 @Injectable()
 export class SessionAuthGuard implements CanActivate {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import {
+  ADMIN_ROLES,
   createUserRequestSchema,
   updateUserRequestSchema,
   userSchema,
@@ -10,7 +11,6 @@ import {
 } from '@warroom/contracts';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { Allow, CurrentActor, type ActorContext } from './decorators';
-import { ADMIN_ROLES } from './permissions';
 import { SessionAuthGuard } from './session-auth.guard';
 import { UsersService } from './users.service';
 

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import {
   DEFAULT_EMOTION_WEIGHTS,
   STAGES,
+  gradesThatMayTake,
   type EmotionName,
   type EventSource,
   type Gap,
@@ -33,7 +34,6 @@ import {
   type SparseMap,
 } from '@warroom/matcher';
 import { maskPii } from '../live/pii-mask';
-import { gradesThatMayTake } from '../auth/permissions';
 import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleRecord, type LifecycleState } from './gap-lifecycle';
 
 /** A question or flag that belongs in a gap, as read from `chat_events`. */

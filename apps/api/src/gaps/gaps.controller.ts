@@ -12,10 +12,19 @@ import {
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
-import { ROLES, dismissGapRequestSchema, gapListQuerySchema, type DismissGapRequest, type Gap, type GapAnswered, type GapListQuery } from '@warroom/contracts';
+import {
+  GAP_DISMISS_ROLES,
+  ROLES,
+  TRAINER_DESK_ROLES,
+  dismissGapRequestSchema,
+  gapListQuerySchema,
+  type DismissGapRequest,
+  type Gap,
+  type GapAnswered,
+  type GapListQuery,
+} from '@warroom/contracts';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
-import { GAP_DISMISS_ROLES } from '../auth/permissions';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { GapReadGuard } from './gap-read.guard';
@@ -60,7 +69,7 @@ export class GapsController {
   @Post(':id/claim')
   @HttpCode(200)
   @UseGuards(SessionAuthGuard)
-  @Allow('trainer', 'lead')
+  @Allow(...TRAINER_DESK_ROLES)
   async claim(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string, @CurrentActor() by: ActorContext): Promise<Gap> {
     return answer(await this.gaps.claim(id, by));
   }
@@ -68,7 +77,7 @@ export class GapsController {
   @Post(':id/release')
   @HttpCode(200)
   @UseGuards(SessionAuthGuard)
-  @Allow('trainer', 'lead')
+  @Allow(...TRAINER_DESK_ROLES)
   async release(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string, @CurrentActor() by: ActorContext): Promise<Gap> {
     return answer(await this.gaps.release(id, by));
   }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   GAPS_FRAME_LIMIT,
+  canDismissGaps,
+  canTakeGap,
   type Actor,
   type EventSource,
   type Gap,
@@ -11,7 +13,6 @@ import {
   type TimeToPatch,
   type User,
 } from '@warroom/contracts';
-import { canDismissGaps, canTakeGap } from '../auth/permissions';
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';

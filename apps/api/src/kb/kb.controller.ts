@@ -13,6 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
+  TRAINER_DESK_ROLES,
   eventSourceSchema,
   nearestQuerySchema,
   patchRequestSchema,
@@ -41,7 +42,7 @@ const historyQuerySchema = z.strictObject({ target: z.string().min(3).max(400) }
 /** The knowledge base for trainers: publish (through the log), preview, answers and their history. */
 @Controller('api/kb')
 @UseGuards(SessionAuthGuard)
-@Allow('trainer', 'lead')
+@Allow(...TRAINER_DESK_ROLES)
 export class KbController {
   constructor(
     private readonly kb: KbService,

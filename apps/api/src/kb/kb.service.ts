@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
+  canAddExamples,
+  canPublishToIndustry,
+  canRollBack,
+  canWriteAnswers,
   kbPatchProposalSchema,
   type Actor,
   type KbPatchDecision,
@@ -11,7 +15,6 @@ import {
 } from '@warroom/contracts';
 import { KbLedger, parsePackFiles, type PackFile } from '@warroom/knowledge';
 import type { LogRecord } from '@warroom/kafka';
-import { canAddExamples, canPublishToIndustry, canRollbackAny, canWriteAnswers } from '../auth/permissions';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KbPatchesRepository } from '../repositories/kb-patches.repository';
 import { KbRevisionsRepository } from '../repositories/kb-revisions.repository';
@@ -186,11 +189,9 @@ export class KbService implements OnApplicationBootstrap {
       case 'add_examples':
         return canAddExamples(user) ? null : 'only trainers and leads add example questions';
       case 'rollback': {
-        if (canRollbackAny(user)) return null;
         const target = this.ledger.targetOf(patch);
         const current = target === null ? null : this.ledger.current(target);
-        const own = current?.author?.userId === user.userId;
-        return own && canWriteAnswers(user) ? null : 'only a lead rolls back a revision someone else published';
+        return canRollBack(user, current?.author?.userId ?? null) ? null : 'only a lead rolls back a revision someone else published';
       }
       default:
         return canWriteAnswers(user) ? null : 'writing answers needs a junior trainer or above';

@@ -8,9 +8,8 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { LIVE_PROTOCOL, clientFrameSchema, tokenFromLiveProtocols } from '@warroom/contracts';
+import { LIVE_PROTOCOL, canReadLive, clientFrameSchema, tokenFromLiveProtocols } from '@warroom/contracts';
 import type { WebSocket } from 'ws';
-import { canReadLive } from '../auth/permissions';
 import { SessionAuthenticator } from '../auth/session-authenticator';
 import { tokenMatches } from '../common/kiosk-token.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';

@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
+  REPORT_ROLES,
   staffingQuerySchema,
   staffingReportRequestSchema,
   type StaffingQuery,
@@ -8,7 +9,6 @@ import {
 } from '@warroom/contracts';
 import { StaffingInputError } from '@warroom/staffing';
 import { Allow } from '../auth/decorators';
-import { REPORT_ROLES } from '../auth/permissions';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StaffingService } from './staffing.service';

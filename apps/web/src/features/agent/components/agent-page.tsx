@@ -1,4 +1,4 @@
-import type { AgentChat, User, WaitingSession } from '@warroom/contracts';
+import { HANDOFF_ROLES, canWorkHandoffs, type AgentChat, type User, type WaitingSession } from '@warroom/contracts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import '../../../components/console.css';
 import { SignInForm } from '../../../components/sign-in-form';
@@ -18,8 +18,8 @@ const keyOf = (s: { shopId: string; sessionId: string }) => `${s.shopId}/${s.ses
 export function AgentPage({ lang }: { lang: Lang }) {
   const t: Messages = messages[lang];
   const { session, keep, signOut } = useSession();
-  if (!session || !['agent', 'lead'].includes(session.user.role)) {
-    return <SignInForm title={t.signInTitle} lang={lang} allowed={['agent', 'lead']} allowedLabel={t.allowed} onSignedIn={keep} />;
+  if (!session || !canWorkHandoffs(session.user)) {
+    return <SignInForm title={t.signInTitle} lang={lang} allowed={HANDOFF_ROLES} allowedLabel={t.allowed} onSignedIn={keep} />;
   }
   return <Console token={session.token} user={session.user} lang={lang} t={t} signOut={signOut} />;
 }

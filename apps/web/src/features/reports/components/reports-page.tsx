@@ -1,4 +1,4 @@
-import type { StaffingReport, User } from '@warroom/contracts';
+import { REPORT_ROLES, canReadReports, type StaffingReport, type User } from '@warroom/contracts';
 import { SignInForm } from '../../../components/sign-in-form';
 import { useSession } from '../../../lib/session';
 import { useCsvDownload } from '../api/download-staffing-csv';
@@ -15,8 +15,8 @@ import { SummaryPanel } from './summary-panel';
 export function ReportsPage({ lang }: { lang: Lang }) {
   const t: Messages = messages[lang];
   const { session, keep, signOut } = useSession();
-  if (!session || session.user.role !== 'manager') {
-    return <SignInForm title={t.signInTitle} lang={lang} allowed={['manager']} allowedLabel={t.allowed} onSignedIn={keep} />;
+  if (!session || !canReadReports(session.user)) {
+    return <SignInForm title={t.signInTitle} lang={lang} allowed={REPORT_ROLES} allowedLabel={t.allowed} onSignedIn={keep} />;
   }
   return <Reports token={session.token} user={session.user} lang={lang} t={t} signOut={signOut} />;
 }

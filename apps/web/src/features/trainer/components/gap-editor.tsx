@@ -1,4 +1,13 @@
-import type { EventSource, Gap, KbTargetVersion, NearestAnswer, PatchPreview, User } from '@warroom/contracts';
+import {
+  canPublishToIndustry,
+  canWriteAnswers,
+  type EventSource,
+  type Gap,
+  type KbTargetVersion,
+  type NearestAnswer,
+  type PatchPreview,
+  type User,
+} from '@warroom/contracts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorText } from '../../../lib/api-client';
 import { claimGap, dismissGap, releaseGap } from '../api/gap-actions';
@@ -41,8 +50,9 @@ export function GapEditor({ gap, token, user, lang, t, source, upsert }: { gap: 
   const [dismissReason, setDismissReason] = useState('');
   const now = useNow();
 
-  const canWrite = user.role === 'lead' || (user.grade !== null && user.grade !== 'assistant');
-  const canIndustry = user.role === 'lead' || user.grade === 'senior';
+  // The api's own rules (libs/contracts permissions.ts): the editor offers only what publishing would accept.
+  const canWrite = canWriteAnswers(user);
+  const canIndustry = canPublishToIndustry(user);
 
   const reloadAnswers = useCallback(() => fetchAnswers(token, gap.shopId).then(setAnswers, (error: unknown) => setProblem(errorText(error))), [token, gap.shopId]);
   useEffect(() => {

@@ -1,4 +1,4 @@
-import type { Gap, User } from '@warroom/contracts';
+import { canTakeGap, type Gap, type User } from '@warroom/contracts';
 import type { Messages } from './messages';
 import { mainStage } from './format';
 
@@ -16,7 +16,7 @@ export function visibleGaps(gaps: Iterable<Gap>, filters: InboxFilters, user: Us
     .filter((gap) => filters.stage === '' || mainStage(gap) === filters.stage)
     .filter((gap) => filters.shop === '' || gap.shopId === filters.shop)
     .filter((gap) => filters.sku === '' || gap.skus.includes(filters.sku))
-    .filter((gap) => !filters.mine || user.role === 'lead' || (user.grade !== null && gap.grades.includes(user.grade)))
+    .filter((gap) => !filters.mine || canTakeGap(user, gap.grades))
     .sort((a, b) => b.cost - a.cost || a.gapId.localeCompare(b.gapId));
 }
 

@@ -1,4 +1,4 @@
-import type { KbTargetVersion, User } from '@warroom/contracts';
+import { canRollBack, type KbTargetVersion, type User } from '@warroom/contracts';
 import { useEffect, useState } from 'react';
 import { errorText } from '../../../lib/api-client';
 import { fetchHistory, publishPatch } from '../api/patches';
@@ -35,7 +35,7 @@ export function HistoryView({ token, user, target, refreshKey, lang, t, onRolled
     );
   }
   const latest = history?.at(-1) ?? null;
-  const mayRollBack = user.role === 'lead' || (latest?.author?.userId === user.userId && user.grade !== 'assistant');
+  const mayRollBack = canRollBack(user, latest?.author?.userId ?? null);
   const rollback = async (toRevision: number) => {
     const parsed = parseTarget(target);
     if (!parsed || !latest) return;

@@ -1,4 +1,4 @@
-import type { EventSource, User } from '@warroom/contracts';
+import { TRAINER_DESK_ROLES, canUseTrainerDesk, type EventSource, type User } from '@warroom/contracts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import '../../../components/console.css';
 import { SignInForm } from '../../../components/sign-in-form';
@@ -15,8 +15,8 @@ const isTyping = (target: EventTarget | null) => target instanceof HTMLElement &
 export function TrainerPage({ lang, source }: { lang: Lang; source: EventSource }) {
   const t: Messages = messages[lang];
   const { session, keep, signOut } = useSession();
-  if (!session || !['trainer', 'lead'].includes(session.user.role)) {
-    return <SignInForm title={t.signInTitle} lang={lang} allowed={['trainer', 'lead']} allowedLabel={t.allowed} onSignedIn={keep} />;
+  if (!session || !canUseTrainerDesk(session.user)) {
+    return <SignInForm title={t.signInTitle} lang={lang} allowed={TRAINER_DESK_ROLES} allowedLabel={t.allowed} onSignedIn={keep} />;
   }
   return <Workstation token={session.token} user={session.user} lang={lang} source={source} t={t} signOut={signOut} />;
 }

@@ -1,7 +1,8 @@
-import { GRADES, type Grade, type Role, type User } from '@warroom/contracts';
+import { GRADES, type Grade, type Role, type User } from './auth';
 
 /**
- * DESIGN.md "Roles" as pure functions of a user. A disabled user may do nothing. Trainers' grades rank
+ * DESIGN.md "Roles" as pure functions of a user, shared by the api (which enforces them) and the web app
+ * (which shows only what the user may do). A disabled user may do nothing. Trainers' grades rank
  * assistant < junior < mid < senior, and a lead ranks above every senior (everything a senior may, plus
  * dismissing gaps and rolling back any revision).
  *
@@ -53,6 +54,9 @@ export const canPublishToIndustry: Permission = rankAtLeast('senior');
 export const GAP_DISMISS_ROLES = ['lead'] as const satisfies readonly Role[];
 export const canDismissGaps: Permission = roleIn(...GAP_DISMISS_ROLES);
 export const canRollbackAny: Permission = roleIn('lead');
+/** The trainers' desk (gaps, patches, the knowledge base): every trainer and lead; grades decide the rest. */
+export const TRAINER_DESK_ROLES = ['trainer', 'lead'] as const satisfies readonly Role[];
+export const canUseTrainerDesk: Permission = roleIn(...TRAINER_DESK_ROLES);
 /**
  * Staffing reports, exports and campaign comparisons: the manager's, by DESIGN.md. Leads and admins are
  * not listed there (a lead's rights are a senior's plus dismiss and rollback; an admin's are users,
@@ -82,4 +86,9 @@ export function canTakeGap(user: Subject, grades: readonly Grade[]): boolean {
   if (trainerRank(user) === null) return false;
   if (user.role === 'lead') return true;
   return user.grade !== null && grades.includes(user.grade);
+}
+
+/** Whether this user may roll back a target whose current revision `author` published: a lead any, a writer their own. */
+export function canRollBack(user: Subject & Pick<User, 'userId'>, author: string | null): boolean {
+  return canRollbackAny(user) || (author === user.userId && canWriteAnswers(user));
 }

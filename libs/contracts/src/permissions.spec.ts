@@ -1,4 +1,4 @@
-import { ROLES, type Grade, type Role } from '@warroom/contracts';
+import { ROLES, type Grade, type Role } from './auth';
 import { describe, expect, it } from 'vitest';
 import {
   canAddExamples,
@@ -8,8 +8,10 @@ import {
   canPublishToIndustry,
   canReadLive,
   canReadReports,
+  canRollBack,
   canRollbackAny,
   canTakeGap,
+  canUseTrainerDesk,
   canWorkHandoffs,
   canWriteAnswers,
   gradesThatMayTake,
@@ -40,6 +42,7 @@ const EXPECTED: [name: string, permission: Permission, allowed: string[]][] = [
   ['publish to industry', canPublishToIndustry, ['senior', 'lead']],
   ['dismiss gaps', canDismissGaps, ['lead']],
   ['roll back any revision', canRollbackAny, ['lead']],
+  ['use the trainers\' desk', canUseTrainerDesk, ['assistant', 'junior', 'mid', 'senior', 'lead']],
   ['read reports', canReadReports, ['manager']],
   ['work handoffs', canWorkHandoffs, ['lead', 'agent']],
   ['administer', canAdmin, ['admin']],
@@ -55,6 +58,15 @@ describe('permissions (DESIGN.md "Roles")', () => {
       expect(actual).toEqual(allowed);
     });
   }
+
+  it('rolls back: a lead any revision, a writer (junior and up) their own only', () => {
+    const me = (subject: Subject) => ({ ...subject, userId: 'u-me' });
+    expect(canRollBack(me(PEOPLE.lead as Subject), 'u-someone')).toBe(true);
+    expect(canRollBack(me(PEOPLE.junior as Subject), 'u-me')).toBe(true);
+    expect(canRollBack(me(PEOPLE.junior as Subject), 'u-someone')).toBe(false);
+    expect(canRollBack(me(PEOPLE.assistant as Subject), 'u-me')).toBe(false);
+    expect(canRollBack(me(PEOPLE.senior as Subject), null)).toBe(false);
+  });
 
   it('a disabled user may do nothing', () => {
     for (const person of Object.values(PEOPLE)) {
