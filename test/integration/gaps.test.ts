@@ -175,13 +175,21 @@ describe('gaps', () => {
     await waitFor(() => Promise.resolve(client.frames.some((frame) => frame.event === 'gaps')), 10_000, () => JSON.stringify(client.frames));
     expect(client.frames.find((frame) => frame.event === 'gaps')).toMatchObject({ data: { source: 'live', shop: SHOP, gaps: [] } });
 
-    await produce([
-      ...TRADE_IN.map(({ text, agoMin, emotion, handoff }) =>
+    // The trade-in topic first, until the api has clustered it; then the rest. Online clustering depends on
+    // the order questions arrive in: when a subsidy question and a trade-in one come first, their shared
+    // 怎么 can join them, and the topics merge (87 of 2,000 random orders of these nine questions, checked
+    // with the api's representation of the demo packs). Which order ingest stores a batch in is not this
+    // test's subject, so it fixes the order.
+    await produce(
+      TRADE_IN.map(({ text, agoMin, emotion, handoff }) =>
         unmatched(text, agoMin, {
           emotion: { name: emotion, intensity: 0.5 },
           ...(handoff ? { outcome: 'handoff', handoffReason: 'no_match' } : {}),
         }),
       ),
+    );
+    await waitFor(async () => tradeInOf(await gaps())?.volume.total === TRADE_IN.length, 30_000, () => 'the trade-in gap is not complete');
+    await produce([
       ...SUBSIDY.map((text, i) => unmatched(text, 5 - i)),
       // None of these is part of a live gap of this shop: another source, small talk, an answered question,
       // a handoff the customer asked for.
