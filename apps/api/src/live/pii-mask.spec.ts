@@ -39,6 +39,23 @@ describe('maskPii', () => {
     expect(maskPii(text)).toBe(masked);
   });
 
+  // Each slipped past the masking before (issue 17).
+  it.each([
+    ['加我vx13812345678', `加我vx${MASK.wechat}`], ['电话tel13812345678', `电话tel${MASK.phone}`],
+    ['快递SF1234567890123', `快递${MASK.tracking}`],
+    ['卡号6222 0212 3456 7890', `卡号${MASK.number}`],
+    ['退到6222021234567890128', `退到${MASK.bankCard}`],
+    ['阳光小区3-2-501室', MASK.address],
+    ['3栋2单元501室', MASK.address],
+    ['护照E12345678', `护照${MASK.passport}`],
+    ['QQ123456789', `QQ${MASK.qq}`],
+    ['收件人张三', `收件人${MASK.name}`],
+    ['收件人张三电话多少', `收件人${MASK.name}电话多少`],
+    ['微信号：li_lei2025 加一下', `微信号：${MASK.wechat} 加一下`],
+  ])('masks what customers slip past a simple mask: %s', (text, masked) => {
+    expect(maskPii(text)).toBe(masked);
+  });
+
   it('masks e-mail addresses', () => {
     expect(maskPii('发票发到 li.lei+shop@example.com.cn 谢谢')).toBe(`发票发到 ${MASK.email} 谢谢`);
   });
@@ -57,6 +74,8 @@ describe('maskPii', () => {
     '能不能改地址到杭州市西湖区',
     'iPhone15和RTX4090有货吗',
     '送货上门安装要多少钱，我在3楼',
+    '收件人是谁可以改吗',
+    'RTX 4060和i7-13700H的本子，2025-11-11 20:00前能到吗',
   ])('leaves text without personal data alone: %s', (text) => {
     expect(maskPii(text)).toBe(text);
   });
