@@ -1,10 +1,19 @@
 import { z } from 'zod';
+import { wellFormedString } from './well-formed';
 
 /**
  * ChatEvent: what a bot (ours or a shop's own) produces to Kafka `chat.events`, keyed by sessionId.
  *
  * Versioning: additive changes keep `v: 1`. A breaking change adds a `v: 2` member to
  * `chatEventSchema` below; readers accept both while both exist.
+ *
+ * Unknown fields: a v1 reader ignores and drops the fields it does not know (every object here is a
+ * stripping `z.object`), so a producer that adds a field keeps `v: 1` and its events keep flowing to
+ * readers that do not know the field yet. Anything that changes what a known field means, or removes one,
+ * is breaking and needs `v: 2`; an unknown `v` is refused.
+ *
+ * Everything the contract accepts, the store accepts: every string is well formed (no lone UTF-16
+ * surrogate, see well-formed.ts) and every number fits its ClickHouse column (migration 0002).
  */
 
 export const EVENT_SOURCES = ['live', 'rehearsal', 'replay'] as const;
@@ -48,19 +57,22 @@ export const EVENT_KINDS = [
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Identifiers travel as opaque strings; the bound keeps one bad producer from bloating every row. */
-const id = z.string().min(1).max(128);
+const id = wellFormedString().min(1).max(128);
 /** Customer text is bounded so one message cannot blow up a batch; longer texts are a producer bug. */
-const text = z.string().min(1).max(4000);
+const text = wellFormedString().min(1).max(4000);
+/** Finite by zod's rule (it refuses Infinity and NaN); stored as Float32. */
 const score = z.number().min(0).max(1);
+/** `answer_revision UInt32`. */
+const revision = z.number().int().nonnegative().max(2 ** 32 - 1);
 
-export const emotionSchema = z.strictObject({ name: emotionNameSchema, intensity: z.number().min(0).max(1) });
+export const emotionSchema = z.object({ name: emotionNameSchema, intensity: z.number().min(0).max(1) });
 export type Emotion = z.infer<typeof emotionSchema>;
 
-export const answerRefSchema = z.strictObject({ answerId: id, revision: z.number().int().nonnegative(), score });
-export const candidateSchema = z.strictObject({ answerId: id, score });
+export const answerRefSchema = z.object({ answerId: id, revision, score });
+export const candidateSchema = z.object({ answerId: id, score });
 
 const common = {
-  v: z.literal(1),
+  v: z.literal(1, { error: 'unsupported version: this reader knows v 1 only' }),
   eventId: id,
   /** The real time the customer acted, ISO-8601 with offset. Never compressed, even in rehearsals. */
   eventTime: z.iso.datetime({ offset: true }),
@@ -81,14 +93,14 @@ const common = {
 const questionCommon = { ...common, kind: z.literal('question'), text, emotion: emotionSchema };
 
 export const questionEventSchema = z.discriminatedUnion('outcome', [
-  z.strictObject({ ...questionCommon, outcome: z.literal('answered'), match: answerRefSchema }),
-  z.strictObject({
+  z.object({ ...questionCommon, outcome: z.literal('answered'), match: answerRefSchema }),
+  z.object({
     ...questionCommon,
     outcome: z.literal('unmatched'),
     /** Best candidate below the threshold; null when the knowledge base had nothing at all. */
     bestCandidate: candidateSchema.nullable(),
   }),
-  z.strictObject({
+  z.object({
     ...questionCommon,
     outcome: z.literal('handoff'),
     handoffReason: handoffReasonSchema,
@@ -98,19 +110,20 @@ export const questionEventSchema = z.discriminatedUnion('outcome', [
 
 const chatEventV1Schema = z.discriminatedUnion('kind', [
   questionEventSchema,
-  z.strictObject({ ...common, kind: z.literal('answer'), text, answer: answerRefSchema, questionEventId: id }),
-  z.strictObject({ ...common, kind: z.literal('handoff'), handoffReason: handoffReasonSchema }),
-  z.strictObject({ ...common, kind: z.literal('agent_accept'), agentId: id }),
-  z.strictObject({ ...common, kind: z.literal('agent_reply'), agentId: id, text }),
-  z.strictObject({ ...common, kind: z.literal('agent_end'), agentId: id }),
-  z.strictObject({ ...common, kind: z.literal('agent_flag'), agentId: id, text, questionEventId: id.optional() }),
-  z.strictObject({
+  z.object({ ...common, kind: z.literal('answer'), text, answer: answerRefSchema, questionEventId: id }),
+  z.object({ ...common, kind: z.literal('handoff'), handoffReason: handoffReasonSchema }),
+  z.object({ ...common, kind: z.literal('agent_accept'), agentId: id }),
+  z.object({ ...common, kind: z.literal('agent_reply'), agentId: id, text }),
+  z.object({ ...common, kind: z.literal('agent_end'), agentId: id }),
+  z.object({ ...common, kind: z.literal('agent_flag'), agentId: id, text, questionEventId: id.optional() }),
+  z.object({
     ...common,
     kind: z.literal('order'),
     orderId: id,
+    /** `amount_cents UInt64`; zod's int() keeps it a safe integer, so JSON carries it exactly. */
     amountCents: z.number().int().nonnegative(),
   }),
-  z.strictObject({ ...common, kind: z.literal('abandon') }),
+  z.object({ ...common, kind: z.literal('abandon') }),
 ]);
 
 /** Every version a reader accepts. Today only v1. */
@@ -135,20 +148,60 @@ export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
 }
 
+/** A dead letter's reasons fit in this many characters in all, so a hostile message cannot bloat the DLQ. */
+export const REASONS_MAX_CHARS = 1024;
+const REASON_MAX_CHARS = 200;
+
+/**
+ * Cuts reasons to fit `REASONS_MAX_CHARS`: each at most 200 characters, and once the budget is spent one
+ * last `… and N more` line says how many were left out.
+ */
+export function boundReasons(reasons: readonly string[]): string[] {
+  const bounded: string[] = [];
+  let used = 0;
+  for (const [index, reason] of reasons.entries()) {
+    const line = reason.length > REASON_MAX_CHARS ? `${reason.slice(0, REASON_MAX_CHARS - 1)}…` : reason;
+    const rest = `… and ${reasons.length - index} more`;
+    // Keep room for the `… and N more` line unless this is the last reason.
+    const needed = line.length + (index === reasons.length - 1 ? 0 : rest.length);
+    if (used + needed > REASONS_MAX_CHARS) {
+      bounded.push(rest);
+      return bounded;
+    }
+    bounded.push(line);
+    used += line.length;
+  }
+  return bounded;
+}
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reasons: string[] };
 
-/** Parses raw Kafka bytes into a ChatEvent, or explains every reason it is not one. */
+/** Refuses bytes that are not UTF-8, where Buffer#toString would silently turn them into U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Parses raw Kafka bytes into a ChatEvent, or explains (in at most 1 KiB) every reason it is not one. */
 export function parseChatEvent(raw: Buffer | string | null, nowMs: number): ParseResult<ChatEvent> {
   if (raw === null) return { ok: false, reasons: ['(root): message has no value'] };
+  let source: string;
+  if (typeof raw === 'string') {
+    source = raw;
+  } else {
+    try {
+      source = strictUtf8.decode(raw);
+    } catch {
+      return { ok: false, reasons: ['(root): not valid UTF-8'] };
+    }
+  }
   let json: unknown;
   try {
-    json = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    json = JSON.parse(source);
   } catch (error) {
-    return { ok: false, reasons: [`(root): not JSON: ${(error as Error).message}`] };
+    // V8 quotes the offending input in its message: keep the reason short whatever the bytes were.
+    return { ok: false, reasons: boundReasons([`(root): not JSON: ${(error as Error).message}`]) };
   }
   const parsed = chatEventSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reasons: describeIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, reasons: boundReasons(describeIssues(parsed.error)) };
   const outOfRange = eventTimeRangeViolation(parsed.data.eventTime, nowMs);
-  if (outOfRange) return { ok: false, reasons: [`eventTime: ${outOfRange}`] };
+  if (outOfRange) return { ok: false, reasons: boundReasons([`eventTime: ${outOfRange}`]) };
   return { ok: true, value: parsed.data };
 }
