@@ -2,16 +2,22 @@
  * Starts the whole system on the embedded default (see README): dev broker, dev store, ingest, api and
  * the bot as separate processes, and the simulator's customers talking to the bot (a rehearsal of the
  * double11 curve, looping, at a rate a 2-core laptop carries). Ctrl-C stops everything, newest first.
+ *
+ * A part that dies (the store, ingest, the api, the bot, the simulator) is restarted with back-off on the
+ * same ports and data (infra/dev/supervisor.ts) while the others keep running, as a shop running the
+ * embedded default on its night needs. The dev broker cannot be: it keeps nothing, so a new one would have
+ * empty topics on new ports; its death stops the system with that said.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SimReady } from '@warroom/contracts';
 import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
-import { startAppProcess, type AppProcess } from '../infra/dev/app-process';
+import { describeExit, startAppProcess, type AppProcess } from '../infra/dev/app-process';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { freePort } from '../infra/dev/ports';
 import { startDevStore } from '../infra/dev/store/launch';
+import { supervise } from '../infra/dev/supervisor';
 import { setUpDevUsers } from './dev-users';
 import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 
@@ -46,78 +52,101 @@ async function main(): Promise<void> {
     const broker = await startDevBroker();
     started.push({ name: 'dev broker', stop: () => broker.stop() });
     console.error(`dev broker (Kafka protocol) at ${broker.brokers}`);
+    void broker.exitStatus.then((exit) => {
+      if (stopping) return;
+      console.error(
+        `dev broker exited unexpectedly (${describeExit(exit)}). It keeps nothing and a new one would listen on new ` +
+          'ports with empty topics, so the other parts cannot carry on: warroom stops. Run npm start again.',
+      );
+      void stopAll(1);
+    });
 
     // The dev broker keeps nothing across restarts, and its offsets start again at 0: a store that kept
     // rows from a previous run would make ingest skip the new offsets as already stored. Start both fresh.
+    // Within one run the store is restarted on the same data directory and port, so nothing is lost and
+    // ingest and the api find it where they were told it is.
     rmSync(STORE_DIR, { recursive: true, force: true });
     mkdirSync(STORE_DIR, { recursive: true });
-    const store = await startDevStore({ dataDir: STORE_DIR });
-    started.push({ name: 'dev store', stop: () => store.stop() });
-    console.error(`dev store (ClickHouse HTTP) at ${store.url}`);
+    const storePort = await freePort();
+    const store = await supervise({ name: 'dev store', start: () => startDevStore({ dataDir: STORE_DIR, port: storePort }) });
+    started.push(store);
+    const storeUrl = store.current()?.url ?? `http://127.0.0.1:${storePort}`;
+    console.error(`dev store (ClickHouse HTTP) at ${storeUrl}`);
 
     const kioskToken = randomBytes(18).toString('base64url');
     // The simulator's campaign record is written with it (PUT /api/campaigns/:id).
     const serviceToken = randomBytes(24).toString('base64url');
-    const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: store.url, WALL_KIOSK_TOKEN: kioskToken };
-    const keep = (app: AppProcess, name: string): AppProcess => {
-      started.push({ name, stop: () => app.stop() });
-      void app.exited.then((code) => {
-        if (!stopping) {
-          console.error(`${name} exited unexpectedly (code ${code})`);
-          void stopAll(1);
-        }
-      });
-      return app;
-    };
-    keep(await startAppProcess({ name: 'ingest', entry: 'apps/api/src/main.ts', env: { ...common, WARROOM_ROLES: 'ingest', PORT: '0' } }), 'ingest');
-    // The api asks the bot for patch previews and the bot loads the knowledge base from the api: the
-    // bot's port is chosen first so each can be told the other's address.
-    const botPort = await freePort();
-    // Printed once by the api at its first start: the first admin's one-time password.
+    // Generated once: a restarted api must accept the sessions its predecessor signed.
+    const sessionSecret = randomBytes(32).toString('base64url');
+    const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: storeUrl, WALL_KIOSK_TOKEN: kioskToken };
+    // Every port is chosen before its part starts, so that a restarted part comes back where the others
+    // (and the printed wall URL) expect it: the api polls ingest's and the bot's health, and asks the bot
+    // for previews; the bot loads the knowledge base from the api.
+    const host = process.env.HOST ?? '127.0.0.1';
+    const [ingestPort, botPort] = [await freePort(), await freePort()];
+    const apiPort = Number(process.env.PORT ?? 3000) || (await freePort());
+    const botUrl = `http://127.0.0.1:${botPort}`;
+
+    const ingest = await supervise({
+      name: 'ingest',
+      start: () =>
+        startAppProcess({ name: 'ingest', entry: 'apps/api/src/main.ts', env: { ...common, WARROOM_ROLES: 'ingest', PORT: String(ingestPort) } }),
+    });
+    started.push(ingest);
+    // Printed once by the api at its first start: the first admin's one-time password. A restarted api finds
+    // the admin in the store and prints none, so the first one is kept.
     let oneTimePassword: string | null = null;
-    const api = keep(
-      await startAppProcess({
-        name: 'api',
-        entry: 'apps/api/src/main.ts',
-        onLog: (line) => {
-          oneTimePassword ??= oneTimePasswordIn(line);
-          process.stderr.write(`[api] ${line}\n`);
-        },
-        env: {
-          ...common,
-          WARROOM_ROLES: 'api',
-          WARROOM_SESSION_SECRET: randomBytes(32).toString('base64url'),
-          WARROOM_SERVICE_TOKEN: serviceToken,
-          WARROOM_BOT_URL: `http://127.0.0.1:${botPort}`,
-          PORT: process.env.PORT ?? '3000',
-          HOST: process.env.HOST ?? '127.0.0.1',
-        },
-      }),
-      'api',
-    );
+    const api = await supervise({
+      name: 'api',
+      start: () =>
+        startAppProcess({
+          name: 'api',
+          entry: 'apps/api/src/main.ts',
+          onLog: (line) => {
+            oneTimePassword ??= oneTimePasswordIn(line);
+            process.stderr.write(`[api] ${line}\n`);
+          },
+          env: {
+            ...common,
+            WARROOM_ROLES: 'api',
+            WARROOM_SESSION_SECRET: sessionSecret,
+            WARROOM_SERVICE_TOKEN: serviceToken,
+            WARROOM_BOT_URL: botUrl,
+            PORT: String(apiPort),
+            HOST: host,
+          },
+        }),
+    });
+    started.push(api);
+    const apiUrl = api.current()?.url ?? `http://${host}:${apiPort}`;
     // Events the last bot spooled were meant for the last broker: start the spool fresh with the broker.
+    // Only here, never on a restart: a restarted bot sends what its predecessor spooled.
     rmSync(BOT_SPOOL_DIR, { recursive: true, force: true });
-    const bot = keep(
-      await startAppProcess({
-        name: 'bot',
-        entry: 'apps/bot/src/main.ts',
-        env: {
-          KAFKA_BROKERS: broker.brokers,
-          PORT: String(botPort),
-          BOT_SHOP_IDS: SHOPS,
-          BOT_SOURCE: 'rehearsal',
-          BOT_SPOOL_DIR,
-          BOT_KB_API_URL: api.url ?? '',
-          BOT_KB_API_TOKEN: serviceToken,
-          LOG_LEVEL: 'warn',
-        },
-      }),
-      'bot',
-    );
+    const bot = await supervise({
+      name: 'bot',
+      start: () =>
+        startAppProcess({
+          name: 'bot',
+          entry: 'apps/bot/src/main.ts',
+          env: {
+            KAFKA_BROKERS: broker.brokers,
+            PORT: String(botPort),
+            BOT_SHOP_IDS: SHOPS,
+            BOT_SOURCE: 'rehearsal',
+            BOT_SPOOL_DIR,
+            BOT_KB_API_URL: apiUrl,
+            BOT_KB_API_TOKEN: serviceToken,
+            LOG_LEVEL: 'warn',
+          },
+        }),
+    });
+    started.push(bot);
     // A night of 11.11 played an hour per real minute, over and over: ~12 questions/s, ~40/s in the rush.
-    let ready: SimReady | null = null;
-    keep(
-      await startAppProcess({
+    // A restarted simulator begins its curve again, so each start registers the campaign anew from its own
+    // ready line: the wall's countdown and plan follow the customers actually being played.
+    const startSim = async (): Promise<AppProcess> => {
+      let ready: SimReady | null = null;
+      const sim = await startAppProcess({
         name: 'sim',
         entry: 'apps/sim/src/main.ts',
         onLog: (line) => {
@@ -125,9 +154,9 @@ async function main(): Promise<void> {
           process.stderr.write(`[sim] ${line}\n`);
         },
         env: {
-          SIM_BOT_URL: bot.url ?? '',
+          SIM_BOT_URL: bot.current()?.url ?? botUrl,
           // The sim stores its agents' roster there, so the wall's agents needed now shows who is on shift.
-          SIM_API_URL: api.url ?? '',
+          SIM_API_URL: apiUrl,
           SIM_SERVICE_TOKEN: serviceToken,
           SIM_SHOPS: SHOPS,
           SIM_PROFILE: process.env.SIM_PROFILE ?? 'double11',
@@ -136,20 +165,20 @@ async function main(): Promise<void> {
           SIM_SOURCE: 'rehearsal',
           SIM_PROGRESS_EVERY: process.env.SIM_PROGRESS_EVERY ?? '30',
         },
-      }),
-      'sim',
-    );
-    if (ready && api.url) {
-      const started = ready;
-      await registerRehearsalCampaign(api.url, serviceToken, started).then(
-        (summary) => console.error(`rehearsal campaign: ${summary}`),
-        // The wall still runs without it (it says "no campaign running"); say why, loudly.
-        (error: unknown) => console.error(`rehearsal campaign NOT registered: ${(error as Error).message}`),
-      );
-    }
+      });
+      if (ready) {
+        await registerRehearsalCampaign(apiUrl, serviceToken, ready).then(
+          (summary) => console.error(`rehearsal campaign: ${summary}`),
+          // The wall still runs without it (it says "no campaign running"); say why, loudly.
+          (error: unknown) => console.error(`rehearsal campaign NOT registered: ${(error as Error).message}`),
+        );
+      }
+      return sim;
+    };
+    started.push(await supervise({ name: 'sim', start: startSim }));
 
-    const wall = `${api.url}/wall?token=${kioskToken}&source=rehearsal`;
-    const users = await setUpDevUsers(api.url ?? '', oneTimePassword, process.env.NODE_ENV === 'production').catch(
+    const wall = `${apiUrl}/wall?token=${kioskToken}&source=rehearsal`;
+    const users = await setUpDevUsers(apiUrl, oneTimePassword, process.env.NODE_ENV === 'production').catch(
       (error: unknown) => [`  demo users NOT created: ${(error as Error).message}`],
     );
     console.log(`\n  warroom is running. The wall: ${wall}\n${users.join('\n')}\n  (Ctrl-C stops everything)\n`);

@@ -30,6 +30,18 @@ export interface AppProcess {
   /** SIGKILL: a crash, with no chance to clean up. */
   kill(): Promise<void>;
   readonly exited: Promise<number | null>;
+  /** The same exit with its signal: a SIGKILL shows as code null, signal SIGKILL (what a supervisor logs). */
+  readonly exitStatus: Promise<ProcessExit>;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** "code 1", "signal SIGKILL": how an exit reads in a log line. */
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? 'none'}`;
 }
 
 export function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
@@ -42,7 +54,8 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
     // order (the simulator first, the broker and the store last) instead of all at once.
     detached: true,
   });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const exitStatus = new Promise<ProcessExit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const exited = exitStatus.then((exit) => exit.code);
   const killOnParentExit = (): void => {
     child.kill('SIGKILL');
   };
@@ -74,7 +87,7 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
       settled = true;
       clearTimeout(timer);
       const url = (parsed as { url?: unknown }).url;
-      resolveReady(handleOf(child, exited, typeof url === 'string' ? url : null));
+      resolveReady(handleOf(child, exited, exitStatus, typeof url === 'string' ? url : null));
     };
     if (child.stdout) createInterface({ input: child.stdout }).on('line', handle);
     if (child.stderr) createInterface({ input: child.stderr }).on('line', handle);
@@ -87,12 +100,13 @@ export function startAppProcess(options: AppProcessOptions): Promise<AppProcess>
   });
 }
 
-function handleOf(child: ChildProcess, exited: Promise<number | null>, url: string | null): AppProcess {
+function handleOf(child: ChildProcess, exited: Promise<number | null>, exitStatus: Promise<ProcessExit>, url: string | null): AppProcess {
   const pid = child.pid ?? -1;
   return {
     pid,
     url,
     exited,
+    exitStatus,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

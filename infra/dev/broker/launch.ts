@@ -31,6 +31,8 @@ export interface DevBroker {
   resume(): void;
   /** SIGTERM, then waits for a clean exit. Rejects if it exits non-zero or has to be killed. */
   stop(): Promise<void>;
+  /** Settles when the process ends, however it ends (a supervisor watches it). */
+  readonly exitStatus: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -90,6 +92,7 @@ export function startDevBroker(options: StartDevBrokerOptions = {}): Promise<Dev
   const broker = (brokers: string, pid: number): DevBroker => ({
     brokers,
     pid,
+    exitStatus: exited.then(() => ({ code: exit?.code ?? null, signal: exit?.signal ?? null })),
     pause(): void {
       signal('SIGSTOP');
       paused = true;

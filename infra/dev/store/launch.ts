@@ -36,6 +36,8 @@ export interface DevStore {
   resume(): void;
   /** SIGTERM, then waits for a clean exit. Rejects if it exits non-zero or has to be killed. */
   stop(): Promise<void>;
+  /** Settles when the process ends, however it ends (a supervisor watches it). */
+  readonly exitStatus: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -100,6 +102,7 @@ export function startDevStore(options: StartDevStoreOptions = {}): Promise<DevSt
     url,
     pid,
     dataDir,
+    exitStatus: exited.then(() => ({ code: exit?.code ?? null, signal: exit?.signal ?? null })),
     pause(): void {
       signal('SIGSTOP');
       paused = true;
