@@ -5,10 +5,13 @@
  * user, a demoted user and a replaced password end the sessions they had; every change is in the audit log.
  * Concurrent first starts create one admin: run in-process against a database of its own.
  */
+import { request as httpRequest } from 'node:http';
 import { createClickHouseClient, runMigrations } from '@warroom/clickhouse';
 import {
   auditListSchema,
   liveProtocols,
+  passwordResetResponseSchema,
+  unlockUserResponseSchema,
   sessionResponseSchema,
   userListSchema,
   userSchema,
@@ -28,6 +31,27 @@ import { UsersRepository } from '../../apps/api/src/repositories/users.repositor
 import type { AppProcess } from '../../infra/dev/app-process';
 import { call, type Reply } from '../support/http';
 import { KIOSK_TOKEN, usePipeline } from '../support/pipeline';
+
+/** A JSON POST sent from a given loopback address, as a client elsewhere on the network would. */
+function callFrom(localAddress: string, base: string, path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const request = httpRequest(
+      `${base}${path}`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: response.statusCode ?? 0, body: text === '' ? null : (JSON.parse(text) as unknown) });
+        });
+      },
+    );
+    request.once('error', reject);
+    request.end(payload);
+  });
+}
 
 function messageOf(reply: Reply): string {
   const message = (reply.body as { message?: unknown } | null)?.message;
@@ -312,7 +336,45 @@ describe('users and access', () => {
     // The login is locked for signing in too, with the right password.
     expect((await call(base, 'POST', '/api/auth/login', null, { login: 'guessed.agent', password: 'guessed-password-1' })).status).toBe(429);
     const { entries } = auditListSchema.parse((await call(base, 'GET', '/api/audit?action=auth.login_locked', admin.token)).body);
-    expect(entries.filter((entry) => entry.details.login === 'guessed.agent')).toMatchObject([{ details: { from: 'password change', failures: 5 } }]);
+    expect(entries.filter((entry) => entry.details.login === 'guessed.agent')).toMatchObject([{ details: { from: expect.stringMatching(/\(password change\)$/) as unknown, failures: 5 } }]);
+  });
+
+  it('checks at most five of 40 parallel wrong passwords: the attempt is counted before the password is', async () => {
+    await userSignedIn({ login: 'raced.agent', displayName: 'Raced Agent', role: 'agent', password: 'raced-password-01' });
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, () => call(base, 'POST', '/api/auth/login', null, { login: 'raced.agent', password: 'wrong-password-xyz' })),
+    );
+    const statuses = replies.map((reply) => reply.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(35);
+  });
+
+  it('locks a login from the guessing address only; an admin lifts the lock or resets the password, audited', async () => {
+    const { user } = await userSignedIn({ login: 'office.agent', displayName: 'Office Agent', role: 'agent', password: 'office-password-01' });
+    // The guesser comes from 127.0.0.2; the office (the tests' other calls) from 127.0.0.1.
+    const fromGuesser = (password: string) => callFrom('127.0.0.2', base, '/api/auth/login', { login: 'office.agent', password });
+    for (let attempt = 0; attempt < 5; attempt++) expect((await fromGuesser(`guess-number-${attempt}`)).status).toBe(401);
+    expect((await fromGuesser('office-password-01')).status).toBe(429);
+    expect((await call(base, 'POST', '/api/auth/login', null, { login: 'office.agent', password: 'office-password-01' })).status).toBe(200);
+
+    const unlocked = await call(base, 'POST', `/api/users/${user.userId}/unlock`, admin.token);
+    expect(unlocked.status).toBe(200);
+    expect(unlockUserResponseSchema.parse(unlocked.body).locksLifted).toBe(1);
+    expect((await fromGuesser('office-password-01')).status).toBe(200);
+
+    const reset = await call(base, 'POST', `/api/users/${user.userId}/password-reset`, admin.token);
+    expect(reset.status).toBe(200);
+    const { oneTimePassword } = passwordResetResponseSchema.parse(reset.body);
+    expect((await call(base, 'POST', '/api/auth/login', null, { login: 'office.agent', password: 'office-password-01' })).status).toBe(401);
+    const signedIn = sessionResponseSchema.parse((await call(base, 'POST', '/api/auth/login', null, { login: 'office.agent', password: oneTimePassword })).body);
+    expect(signedIn.mustChangePassword).toBe(true);
+    // Until it is replaced, the one-time password opens nothing else.
+    expect((await call(base, 'GET', '/api/agent/queue', signedIn.token)).status).toBe(403);
+    // Neither admin route is anyone else's.
+    expect((await call(base, 'POST', `/api/users/${user.userId}/unlock`, signedIn.token)).status).toBe(403);
+
+    const { entries } = auditListSchema.parse((await call(base, 'GET', `/api/audit?target=${user.userId}`, admin.token)).body);
+    expect(entries.map((entry) => entry.action)).toEqual(expect.arrayContaining(['user.unlock', 'user.password_reset']));
   });
 
   it('closes an open /live socket once its user is disabled', async () => {

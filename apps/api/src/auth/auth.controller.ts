@@ -32,8 +32,9 @@ export class AuthController {
   changePassword(
     @CurrentActor() caller: ActorContext,
     @Body(new ZodValidationPipe(changePasswordRequestSchema)) body: ChangePasswordRequest,
+    @Ip() ip: string,
   ): Promise<SessionResponse> {
-    return this.auth.changePassword(caller, body);
+    return this.auth.changePassword(caller, body, ip);
   }
 
   @Get('me')

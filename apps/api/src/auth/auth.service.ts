@@ -8,10 +8,10 @@ import type { ActorContext } from './decorators';
 import { BCRYPT_MAX_BYTES, hashPassword, hashToWasteTimeOn, passwordTooLong, verifyPassword } from './passwords';
 import { passwordFingerprint } from './session-authenticator';
 import { SessionTokens } from './session-token';
-import { FailureWindow, SIGN_IN_LIMITS } from './sign-in-throttle';
+import { FailureWindow, SIGN_IN_LIMITS, failedSignInDelayMs, isKeyOfLogin, loginAddressKey } from './sign-in-throttle';
 import { UserDirectory, publicUser, userIdFor } from './user-directory';
 
-/** A failed sign-in waits this long (plus up to FAILED_SIGN_IN_JITTER_MS) before it is answered. */
+/** A failed sign-in waits at least this long (growing with its login's failures, plus jitter) before it is answered. */
 export const FAILED_SIGN_IN_DELAY_MS = 400;
 const FAILED_SIGN_IN_JITTER_MS = 200;
 /** One message for every failed sign-in: which part was wrong is not told (no user enumeration). */
@@ -36,7 +36,7 @@ export class TooManySignInsException extends HttpException {
 /** Signing in and changing one's own password. */
 @Injectable()
 export class AuthService {
-  private readonly failuresByLogin = new FailureWindow(SIGN_IN_LIMITS.perLogin);
+  private readonly failuresByLogin = new FailureWindow(SIGN_IN_LIMITS.perLoginAndAddress);
   private readonly failuresByAddress = new FailureWindow(SIGN_IN_LIMITS.perAddress);
 
   constructor(
@@ -48,32 +48,35 @@ export class AuthService {
   /**
    * Every failure (unknown login, disabled user, wrong password) costs one bcrypt comparison and the same
    * delay, and gets the same 401, so neither the answer nor its timing tells whether the login exists.
-   * Too many failures for a login or from an address answer 429 at once, known login or not.
+   * Too many failures for a login from an address, or from an address at all, answer 429 at once, known
+   * login or not. The attempt is counted before its password is checked (and taken back if it succeeds),
+   * in the same turn of the event loop as the check of the limit: parallel guesses cannot all slip through.
    */
   async login(request: LoginRequest, from: string): Promise<SessionResponse> {
     const login = request.login.trim().toLowerCase();
+    const loginKey = loginAddressKey(login, from);
     const startedAt = Date.now();
-    const waitMs = Math.max(this.failuresByLogin.wait(login, startedAt), this.failuresByAddress.wait(from, startedAt));
+    const waitMs = Math.max(this.failuresByLogin.wait(loginKey, startedAt), this.failuresByAddress.wait(from, startedAt));
     if (waitMs > 0) throw new TooManySignInsException(waitMs);
+    const locksLogin = this.failuresByLogin.fail(loginKey, startedAt);
+    this.failuresByAddress.fail(from, startedAt);
     const record = loginSchema.safeParse(login).success ? await this.directory.get(userIdFor(login), { fresh: true }) : null;
     const usable = record !== null && !record.disabled && record.login === login && !passwordTooLong(request.password) ? record : null;
     const matches = await verifyPassword(request.password, usable?.passwordHash ?? (await hashToWasteTimeOn()));
     if (usable === null || !matches) {
-      const failedAt = Date.now();
-      const locksLogin = this.failuresByLogin.fail(login, failedAt);
-      this.failuresByAddress.fail(from, failedAt);
       // Recorded during the delay, so that a known login's answer takes no longer than an unknown one's.
       const recorded = record === null ? Promise.resolve() : this.recordFailure(record, from, locksLogin);
-      await Promise.all([recorded, sleep(FAILED_SIGN_IN_DELAY_MS + randomInt(FAILED_SIGN_IN_JITTER_MS))]);
+      await Promise.all([recorded, sleep(this.failureDelayMs(loginKey))]);
       throw new UnauthorizedException(SIGN_IN_FAILED);
     }
-    this.failuresByLogin.clear(login);
+    this.failuresByLogin.clear(loginKey);
+    this.failuresByAddress.release(from, startedAt);
     await this.audit.record({ userId: usable.userId, login: usable.login }, 'auth.login', usable.userId, { from });
     return this.session(usable);
   }
 
   /** Replaces the caller's password (the one-time one too) and opens a new session; older sessions end. */
-  async changePassword({ actor }: ActorContext, request: ChangePasswordRequest): Promise<SessionResponse> {
+  async changePassword({ actor }: ActorContext, request: ChangePasswordRequest, from: string): Promise<SessionResponse> {
     if (passwordTooLong(request.newPassword)) {
       throw new BadRequestException(`newPassword: a password is at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`);
     }
@@ -82,15 +85,16 @@ export class AuthService {
     // A wrong current password is a guess at the same secret as a failed sign-in (with a session found
     // on an unlocked screen, say): it counts against the same per-login limit, and a locked login may not
     // try here either.
-    const waitMs = this.failuresByLogin.wait(record.login, Date.now());
+    const loginKey = loginAddressKey(record.login, from);
+    const waitMs = this.failuresByLogin.wait(loginKey, Date.now());
     if (waitMs > 0) throw new TooManySignInsException(waitMs);
+    const locksLogin = this.failuresByLogin.fail(loginKey, Date.now());
     if (!(await verifyPassword(request.currentPassword, record.passwordHash))) {
-      const locksLogin = this.failuresByLogin.fail(record.login, Date.now());
-      const recorded = locksLogin ? this.recordLock(record, 'password change') : Promise.resolve();
-      await Promise.all([recorded, sleep(FAILED_SIGN_IN_DELAY_MS + randomInt(FAILED_SIGN_IN_JITTER_MS))]);
+      const recorded = locksLogin ? this.recordLock(record, `${from} (password change)`) : Promise.resolve();
+      await Promise.all([recorded, sleep(this.failureDelayMs(loginKey))]);
       throw new ForbiddenException('The current password is wrong');
     }
-    this.failuresByLogin.clear(record.login);
+    this.failuresByLogin.clear(loginKey);
     if (request.newPassword === request.currentPassword) {
       throw new BadRequestException('newPassword: choose a password other than the current one');
     }
@@ -104,15 +108,24 @@ export class AuthService {
     return this.session(saved);
   }
 
+  /** Lifts a user's sign-in locks from every address (an admin's unlock or password reset); how many were lifted. */
+  unlock(login: string): number {
+    return this.failuresByLogin.clearWhere((key) => isKeyOfLogin(key, login));
+  }
+
+  private failureDelayMs(loginKey: string): number {
+    return failedSignInDelayMs(this.failuresByLogin.count(loginKey, Date.now()), FAILED_SIGN_IN_DELAY_MS) + randomInt(FAILED_SIGN_IN_JITTER_MS);
+  }
+
   private async recordFailure(record: UserRecord, from: string, locksLogin: boolean): Promise<void> {
     const reason = record.disabled ? 'disabled' : 'wrong password';
     await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_failed', record.userId, { login: record.login, reason, from });
     if (locksLogin) await this.recordLock(record, from);
   }
 
-  /** `from`: the address of a sign-in, or `password change` when the lock came from wrong current passwords. */
+  /** `from`: the address of a sign-in, marked `(password change)` when the lock came from wrong current passwords. */
   private async recordLock(record: UserRecord, from: string): Promise<void> {
-    const { maxFailures, windowMs } = SIGN_IN_LIMITS.perLogin;
+    const { maxFailures, windowMs } = SIGN_IN_LIMITS.perLoginAndAddress;
     await this.audit.record(ANONYMOUS_ACTOR, 'auth.login_locked', record.userId, {
       login: record.login,
       from,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FailureWindow } from './sign-in-throttle';
+import { FailureWindow, failedSignInDelayMs, isKeyOfLogin, loginAddressKey } from './sign-in-throttle';
 
 const MINUTE = 60_000;
 
@@ -37,5 +37,28 @@ describe('FailureWindow', () => {
     expect(window.wait('login-0', 1)).toBe(0);
     expect(window.wait('login-1', 1)).toBeGreaterThan(0);
     expect(window.wait('login-10000', 1)).toBeGreaterThan(0);
+  });
+
+  it('counts a reserved attempt at once, so parallel attempts past the limit wait, and takes it back on release', () => {
+    const window = new FailureWindow({ maxFailures: 2, windowMs: MINUTE });
+    expect(window.reserve('wang', 0)).toBe(0);
+    expect(window.reserve('wang', 1)).toBe(0);
+    expect(window.reserve('wang', 2)).toBe(MINUTE - 2);
+    window.release('wang', 1);
+    expect(window.count('wang', 3)).toBe(1);
+    expect(window.reserve('wang', 3)).toBe(0);
+  });
+
+  it("lifts one login's keys from every address and no other login's", () => {
+    const window = new FailureWindow({ maxFailures: 1, windowMs: MINUTE });
+    for (const key of [loginAddressKey('wang', '10.0.0.1'), loginAddressKey('wang', '10.0.0.2'), loginAddressKey('wang.li', '10.0.0.1')]) window.fail(key, 0);
+    expect(window.clearWhere((key) => isKeyOfLogin(key, 'wang'))).toBe(2);
+    expect(window.wait(loginAddressKey('wang', '10.0.0.2'), 1)).toBe(0);
+    expect(window.wait(loginAddressKey('wang.li', '10.0.0.1'), 1)).toBeGreaterThan(0);
+  });
+
+  it('answers failed sign-ins a little later with each failure, up to 5 s', () => {
+    expect([1, 2, 3, 4, 5].map((failures) => failedSignInDelayMs(failures, 400))).toEqual([400, 600, 800, 1000, 1200]);
+    expect(failedSignInDelayMs(100, 400)).toBe(5_000);
   });
 });

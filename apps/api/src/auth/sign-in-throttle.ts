@@ -5,12 +5,14 @@ export interface ThrottleLimit {
 }
 
 /**
- * Failed sign-ins per login (guessing one user's password) and per address (trying many logins from one
- * machine). A war room signs in from one office network, so the address limit is far above the login one.
- * Counts live in this process: a second api process keeps counts of its own.
+ * Failed sign-ins per login *from one address* (guessing one user's password) and per address (trying many
+ * logins from one machine). The login limit is keyed by address too, so that someone guessing from
+ * elsewhere cannot lock a user out of the war room's office; the address limit is far above it because a
+ * war room signs in from one office network. Counts live in this process: a second api process keeps
+ * counts of its own.
  */
 export const SIGN_IN_LIMITS = {
-  perLogin: { maxFailures: 5, windowMs: 15 * 60_000 },
+  perLoginAndAddress: { maxFailures: 5, windowMs: 15 * 60_000 },
   perAddress: { maxFailures: 30, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, ThrottleLimit>;
 
@@ -20,6 +22,9 @@ const MAX_KEYS = 10_000;
 /**
  * A sliding window of failure times per key. `wait` says how long a key must still wait: until its oldest
  * failure in the window leaves it, once it holds `maxFailures`. A success clears the key.
+ *
+ * An attempt is *reserved* before its password is checked, as if it had failed, and released if it
+ * succeeds: otherwise 40 parallel guesses would all pass the check before the first failure is counted.
  */
 export class FailureWindow {
   private readonly failures = new Map<string, number[]>();
@@ -31,6 +36,22 @@ export class FailureWindow {
     const times = this.recent(key, now);
     if (times.length < this.limit.maxFailures) return 0;
     return times[times.length - this.limit.maxFailures]! + this.limit.windowMs - now;
+  }
+
+  /** Counts an attempt about to be checked as a failure; the wait instead when the key must wait. */
+  reserve(key: string, now: number): number {
+    const waitMs = this.wait(key, now);
+    if (waitMs === 0) this.fail(key, now);
+    return waitMs;
+  }
+
+  /** Takes back an attempt reserved at `at` that did not fail. */
+  release(key: string, at: number): void {
+    const times = this.failures.get(key);
+    const index = times?.lastIndexOf(at) ?? -1;
+    if (times === undefined || index < 0) return;
+    times.splice(index, 1);
+    if (times.length === 0) this.failures.delete(key);
   }
 
   /** Records a failure; true when it is the one that makes the key wait. */
@@ -47,8 +68,25 @@ export class FailureWindow {
     return times.length === this.limit.maxFailures;
   }
 
+  /** Failures in the window now, reserved attempts included. */
+  count(key: string, now: number): number {
+    return this.recent(key, now).length;
+  }
+
   clear(key: string): void {
     this.failures.delete(key);
+  }
+
+  /** Forgets every key `belongs` picks (an admin lifting a user's locks from every address). */
+  clearWhere(belongs: (key: string) => boolean): number {
+    let cleared = 0;
+    for (const key of [...this.failures.keys()]) {
+      if (belongs(key)) {
+        this.failures.delete(key);
+        cleared += 1;
+      }
+    }
+    return cleared;
   }
 
   private recent(key: string, now: number): number[] {
@@ -60,4 +98,22 @@ export class FailureWindow {
     else this.failures.set(key, kept);
     return kept;
   }
+}
+
+/** The key of a login's failures from one address. */
+export function loginAddressKey(login: string, address: string): string {
+  return `${login}\u0000${address}`;
+}
+
+export function isKeyOfLogin(key: string, login: string): boolean {
+  return key.startsWith(`${login}\u0000`);
+}
+
+/**
+ * How long a failed sign-in waits before it is answered: growing with the failures already in the window
+ * (400, 600, 800, 1,000, 1,200 ms with a 400 ms base), so a guesser slows down on the way to the lock, and
+ * a person who mistyped once barely notices.
+ */
+export function failedSignInDelayMs(failuresInWindow: number, baseMs: number): number {
+  return Math.min(baseMs * (1 + Math.max(0, failuresInWindow - 1) / 2), 5_000);
 }

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import {
   ADMIN_ROLES,
   createUserRequestSchema,
   updateUserRequestSchema,
   userSchema,
   type CreateUserRequest,
+  type PasswordResetResponse,
+  type UnlockUserResponse,
   type UpdateUserRequest,
   type User,
   type UserList,
@@ -41,5 +43,23 @@ export class UsersController {
     @Body(new ZodValidationPipe(updateUserRequestSchema)) body: UpdateUserRequest,
   ): Promise<User> {
     return this.users.update(caller, userId, body);
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(200)
+  unlock(
+    @CurrentActor() caller: ActorContext,
+    @Param('id', new ZodValidationPipe(userSchema.shape.userId)) userId: string,
+  ): Promise<UnlockUserResponse> {
+    return this.users.unlock(caller, userId);
+  }
+
+  @Post(':id/password-reset')
+  @HttpCode(200)
+  resetPassword(
+    @CurrentActor() caller: ActorContext,
+    @Param('id', new ZodValidationPipe(userSchema.shape.userId)) userId: string,
+  ): Promise<PasswordResetResponse> {
+    return this.users.resetPassword(caller, userId);
   }
 }

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { ActorContext } from './decorators';
-import type { CreateUserRequest, UpdateUserRequest, User } from '@warroom/contracts';
+import type { CreateUserRequest, PasswordResetResponse, UnlockUserResponse, UpdateUserRequest, User } from '@warroom/contracts';
 import type { UserRecord } from '../repositories/users.repository';
 import { AuditService } from './audit.service';
+import { AuthService } from './auth.service';
 import { BCRYPT_MAX_BYTES, hashPassword, passwordTooLong } from './passwords';
 import { UserDirectory, publicUser, userIdFor } from './user-directory';
 
@@ -33,6 +35,7 @@ export class UsersService {
   constructor(
     private readonly directory: UserDirectory,
     private readonly audit: AuditService,
+    private readonly auth: AuthService,
   ) {}
 
   async list(): Promise<User[]> {
@@ -82,6 +85,39 @@ export class UsersService {
     const saved = await this.directory.save({ ...current, ...next, updatedBy: actor.userId });
     await this.audit.record(actor, 'user.update', userId, { login: saved.login, changed });
     return publicUser(saved);
+  }
+
+  /** Lifts the user's sign-in locks from every address (a colleague who mistyped, an office behind one address). */
+  async unlock({ actor }: ActorContext, userId: string): Promise<UnlockUserResponse> {
+    const user = await this.existing(userId);
+    const locksLifted = this.auth.unlock(user.login);
+    await this.audit.record(actor, 'user.unlock', userId, { login: user.login, locksLifted });
+    return { user: publicUser(user), locksLifted };
+  }
+
+  /**
+   * A new one-time password for the user, shown to the admin once: until the user replaces it, the account
+   * may do nothing else (as the first admin's). Their sessions end (a session carries its password's
+   * fingerprint) and their locks are lifted.
+   */
+  async resetPassword({ actor }: ActorContext, userId: string): Promise<PasswordResetResponse> {
+    const user = await this.existing(userId);
+    const oneTimePassword = randomBytes(18).toString('base64url');
+    const saved = await this.directory.save({
+      ...user,
+      passwordHash: await hashPassword(oneTimePassword),
+      mustChangePassword: true,
+      updatedBy: actor.userId,
+    });
+    const locksLifted = this.auth.unlock(user.login);
+    await this.audit.record(actor, 'user.password_reset', userId, { login: user.login, locksLifted });
+    return { user: publicUser(saved), oneTimePassword };
+  }
+
+  private async existing(userId: string): Promise<UserRecord> {
+    const user = await this.directory.get(userId, { fresh: true });
+    if (user === null) throw new NotFoundException(`No user ${userId}`);
+    return user;
   }
 
   private async anotherEnabledAdmin(userId: string): Promise<boolean> {
