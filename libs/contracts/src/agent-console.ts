@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, emotionSchema, eventSourceSchema, handoffReasonSchema, modeSchema, stageSchema } from './chat-event';
 import { shopIdSchema, skuSchema } from './kb-pack';
+import { personText, wellFormedString } from './well-formed';
 
 /**
  * The human agent's side of the bot's HTTP API (apps/bot), what an agent console and the simulator's
@@ -29,9 +30,10 @@ import { shopIdSchema, skuSchema } from './kb-pack';
  * with one `abandon` event, and only a waiting session can be abandoned.
  */
 
-const id = z.string().min(1).max(128);
+/** Refused with a lone surrogate, repaired text: see well-formed.ts. */
+const id = wellFormedString().min(1).max(128);
 /** Same bound as ChatEvent text. */
-const text = z.string().min(1).max(4000).regex(/\S/, 'must not be blank');
+const text = personText().min(1).max(4000).regex(/\S/, 'must not be blank');
 const instant = z.iso.datetime({ offset: true });
 
 /** `GET /api/agent/queue`: waiting sessions oldest first, and the chats agents hold. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agentQueueQuerySchema } from './agent-console';
 import { kbReplySchema, shopIdSchema } from './kb-pack';
+import { personText, wellFormedString } from './well-formed';
 
 /**
  * The agent console's api (`/api/agent/*` on apps/api): what the browser sends. The api signs the agent
@@ -20,8 +21,9 @@ import { kbReplySchema, shopIdSchema } from './kb-pack';
  * | `GET /api/agent/suggestions` | `agentSuggestionsQuerySchema` | `agentSuggestionsSchema` |
  */
 
-const id = z.string().min(1).max(128);
-const text = z.string().min(1).max(4000).regex(/\S/, 'must not be blank');
+/** Refused with a lone surrogate, repaired text: see well-formed.ts. */
+const id = wellFormedString().min(1).max(128);
+const text = personText().min(1).max(4000).regex(/\S/, 'must not be blank');
 
 export const agentDeskQueueQuerySchema = agentQueueQuerySchema;
 
@@ -60,7 +62,7 @@ export const agentConversationSchema = z.strictObject({
 });
 export type AgentConversation = z.infer<typeof agentConversationSchema>;
 
-export const agentSuggestionsQuerySchema = z.strictObject({ shopId: shopIdSchema, text: z.string().trim().min(1).max(4000) });
+export const agentSuggestionsQuerySchema = z.strictObject({ shopId: shopIdSchema, text: personText().trim().min(1).max(4000) });
 export type AgentSuggestionsQuery = z.infer<typeof agentSuggestionsQuerySchema>;
 
 /** The bot's top 3 answers to a question, best first, with the reply a pick would send. */

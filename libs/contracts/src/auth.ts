@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personText } from './well-formed';
 
 /**
  * Users, roles and sessions (DESIGN.md "Roles"). Users live in ClickHouse as versioned rows; passwords
@@ -51,7 +52,7 @@ export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
 export const createUserRequestSchema = z
   .strictObject({
     login: loginSchema,
-    displayName: z.string().min(1).max(80),
+    displayName: personText().min(1).max(80),
     role: roleSchema,
     grade: gradeSchema.optional(),
     password: passwordSchema,
@@ -70,7 +71,7 @@ export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
  */
 export const updateUserRequestSchema = z
   .strictObject({
-    displayName: z.string().min(1).max(80).optional(),
+    displayName: personText().min(1).max(80).optional(),
     role: roleSchema.optional(),
     grade: gradeSchema.nullable().optional(),
     disabled: z.boolean().optional(),
@@ -80,6 +81,17 @@ export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
 
 export const userListSchema = z.strictObject({ users: z.array(userSchema) });
 export type UserList = z.infer<typeof userListSchema>;
+
+/** An admin lifted a user's sign-in locks (`POST /api/users/:id/unlock`): how many addresses were locked. */
+export const unlockUserResponseSchema = z.strictObject({ user: userSchema, locksLifted: z.number().int().nonnegative() });
+export type UnlockUserResponse = z.infer<typeof unlockUserResponseSchema>;
+
+/**
+ * An admin reset a user's password (`POST /api/users/:id/password-reset`): the one-time password, shown to
+ * the admin once, which the user must replace at their next sign-in. Their locks are lifted too.
+ */
+export const passwordResetResponseSchema = z.strictObject({ user: userSchema, oneTimePassword: z.string().min(12) });
+export type PasswordResetResponse = z.infer<typeof passwordResetResponseSchema>;
 
 /** `service.verb` or `area.service.verb`, e.g. `user.create`, `auth.password_change`, `gap.dismiss`. */
 export const auditActionSchema = z.string().regex(/^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/, 'expected an action like user.create');

@@ -12,6 +12,7 @@ import {
 import { ConfigError } from './config';
 import { kbReplySchema, shopIdSchema, skuSchema } from './kb-pack';
 import { kbPatchProposalSchema } from './kb-patch';
+import { personText, wellFormedString } from './well-formed';
 
 /**
  * The bot's chat API (apps/bot): `POST /api/chat`, the same over the WebSocket `/chat`, the agent's
@@ -19,9 +20,10 @@ import { kbPatchProposalSchema } from './kb-patch';
  * follows them, and the bot's environment is parsed once by `parseBotConfig`.
  */
 
-const id = z.string().min(1).max(128);
-/** Same bound as ChatEvent text, so every accepted message fits its event. */
-const text = z.string().min(1).max(4000).regex(/\S/, 'must not be blank');
+/** Ids a client names are refused, not repaired, when they hold a lone surrogate: a repair could merge two. */
+const id = wellFormedString().min(1).max(128);
+/** Same bound as ChatEvent text, so every accepted message fits its event; repaired, so the customer is answered. */
+const text = personText().min(1).max(4000).regex(/\S/, 'must not be blank');
 
 /** One customer message. `mode` defaults to bot, `channel` and `source` to the bot's configuration. */
 export const chatRequestSchema = z.strictObject({
@@ -129,7 +131,7 @@ export const botHealthSchema = z.strictObject({
 export type BotHealth = z.infer<typeof botHealthSchema>;
 
 /** WebSocket `/chat`: frames are `{event, data}` as Nest's WsAdapter reads and writes them. */
-const requestId = z.string().min(1).max(64);
+const requestId = wellFormedString().min(1).max(64);
 export const botClientFrameSchema = z.discriminatedUnion('event', [
   z.strictObject({ event: z.literal('ask'), data: chatRequestSchema.extend({ requestId: requestId.optional() }) }),
 ]);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventSourceSchema } from './chat-event';
 import { shopIdSchema } from './kb-pack';
+import { personText } from './well-formed';
 
 /**
  * A campaign (DESIGN.md "Words"): a sales campaign such as 11.11 or 618, with its start and end, its
@@ -25,7 +26,7 @@ export const campaignIdSchema = z
   .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a campaign id: lower-case letters, digits, "_", "." or "-", at most 64');
 
 export const promoMomentSchema = z.strictObject({
-  label: z.string().min(1).max(80).regex(/\S/, 'must not be blank'),
+  label: personText().min(1).max(80).regex(/\S/, 'must not be blank'),
   at: instant,
 });
 export type PromoMoment = z.infer<typeof promoMomentSchema>;
@@ -38,7 +39,7 @@ export const planPointSchema = z.strictObject({
 export type PlanPoint = z.infer<typeof planPointSchema>;
 
 const campaignFields = {
-  name: z.string().min(1).max(120).regex(/\S/, 'must not be blank'),
+  name: personText().min(1).max(120).regex(/\S/, 'must not be blank'),
   source: eventSourceSchema,
   startsAt: instant,
   endsAt: instant,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EMOTIONS, STAGES, eventSourceSchema } from './chat-event';
 import { actorSchema, gradeSchema } from './auth';
+import { personText } from './well-formed';
 
 /**
  * Gaps (DESIGN.md "gap"): unmatched queries and agents' flags, clustered online into what they mean.
@@ -82,7 +83,7 @@ export const gapListQuerySchema = z.strictObject({
 });
 export type GapListQuery = z.infer<typeof gapListQuerySchema>;
 
-export const dismissGapRequestSchema = z.strictObject({ reason: z.string().trim().min(3).max(500) });
+export const dismissGapRequestSchema = z.strictObject({ reason: personText().trim().min(3).max(500) });
 export type DismissGapRequest = z.infer<typeof dismissGapRequestSchema>;
 
 /** Time-to-patch over the verified gaps of the running campaign (in the live snapshot). */

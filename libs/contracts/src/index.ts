@@ -15,3 +15,5 @@ export * from './kb-patch';
 export * from './gaps';
 export * from './agent-desk';
 export * from './replay';
+export * from './well-formed';
+export * from './system-status';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { stageSchema } from './chat-event';
+import { personText } from './well-formed';
 
 /**
  * Knowledge-base pack files (`packs/**.json`): the "1+N" model of DESIGN.md.
@@ -25,7 +26,8 @@ export const packIdSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'exp
 export const shopIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'expected a shop id');
 export const skuSchema = z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'expected a SKU of 3 to 64 letters, digits, "_" or "-"');
 
-const nonBlank = (max: number) => z.string().min(1).max(max).regex(/\S/, 'must not be blank');
+/** Text a trainer (or a pack's author) typed: repaired, see well-formed.ts. */
+const nonBlank = (max: number) => personText().min(1).max(max).regex(/\S/, 'must not be blank');
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
 const title = nonBlank(200);
 const revision = z.number().int().positive();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { stageSchema } from './chat-event';
 import { actorSchema } from './auth';
 import { answerIdSchema, kbAnswerSchema, kbReplySchema, packIdSchema, shopIdSchema, skuSchema } from './kb-pack';
+import { personText, wellFormedString } from './well-formed';
 
 /**
  * Knowledge-base patches (the live patch loop). A trainer's change is proposed on Kafka `kb.patches`
@@ -23,7 +24,7 @@ export const kbScopeSchema = z.discriminatedUnion('pack', [
 ]);
 export type KbScope = z.infer<typeof kbScopeSchema>;
 
-const examples = z.array(z.string().trim().min(1).max(200)).min(1).max(200);
+const examples = z.array(personText().trim().min(1).max(200)).min(1).max(200);
 
 export const kbPatchOpSchema = z.discriminatedUnion('op', [
   /** A new answer with its example questions. */
@@ -47,7 +48,7 @@ export const patchRequestSchema = z.strictObject({
   /** The target's revision the trainer edited (0 for a new answer). */
   baseRevision: z.number().int().nonnegative(),
   /** The gap this patch closes, if any: it becomes `published` with the resulting revision. */
-  gapId: z.string().min(1).max(64).optional(),
+  gapId: wellFormedString().min(1).max(64).optional(),
 });
 export type PatchRequest = z.infer<typeof patchRequestSchema>;
 
@@ -58,7 +59,7 @@ export const kbPatchProposalSchema = z.strictObject({
   proposedAt: z.iso.datetime({ offset: true }),
   author: actorSchema,
   baseRevision: z.number().int().nonnegative(),
-  gapId: z.string().min(1).max(64).optional(),
+  gapId: wellFormedString().min(1).max(64).optional(),
   patch: kbPatchOpSchema,
 });
 export type KbPatchProposal = z.infer<typeof kbPatchProposalSchema>;
@@ -133,7 +134,7 @@ export const botPreviewRequestSchema = z.strictObject({
   shopId: shopIdSchema,
   patch: kbPatchOpSchema,
   baseRevision: z.number().int().nonnegative(),
-  questions: z.array(z.string().min(1).max(4000)).max(PREVIEW_CAP + 500),
+  questions: z.array(personText().min(1).max(4000)).max(PREVIEW_CAP + 500),
 });
 export type BotPreviewRequest = z.infer<typeof botPreviewRequestSchema>;
 
@@ -150,7 +151,7 @@ export type BotPreviewResponse = z.infer<typeof botPreviewResponseSchema>;
 /** The answer engine's ranking of one text (`POST /api/kb/match` on apps/bot): no event, no session. */
 export const botMatchRequestSchema = z.strictObject({
   shopId: shopIdSchema,
-  text: z.string().min(1).max(4000),
+  text: personText().min(1).max(4000),
   topK: z.number().int().min(1).max(10).default(3),
 });
 export type BotMatchRequest = z.infer<typeof botMatchRequestSchema>;
@@ -161,7 +162,7 @@ export const botMatchResponseSchema = z.strictObject({
 export type BotMatchResponse = z.infer<typeof botMatchResponseSchema>;
 
 /** `GET /api/kb/nearest?shop=&text=`: the existing answers nearest to a question, for the patch editor. */
-export const nearestQuerySchema = z.strictObject({ shop: shopIdSchema, text: z.string().trim().min(1).max(4000) });
+export const nearestQuerySchema = z.strictObject({ shop: shopIdSchema, text: personText().trim().min(1).max(4000) });
 export const nearestAnswerSchema = z.strictObject({
   answerId: z.string(),
   score: z.number().min(0).max(1),

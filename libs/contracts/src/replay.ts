@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelSchema, eventSourceSchema, handoffReasonSchema, modeSchema, stageSchema } from './chat-event';
 import { shopSelectorSchema } from './live';
+import { wellFormedString } from './well-formed';
 
 /**
  * Replay (DESIGN.md "event time"): the questions of a past campaign or time range, read from ClickHouse
@@ -18,7 +19,8 @@ export const REPLAY_PAGE_MAX = 5_000;
 export const REPLAY_MAX_RANGE_DAYS = 400;
 
 const instant = z.iso.datetime({ offset: true });
-const id = z.string().min(1).max(128);
+/** Refused with a lone surrogate (see well-formed.ts): it goes into a store query. */
+const id = wellFormedString().min(1).max(128);
 
 /** Where the previous page ended: opaque to callers. */
 export const replayCursorSchema = z.string().regex(/^\d{1,15}~[A-Za-z0-9_.:~-]{1,128}$/, 'not a cursor of this api');
