@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { LIVE_PROTOCOL, canReadLive, clientFrameSchema, tokenFromLiveProtocols } from '@warroom/contracts';
 import type { WebSocket } from 'ws';
+import type { z } from 'zod';
 import { SessionAuthenticator } from '../auth/session-authenticator';
 import { tokenMatches } from '../common/kiosk-token.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -23,6 +24,14 @@ const MAX_BEHIND_MS = 2_000;
 const POLICY_VIOLATION = 1008;
 const TRY_AGAIN_LATER = 1013;
 const INTERNAL_ERROR = 1011;
+/**
+ * The largest frame a `/live` client may send (a subscription is well under 1 KiB). The ws server enforces it
+ * while reading the frame, before any handler or auth sees it, and closes that socket with 1009.
+ */
+export const LIVE_MAX_CLIENT_FRAME_BYTES = 32 * 1024;
+
+/** What a socket may hold one subscription of: `subscribe` (the metrics) and `subscribe_gaps`. */
+type LiveView = 'metrics' | 'gaps';
 
 /** A `/live` token's verdict: only session sockets are checked again while open. */
 type Admission = { admitted: 'kiosk' | 'session' } | { refused: string };
@@ -38,7 +47,6 @@ export type ViewerSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmou
  * than 2 s, or holds more than 1 MB unsent, is dropped (close 1013, "try again later") and reconnects.
  */
 export class Viewer implements LiveSubscriber {
-  unsubscribe: (() => void) | null = null;
   /** When the oldest send still in flight was queued; null when the socket has flushed everything. */
   private oldestPendingAt: number | null = null;
   private pending = 0;
@@ -72,27 +80,76 @@ export class Viewer implements LiveSubscriber {
 }
 
 /**
+ * One open `/live` socket: its viewer once admitted, its frames handled one after another (the adapter
+ * runs handlers concurrently, and two subscriptions awaited side by side both used to land, one of them
+ * never ended), at most one subscription per view, all ended when the socket ends.
+ */
+class LiveConnection {
+  private readonly subscriptions = new Map<LiveView, () => void>();
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+  recheck: NodeJS.Timeout | undefined;
+
+  constructor(readonly viewer: Promise<Viewer | null>) {}
+
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
+  /** Runs `task` after every frame received before it; a closed socket's queued frames do nothing. */
+  inOrder(task: (viewer: Viewer) => Promise<void>): Promise<void> {
+    const run = async (): Promise<void> => {
+      const viewer = await this.viewer;
+      if (viewer && !this.ended) await task(viewer);
+    };
+    const done = this.queue.then(run);
+    // The queue goes on after a failed frame; the failure itself reaches the adapter, which logs it.
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Ends the view's subscription, if any (before its replacement is asked for, so two never overlap). */
+  unsubscribe(view: LiveView): void {
+    const unsubscribe = this.subscriptions.get(view);
+    this.subscriptions.delete(view);
+    unsubscribe?.();
+  }
+
+  /** Keeps `unsubscribe` as the view's subscription (after `unsubscribe(view)`), or calls it at once if the socket ended meanwhile. */
+  hold(view: LiveView, unsubscribe: () => void): void {
+    if (this.ended) return unsubscribe();
+    this.subscriptions.set(view, unsubscribe);
+  }
+
+  /** The socket is gone: every subscription and the session recheck end, and queued frames are dropped. */
+  end(): void {
+    this.ended = true;
+    clearInterval(this.recheck);
+    for (const view of [...this.subscriptions.keys()]) this.unsubscribe(view);
+  }
+}
+
+/**
  * `/live` on the api's own port. Authenticates at connection with a wall's kiosk token or a signed-in user's
  * session token (the trainer workstation), presented in the `Sec-WebSocket-Protocol` header (`liveProtocols`
  * in libs/contracts; the kiosk token may also come as `?token=`). Then each `subscribe` frame (checked
  * against its contract) moves the viewer to that shop, window and source and sends a fresh snapshot. A session socket's session is checked again every
  * `LIVE_SESSION_RECHECK_MS`: once it has expired, or its user was disabled or changed, the socket is closed
- * (1008) and the screen asks its user to sign in again. The kiosk token is checked at open only.
+ * (1008) and the screen asks its user to sign in again. The kiosk token is checked at open only. A frame
+ * larger than LIVE_MAX_CLIENT_FRAME_BYTES closes its socket (1009) before anything reads it.
  */
 @WebSocketGateway({
   path: '/live',
+  // Passed by WsAdapter to the ws server it creates: ws stops reading a larger frame and closes with 1009.
+  maxPayload: LIVE_MAX_CLIENT_FRAME_BYTES,
   // Select `warroom.live`, never echo the token's subprotocol back; a client that offers neither gets none.
   handleProtocols: (offered: Set<string>) => (offered.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
 })
 export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
   private readonly logger = new Logger(LiveGateway.name);
-  /** Resolves once the socket is admitted (null: refused); frames sent meanwhile wait for it. */
-  private readonly viewers = new WeakMap<WebSocket, Promise<Viewer | null>>();
+  /** Every open socket; a socket leaves when it closes (handleDisconnect), whatever closed it. */
+  private readonly connections = new Map<WebSocket, LiveConnection>();
   droppedViewers = 0;
-  /** The gaps subscription of each socket (`subscribe_gaps`), ended when the socket closes. */
-  private readonly gapSubscriptions = new WeakMap<WebSocket, () => void>();
-  /** The session recheck of each socket opened with a session token, stopped when the socket closes. */
-  private readonly sessionRechecks = new WeakMap<WebSocket, NodeJS.Timeout>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -103,15 +160,14 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const presented = presentedToken(request);
-    this.viewers.set(
-      socket,
+    const connection = new LiveConnection(
       this.admit(presented).then(
         (admission) => {
           if ('refused' in admission) {
             socket.close(POLICY_VIOLATION, admission.refused);
             return null;
           }
-          if (admission.admitted === 'session') this.recheckSession(socket, presented);
+          if (admission.admitted === 'session') this.recheckSession(socket, connection, presented);
           return this.viewerOn(socket);
         },
         (error: unknown) => {
@@ -121,65 +177,65 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
         },
       ),
     );
+    this.connections.set(socket, connection);
   }
 
+  /** Runs for every end of a socket: a close from either side, an error, a failed session recheck. */
   handleDisconnect(socket: WebSocket): void {
-    clearInterval(this.sessionRechecks.get(socket));
-    this.sessionRechecks.delete(socket);
-    void this.viewers.get(socket)?.then((viewer) => viewer?.unsubscribe?.());
-    this.viewers.delete(socket);
+    this.connections.get(socket)?.end();
+    this.connections.delete(socket);
+  }
+
+  /** Subscriptions held by open sockets (the metrics and the gaps of each): what every tick serves. */
+  subscriptionCount(): number {
+    let count = 0;
+    for (const connection of this.connections.values()) count += connection.subscriptionCount;
+    return count;
   }
 
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
-    const viewer = await this.viewers.get(socket);
-    if (!viewer) return;
-    const frame = clientFrameSchema.safeParse({ event: 'subscribe', data });
-    if (!frame.success) {
-      const message = frame.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      viewer.send(encodeFrame('error', { message: `invalid subscribe: ${message}` }));
-      return;
-    }
-    if (frame.data.event !== 'subscribe') return;
-    viewer.unsubscribe?.();
-    viewer.unsubscribe = null;
-    try {
-      viewer.unsubscribe = await this.live.subscribe(viewer, frame.data.data);
-    } catch (error) {
-      viewer.send(encodeFrame('error', { message: (error as Error).message }));
-    }
-    // Closed while subscribing: handleDisconnect has run already and could not unsubscribe this one.
-    if (!this.viewers.has(socket)) viewer.unsubscribe?.();
+  subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
+    return this.inOrder(socket, async (viewer, connection) => {
+      const frame = clientFrameSchema.safeParse({ event: 'subscribe', data });
+      if (!frame.success || frame.data.event !== 'subscribe') {
+        const message = frame.success ? 'not a metrics subscription' : issuesOf(frame.error);
+        viewer.send(encodeFrame('error', { message: `invalid subscribe: ${message}` }));
+        return;
+      }
+      // The old view stops at once: the viewer never receives frames of two shops interleaved.
+      connection.unsubscribe('metrics');
+      try {
+        connection.hold('metrics', await this.live.subscribe(viewer, frame.data.data));
+      } catch (error) {
+        viewer.send(encodeFrame('error', { message: (error as Error).message }));
+      }
+    });
   }
 
   /** `subscribe_gaps`: the gaps of one source (and shop) now, then every change (a kiosk token may read them). */
   @SubscribeMessage('subscribe_gaps')
-  async subscribeGaps(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
-    const viewer = await this.viewers.get(socket);
-    if (!viewer) return;
-    const frame = clientFrameSchema.safeParse({ event: 'subscribe_gaps', data });
-    if (!frame.success || frame.data.event !== 'subscribe_gaps') {
-      const message = frame.success ? 'not a gaps subscription' : frame.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-      viewer.send(encodeFrame('error', { message: `invalid subscribe_gaps: ${message}` }));
-      return;
-    }
-    const previous = this.gapSubscriptions.get(socket);
-    previous?.();
-    this.gapSubscriptions.delete(socket);
-    try {
-      const unsubscribe = await this.gaps.subscribe(viewer, frame.data.data);
-      // Closed while subscribing: nothing would end it later.
-      if (socket.readyState !== socket.OPEN) return unsubscribe();
-      this.gapSubscriptions.set(socket, unsubscribe);
-      if (!previous) {
-        socket.once('close', () => {
-          this.gapSubscriptions.get(socket)?.();
-          this.gapSubscriptions.delete(socket);
-        });
+  subscribeGaps(@ConnectedSocket() socket: WebSocket, @MessageBody() data: unknown): Promise<void> {
+    return this.inOrder(socket, async (viewer, connection) => {
+      const frame = clientFrameSchema.safeParse({ event: 'subscribe_gaps', data });
+      if (!frame.success || frame.data.event !== 'subscribe_gaps') {
+        const message = frame.success ? 'not a gaps subscription' : issuesOf(frame.error);
+        viewer.send(encodeFrame('error', { message: `invalid subscribe_gaps: ${message}` }));
+        return;
       }
-    } catch (error) {
-      viewer.send(encodeFrame('error', { message: `gaps unavailable: ${(error as Error).message}` }));
-    }
+      connection.unsubscribe('gaps');
+      try {
+        connection.hold('gaps', await this.gaps.subscribe(viewer, frame.data.data));
+      } catch (error) {
+        viewer.send(encodeFrame('error', { message: `gaps unavailable: ${(error as Error).message}` }));
+      }
+    });
+  }
+
+  /** Queues a frame's work behind the socket's earlier frames; a socket unknown or refused does nothing. */
+  private inOrder(socket: WebSocket, task: (viewer: Viewer, connection: LiveConnection) => Promise<void>): Promise<void> {
+    const connection = this.connections.get(socket);
+    if (!connection) return Promise.resolve();
+    return connection.inOrder((viewer) => task(viewer, connection));
   }
 
   /** Whether the token admits the socket, as the kiosk's or as a live session's, or why it is refused. */
@@ -198,21 +254,22 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   }
 
   /** Closes the socket once its session no longer admits it; a store that cannot answer leaves it open. */
-  private recheckSession(socket: WebSocket, presented: PresentedToken): void {
+  private recheckSession(socket: WebSocket, connection: LiveConnection, presented: PresentedToken): void {
     // Closed while it was admitted: handleDisconnect has run already and would never stop the timer.
     if (socket.readyState !== socket.OPEN) return;
     const timer = setInterval(() => {
       this.admit(presented).then(
         (admission) => {
           if (!('refused' in admission)) return;
-          clearInterval(timer);
+          // Its subscriptions end now, not when the client gets round to acknowledging the close.
+          connection.end();
           socket.close(POLICY_VIOLATION, `your session ended: ${admission.refused}`);
         },
         (error: unknown) => this.logger.warn(`Could not recheck a viewer's session (kept open): ${(error as Error).message}`),
       );
     }, this.config.live.sessionRecheckMs);
     timer.unref();
-    this.sessionRechecks.set(socket, timer);
+    connection.recheck = timer;
   }
 
   private viewerOn(socket: WebSocket): Viewer {
@@ -221,6 +278,10 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
       this.logger.warn(`Dropped a viewer: ${reason}`);
     });
   }
+}
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
 }
 
 /** The token in the `Sec-WebSocket-Protocol` header, else `?token=` in the URL, or why there is none. */
