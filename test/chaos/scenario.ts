@@ -1,0 +1,57 @@
+/** What a scenario is given and what it hands back, and the checks every scenario ends with. */
+import { checkLedger, countRollupMismatches } from './checks';
+import type { ProducedLedger } from './load';
+import { ledgerFailures, type ScenarioResult } from './report';
+import type { System } from './system';
+
+/** `ci`: the same scenarios with shorter pauses and fewer kills, within CI's 8 minutes. `full`: the issue's numbers. */
+export type ChaosSet = 'ci' | 'full';
+
+export interface ScenarioContext {
+  set: ChaosSet;
+  /** Seeds every random choice of the run (kill moments, hostile messages), so a failure can be replayed. */
+  rng: () => number;
+  runId: string;
+  appLogs: boolean;
+  /** Progress on stderr: the phase, prefixed with the scenario and the time since it started. */
+  log: (phase: string) => void;
+}
+
+export interface Scenario {
+  name: string;
+  run(context: ScenarioContext): Promise<Omit<ScenarioResult, 'name' | 'durationMs'>>;
+}
+
+/**
+ * The end of every scenario: lost and duplicated event ids and rollup mismatches, read from the store,
+ * added to the failures the scenario saw itself.
+ */
+export async function settle(
+  system: System,
+  ledger: ProducedLedger,
+  failures: string[],
+  context: ScenarioContext,
+  badDataStallMs: number | null = null,
+): Promise<Omit<ScenarioResult, 'name' | 'durationMs'>> {
+  const counts = await checkLedger(system.clickhouse, ledger);
+  const rollups = await countRollupMismatches(system.clickhouse);
+  context.log(
+    `checked: ${ledger.eventsProduced} produced, ${ledger.validIds.size} valid ids, lost ${counts.lost}, duplicated ${counts.duplicated}, ` +
+      `rollup mismatches ${rollups.mismatches}`,
+  );
+  if (counts.lostSample.length > 0) context.log(`lost, e.g. ${counts.lostSample.join(', ')}`);
+  if (rollups.sample.length > 0) context.log(`rollup mismatches, e.g. ${rollups.sample.join('; ')}`);
+  return {
+    eventsProduced: ledger.eventsProduced,
+    lost: counts.lost,
+    duplicated: counts.duplicated,
+    rollupMismatches: rollups.mismatches,
+    badDataStallMs,
+    failures: [...failures, ...ledgerFailures({ lost: counts.lost, duplicated: counts.duplicated, rollupMismatches: rollups.mismatches })],
+  };
+}
+
+/** A whole number of ms in [fromMs, toMs), from the run's seeded random numbers. */
+export function between(rng: () => number, fromMs: number, toMs: number): number {
+  return Math.floor(fromMs + rng() * (toMs - fromMs));
+}
