@@ -95,6 +95,10 @@ describeWithBrowser('trainer workstation and agent console', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => process.stderr.write(`[page ${login}] ${error.message}\n`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') process.stderr.write(`[console ${login}] ${message.text()}\n`);
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) policyViolations.push(`${login}: ${message.text()}`);
+    });
     await page.goto(`${api.url!}${path}`);
     await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill(PASSWORD);
@@ -102,11 +106,15 @@ describeWithBrowser('trainer workstation and agent console', () => {
     return page;
   }
 
+  /** What the api's content security policy blocked on any page: the pages must need nothing it forbids. */
+  const policyViolations: string[] = [];
+
   const gapRow = (page: Page, text: string) => page.locator('[data-testid="gap-row"]', { hasText: text });
 
   it('closes a gap from the inbox, explains a conflict, and receives an agent flag', async () => {
     try {
       await theWholeLoop();
+      expect(policyViolations).toEqual([]);
     } catch (error) {
       // What each screen showed when it failed.
       await Promise.all(contexts.flatMap((context, c) => context.pages().map((page, p) => page.screenshot({ path: `test-results/trainer-failure-${c}-${p}.png` }))));

@@ -339,6 +339,16 @@ describe('users and access', () => {
     expect(entries.filter((entry) => entry.details.login === 'guessed.agent')).toMatchObject([{ details: { from: expect.stringMatching(/\(password change\)$/) as unknown, failures: 5 } }]);
   });
 
+  it('sends security headers and a content security policy with every page and answer', async () => {
+    for (const path of ['/wall', '/api/auth/me']) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self';.*script-src 'self';.*frame-ancestors 'none'/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
   it('checks at most five of 40 parallel wrong passwords: the attempt is counted before the password is', async () => {
     await userSignedIn({ login: 'raced.agent', displayName: 'Raced Agent', role: 'agent', password: 'raced-password-01' });
     const replies = await Promise.all(
