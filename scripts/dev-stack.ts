@@ -112,6 +112,9 @@ async function main(): Promise<void> {
             WARROOM_SESSION_SECRET: sessionSecret,
             WARROOM_SERVICE_TOKEN: serviceToken,
             WARROOM_BOT_URL: botUrl,
+            // The walls' status strip: where the api asks ingest and the bot how they are.
+            HEALTH_INGEST_URL: `http://127.0.0.1:${ingestPort}/health/ingest`,
+            HEALTH_BOT_URL: `${botUrl}/health`,
             PORT: String(apiPort),
             HOST: host,
           },

@@ -72,3 +72,21 @@ describe('gap settings', () => {
     expect(() => parseApiConfig({ ...valid, GAP_EMOTION_WEIGHTS: '{"bored":3}' })).toThrow(/GAP_EMOTION_WEIGHTS/);
   });
 });
+
+describe('health settings', () => {
+  it('watch no part unless told where it answers, every 2 s by default', () => {
+    expect(parseApiConfig(valid).health).toEqual({ ingestUrl: null, botUrl: null, pollMs: 2_000 });
+    const told = parseApiConfig({
+      ...valid,
+      HEALTH_INGEST_URL: 'http://127.0.0.1:3001/health/ingest',
+      HEALTH_BOT_URL: 'http://127.0.0.1:3002/health',
+      HEALTH_POLL_MS: '500',
+    }).health;
+    expect(told).toEqual({ ingestUrl: 'http://127.0.0.1:3001/health/ingest', botUrl: 'http://127.0.0.1:3002/health', pollMs: 500 });
+  });
+  it('refuses a health URL that is not http(s) and a poll faster than 100 ms, by name', () => {
+    expect(() => parseApiConfig({ ...valid, HEALTH_BOT_URL: '127.0.0.1:3002/health' })).toThrow(/HEALTH_BOT_URL/);
+    expect(() => parseApiConfig({ ...valid, HEALTH_INGEST_URL: 'ftp://x/health' })).toThrow(/HEALTH_INGEST_URL/);
+    expect(() => parseApiConfig({ ...valid, HEALTH_POLL_MS: '10' })).toThrow(/HEALTH_POLL_MS/);
+  });
+});

@@ -81,6 +81,14 @@ export const apiEnvSchema = z
     .optional(),
   /** How often the api looks for new unmatched questions and flags in ClickHouse. */
   GAP_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(300),
+  /**
+   * Where the `api` role asks the other parts how they are, for the walls' status strip: ingest's
+   * `GET /health/ingest` and the bot's `GET /health`. Unset: that part is left off the strip.
+   */
+  HEALTH_INGEST_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HEALTH_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How often the parts' health is asked (and a part that does not answer within it counts as down). */
+  HEALTH_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   })
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
@@ -107,6 +115,8 @@ export interface ApiConfig {
   kb: { packDir: string; publishTimeoutMs: number; botUrl: string | null };
   web: { distDir: string };
   gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
+  /** The parts' health endpoints (null: not watched) and how often they are asked. */
+  health: { ingestUrl: string | null; botUrl: string | null; pollMs: number };
   logLevel: ApiEnv['LOG_LEVEL'];
 }
 
@@ -152,6 +162,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       emotionWeights: { ...DEFAULT_EMOTION_WEIGHTS, ...e.GAP_EMOTION_WEIGHTS },
       pollMs: e.GAP_POLL_MS,
     },
+    health: { ingestUrl: e.HEALTH_INGEST_URL ?? null, botUrl: e.HEALTH_BOT_URL ?? null, pollMs: e.HEALTH_POLL_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,6 +10,7 @@ import {
   gapSubscriptionSchema,
   timeToPatchSchema,
 } from './gaps';
+import { systemStatusSchema } from './system-status';
 
 /**
  * Live metrics: what the wall, the WebSocket gateway and `GET /api/metrics/snapshot` share. The exact
@@ -209,6 +210,8 @@ export const serverFrameSchema = z.discriminatedUnion('event', [
   z.strictObject({ event: z.literal('gap'), data: gapSchema }),
   z.strictObject({ event: z.literal('gap_merged'), data: gapMergedFrameDataSchema }),
   z.strictObject({ event: z.literal('gap_expired'), data: gapExpiredFrameDataSchema }),
+  /** The parts' health: sent after each subscribe, then whenever it changes (also while no snapshot can be computed). */
+  z.strictObject({ event: z.literal('system_status'), data: systemStatusSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerEventMap = { [F in ServerFrame as F['event']]: F['data'] };

@@ -12,6 +12,7 @@ import {
   type ConversionFigures,
   type LiveSnapshot,
   type SnapshotQuery,
+  type SystemStatus,
 } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { CampaignsService } from '../campaigns/campaigns.service';
@@ -21,6 +22,7 @@ import { GapsService } from '../gaps/gaps.service';
 import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingService } from '../staffing/staffing.service';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
+import { SystemStatusService } from '../status/system-status.service';
 import { encodeFrame, type EncodedFrame } from './frames';
 import {
   conversionFigures,
@@ -135,6 +137,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   private ticking = false;
   private lastTickAt = 0;
   private lastTickVersion = -1;
+  private stopStatusPushes: (() => void) | null = null;
   private readonly stats = {
     asOfAge: new TimingStats(),
     compute: new TimingStats(),
@@ -151,9 +154,11 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     private readonly campaigns: CampaignsService,
     private readonly gaps: GapsService,
     private readonly staffing: StaffingService,
+    private readonly status: SystemStatusService,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.stopStatusPushes = this.status.onChange((status) => this.pushStatus(status));
     this.loops.start(OBSERVE_EVERY_MS, () => this.observe());
     // Its own loop, so that a broker that stops answering delays observations, not heartbeats.
     this.loops.start(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
@@ -162,6 +167,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
 
   onApplicationShutdown(): void {
     this.loops.stop();
+    this.stopStatusPushes?.();
   }
 
   /** The snapshot for one query at the current watermark, every figure fresh: what REST returns. */
@@ -206,6 +212,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     }
     const owned = subscription;
     owned.subscribers.add(subscriber);
+    // First, and whatever happens to the snapshot: a wall that cannot get figures must still learn why.
+    subscriber.send(encodeFrame('system_status', this.status.current()));
     const unsubscribe = (): void => {
       owned.subscribers.delete(subscriber);
       if (owned.subscribers.size === 0 && this.subscriptions.get(key) === owned) this.subscriptions.delete(key);
@@ -244,12 +252,14 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       const progress = await this.kafka.partitionProgress(TOPICS.chatEvents.name, this.config.ingest.groupId);
       this.watermark.observe(progress, observedAt);
       this.stats.observe.add(Date.now() - observedAt);
+      this.status.observedBroker(null);
       if (this.observeFailing) this.logger.log('Watermark observation recovered');
       this.observeFailing = false;
     } catch (error) {
       // The watermark stands still, so every screen turns stale: that is the signal; log the cause once.
       if (!this.observeFailing) this.logger.warn(`Cannot observe the watermark: ${(error as Error).message}`);
       this.observeFailing = true;
+      this.status.observedBroker(error as Error);
     }
   }
 
@@ -410,6 +420,14 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     subscription.lastSentAt = now;
     const heartbeat = encodeFrame('heartbeat', { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() });
     for (const subscriber of subscription.subscribers) subscriber.send(heartbeat);
+  }
+
+  /** A changed system status goes to every viewer once, even one subscribed to several views. */
+  private pushStatus(status: SystemStatus): void {
+    const frame = encodeFrame('system_status', status);
+    const viewers = new Set<LiveSubscriber>();
+    for (const subscription of this.subscriptions.values()) for (const subscriber of subscription.subscribers) viewers.add(subscriber);
+    for (const viewer of viewers) viewer.send(frame);
   }
 
   private remember(subscription: Subscription, snapshot: LiveSnapshot, key = figuresKey(snapshot)): void {

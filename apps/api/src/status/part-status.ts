@@ -1,0 +1,62 @@
+/**
+ * The rules of the status strip (pure): what one look at a part says about it, and how a part's status
+ * follows from its previous one, so that "since" is the moment it entered its state, not the last look.
+ */
+import {
+  PART_PROBLEM_MAX_CHARS,
+  type BotHealth,
+  type IngestHealthProbe,
+  type PartState,
+  type PartStatus,
+  type SystemPart,
+} from '@warroom/contracts';
+
+/** One look at a part. */
+export interface Observation {
+  state: PartState;
+  /** In a few words; null when there is nothing wrong. */
+  problem: string | null;
+}
+
+export const UP: Observation = { state: 'up', problem: null };
+
+/** A part that did not answer or failed its query: down, with the reason shortened for a wall. */
+export function downBecause(error: Error): Observation {
+  return { state: 'down', problem: shorten(error.message) };
+}
+
+/** Ingest's own words: `ok` is up; catching up or waiting for the store is degraded; `failed` (its consumer gave up) is down. */
+export function ingestObservation(health: IngestHealthProbe): Observation {
+  switch (health.status) {
+    case 'ok':
+      return UP;
+    case 'catching_up':
+      return { state: 'degraded', problem: 'catching up' };
+    case 'store_unavailable':
+      return { state: 'degraded', problem: 'cannot write to the store' };
+    case 'degraded':
+      return { state: 'degraded', problem: 'retrying partitions' };
+    case 'failed':
+      return { state: 'down', problem: 'consumer failed' };
+  }
+}
+
+/** The bot is degraded while its events wait in the spool (the broker is away) and once it dropped any. */
+export function botObservation(health: BotHealth): Observation {
+  if (health.status === 'ok') return UP;
+  const { spooled, dropped } = health.events;
+  const problem = dropped > 0 ? `${dropped} events dropped` : spooled > 0 ? `${spooled} events waiting in the spool` : 'degraded';
+  return { state: 'degraded', problem };
+}
+
+/** The part's status after looking at it `at`: `since` moves only when its state changes. */
+export function nextPartStatus(part: SystemPart, previous: PartStatus | undefined, observation: Observation, at: Date): PartStatus {
+  const since = previous && previous.state === observation.state ? previous.since : at.toISOString();
+  return { part, state: observation.state, since, problem: observation.problem };
+}
+
+/** The first line, at most PART_PROBLEM_MAX_CHARS: errors of HTTP clients and drivers can be long. */
+export function shorten(message: string): string {
+  const line = message.split('\n')[0]?.trim() || 'unknown error';
+  return line.length <= PART_PROBLEM_MAX_CHARS ? line : `${line.slice(0, PART_PROBLEM_MAX_CHARS - 1)}…`;
+}
