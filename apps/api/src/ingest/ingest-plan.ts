@@ -13,6 +13,8 @@ export interface InsertChunk {
   firstOffset: string;
   lastOffset: string;
   rows: ChatEventRow[];
+  /** The message of each row (same index): what a dead letter carries if the store refuses the row. */
+  sources: IncomingMessage[];
 }
 
 export interface IngestPlan {
@@ -52,11 +54,12 @@ export function planIngest(
     const row = toChatEventRow(parsed.value, position);
     const month = tablePartitionOf(row);
     if (!current || month !== currentMonth || current.rows.length >= maxRows) {
-      current = { firstOffset: message.offset, lastOffset: message.offset, rows: [] };
+      current = { firstOffset: message.offset, lastOffset: message.offset, rows: [], sources: [] };
       currentMonth = month;
       plan.chunks.push(current);
     }
     current.rows.push(row);
+    current.sources.push(message);
     current.lastOffset = message.offset;
   }
   return plan;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AppConfig } from '../config/app-config';
+import { ClickHouseError } from '@warroom/clickhouse';
+import type { DeadLetter } from '@warroom/contracts';
 import type { ChatEventRepository } from '../repositories/chat-event.repository';
+import type { IngestOffsetGapsRepository, OffsetHole } from '../repositories/ingest-offset-gaps.repository';
 import type { BatchControl, HandledOffset, KafkaRepository, PartitionBatch } from '../repositories/kafka.repository';
 import type { ChatEventRow } from './chat-event-row';
 import { IngestService } from './ingest.service';
@@ -31,30 +34,43 @@ function batch(partition: number, first: number, count: number): PartitionBatch 
   };
 }
 
-/** Fakes of the two repositories: an INSERT that can be made to fail, and a consumer that records. */
+/** Fakes of the repositories: an INSERT that can be made to fail, a consumer that records, a hole record. */
 function harness() {
   const inserts: string[][] = [];
-  let failInserts = false;
+  let failure: Error | null = null;
   const commits: HandledOffset[][] = [];
   const rewinds: { partition: number; offset: string }[] = [];
+  const letters: DeadLetter[] = [];
+  const holes: OffsetHole[] = [];
   const chatEvents = {
     storedOffsets: () => Promise.resolve(new Map<number, bigint>()),
     insertRows: (rows: ChatEventRow[]) => {
-      if (failInserts) return Promise.reject(new Error('store down'));
+      if (failure && rows.some((row) => row.event_id.endsWith('-bad') || !failure?.message.includes('refused'))) return Promise.reject(failure);
       inserts.push(rows.map((row) => row.kafka_offset));
       return Promise.resolve();
     },
+    holds: () => Promise.resolve(false),
   } as unknown as ChatEventRepository;
   const kafka = {
-    sendDeadLetters: () => Promise.resolve(),
+    sendDeadLetters: (_topic: string, sent: DeadLetter[]) => {
+      letters.push(...sent);
+      return Promise.resolve();
+    },
     commitOffsets: (_group: string, _topic: string, handled: HandledOffset[]) => {
       commits.push(handled);
       return Promise.resolve();
     },
     rewind: (_group: string, _topic: string, partition: number, offset: string) => void rewinds.push({ partition, offset }),
   } as unknown as KafkaRepository;
+  const offsetGaps = {
+    recordHole: (hole: OffsetHole) => {
+      holes.push(hole);
+      return Promise.resolve();
+    },
+    missingEvents: () => Promise.resolve(holes.reduce((sum, hole) => sum + Number(hole.lastMissingOffset - hole.firstMissingOffset + 1n), 0)),
+  } as unknown as IngestOffsetGapsRepository;
   const config = { ingest: { groupId: 'g', batchMaxRows: 1_000, batchMaxMs: 5 } } as AppConfig;
-  const service = new IngestService(config, chatEvents, kafka);
+  const service = new IngestService(config, chatEvents, kafka, offsetGaps);
   let stale = false;
   const control: BatchControl = { heartbeat: () => Promise.resolve(), shouldContinue: () => !stale };
   return {
@@ -62,42 +78,88 @@ function harness() {
     inserts,
     commits,
     rewinds,
+    letters,
+    holes,
     control,
-    failInserts: (value: boolean) => (failInserts = value),
+    fail: (error: Error | null) => (failure = error),
     markStale: (value: boolean) => (stale = value),
   };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+const settle = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('IngestService', () => {
   it('hands a batch back before its INSERT, then commits every partition of a round in one request', async () => {
     const h = harness();
     expect(await h.service.handleBatch(batch(0, 0, 2), h.control)).toEqual({ consumedThrough: '1' });
-    expect(await h.service.handleBatch(batch(1, 5, 1), h.control)).toEqual({ consumedThrough: '5' });
+    expect(await h.service.handleBatch(batch(1, 0, 1), h.control)).toEqual({ consumedThrough: '0' });
     expect(h.inserts).toEqual([]);
     await settle();
-    expect(h.inserts).toEqual([['0', '1', '5']]);
-    expect(h.commits).toEqual([[{ partition: 0, offset: '1' }, { partition: 1, offset: '5' }]]);
+    expect(h.inserts).toEqual([['0', '1', '0']]);
+    expect(h.commits).toEqual([[{ partition: 0, offset: '1' }, { partition: 1, offset: '0' }]]);
   });
 
-  it('rewinds a partition to its oldest unstored batch when an INSERT fails, and queues no stale batch', async () => {
+  it('retries the identical round while the store is unavailable, says so in health, and rewinds nothing', async () => {
     const h = harness();
-    h.failInserts(true);
+    h.fail(new Error('connect ECONNREFUSED 127.0.0.1:8123'));
     await h.service.handleBatch(batch(0, 0, 2), h.control);
     await h.service.handleBatch(batch(0, 2, 2), h.control);
     await settle();
-    expect(h.rewinds).toEqual([{ partition: 0, offset: '0' }]);
+    expect(h.service.health()).toMatchObject({ status: 'store_unavailable', partitions: [{ partition: 0, retrying: true }] });
+    expect(h.service.health().partitions[0]?.lastError).toContain('ECONNREFUSED');
     expect(h.commits).toEqual([]);
-    // A batch fetched before the rewind took effect is stale: nothing of it is queued or consumed.
-    h.markStale(true);
-    expect(await h.service.handleBatch(batch(0, 4, 2), h.control)).toEqual({ consumedThrough: null });
-    h.markStale(false);
-    h.failInserts(false);
-    await h.service.handleBatch(batch(0, 0, 4), h.control);
-    await settle();
+    h.fail(null);
+    await settle(600);
+    expect(h.rewinds).toEqual([]);
     expect(h.inserts).toEqual([['0', '1', '2', '3']]);
     expect(h.commits).toEqual([[{ partition: 0, offset: '3' }]]);
-    expect(h.service.health().partitions[0]).toMatchObject({ storedOffset: '3', lag: 996, retrying: false });
+    expect(h.service.health()).toMatchObject({ status: 'ok', stored: 4, partitions: [{ storedOffset: '3', lag: 996, retrying: false }] });
+  });
+
+  it('dead-letters a row the store refuses with its code and masked message, and stores the rest', async () => {
+    const h = harness();
+    h.fail(new ClickHouseError({ message: "refused: Cannot parse input before: 'secret text'", code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' }));
+    const messages = batch(0, 0, 4);
+    messages.messages[2] = { offset: '2', key: null, value: event('p0-2-bad') };
+    await h.service.handleBatch(messages, h.control);
+    await settle();
+    expect(h.inserts).toEqual([['0', '1'], ['3']]);
+    expect(h.letters).toHaveLength(1);
+    expect(h.letters[0]?.source).toEqual({ topic: 'chat.events', partition: 0, offset: '2' });
+    expect(h.letters[0]?.reasons).toEqual([
+      'ClickHouse refused the row: CANNOT_PARSE_INPUT_ASSERTION_FAILED (code 27): refused: Cannot parse input before: <masked>',
+    ]);
+    expect(h.commits).toEqual([[{ partition: 0, offset: '3' }]]);
+    expect(h.service.health()).toMatchObject({ status: 'ok', stored: 3, deadLettered: 1, refusedByStore: 1 });
+  });
+
+  it('fetches once more from the expected offset when a batch starts past it, then records the hole', async () => {
+    const h = harness();
+    await h.service.handleBatch(batch(0, 0, 2), h.control);
+    await settle();
+    expect(await h.service.handleBatch(batch(0, 5, 2), h.control)).toEqual({ consumedThrough: null });
+    expect(h.rewinds).toEqual([{ partition: 0, offset: '2' }]);
+    expect(h.holes).toEqual([]);
+    // The broker answers from past the same offset again: the events are gone.
+    expect(await h.service.handleBatch(batch(0, 5, 2), h.control)).toEqual({ consumedThrough: '6' });
+    expect(h.holes).toMatchObject([{ topic: 'chat.events', partition: 0, firstMissingOffset: 2n, lastMissingOffset: 4n }]);
+    await settle();
+    expect(h.service.health()).toMatchObject({ missingEvents: 3 });
+    expect(h.inserts).toEqual([['0', '1'], ['5', '6']]);
+  });
+
+  it('finds no hole where the refetch starts at the expected offset (a dead-lettered tail, a reset)', async () => {
+    const h = harness();
+    expect(await h.service.handleBatch(batch(0, 3, 2), h.control)).toEqual({ consumedThrough: null });
+    expect(h.rewinds).toEqual([{ partition: 0, offset: '0' }]);
+    expect(await h.service.handleBatch(batch(0, 0, 5), h.control)).toEqual({ consumedThrough: '4' });
+    expect(h.holes).toEqual([]);
+  });
+
+  it('says catching_up while more than a few rounds of events wait', async () => {
+    const h = harness();
+    await h.service.handleBatch({ ...batch(0, 0, 2), highWatermark: '5000' }, h.control);
+    await settle();
+    expect(h.service.health().status).toBe('catching_up');
   });
 });

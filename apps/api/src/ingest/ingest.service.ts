@@ -2,14 +2,17 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { NonRetriableError, TOPICS } from '@warroom/kafka';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChatEventRepository } from '../repositories/chat-event.repository';
+import { IngestOffsetGapsRepository } from '../repositories/ingest-offset-gaps.repository';
 import {
   KafkaRepository,
   type BatchControl,
   type BatchOutcome,
   type PartitionBatch,
 } from '../repositories/kafka.repository';
-import { InsertCoalescer } from './insert-coalescer';
+import { buildDeadLetter } from './dead-letter';
+import { InsertCoalescer, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
 import { planIngest } from './ingest-plan';
+import { findOffsetHoles, type OffsetSpan } from './offset-holes';
 import { TimingStats } from '../live/timing-stats';
 
 export interface PartitionHealth {
@@ -24,17 +27,36 @@ export interface PartitionHealth {
   lastError: string | null;
 }
 
+/**
+ * - `ok`: storing as events arrive.
+ * - `catching_up`: working, but more than CATCHING_UP_LAG events wait (after an outage, a restart, a flood).
+ * - `store_unavailable`: ClickHouse cannot take rows now (or a view refuses rows the table took); ingest
+ *   retries with back-off and waits.
+ * - `failed`: the consumer gave up; an operator must act.
+ */
+export type IngestStatus = 'ok' | 'catching_up' | 'store_unavailable' | 'failed';
+
 export interface IngestHealth {
-  status: 'ok' | 'degraded' | 'failed';
+  status: IngestStatus;
   consumerCrashes: number;
   stored: number;
+  /** Messages dead-lettered: invalid by the contract, or refused by the store. */
   deadLettered: number;
+  /** Of those, the ones the store refused. */
+  refusedByStore: number;
   skippedAsAlreadyStored: number;
+  /** Events of the topic lost before they were stored (holes in the offsets, as recorded in the store). */
+  missingEvents: number;
   partitions: PartitionHealth[];
 }
 
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 5_000;
+/**
+ * Events waiting beyond which ingest says it is catching up: a few rounds' worth at a busy evening's rate
+ * (thousands a second at 30 ms rounds keep well below it), so it means a backlog, not the normal pipeline.
+ */
+export const CATCHING_UP_LAG = 1_000;
 /** While a batch waits for room in the coalescer, it heartbeats this often (kafkajs only does between batches). */
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 
@@ -62,6 +84,11 @@ interface PartitionState {
   highWatermark: bigint | null;
   consecutiveFailures: number;
   lastError: string | null;
+  /**
+   * A batch began past the offset expected next: the partition was sent back there once to tell a position
+   * past what the broker still holds (a hole) from one that only skipped ahead (dead-lettered tail, reset).
+   */
+  probedHoleAt: bigint | null;
 }
 
 /**
@@ -69,14 +96,15 @@ interface PartitionState {
  *
  * Every row carries its topic, partition and offset; each INSERT is atomic (one table partition, one part)
  * and holds one contiguous offset range per Kafka partition, and a partition's ranges are inserted in
- * offset order, so "highest offset stored" says exactly what is stored. Each batch skips what ClickHouse
- * already holds, sends its dead letters before anything after them is queued, then queues its rows in the
- * InsertCoalescer and hands the batch back to the consumer, which fetches the next one while the store
- * inserts: the store's cost is per INSERT far more than per row, and the dev broker returns only one
- * record batch per partition per fetch, so rounds must outlive fetches to grow. Offsets are committed
- * (one request per round) only once stored. A failed INSERT rewinds every partition it touched to its
- * oldest unconfirmed batch, pauses it with back-off, forgets what it believed was stored and asks ClickHouse
- * again.
+ * offset order, so "highest offset stored" says exactly what is stored. Each batch is checked for holes in
+ * its offsets (recorded before anything past them is stored), skips what ClickHouse already holds, sends
+ * its dead letters before anything after them is queued, then queues its rows in the InsertCoalescer and
+ * hands the batch back to the consumer, which fetches the next one while the store inserts: the store's
+ * cost is per INSERT far more than per row, and the dev broker returns only one record batch per partition
+ * per fetch, so rounds must outlive fetches to grow. Offsets are committed (one request per round) only
+ * once stored. The coalescer retries a round the store cannot take, identically, and splits one it refuses
+ * for its data down to the refused rows, which are dead-lettered; only shutdown gives up on a round, which
+ * rewinds its partitions to their oldest unconfirmed batch and forgets what was believed stored.
  */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -86,7 +114,11 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private crashes = 0;
   private failed = false;
   private stopping = false;
-  private totals = { stored: 0, deadLettered: 0, skippedAsAlreadyStored: 0 };
+  private totals = { stored: 0, deadLettered: 0, refusedByStore: 0, skippedAsAlreadyStored: 0 };
+  /** The store's count of events lost in holes; refreshed at start, after each hole and with the health log. */
+  private missingEvents = 0;
+  /** Set while the coalescer retries a round the store cannot take; cleared by the next stored round. */
+  private storeTrouble: RetryReason | null = null;
   private healthLogTimer: NodeJS.Timeout | null = null;
   private readonly coalescer: InsertCoalescer;
   private readonly insertTimings = { rows: new TimingStats(' rows'), waited: new TimingStats(), insert: new TimingStats() };
@@ -98,18 +130,32 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly chatEvents: ChatEventRepository,
     private readonly kafka: KafkaRepository,
+    private readonly offsetGaps: IngestOffsetGapsRepository,
   ) {
     this.coalescer = new InsertCoalescer(
-      (rows, token) => this.chatEvents.insertRows(rows, `${this.topic}:${token}`),
-      config.ingest.batchMaxRows,
-      config.ingest.batchMaxMs,
-      (ranges, error) => {
-        for (const partition of new Set(ranges.map((range) => range.partition))) this.rewind(partition, error);
+      {
+        insert: (rows, token) => this.chatEvents.insertRows(rows, `${this.topic}:${token}`),
+        holds: (row) => this.chatEvents.holds(row),
       },
-      (timing) => {
-        this.insertTimings.rows.add(timing.rows);
-        this.insertTimings.waited.add(timing.waitedMs);
-        this.insertTimings.insert.add(timing.insertMs);
+      {
+        maxRows: config.ingest.batchMaxRows,
+        maxWaitMs: config.ingest.batchMaxMs,
+        retryMinMs: MIN_BACKOFF_MS,
+        retryMaxMs: MAX_BACKOFF_MS,
+      },
+      {
+        deadLetter: (refused) => this.deadLetterRefused(refused),
+        onRetry: (ranges, reason, attempt, delayMs) => this.noteRetry(ranges, reason, attempt, delayMs),
+        onAbandoned: (ranges, error) => {
+          for (const partition of new Set(ranges.map((range) => range.partition))) this.rewind(partition, error);
+        },
+        onInserted: (timing) => {
+          this.storeTrouble = null;
+          this.totals.stored += timing.rows;
+          this.insertTimings.rows.add(timing.rows);
+          this.insertTimings.waited.add(timing.waitedMs);
+          this.insertTimings.insert.add(timing.insertMs);
+        },
       },
     );
   }
@@ -125,8 +171,12 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         this.logger.error(`Ingest consumer crashed (restart: ${crash.restart}): ${crash.error.message}`);
       },
     });
-    this.healthLogTimer = setInterval(() => this.logHealth(), 10_000);
+    this.healthLogTimer = setInterval(() => {
+      this.logHealth();
+      void this.refreshMissingEvents();
+    }, 10_000);
     this.healthLogTimer.unref();
+    await this.refreshMissingEvents();
     this.logger.log(`Ingesting ${this.topic} as group ${this.config.ingest.groupId}`);
   }
 
@@ -155,6 +205,22 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
             `high watermark is ${state.highWatermark}: the topic was recreated. Refusing to ingest.`,
         );
       }
+      const expectedNext = (maxOffset(state.storedOffset, state.queuedOffset) ?? -1n) + 1n;
+      const holes = findOffsetHoles(expectedNext, batch.messages.map((message) => message.offset));
+      // A batch fetched before a rewind took effect says nothing about holes.
+      if (holes.length > 0 && !control.shouldContinue()) return { consumedThrough: null };
+      if (holes[0]?.first === expectedNext && state.probedHoleAt !== expectedNext) {
+        // Fetched from past the offset expected next: the group's position may only have skipped ahead (a
+        // dead-lettered tail is not in ClickHouse, a consumer reset). Fetch from there once; a broker that no
+        // longer holds it answers from its oldest offset, and then the hole is real.
+        state.probedHoleAt = expectedNext;
+        this.kafka.rewind(this.config.ingest.groupId, this.topic, batch.partition, expectedNext.toString(), 0);
+        return { consumedThrough: null };
+      }
+      // Recorded before anything past them is stored: after that, a restart would no longer see them.
+      for (const hole of holes) await this.recordHole(batch.partition, hole);
+      state.probedHoleAt = null;
+      if (state.generation !== generation) return { consumedThrough: null };
       const plan = planIngest(
         batch.topic,
         batch.partition,
@@ -173,7 +239,6 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       if (state.generation !== generation || this.stopping || !control.shouldContinue()) return { consumedThrough: null };
       this.totals.skippedAsAlreadyStored += plan.alreadyStored;
       const stored = plan.chunks.map((chunk) => this.coalescer.add(batch.partition, chunk));
-      const rows = plan.chunks.reduce((sum, chunk) => sum + chunk.rows.length, 0);
       const lastChunkOffset = plan.chunks.at(-1)?.lastOffset;
       state.queuedOffset = BigInt(last.offset);
       const entry: InFlightBatch = { firstOffset: first.offset, lastOffset: last.offset };
@@ -186,10 +251,9 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         state.handledOffset = BigInt(last.offset);
         state.consecutiveFailures = 0;
         state.lastError = null;
-        this.totals.stored += rows;
         this.commitLater(batch.partition, last.offset);
       });
-      // A rejection is handled by rewind (the coalescer's onFailure); this keeps it from going unobserved.
+      // A rejection is handled by rewind (the coalescer's onAbandoned); this keeps it from going unobserved.
       state.tail.catch(() => undefined);
     } catch (error) {
       if (error instanceof NonRetriableError) throw error;
@@ -223,8 +287,68 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
           lastError: state.lastError,
         };
       });
-    const status = this.failed ? 'failed' : partitions.some((partition) => partition.retrying) ? 'degraded' : 'ok';
-    return { status, consumerCrashes: this.crashes, ...this.totals, partitions };
+    const lag = partitions.reduce((sum, partition) => sum + (partition.lag ?? 0), 0);
+    // A partition retrying a batch failed on a store call (what it holds, a hole's record) or, rarely, on
+    // sending dead letters: its lastError says which.
+    const storeUnavailable = this.storeTrouble !== null || partitions.some((partition) => partition.retrying);
+    const status: IngestStatus = this.failed
+      ? 'failed'
+      : storeUnavailable
+        ? 'store_unavailable'
+        : lag > CATCHING_UP_LAG
+          ? 'catching_up'
+          : 'ok';
+    return { status, consumerCrashes: this.crashes, ...this.totals, missingEvents: this.missingEvents, partitions };
+  }
+
+  /** Dead-letters a row the store refuses, with the store's code and its masked message as the reason. */
+  private async deadLetterRefused({ row, source, failure }: RefusedRow): Promise<void> {
+    const position = { topic: row.kafka_topic, partition: row.kafka_partition, offset: row.kafka_offset };
+    const reason = `ClickHouse refused the row: ${failure.name} (code ${failure.code}): ${failure.message}`;
+    await this.kafka.sendDeadLetters(TOPICS.chatEventsDlq.name, [buildDeadLetter(source.value, source.key, position, [reason], new Date())]);
+    this.totals.deadLettered += 1;
+    this.totals.refusedByStore += 1;
+    this.logger.error(`Partition ${position.partition} offset ${position.offset} dead-lettered, the partition moves on: ${reason}`);
+  }
+
+  /** The coalescer tries rows again: health says why until a round is stored. */
+  private noteRetry(ranges: OffsetRange[], reason: RetryReason, attempt: number, delayMs: number): void {
+    this.storeTrouble = reason;
+    const why = describeRetry(reason);
+    for (const partition of new Set(ranges.map((range) => range.partition))) {
+      const state = this.stateOf(partition);
+      state.consecutiveFailures = attempt;
+      state.lastError = why;
+    }
+    const where = ranges.map((range) => `${range.partition}:${range.firstOffset}-${range.lastOffset}`).join(',');
+    const line = `Offsets ${where}: ${why}; trying the same rows again in ${delayMs} ms (attempt ${attempt + 1})`;
+    if (reason.kind === 'view_refused') this.logger.error(line);
+    else this.logger.warn(line);
+  }
+
+  private async recordHole(partition: number, hole: OffsetSpan): Promise<void> {
+    const missing = hole.last - hole.first + 1n;
+    this.logger.error(
+      `Partition ${partition}: offsets ${hole.first}..${hole.last} (${missing} events) were gone from the broker ` +
+        'before ingest stored them (retention, a truncated or recreated topic): recorded as missing',
+    );
+    await this.offsetGaps.recordHole({
+      topic: this.topic,
+      partition,
+      firstMissingOffset: hole.first,
+      lastMissingOffset: hole.last,
+      detectedAt: new Date(),
+    });
+    await this.refreshMissingEvents();
+  }
+
+  private async refreshMissingEvents(): Promise<void> {
+    try {
+      this.missingEvents = await this.offsetGaps.missingEvents(this.topic);
+    } catch (error) {
+      // Health keeps the last count; the next refresh (every 10 s) asks again.
+      this.logger.warn(`Cannot read the missing events count: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -333,6 +457,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         highWatermark: null,
         consecutiveFailures: 0,
         lastError: null,
+        probedHoleAt: null,
       };
       this.partitions.set(partition, state);
     }
@@ -348,6 +473,20 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         `retrying=${health.partitions.filter((partition) => partition.retrying).map((p) => p.partition).join(',') || '-'} ` +
         `insert: rows=${rows.drain()} waited=${waited.drain()} took=${insert.drain()}`,
     );
+  }
+}
+
+function describeRetry(reason: RetryReason): string {
+  switch (reason.kind) {
+    case 'availability':
+      return `the store is unavailable: ${reason.message}`;
+    case 'view_refused':
+      return (
+        `ClickHouse stored the rows but a materialized view refused them (${reason.name}, code ${reason.code}: ` +
+        `${reason.message}); retrying identically so the view is filled`
+      );
+    case 'dead_letter_unsent':
+      return `a refused row's dead letter could not be sent: ${reason.message}`;
   }
 }
 

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
+import { z } from 'zod';
 import { CHAT_EVENT_COLUMNS, toCompactRow, type ChatEventRow } from '../ingest/chat-event-row';
 import { CLICKHOUSE } from './clickhouse.provider';
+
+const countRow = z.object({ rows: z.coerce.number().int().nonnegative() });
 
 /** The raw events table: ingest's inserts and the offsets it has stored. */
 @Injectable()
@@ -45,5 +48,30 @@ export class ChatEventRepository {
         max_insert_block_size: String(Math.max(rows.length, 1_048_576)),
       },
     });
+  }
+
+  /**
+   * Whether the table holds `row` from its Kafka position: asked after an INSERT failed, since a materialized
+   * view can fail after the table's part was written. Looked up by the sorting key, so it reads one granule.
+   */
+  async holds(row: ChatEventRow): Promise<boolean> {
+    const result = await this.clickhouse.query({
+      query: `SELECT count() AS rows FROM chat_events
+              WHERE source = {source:String} AND shop_id = {shop:String}
+                AND event_time = {time:DateTime64(3, 'UTC')} AND event_id = {id:String}
+                AND kafka_topic = {topic:String} AND kafka_partition = {partition:UInt16} AND kafka_offset = {offset:UInt64}`,
+      query_params: {
+        source: row.source,
+        shop: row.shop_id,
+        time: row.event_time,
+        id: row.event_id,
+        topic: row.kafka_topic,
+        partition: row.kafka_partition,
+        offset: row.kafka_offset,
+      },
+      format: 'JSONEachRow',
+    });
+    const [count] = await result.json<unknown>();
+    return countRow.parse(count).rows > 0;
   }
 }

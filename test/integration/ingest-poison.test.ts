@@ -1,0 +1,131 @@
+/**
+ * Poison input never stalls a partition (issue 16): a row the store refuses although the contract accepts
+ * it is found, dead-lettered with the store's code and a masked reason, and everything around it is stored.
+ *
+ * Ingest runs in this process with its real repositories on the dev broker and the dev store. The refused
+ * row is the incident's: text with a lone surrogate, which JSON carries as "\ud800" and ClickHouse refuses
+ * (CANNOT_PARSE_ESCAPE_SEQUENCE). The contracts now refuse such text before ingest sees it, so the one
+ * stand-in is a ChatEventRepository that gives one chosen row that text on its way to the real store.
+ */
+import { createClickHouseClient, runMigrations, type ClickHouseClient } from '@warroom/clickhouse';
+import { deadLetterSchema, parseApiConfig, type DeadLetter } from '@warroom/contracts';
+import { TOPICS } from '@warroom/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatEventRow } from '../../apps/api/src/ingest/chat-event-row';
+import { IngestService } from '../../apps/api/src/ingest/ingest.service';
+import { ChatEventRepository } from '../../apps/api/src/repositories/chat-event.repository';
+import { IngestOffsetGapsRepository } from '../../apps/api/src/repositories/ingest-offset-gaps.repository';
+import { KafkaRepository } from '../../apps/api/src/repositories/kafka.repository';
+import { questionEvent } from '../support/events';
+import { DATABASE, storedCounts, usePipeline, waitFor, type Pipeline } from '../support/pipeline';
+
+const GROUP = 'poison-test';
+const POISON_ID = 'poison-row';
+
+/** The real repository, except that the row of POISON_ID reaches the store with the incident's text. */
+class PoisoningChatEventRepository extends ChatEventRepository {
+  override insertRows(rows: ChatEventRow[], deduplicationToken: string): Promise<void> {
+    return super.insertRows(
+      rows.map((row) => (row.event_id === POISON_ID ? { ...row, text: '退货 \ud800 call me at 13800138000' } : row)),
+      deduplicationToken,
+    );
+  }
+}
+
+describe('ingest with a row the store refuses', () => {
+  const pipeline = usePipeline();
+  let ingest: IngestService;
+  let kafkaRepository: KafkaRepository;
+  let clickhouse: ClickHouseClient;
+
+  beforeAll(async () => {
+    const p = pipeline();
+    await runMigrations(createClickHouseClient({ url: p.store.url }), { database: DATABASE });
+    const config = parseApiConfig({
+      KAFKA_BROKERS: p.broker.brokers,
+      CLICKHOUSE_URL: p.store.url,
+      WARROOM_ROLES: 'ingest',
+      INGEST_GROUP_ID: GROUP,
+    });
+    clickhouse = createClickHouseClient({ url: p.store.url, database: DATABASE });
+    kafkaRepository = new KafkaRepository(config);
+    ingest = new IngestService(config, new PoisoningChatEventRepository(clickhouse), kafkaRepository, new IngestOffsetGapsRepository(clickhouse));
+    await ingest.onApplicationBootstrap();
+  });
+
+  afterAll(async () => {
+    await kafkaRepository?.beforeApplicationShutdown();
+    ingest?.onApplicationShutdown();
+    await clickhouse?.close();
+  });
+
+  async function produceWave(p: Pipeline, prefix: string, count: number, poisonAt?: number): Promise<void> {
+    // One session: every event on one partition, so the poison sits between its neighbours' offsets.
+    await p.produce(
+      Array.from({ length: count }, (_, i) => {
+        const event = questionEvent({ eventId: i === poisonAt ? POISON_ID : `${prefix}-${i}`, sessionId: 'poisoned-session' });
+        return { key: event.sessionId, value: JSON.stringify(event) };
+      }),
+    );
+  }
+
+  async function lowWatermarkReached(): Promise<boolean> {
+    const progress = await kafkaRepository.partitionProgress(TOPICS.chatEvents.name, GROUP);
+    return progress.every((partition) => partition.highWatermark === 0n || partition.committed === partition.highWatermark);
+  }
+
+  it('stores the rows around it, dead-letters it with the code and a masked reason, and the partition moves on', async () => {
+    const p = pipeline();
+    await produceWave(p, 'before', 500, 250);
+    await waitFor(
+      async () => (await storedCounts(p.clickhouse)).rows >= 499 && (await lowWatermarkReached()),
+      60_000,
+      async () => `stored ${JSON.stringify(await storedCounts(p.clickhouse))}, health ${JSON.stringify(ingest.health())}`,
+    );
+    // The partition keeps moving: a second wave behind the refused row is stored and committed too.
+    await produceWave(p, 'after', 300);
+    await waitFor(
+      async () => (await storedCounts(p.clickhouse)).rows >= 799 && (await lowWatermarkReached()),
+      60_000,
+      async () => `stored ${JSON.stringify(await storedCounts(p.clickhouse))}, health ${JSON.stringify(ingest.health())}`,
+    );
+    expect(await storedCounts(p.clickhouse)).toEqual({ rows: 799, distinct: 799 });
+    const poisonStored = await p.clickhouse.query({
+      query: 'SELECT count() AS n FROM chat_events WHERE event_id = {id:String}',
+      query_params: { id: POISON_ID },
+      format: 'JSONEachRow',
+    });
+    expect(await poisonStored.json()).toEqual([{ n: 0 }]);
+    expect(ingest.health()).toMatchObject({ status: 'ok', refusedByStore: 1, deadLettered: 1, stored: 799 });
+
+    const letters = await readDeadLetters(p, 1);
+    expect(letters).toHaveLength(1);
+    const [letter] = letters;
+    expect(letter?.source.offset).toBe('250');
+    expect(Buffer.from(letter!.original.base64, 'base64').toString('utf8')).toContain(POISON_ID);
+    const reason = letter!.reasons.join('\n');
+    expect(reason).toMatch(/^ClickHouse refused the row: CANNOT_PARSE_ESCAPE_SEQUENCE \(code 25\): /);
+    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(1_100);
+    expect(reason).not.toContain('13800138000');
+  });
+});
+
+async function readDeadLetters(p: Pipeline, expected: number): Promise<DeadLetter[]> {
+  const letters = new Map<string, DeadLetter>();
+  const consumer = p.kafka.consumer({ groupId: `dlq-reader-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.chatEventsDlq.name, fromBeginning: true });
+  await consumer.run({
+    // Keyed by source position: the DLQ is at-least-once.
+    eachMessage: ({ message }) => {
+      const letter = deadLetterSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
+      letters.set(`${letter.source.partition}/${letter.source.offset}`, letter);
+      return Promise.resolve();
+    },
+  });
+  await waitFor(() => Promise.resolve(letters.size >= expected), 30_000, () => `${letters.size} dead letters of ${expected}`);
+  // Long enough for a letter that should not be there to arrive too.
+  await new Promise((done) => setTimeout(done, 1_000));
+  await consumer.disconnect();
+  return [...letters.values()];
+}
