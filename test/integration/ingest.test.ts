@@ -77,8 +77,8 @@ describe('ingest', () => {
       const original = Buffer.from(letter.original.base64, 'base64').toString('utf8');
       const id = /ingest-\d+/.exec(original)?.[0];
       if (id === undefined) {
-        // Binary garbage carries no id: its reason alone must be right.
-        expect(letter.reasons[0]).toMatch(/not JSON/);
+        // Binary garbage carries no id: its reason alone must be right (its bytes are not UTF-8, let alone JSON).
+        expect(letter.reasons[0]).toMatch(/not valid UTF-8|not JSON/);
         continue;
       }
       const reason = expectedDead.get(id);
