@@ -6,9 +6,12 @@
  *   node -r @swc-node/register test/bench/live-clients.ts --url http://127.0.0.1:PORT --token T --clients 1000
  *        [--views all/5m,shop-a/5m]
  *
- * stdin, one command a line: `measure` starts counting snapshots, `stop` prints the result and exits.
+ * stdin, one command a line: `measure` starts counting snapshots afresh, `report` prints the result so far,
+ * `stop` prints it and exits.
  * stdout: `{"event":"ready",…}` once every client has its first snapshot, then the result line
- * `{"event":"result","snapshots","heartbeats","latencies":{p50,p99,max},"dropped","closed","badFrames"}`.
+ * `{"event":"result","snapshots","heartbeats","latencies":{p50,p99,max},"frameGaps":{p50,p99,max},"dropped","closed","badFrames"}`,
+ * where a frame gap is the time between two frames (snapshot or heartbeat) a client received: every tick
+ * sends one, so a gap far above the tick is a stall a viewer saw.
  *
  * Frames are read cheaply (the snapshot's asOf is its first field: the server encodes the contract's field
  * order), and one frame in 500 is also parsed in full against the contract, so a broken frame is noticed
@@ -45,6 +48,9 @@ const out = (line: object): void => void process.stdout.write(`${JSON.stringify(
 let measuring = false;
 let stopping = false;
 const latencies: number[] = [];
+const frameGaps: number[] = [];
+/** When each client received its last frame. */
+const lastFrameAt = new Map<number, number>();
 let snapshots = 0;
 let heartbeats = 0;
 let badFrames = 0;
@@ -55,6 +61,10 @@ const greeted = new Set<number>();
 
 function onFrame(index: number, text: string): void {
   framesSeen += 1;
+  const now = Date.now();
+  const previous = lastFrameAt.get(index);
+  lastFrameAt.set(index, now);
+  if (measuring && previous !== undefined) frameGaps.push(now - previous);
   if (framesSeen % FULL_PARSE_EVERY === 0 && !serverFrameSchema.safeParse(JSON.parse(text)).success) badFrames += 1;
   if (text.startsWith(SNAPSHOT_PREFIX)) {
     greeted.add(index);
@@ -110,23 +120,40 @@ async function main(): Promise<void> {
   out({ event: 'ready', clients: sockets.length, greeted: greeted.size });
 
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() === 'measure') measuring = true;
-    if (line.trim() !== 'stop') continue;
+    const command = line.trim();
+    if (command === 'measure') startMeasuring();
+    if (command === 'report') out(result());
+    if (command !== 'stop') continue;
     stopping = true;
     measuring = false;
-    latencies.sort((a, b) => a - b);
-    out({
-      event: 'result',
-      snapshots,
-      heartbeats,
-      latencies: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? null },
-      dropped,
-      closed,
-      badFrames,
-    });
+    out(result());
     for (const socket of sockets) socket.terminate();
     break;
   }
+}
+
+/** Counting starts afresh: a bench can measure a baseline, then the same viewers under its load. */
+function startMeasuring(): void {
+  measuring = true;
+  latencies.length = 0;
+  frameGaps.length = 0;
+  snapshots = 0;
+  heartbeats = 0;
+}
+
+function result(): object {
+  latencies.sort((a, b) => a - b);
+  frameGaps.sort((a, b) => a - b);
+  return {
+    event: 'result',
+    snapshots,
+    heartbeats,
+    latencies: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: latencies.at(-1) ?? null },
+    frameGaps: { p50: percentile(frameGaps, 0.5), p99: percentile(frameGaps, 0.99), max: frameGaps.at(-1) ?? null },
+    dropped,
+    closed,
+    badFrames,
+  };
 }
 
 main().catch((error: unknown) => {

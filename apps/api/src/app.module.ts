@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AgentDeskModule } from './agent-desk/agent-desk.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
+import { EventLoopMonitor } from './common/event-loop-monitor';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { IngestModule } from './ingest/ingest.module';
@@ -24,7 +25,7 @@ export class AppModule {
         ...(config.roles.has('api') ? [ReplayModule] : []),
         ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule] : []),
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
+      providers: [{ provide: APP_CONFIG, useValue: config }, EventLoopMonitor],
       exports: [APP_CONFIG],
     };
   }
