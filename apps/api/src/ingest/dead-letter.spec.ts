@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { deadLetterSchema } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { buildDeadLetter } from './dead-letter';
+import { DEAD_LETTER_MAX_REASONS_BYTES } from '@warroom/contracts';
+import { boundReasons, buildDeadLetter } from './dead-letter';
 
 const position = { topic: 'chat.events', partition: 2, offset: '41' };
 
@@ -29,5 +30,17 @@ describe('buildDeadLetter', () => {
   it('handles a message without a value', () => {
     const letter = buildDeadLetter(null, null, position, ['(root): message has no value'], new Date(0));
     expect(letter.original).toMatchObject({ base64: '', sizeBytes: 0, truncated: false });
+  });
+
+  it('keeps the reasons within 2 KiB of UTF-8, saying how many were left out', () => {
+    const many = Array.from({ length: 50 }, (_, i) => `field${i}: 退货 ${'理由'.repeat(40)}`);
+    const letter = buildDeadLetter(null, null, position, many, new Date(0));
+    expect(deadLetterSchema.parse(letter)).toEqual(letter);
+    expect(Buffer.byteLength(letter.reasons.join(''))).toBeLessThanOrEqual(DEAD_LETTER_MAX_REASONS_BYTES);
+    expect(letter.reasons[0]).toBe(many[0]);
+    expect(letter.reasons.at(-1)).toMatch(/^… and \d+ more$/);
+    const huge = boundReasons(['x'.repeat(10_000)]);
+    expect(Buffer.byteLength(huge[0]!)).toBeLessThanOrEqual(DEAD_LETTER_MAX_REASONS_BYTES);
+    expect(boundReasons(['a', 'b'])).toEqual(['a', 'b']);
   });
 });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { DEAD_LETTER_MAX_ORIGINAL_BYTES, type DeadLetter } from '@warroom/contracts';
+import { DEAD_LETTER_MAX_ORIGINAL_BYTES, DEAD_LETTER_MAX_REASONS_BYTES, type DeadLetter } from '@warroom/contracts';
 import type { KafkaPosition } from './chat-event-row';
+import { truncateUtf8 } from './store-errors';
 
 /**
- * Builds the dead letter of a bad message: every reason, where it came from, and its original bytes
- * (truncated past 64 KB, with the full size and sha256), so nothing about it is lost and nothing in it
- * can break the DLQ (the bytes travel as base64, never as text).
+ * Builds the dead letter of a bad message: its reasons (within DEAD_LETTER_MAX_REASONS_BYTES), where it came
+ * from, and its original bytes (truncated past 64 KB, with the full size and sha256), so nothing about it is
+ * lost and nothing in it can break the DLQ (the bytes travel as base64, never as text).
  */
 export function buildDeadLetter(
   value: Buffer | null,
@@ -18,7 +19,7 @@ export function buildDeadLetter(
   const truncated = bytes.length > DEAD_LETTER_MAX_ORIGINAL_BYTES;
   return {
     v: 1,
-    reasons,
+    reasons: boundReasons(reasons),
     source: position,
     key: key === null ? null : key.toString('base64'),
     deadLetteredAt: now.toISOString(),
@@ -29,4 +30,26 @@ export function buildDeadLetter(
       truncated,
     },
   };
+}
+
+/**
+ * The reasons in order, cut to DEAD_LETTER_MAX_REASONS_BYTES in all; once the budget is spent, one last
+ * `… and N more` line says how many were left out.
+ */
+export function boundReasons(reasons: readonly string[]): string[] {
+  const bounded: string[] = [];
+  let left = DEAD_LETTER_MAX_REASONS_BYTES;
+  for (const [index, reason] of reasons.entries()) {
+    const more = `… and ${reasons.length - index} more`;
+    // Room is kept for the `more` line, which only shortens as reasons are taken.
+    const room = left - (index === reasons.length - 1 ? 0 : Buffer.byteLength(more));
+    if (room < 64 && Buffer.byteLength(reason) > room) {
+      bounded.push(more);
+      return bounded;
+    }
+    const line = truncateUtf8(reason, room);
+    bounded.push(line);
+    left -= Buffer.byteLength(line);
+  }
+  return bounded;
 }
