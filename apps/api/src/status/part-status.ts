@@ -34,8 +34,6 @@ export function ingestObservation(health: IngestHealthProbe): Observation {
       return { state: 'degraded', problem: 'catching up' };
     case 'store_unavailable':
       return { state: 'degraded', problem: 'cannot write to the store' };
-    case 'degraded':
-      return { state: 'degraded', problem: 'retrying partitions' };
     case 'failed':
       return { state: 'down', problem: 'consumer failed' };
   }

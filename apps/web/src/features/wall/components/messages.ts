@@ -1,4 +1,4 @@
-import type { EMOTIONS, HANDOFF_REASONS, EventSource, GapStatus } from '@warroom/contracts';
+import type { EMOTIONS, HANDOFF_REASONS, EventSource, GapStatus, SystemPart } from '@warroom/contracts';
 
 export type Lang = 'zh' | 'en';
 type Emotion = (typeof EMOTIONS)[number];
@@ -47,6 +47,15 @@ interface WallMessages {
   source: Record<Exclude<EventSource, 'live'>, string>;
   /** The top gaps tile (top-gaps.tsx). */
   gaps: { title: string; none: string; questions: string; new: string; timeToPatch: string; median: string; verified: string; status: Record<GapStatus, string> };
+  /** The status strip (status-strip.tsx): a part down or degraded, and events lost. */
+  status: {
+    part: Record<SystemPart, string>;
+    down: string;
+    degraded: string;
+    since: string;
+    dataLoss: string;
+    missingEvents: string;
+  };
   agentsNow: {
     title: string;
     withBot: string;
@@ -124,6 +133,14 @@ export const messages: Record<Lang, WallMessages> = {
       verified: '已验证',
       status: { open: '待认领', claimed: '处理中', published: '已发布', verified: '已验证', dismissed: '已忽略' },
     },
+    status: {
+      part: { ingest: '数据入库', bot: '机器人', store: '数据库', broker: '消息队列' },
+      down: '已停止',
+      degraded: '异常',
+      since: '自',
+      dataLoss: '数据丢失',
+      missingEvents: '条事件缺失',
+    },
     agentsNow: {
       title: '当前需要人工坐席（近 15 分钟）',
       withBot: '有机器人',
@@ -198,6 +215,14 @@ export const messages: Record<Lang, WallMessages> = {
       median: 'median',
       verified: 'verified',
       status: { open: 'open', claimed: 'claimed', published: 'published', verified: 'verified', dismissed: 'dismissed' },
+    },
+    status: {
+      part: { ingest: 'Ingest', bot: 'Bot', store: 'Store', broker: 'Broker' },
+      down: 'DOWN',
+      degraded: 'degraded',
+      since: 'since',
+      dataLoss: 'DATA LOSS',
+      missingEvents: 'events missing',
     },
     agentsNow: {
       title: 'Agents needed now (last 15 min)',

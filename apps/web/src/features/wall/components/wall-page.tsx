@@ -9,6 +9,7 @@ import { COLORS, formatClock, formatPercent } from './format';
 import { FreshnessBadge } from './freshness-badge';
 import { messages, type Lang, type Messages } from './messages';
 import { PromoCountdown } from './promo-countdown';
+import { StatusStrip, troubleOf } from './status-strip';
 import { HandoffsPanel, ModesAndConversion } from './split-panels';
 import { TopGaps } from './top-gaps';
 import { TopQuestionsChart } from './top-questions-chart';
@@ -34,9 +35,11 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
   const { vh } = useViewportUnits();
   const snapshot = view.snapshot;
   const liveGaps = useLiveGaps(token, source);
+  const trouble = troubleOf(view.status, view.socket.connected);
 
   return (
-    <main className="wall">
+    // The status strip, when shown, takes a row of its own between the header and the tiles, which shrink.
+    <main className="wall" style={trouble ? { gridTemplateRows: '7vh auto minmax(0, 1fr)' } : undefined}>
       <header className="wall-header">
         <h1 style={{ margin: 0, fontSize: '4.2vh', whiteSpace: 'nowrap' }}>{t.title}</h1>
         {source !== 'live' ? (
@@ -49,6 +52,7 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         <WallClock />
         <FreshnessBadge asOf={view.asOf} t={t} />
       </header>
+      {trouble ? <StatusStrip trouble={trouble} t={t} /> : null}
       <div className="wall-grid">
         <Tile label={t.hitRate} style={area('hit')}>
           <span data-testid="hit-rate" className="wall-big-number" style={{ color: COLORS.blue }}>

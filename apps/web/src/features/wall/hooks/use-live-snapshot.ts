@@ -1,4 +1,4 @@
-import type { LiveSnapshot, SnapshotQuery } from '@warroom/contracts';
+import type { LiveSnapshot, SnapshotQuery, SystemStatus } from '@warroom/contracts';
 import { useEffect, useState } from 'react';
 import { LiveSocket, liveSocketUrl, type LiveSocketState } from '../../../lib/live-socket';
 import { RingBuffer } from './ring-buffer';
@@ -43,6 +43,8 @@ export interface LiveView {
   /** A bounded copy (≤ TREND_POINTS) of the trend ring, oldest first. */
   trend: TrendPoint[];
   socket: LiveSocketState;
+  /** The parts' health as the api last pushed it; null before the first `system_status` frame. */
+  status: SystemStatus | null;
 }
 
 export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
@@ -51,6 +53,7 @@ export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
     asOf: null,
     trend: [],
     socket: { connected: false, disconnectedSince: null, badFrames: 0 },
+    status: null,
   });
 
   useEffect(() => {
@@ -72,6 +75,8 @@ export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
           const changed = figures !== null && sampleTrend(ring, asOf.getTime(), figures);
           const trend = changed ? ring.toArray() : null;
           setView((previous) => ({ ...previous, asOf, trend: trend ?? previous.trend }));
+        } else if (frame.event === 'system_status') {
+          setView((previous) => ({ ...previous, status: frame.data }));
         }
       },
       (state) => setView((previous) => ({ ...previous, socket: state })),
