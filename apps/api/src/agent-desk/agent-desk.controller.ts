@@ -60,8 +60,8 @@ export class AgentDeskController {
   }
 
   @Get('conversation')
-  conversation(@Query(new ZodValidationPipe(agentDeskSessionRefSchema)) ref: AgentDeskSessionRef): Promise<AgentConversation> {
-    return this.desk.conversation(ref).catch(translate);
+  conversation(@Query(new ZodValidationPipe(agentDeskSessionRefSchema)) ref: AgentDeskSessionRef, @CurrentActor() by: ActorContext): Promise<AgentConversation> {
+    return this.desk.conversation(ref, by).catch(translate);
   }
 
   @Get('suggestions')
