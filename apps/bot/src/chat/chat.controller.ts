@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseFilters, UseInterceptors } from '@nestjs/common';
 import {
   abandonRequestSchema,
   agentReplyRequestSchema,
@@ -14,6 +14,7 @@ import {
 import { AgentDeskService } from '../agent/agent-desk.service';
 import { QueueStateFilter } from '../agent/queue-state.filter';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { UnknownShopFilter } from './unknown-shop.filter';
 import { ChatService } from './chat.service';
 
@@ -24,6 +25,7 @@ const abandonBody = new ZodValidationPipe(abandonRequestSchema);
 
 @Controller('api/chat')
 @UseFilters(UnknownShopFilter, QueueStateFilter)
+@UseInterceptors(DurableEventsInterceptor)
 export class ChatController {
   constructor(
     private readonly chat: ChatService,

@@ -1,5 +1,7 @@
+import { UseInterceptors } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
 import { botClientFrameSchema, describeIssues, type BotServerEventMap } from '@warroom/contracts';
+import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { UnknownShopError } from '../knowledge/knowledge-base';
 import { ChatService } from './chat.service';
 
@@ -10,6 +12,7 @@ type ServerFrame = { [E in keyof BotServerEventMap]: WsResponse<BotServerEventMa
  * `{event: 'reply', data: {requestId, reply}}` or `{event: 'error', data: {requestId, message}}` out.
  */
 @WebSocketGateway({ path: '/chat' })
+@UseInterceptors(DurableEventsInterceptor)
 export class ChatGateway {
   constructor(private readonly chat: ChatService) {}
 

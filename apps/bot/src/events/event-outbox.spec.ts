@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatEvent } from '@warroom/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventOutbox, InvalidChatEventError, type EventTransport, type OutboxLogger } from './event-outbox';
 import { FileSpool } from '../repositories/file-spool';
 import { testEvent } from '../testing/events';
@@ -10,14 +10,16 @@ import { testEvent } from '../testing/events';
 /** A broker that can be switched off: sends fail while `up` is false. */
 class FakeTransport implements EventTransport {
   up = true;
+  /** While set, sends wait for it (a broker that is slow to acknowledge). */
+  hold: Promise<void> | null = null;
   readonly delivered: ChatEvent[] = [];
   sends = 0;
 
-  send(events: readonly ChatEvent[]): Promise<void> {
+  async send(events: readonly ChatEvent[]): Promise<void> {
     this.sends += 1;
-    if (!this.up) return Promise.reject(new Error('Connection refused'));
+    if (this.hold) await this.hold;
+    if (!this.up) throw new Error('Connection refused');
     this.delivered.push(...events);
-    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -70,6 +72,54 @@ describe('EventOutbox', () => {
     await until(() => transport.delivered.length === 5, 'delivery');
     expect(transport.delivered.map((event) => event.eventId)).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5']);
     expect(outbox.stats()).toMatchObject({ queued: 0, spooled: 0, delivered: 5, dropped: 0 });
+  });
+
+  it('has every published event in the spool on disk once durable() resolves, with one write and sync per turn', async () => {
+    // The broker never acknowledges: the crashed process below never delivers anything.
+    transport.hold = new Promise(() => undefined);
+    const crashDir = join(dir, 'crashing');
+    const spool = FileSpool.open({ dir: crashDir, maxBytes: 1024 * 1024 });
+    const syncs = vi.spyOn(spool, 'sync');
+    const appends = vi.spyOn(spool, 'append');
+    const crashing = new EventOutbox(transport, spool, { lingerMs: 1, batchMax: 3, queueMax: 10_000 }, logger, () => Date.now());
+    for (let n = 1; n <= 50; n += 1) crashing.publish([testEvent(n)]);
+    await crashing.durable();
+    expect(appends).toHaveBeenCalledTimes(1);
+    expect(syncs).toHaveBeenCalledTimes(1);
+    // The broker has acknowledged nothing yet; the process dies here (kill -9): another opens the spool.
+    const afterCrash = FileSpool.open({ dir: crashDir, maxBytes: 1024 * 1024 });
+    expect(afterCrash.read(100).events.map((event) => event.eventId)).toEqual(Array.from({ length: 50 }, (_, i) => `e-${i + 1}`));
+    afterCrash.close();
+  });
+
+  it('resolves durable() at once when nothing is waiting, and after the next sync otherwise', async () => {
+    await outbox.durable();
+    outbox.publish([testEvent(1)]);
+    let done = false;
+    const durable = outbox.durable().then(() => {
+      done = true;
+    });
+    expect(done).toBe(false);
+    await durable;
+    expect(outbox.stats().spooled + transport.delivered.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps every event when memory fills while a send hangs: the spool carries them, in order', async () => {
+    await outbox.close();
+    outbox = make(1024 * 1024, 4);
+    let release = (): void => undefined;
+    transport.hold = new Promise((done) => {
+      release = done;
+    });
+    for (let n = 1; n <= 10; n += 1) {
+      outbox.publish([testEvent(n)]);
+      await outbox.durable();
+    }
+    transport.hold = null;
+    release();
+    await until(() => transport.delivered.length === 10, 'delivery from the spool');
+    expect(transport.delivered.map((event) => event.eventId)).toEqual(Array.from({ length: 10 }, (_, i) => `e-${i + 1}`));
+    expect(outbox.stats()).toMatchObject({ dropped: 0, spooled: 0 });
   });
 
   it('validates every event before it is queued', () => {

@@ -28,9 +28,14 @@ export interface Spool {
   readonly pendingEvents: number;
   readonly pendingBytes: number;
   hasPending(): boolean;
-  append(events: readonly ChatEvent[]): { accepted: number; refused: number };
+  /** Appends in order (a prefix, up to the size bound); each accepted event's line size in bytes. */
+  append(events: readonly ChatEvent[]): { accepted: number; refused: number; lineBytes: number[] };
+  /** Makes every append before it durable. At most one at a time, and no append while it runs. */
+  sync(): Promise<void>;
   read(maxEvents: number): SpoolBatch;
   commit(batch: SpoolBatch): void;
+  /** The first `events` pending events (`bytes` long) were delivered from memory. */
+  commitFront(events: number, bytes: number): void;
   close(): void;
 }
 
@@ -64,19 +69,41 @@ export interface OutboxStats {
   lastError: string | null;
 }
 
+/** An event held in memory, with the size of its line in the spool (to commit it there once sent). */
+interface MemoryEvent {
+  event: ChatEvent;
+  lineBytes: number;
+}
+
 /**
  * Validates every event against ChatEvent v1 and delivers it to Kafka, in publish order (so per
- * session, since the key is the session id), without ever making a customer wait for the broker.
+ * session, since the key is the session id), losing nothing it was given, even to a `kill -9`.
  *
- * While the broker answers, events go from memory straight to it in batches. When a send fails, that
- * batch and everything after it go to the on-disk spool, and from then on every new event is appended
- * behind them; the spool is replayed with back-off (0.2 s doubling to 5 s) until it is empty, then
- * sending from memory resumes. One send is in flight at a time, which is what keeps the order.
- * Events are lost only when the spool is full (or memory, while one send hangs): each loss is counted
- * and logged as an error, never silent.
+ * The spool is a write-ahead log: every event is appended to it before the reply it records goes out.
+ * Group commit keeps that cheap: the events published in one event-loop turn are appended with one write
+ * and made durable with one fdatasync (off the event loop), and the turns that come while a sync runs
+ * share the next one; `durable()` resolves once everything published so far is synced, and the HTTP and
+ * WebSocket replies wait for it (events/durable-events.interceptor.ts).
+ *
+ * While the broker answers, events also stay in memory, a mirror of the spool's undelivered events, and
+ * are sent from there in batches; an acknowledged batch is committed in the spool. When a send fails (or
+ * memory holds `queueMax` events), the mirror is dropped and the spool is replayed from disk with back-off
+ * (0.2 s doubling to 5 s) until it is empty; then the mirror starts again. One send is in flight at a
+ * time, which is what keeps the order. Delivery is at least once: a crash between the broker's ack and
+ * the commit sends the same events (same event ids) again. Events are lost only when the spool is full
+ * or cannot be written: each loss is counted and logged as an error, never silent.
  */
 export class EventOutbox implements EventSink {
-  private queue: ChatEvent[] = [];
+  /** Published in this event-loop turn (or while a sync ran), not yet appended to the spool. */
+  private unwritten: ChatEvent[] = [];
+  private writeScheduled = false;
+  /** The sync in flight; resolves (never rejects) when it is over. */
+  private syncing: Promise<void> | null = null;
+  /** Resolves the `durable()` callers waiting for the unwritten events. */
+  private nextSync: { promise: Promise<void>; resolve: () => void } | null = null;
+  /** Events in memory, the same as the spool's undelivered ones while `mirrored`. */
+  private queue: MemoryEvent[] = [];
+  private mirrored: boolean;
   private flushing: Promise<void> | null = null;
   private lingerTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -97,13 +124,14 @@ export class EventOutbox implements EventSink {
     private readonly logger: OutboxLogger,
     private readonly now: () => number,
   ) {
+    this.mirrored = !spool.hasPending();
     // Events spooled by an earlier run go out first, without waiting for a new one.
-    if (spool.hasPending()) this.armRetry();
+    if (!this.mirrored) this.armRetry();
   }
 
   stats(): OutboxStats {
     return {
-      queued: this.queue.length,
+      queued: this.unwritten.length + this.queue.length,
       spooled: this.spool.pendingEvents,
       spoolBytes: this.spool.pendingBytes,
       delivered: this.delivered,
@@ -124,51 +152,62 @@ export class EventOutbox implements EventSink {
       this.drop(events.length, 'they were published after shutdown');
       return;
     }
-    if (this.closed) {
-      this.toSpool(events);
-      return;
+    for (const event of events) this.unwritten.push(event);
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      // After this turn's other callbacks: every event they publish shares one write and one sync.
+      setImmediate(() => {
+        this.writeScheduled = false;
+        this.write();
+      });
     }
-    if (this.queue.length + events.length > this.options.queueMax) {
-      this.drop(events.length, `${this.queue.length} events already wait in memory for a send in flight`);
-      return;
-    }
-    for (const event of events) this.queue.push(event);
-    this.schedule();
   }
 
-  /** Sends (or spools) what is pending now; resolves when this round is over. */
+  /** Resolves once every event published so far is in the spool and synced. */
+  durable(): Promise<void> {
+    if (this.unwritten.length > 0) {
+      if (!this.nextSync) {
+        let resolve = (): void => undefined;
+        const promise = new Promise<void>((done) => {
+          resolve = done;
+        });
+        this.nextSync = { promise, resolve };
+      }
+      return this.nextSync.promise;
+    }
+    return this.syncing ?? Promise.resolve();
+  }
+
+  /** Sends (or replays from the spool) what is pending now; resolves when this round is over. */
   flush(): Promise<void> {
     if (!this.flushing) {
       this.flushing = this.drain().finally(() => {
         this.flushing = null;
-        if (this.queue.length > 0) this.schedule();
+        // What came meanwhile: events in memory, or a spool to replay since memory stopped mirroring it.
+        this.schedule();
       });
     }
     return this.flushing;
   }
 
-  /** Shutdown: a last send from memory (bounded in time); whatever is not acknowledged stays spooled. */
+  /** Shutdown: everything published is spooled, then a last send from memory (bounded in time). */
   async close(): Promise<void> {
     this.closed = true;
     this.clearTimers();
     await this.flushing;
-    if (this.queue.length > 0) {
-      if (this.spool.hasPending()) {
-        this.toSpool(this.takeQueue());
-      } else {
-        const batch = this.takeQueue();
-        const timeout = this.options.closeTimeoutMs ?? 3_000;
-        let timer: NodeJS.Timeout | undefined;
-        const sent = await Promise.race([
-          this.transport.send(batch).then(() => true, () => false),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), timeout);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (sent) this.delivered += batch.length;
-        else this.toSpool(batch);
-      }
+    await this.settle();
+    if (this.mirrored && this.queue.length > 0) {
+      const batch = this.queue;
+      const timeout = this.options.closeTimeoutMs ?? 3_000;
+      let timer: NodeJS.Timeout | undefined;
+      const sent = await Promise.race([
+        this.transport.send(batch.map((entry) => entry.event)).then(() => true, () => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeout);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (sent) this.sent(batch);
     }
     if (this.spool.hasPending()) this.logger.warn(`${this.spool.pendingEvents} events stay in the spool for the next start`);
     this.finished = true;
@@ -176,8 +215,70 @@ export class EventOutbox implements EventSink {
     await this.transport.close();
   }
 
+  /** Appends the unwritten events with one write, then syncs; the events published meanwhile wait for the next round. */
+  private write(): void {
+    if (this.syncing || this.unwritten.length === 0) return;
+    const events = this.unwritten;
+    this.unwritten = [];
+    const waiting = this.nextSync;
+    this.nextSync = null;
+    if (this.append(events)) {
+      this.syncing = this.spool.sync().then(
+        () => undefined,
+        (error: unknown) => this.logger.error(`the spool could not be synced (${errorMessage(error)}): the events are written but a machine crash could lose them`),
+      );
+    } else {
+      this.syncing = Promise.resolve();
+    }
+    void this.syncing.then(() => {
+      this.syncing = null;
+      waiting?.resolve();
+      this.write();
+    });
+    if (!this.closed) this.schedule();
+  }
+
+  /** Appends to the spool (and to the memory mirror); false when nothing could be written. */
+  private append(events: ChatEvent[]): boolean {
+    let lineBytes: number[];
+    try {
+      const appended = this.spool.append(events);
+      if (appended.refused > 0) this.drop(appended.refused, `the spool is full (${this.spool.pendingBytes} bytes pending)`);
+      lineBytes = appended.lineBytes;
+    } catch (error) {
+      this.lastError = errorMessage(error);
+      this.drop(events.length, `the spool could not be written (${this.lastError})`);
+      return false;
+    }
+    if (!this.mirrored) return lineBytes.length > 0;
+    if (this.queue.length + lineBytes.length > this.options.queueMax) {
+      // Memory is full (a send hangs): the spool alone carries the events until it is delivered.
+      this.unmirror();
+    } else {
+      lineBytes.forEach((bytes, index) => {
+        const event = events[index];
+        if (event) this.queue.push({ event, lineBytes: bytes });
+      });
+    }
+    return lineBytes.length > 0;
+  }
+
+  /** Waits until everything published is appended and synced. */
+  private async settle(): Promise<void> {
+    for (;;) {
+      if (this.syncing) await this.syncing;
+      else if (this.unwritten.length > 0) this.write();
+      else return;
+    }
+  }
+
   private schedule(): void {
     if (this.closed || this.flushing || this.lingerTimer) return;
+    if (!this.mirrored) {
+      this.armRetry();
+      return;
+    }
+    if (this.queue.length === 0) return;
     const run = (): void => {
       this.lingerTimer = null;
       void this.flush();
@@ -187,9 +288,7 @@ export class EventOutbox implements EventSink {
 
   private async drain(): Promise<void> {
     for (;;) {
-      if (this.spool.hasPending()) {
-        // Behind the spool: new events queue up on disk so that order holds.
-        this.toSpool(this.takeQueue());
+      if (!this.mirrored) {
         if (this.now() < this.retryAtMs) {
           this.armRetry();
           return;
@@ -206,51 +305,54 @@ export class EventOutbox implements EventSink {
           this.delivered += batch.events.length;
         }
         this.spool.commit(batch);
-        if (!this.spool.hasPending()) this.recovered();
+        if (!this.spool.hasPending()) {
+          // Caught up: memory mirrors the (empty) spool again, and new events are sent from there.
+          this.mirrored = true;
+          this.recovered();
+          return;
+        }
         continue;
       }
       if (this.queue.length === 0) return;
       // The batch stays at the head of the queue until it is acknowledged.
       const batch = this.queue.slice(0, this.options.batchMax);
       try {
-        await this.transport.send(batch);
+        await this.transport.send(batch.map((entry) => entry.event));
       } catch (error) {
         this.failed(error);
-        this.toSpool(this.takeQueue());
+        this.unmirror();
         return;
       }
-      this.queue = this.queue.length === batch.length ? [] : this.queue.slice(batch.length);
-      this.delivered += batch.length;
+      this.sent(batch);
       this.recovered();
       // Less than a full batch waits for the linger (flush's finally schedules it): fewer, fuller sends.
-      if (this.queue.length < this.options.batchMax) return;
+      if (!this.mirrored || this.queue.length < this.options.batchMax) return;
     }
   }
 
-  private takeQueue(): ChatEvent[] {
-    const queued = this.queue;
-    this.queue = [];
-    return queued;
+  /** A batch from the front of memory was acknowledged: it leaves the spool (and memory, if still mirrored). */
+  private sent(batch: readonly MemoryEvent[]): void {
+    this.spool.commitFront(batch.length, batch.reduce((sum, entry) => sum + entry.lineBytes, 0));
+    this.delivered += batch.length;
+    if (this.mirrored) this.queue = this.queue.length === batch.length ? [] : this.queue.slice(batch.length);
   }
 
-  private toSpool(events: readonly ChatEvent[]): void {
-    if (events.length === 0) return;
-    const { refused } = this.spool.append(events);
-    if (refused > 0) this.drop(refused, `the spool is full (${this.spool.pendingBytes} bytes pending)`);
+  private unmirror(): void {
+    this.mirrored = false;
+    this.queue = [];
   }
 
   private failed(error: unknown): void {
-    this.lastError = error instanceof Error ? error.message : String(error);
+    this.lastError = errorMessage(error);
     const min = this.options.retryMinMs ?? 200;
     this.retryDelayMs = this.retryDelayMs === 0 ? min : Math.min(this.options.retryMaxMs ?? 5_000, this.retryDelayMs * 2);
     this.retryAtMs = this.now() + this.retryDelayMs;
     if (!this.outage) {
       this.outage = true;
-      this.logger.warn(`Kafka send failed (${this.lastError}): answering on, events go to the spool and are retried`);
+      this.logger.warn(`Kafka send failed (${this.lastError}): answering on, events wait in the spool and are retried`);
     }
     this.armRetry();
   }
-
   private recovered(): void {
     this.retryDelayMs = 0;
     this.retryAtMs = 0;
@@ -284,4 +386,8 @@ export class EventOutbox implements EventSink {
     this.lingerTimer = null;
     this.retryTimer = null;
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

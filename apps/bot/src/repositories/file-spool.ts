@@ -1,10 +1,14 @@
 import {
   closeSync,
   existsSync,
+  fdatasync,
+  fdatasyncSync,
   fstatSync,
+  fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
@@ -17,47 +21,74 @@ import { chatEventSchema, type ChatEvent } from '@warroom/contracts';
 import type { Spool, SpoolBatch } from '../events/event-outbox';
 
 /**
- * The bot's on-disk spool: where events wait while Kafka is unreachable, delivered later in order.
+ * The bot's on-disk spool: the write-ahead log of every event the bot publishes. An event is appended
+ * (and synced, see `sync`) before the reply it records goes out, so a `kill -9` loses nothing a customer
+ * was answered about; it leaves the spool once Kafka acknowledged it.
  *
- * - `events.jsonl`: append-only, one ChatEvent JSON per line, in the order they were published.
- * - `events.offset`: byte offset of the first line not yet delivered (written with rename, so it is
- *   never torn). Delivery is at least once: a crash between the broker's ack and this write sends the
- *   same events (same event ids) again.
+ * - `events-<generation>.jsonl`: append-only, one ChatEvent JSON per line, in the order they were
+ *   published (`events.jsonl`, generation 0, is what spools of earlier versions left).
+ * - `events.offset`: `<byte offset> <data file>`: which file holds the spool, and where in it the first
+ *   line not yet delivered starts (written with rename, so it is never torn). Within one data file the
+ *   offset only grows, so an offset lost in a crash means events sent again (same event ids), never
+ *   events skipped: delivery is at least once.
  * - `spool.lock`: the owning process id; a second live process on the same directory is refused.
  *
- * Bounded: the file never grows past `maxBytes`. When an append would cross it, the delivered prefix
- * is compacted away first; events that still do not fit are refused and counted, and the caller logs
- * it. A line torn by a crash mid-write is cut off when the spool is opened again.
- * Synchronous I/O on purpose: appends are small, made only during an outage, and keeping them in
- * publish order matters more than the microseconds.
+ * Compaction (dropping the delivered prefix) starts a new generation and is crash-safe: the pending
+ * suffix is written to the new file and synced, the position naming the new file is written and synced,
+ * and only the rename of the position switches to it; a crash at any step leaves either the old file
+ * and its offset or the new file at offset 0, and the file the position does not name is removed at
+ * the next open. It runs at an append, when the file would outgrow `maxBytes` or the delivered prefix
+ * passes a quarter of it: the file stays bounded without a copy after every delivery.
+ *
+ * Bounded: events that do not fit in `maxBytes` after compaction are refused and counted, and the caller
+ * logs it. A line torn by a crash mid-write is cut off when the spool is opened again. Synchronous I/O
+ * but for `sync`: appends keep publish order, and one sync covers every append before it.
  */
 
 export interface SpoolOptions {
   dir: string;
   maxBytes: number;
+  /**
+   * Test seam: called after each step of a compaction; a throw there is a crash at that step (the
+   * directory is left as that step left it).
+   */
+  afterCompactionStep?: (step: CompactionStep) => void;
 }
 
-const DATA = 'events.jsonl';
+export type CompactionStep = 'new-file-synced' | 'new-position-synced' | 'position-renamed';
+
+const LEGACY_DATA = 'events.jsonl';
+const DATA_FILE = /^events-(\d+)\.jsonl$/;
 const OFFSET = 'events.offset';
 const LOCK = 'spool.lock';
 const NEWLINE = 10;
 const READ_CHUNK = 1024 * 1024;
 
+const dataFileName = (generation: number): string => (generation === 0 ? LEGACY_DATA : `events-${generation}.jsonl`);
+
+function generationOf(file: string): number | null {
+  if (file === LEGACY_DATA) return 0;
+  const match = DATA_FILE.exec(file);
+  return match ? Number(match[1]) : null;
+}
+
 export class FileSpool implements Spool {
   private fd: number;
+  private generation: number;
   private size: number;
   private readOffset: number;
   private pending: number;
+  private syncing = false;
   private closed = false;
 
-  private constructor(
-    private readonly options: SpoolOptions,
-    fd: number,
-  ) {
-    this.fd = fd;
-    this.size = fstatSync(fd).size;
+  private constructor(private readonly options: SpoolOptions) {
+    const position = readPosition(options.dir);
+    this.generation = position.generation;
+    removeOtherDataFiles(options.dir, this.generation);
+    this.fd = openSync(join(options.dir, dataFileName(this.generation)), 'a+');
+    this.size = fstatSync(this.fd).size;
     this.repairTornTail();
-    this.readOffset = this.readStoredOffset();
+    this.readOffset = position.offset <= this.size ? position.offset : 0;
     this.pending = this.countLines(this.readOffset, this.size);
   }
 
@@ -65,7 +96,7 @@ export class FileSpool implements Spool {
   static open(options: SpoolOptions): FileSpool {
     mkdirSync(options.dir, { recursive: true });
     acquireLock(join(options.dir, LOCK));
-    return new FileSpool(options, openSync(join(options.dir, DATA), 'a+'));
+    return new FileSpool(options);
   }
 
   get pendingEvents(): number {
@@ -80,27 +111,45 @@ export class FileSpool implements Spool {
     return this.readOffset < this.size;
   }
 
-  /** Appends events in order; returns how many were accepted (a prefix) before the size bound. */
-  append(events: readonly ChatEvent[]): { accepted: number; refused: number } {
+  /**
+   * Appends events in order; a prefix is accepted before the size bound. Returns the size in bytes of
+   * each accepted event's line (what `commitFront` is told). Not while a `sync` is in flight: a
+   * compaction replaces the file that sync works on.
+   */
+  append(events: readonly ChatEvent[]): SpoolAppend {
     this.assertOpen();
-    if (events.length === 0) return { accepted: 0, refused: 0 };
+    if (this.syncing) throw new Error('spool append while a sync is in flight');
+    if (events.length === 0) return { accepted: 0, refused: 0, lineBytes: [] };
     const lines = events.map((event) => Buffer.from(`${JSON.stringify(event)}\n`, 'utf8'));
     const total = lines.reduce((sum, line) => sum + line.length, 0);
-    if (this.size + total > this.options.maxBytes) this.compact();
-    let accepted = 0;
+    if (this.size + total > this.options.maxBytes || this.readOffset >= this.options.maxBytes / 4) this.compact();
+    const lineBytes: number[] = [];
     let bytes = 0;
-    while (accepted < lines.length && this.size + bytes + (lines[accepted]?.length ?? 0) <= this.options.maxBytes) {
-      bytes += lines[accepted]?.length ?? 0;
-      accepted += 1;
+    for (const line of lines) {
+      if (this.size + bytes + line.length > this.options.maxBytes) break;
+      bytes += line.length;
+      lineBytes.push(line.length);
     }
-    if (accepted > 0) {
-      const chunk = Buffer.concat(lines.slice(0, accepted), bytes);
+    if (lineBytes.length > 0) {
+      const chunk = Buffer.concat(lines.slice(0, lineBytes.length), bytes);
       let written = 0;
       while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
       this.size += bytes;
-      this.pending += accepted;
+      this.pending += lineBytes.length;
     }
-    return { accepted, refused: events.length - accepted };
+    return { accepted: lineBytes.length, refused: events.length - lineBytes.length, lineBytes };
+  }
+
+  /** Makes every append so far durable (fdatasync, off the event loop). One sync at a time. */
+  async sync(): Promise<void> {
+    this.assertOpen();
+    if (this.syncing) throw new Error('spool sync while another is in flight');
+    this.syncing = true;
+    try {
+      await new Promise<void>((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+    } finally {
+      this.syncing = false;
+    }
   }
 
   /** Up to `maxEvents` undelivered events from the front, in order. Nothing changes until `commit`. */
@@ -133,19 +182,19 @@ export class FileSpool implements Spool {
     return { events, skipped, end: position };
   }
 
-  /** Marks everything before `batch.end` delivered; an emptied spool is truncated to zero. */
+  /** Marks everything before `batch.end` delivered. */
   commit(batch: SpoolBatch): void {
     this.assertOpen();
     if (batch.end <= this.readOffset) return;
-    this.pending -= batch.events.length + batch.skipped;
-    this.readOffset = batch.end;
-    if (this.readOffset >= this.size) {
-      ftruncateSync(this.fd, 0);
-      this.size = 0;
-      this.readOffset = 0;
-      this.pending = 0;
-    }
-    this.storeOffset();
+    this.advance(batch.end, batch.events.length + batch.skipped);
+  }
+
+  /** Marks the first `events` pending events, `bytes` long in all, delivered (they were sent from memory). */
+  commitFront(events: number, bytes: number): void {
+    this.assertOpen();
+    if (events <= 0) return;
+    if (bytes > this.pendingBytes || events > this.pending) throw new Error(`commitFront of ${events} events, ${bytes} bytes beyond the ${this.pending} pending`);
+    this.advance(this.readOffset + bytes, events);
   }
 
   /** Releases the lock. Undelivered events stay on disk for the next start. */
@@ -156,19 +205,48 @@ export class FileSpool implements Spool {
     rmSync(join(this.options.dir, LOCK), { force: true });
   }
 
-  /** Rewrites the file without its delivered prefix. */
+  private advance(end: number, events: number): void {
+    this.pending -= events;
+    this.readOffset = end;
+    this.storePosition(join(this.options.dir, OFFSET), this.readOffset, this.generation, false);
+  }
+
+  /** Moves the undelivered suffix into a new generation's file; see the class comment for why in this order. */
   private compact(): void {
     if (this.readOffset === 0) return;
     const rest = Buffer.alloc(this.size - this.readOffset);
     if (rest.length > 0) readSync(this.fd, rest, 0, rest.length, this.readOffset);
-    const tmp = join(this.options.dir, `${DATA}.tmp`);
-    writeFileSync(tmp, rest);
+    const next = this.generation + 1;
+    const dir = this.options.dir;
+    writeSynced(join(dir, dataFileName(next)), rest);
+    this.options.afterCompactionStep?.('new-file-synced');
+    const offsetPath = join(dir, OFFSET);
+    this.storePosition(offsetPath, 0, next, true);
+    this.options.afterCompactionStep?.('new-position-synced');
+    renameSync(`${offsetPath}.tmp`, offsetPath);
+    syncDirectory(dir);
+    this.options.afterCompactionStep?.('position-renamed');
     closeSync(this.fd);
-    renameSync(tmp, join(this.options.dir, DATA));
-    this.fd = openSync(join(this.options.dir, DATA), 'a+');
+    rmSync(join(dir, dataFileName(this.generation)), { force: true });
+    this.generation = next;
+    this.fd = openSync(join(dir, dataFileName(next)), 'a+');
     this.size = rest.length;
     this.readOffset = 0;
-    this.storeOffset();
+  }
+
+  /**
+   * Writes the position through a temporary file. A compaction syncs it and renames it itself (the
+   * switch to the new file); a delivery renames at once without a sync, since a lost offset only sends
+   * events again.
+   */
+  private storePosition(path: string, offset: number, generation: number, forCompaction: boolean): void {
+    const text = `${offset} ${dataFileName(generation)}`;
+    if (forCompaction) {
+      writeSynced(`${path}.tmp`, Buffer.from(text));
+      return;
+    }
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
   }
 
   private repairTornTail(): void {
@@ -191,19 +269,6 @@ export class FileSpool implements Spool {
     }
     ftruncateSync(this.fd, end);
     this.size = end;
-  }
-
-  private readStoredOffset(): number {
-    const path = join(this.options.dir, OFFSET);
-    if (!existsSync(path)) return 0;
-    const offset = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(offset) && offset >= 0 && offset <= this.size ? offset : 0;
-  }
-
-  private storeOffset(): void {
-    const path = join(this.options.dir, OFFSET);
-    writeFileSync(`${path}.tmp`, String(this.readOffset));
-    renameSync(`${path}.tmp`, path);
   }
 
   private countLines(from: number, to: number): number {
@@ -230,6 +295,56 @@ export class FileSpool implements Spool {
 
   private assertOpen(): void {
     if (this.closed) throw new Error('spool is closed');
+  }
+}
+
+/** What `append` took: a prefix of the events, and the size of each one's line. */
+export interface SpoolAppend {
+  accepted: number;
+  refused: number;
+  lineBytes: number[];
+}
+
+/**
+ * The stored position. Unreadable (a crash of a spool of an earlier version, or a disk that lost the
+ * file): the newest data file from its start, which sends events again rather than skipping any.
+ */
+function readPosition(dir: string): { offset: number; generation: number } {
+  const path = join(dir, OFFSET);
+  const [offsetText, file] = existsSync(path) ? readFileSync(path, 'utf8').trim().split(' ') : [];
+  const offset = Number(offsetText);
+  const generation = file === undefined ? 0 : generationOf(file);
+  if (Number.isInteger(offset) && offset >= 0 && generation !== null) return { offset, generation };
+  const newest = readdirSync(dir).reduce((max, name) => Math.max(max, generationOf(name) ?? -1), 0);
+  return { offset: 0, generation: newest };
+}
+
+/** Data files of other generations are what a compaction interrupted by a crash left behind. */
+function removeOtherDataFiles(dir: string, generation: number): void {
+  for (const name of readdirSync(dir)) {
+    const other = generationOf(name);
+    if (other !== null && other !== generation) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function writeSynced(path: string, data: Buffer): void {
+  const fd = openSync(path, 'w');
+  try {
+    let written = 0;
+    while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A rename is durable once its directory is synced. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
