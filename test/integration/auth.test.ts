@@ -271,6 +271,25 @@ describe('users and access', () => {
     expect(await liveWith(base, (sessions.get('a.manager') as SessionResponse).token)).toMatchObject({ closed: 1008, reason: /one-time/ });
   });
 
+  it("refuses a /live upgrade from another origin's page before reading its token", async () => {
+    const url = `${base.replace(/^http/, 'ws')}/live?token=${encodeURIComponent(KIOSK_TOKEN)}`;
+    const statusFrom = (origin: string) =>
+      new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(url, { origin });
+        socket.once('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          socket.terminate();
+        });
+        socket.once('open', () => {
+          resolve(101);
+          socket.close();
+        });
+        socket.once('error', (error) => (socket.readyState === WebSocket.CLOSED ? undefined : reject(error)));
+      });
+    expect(await statusFrom('http://evil.example')).toBe(403);
+    expect(await statusFrom(base)).toBe(101);
+  });
+
   it('records every change with who made it, readable by the admin and in the store', async () => {
     const reply = await call(base, 'GET', '/api/audit?limit=100', admin.token);
     expect(reply.status).toBe(200);

@@ -17,6 +17,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GapsService } from '../gaps/gaps.service';
 import { encodeFrame, type EncodedFrame } from './frames';
 import { LiveMetricsService, type LiveSubscriber } from './live-metrics.service';
+import { refuseOtherOrigins } from '../common/same-origin';
 
 /** A viewer this far behind is dropped so that it cannot slow the others or grow our memory. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -144,6 +145,7 @@ class LiveConnection {
   maxPayload: LIVE_MAX_CLIENT_FRAME_BYTES,
   // Select `warroom.live`, never echo the token's subprotocol back; a client that offers neither gets none.
   handleProtocols: (offered: Set<string>) => (offered.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
+  verifyClient: refuseOtherOrigins,
 })
 export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
   private readonly logger = new Logger(LiveGateway.name);
