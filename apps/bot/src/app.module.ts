@@ -21,6 +21,7 @@ import { CLOCK, systemClock, type Clock } from './repositories/clock';
 import { FileSpool } from './repositories/file-spool';
 import { KafkaEventsRepository } from './repositories/kafka-events.repository';
 import { KbPatchesRepository } from './repositories/kb-patches.repository';
+import { KbStateRepository } from './repositories/kb-state.repository';
 
 /** Closes the outbox after the HTTP server stopped taking requests: a last send, the rest spooled. */
 class OutboxLifecycle implements OnApplicationShutdown {
@@ -34,7 +35,7 @@ class OutboxLifecycle implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   /** The knowledge base is loaded (and validated) before Nest starts, like the configuration; then it follows kb.patches. */
-  static forRoot(config: BotConfig, replica: KbReplica): DynamicModule {
+  static forRoot(config: BotConfig, replica: KbReplica, kbState: KbStateRepository): DynamicModule {
     const settings: ChatSettings = {
       campaignId: config.events.campaignId,
       source: config.events.source,
@@ -50,6 +51,7 @@ export class AppModule {
         { provide: KbReplica, useValue: replica },
         { provide: KnowledgeBase, useValue: replica.knowledgeBase },
         KbPatchesRepository,
+        { provide: KbStateRepository, useValue: kbState },
         KbFollowerService,
         { provide: CHAT_SETTINGS, useValue: settings },
         { provide: SessionStore, useFactory: () => new SessionStore(config.sessions) },

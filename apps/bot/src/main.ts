@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { ConfigError, kbStateSchema, parseBotConfig, type BotConfig, type KbState } from '@warroom/contracts';
-import { readPackFiles } from '@warroom/knowledge';
+import { ConfigError, parseBotConfig, type BotConfig } from '@warroom/contracts';
 import { AppModule } from './app.module';
 import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
 import { loadPacks } from './knowledge/load-knowledge';
 import { matcherAdapterFactory } from './knowledge/matcher-adapter';
+import { KbStateRepository } from './repositories/kb-state.repository';
 
 const LOG_LEVELS = {
   error: ['fatal', 'error'],
@@ -33,29 +33,10 @@ function loadOrExit<T>(load: () => T): T {
 /** The largest request body: a chat message is far smaller (this was body-parser's default under Express). */
 const MAX_BODY_BYTES = 100 * 1024;
 
-/** How long a starting bot waits for the api that holds the knowledge base (it may be starting too). */
-const KB_API_WAIT_MS = 60_000;
-
-/** The packs and the patch log so far: from the api when configured, else the pack directory and an empty log. */
-async function loadKbState(config: BotConfig): Promise<KbState> {
-  if (!config.kbApi) return { packFiles: readPackFiles(config.packDir), proposals: [], nextOffset: 0 };
-  const url = new URL('/api/kb/state', config.kbApi.url);
-  const deadline = Date.now() + KB_API_WAIT_MS;
-  for (;;) {
-    try {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${config.kbApi.token}` }, signal: AbortSignal.timeout(10_000) });
-      if (!response.ok) throw new Error(`${url.href} answered ${response.status}: ${await response.text()}`);
-      return kbStateSchema.parse(await response.json());
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`could not load the knowledge base from ${url.href}: ${(error as Error).message}`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-  }
-}
-
 async function bootstrap(): Promise<void> {
   const config: BotConfig = loadOrExit(() => parseBotConfig(process.env));
-  const state = await loadKbState(config);
+  const kbState = new KbStateRepository(config);
+  const state = await kbState.load();
   const packs = loadOrExit(() => loadPacks(state.packFiles));
   const createMatcher = matcherAdapterFactory(config.matching);
   const knowledgeBase = loadOrExit(() => KnowledgeBase.build(packs, config.shops, createMatcher));
@@ -65,7 +46,7 @@ async function bootstrap(): Promise<void> {
   // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and in one
   // measuring window bench:bot (3,000 answers) did 2,131-2,521 questions/s on Fastify against 1,464-1,736 on
   // Express, p99 8.7-10.3 ms against 12.7-15.2 ms.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica), new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica, kbState), new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
     logger: [...LOG_LEVELS[config.logLevel]],
   });
   app.useWebSocketAdapter(new WsAdapter(app));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { KbPatchProposal } from '@warroom/contracts';
-import { describe, expect, it } from 'vitest';
+import { kbPatchProposalSchema, type KbPatchProposal } from '@warroom/contracts';
+import { KbLedger } from '@warroom/knowledge';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeMatcher } from '../testing/fake-matcher';
 import { ALL_PACKS, testKnowledgeBase } from '../testing/packs';
 import { KbReplica } from './kb-replica';
@@ -18,6 +19,65 @@ function replica(): KbReplica {
 }
 
 describe('KbReplica', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('rejects a proposal the ledger fails on unexpectedly, and applies the later ones', () => {
+    const kb = replica();
+    vi.spyOn(KbLedger.prototype, 'apply').mockImplementationOnce(() => {
+      throw new TypeError('a bug in the rule');
+    });
+    kb.apply([
+      record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: { ...tradeIn, id: 'broken' } } }),
+      record(1, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } }),
+    ]);
+    expect(kb.nextOffset).toBe(2);
+    expect(kb.knowledgeBase.resolve('shop-a', 'broken', null, 0)).toBeNull();
+    expect(kb.knowledgeBase.match('shop-a', '旧机能抵多少钱', 1).candidates[0]?.answerId).toBe('trade-in');
+  });
+
+  it('moves past a proposal the knowledge base fails to take, and keeps following', () => {
+    const kb = replica();
+    vi.spyOn(kb.knowledgeBase, 'applyChange').mockImplementationOnce(() => {
+      throw new Error('matcher refused the examples');
+    });
+    kb.apply([
+      record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: { ...tradeIn, id: 'broken' } } }),
+      record(1, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } }),
+    ]);
+    expect(kb.nextOffset).toBe(2);
+    expect(kb.knowledgeBase.match('shop-a', '旧机能抵多少钱', 1).candidates[0]?.answerId).toBe('trade-in');
+  });
+
+  it('does not move past a record while taking it (a crash mid-way takes it again)', () => {
+    const kb = replica();
+    let offsetDuring = -1;
+    vi.spyOn(kb.knowledgeBase, 'applyChange').mockImplementationOnce(() => {
+      offsetDuring = kb.nextOffset;
+    });
+    kb.apply([record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } })]);
+    expect(offsetDuring).toBe(0);
+    expect(kb.nextOffset).toBe(1);
+  });
+
+  it('finds the offsets a cut log lost, and fills them from the api state', () => {
+    const kb = replica();
+    const lost = record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } });
+    const next = record(3, { baseRevision: 1, patch: { op: 'add_examples', scope, answerId: 'trade-in', examples: ['以旧换新怎么算'] } });
+    expect(kb.missingBefore([next])).toEqual({ from: 0, to: 3 });
+    const proposal = kbPatchProposalSchema.parse(JSON.parse(lost.value.toString('utf8')));
+    const state = (nextOffset: number) => ({ packFiles: [], proposals: [{ offset: 0, timestampMs: lost.timestampMs, proposal }], nextOffset });
+    // The api's replica has not reached offset 3 yet: nothing is taken.
+    expect(kb.fillFrom(state(2), 3)).toBe(false);
+    expect(kb.nextOffset).toBe(0);
+    expect(kb.fillFrom(state(5), 3)).toBe(true);
+    expect(kb.nextOffset).toBe(3);
+    expect(kb.missingBefore([next])).toBeNull();
+    kb.apply([next]);
+    expect(kb.knowledgeBase.match('shop-a', '以旧换新怎么算', 1).candidates[0]?.answerId).toBe('trade-in');
+  });
+
   it('follows the log in order, skips re-deliveries and records that are no proposal', () => {
     const kb = replica();
     kb.apply([record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } }), { offset: 1, timestampMs: 0, value: Buffer.from('not json') }]);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { kbPatchProposalSchema, type BotPreviewRequest, type BotPreviewResponse, type KbPatchProposal } from '@warroom/contracts';
+import { kbPatchProposalSchema, type BotPreviewRequest, type BotPreviewResponse, type KbPatchProposal, type KbState } from '@warroom/contracts';
 import { KbLedger, productTarget, type KbChange } from '@warroom/knowledge';
 import { KnowledgeBase, type LoadedPack } from './knowledge-base';
 import type { MatcherFactory } from './question-matcher';
@@ -58,24 +58,69 @@ export class KbReplica {
     this.next = Math.max(this.next, offset);
   }
 
-  /** Takes records in log order; records before `nextOffset` (a re-delivery) are skipped. */
+  /**
+   * Takes records in log order; records before `nextOffset` (a re-delivery) are skipped. The position
+   * moves past a record only once it was decided and mirrored. An unexpected error on one proposal (a
+   * bug, not the ledger's rule) is logged and that proposal is left out, so one bad record never stalls
+   * every later publish.
+   */
   apply(records: readonly PatchRecord[]): void {
     for (const record of records) {
       if (record.offset < this.next) continue;
+      this.take(record);
       this.next = record.offset + 1;
-      const proposal = toProposal(record.value);
-      if (!proposal) {
-        this.logger.error(`kb.patches offset ${record.offset} is not a patch proposal; skipped`);
-        continue;
-      }
-      const { decision, change } = this.ledger.apply(proposal, record.offset, new Date(record.timestampMs).toISOString());
-      this.proposals.push({ offset: record.offset, timestampMs: record.timestampMs, proposal });
-      if (change) {
-        this.knowledgeBase.applyChange(change);
-        this.changes.push(change);
-      }
-      if (decision.status === 'applied') this.logger.log(`applied ${proposal.patch.op} → ${decision.version.target} r${decision.version.revision} (offset ${record.offset})`);
     }
+  }
+
+  /**
+   * The offsets the log no longer holds between this replica and `records` (retention cut it below
+   * them), or null when the records follow on.
+   */
+  missingBefore(records: readonly PatchRecord[]): { from: number; to: number } | null {
+    const first = records.find((record) => record.offset >= this.next);
+    return first && first.offset > this.next ? { from: this.next, to: first.offset } : null;
+  }
+
+  /**
+   * Takes the proposals of a knowledge-base state (`GET /api/kb/state`: the api keeps every proposal)
+   * up to `to`, where the log went missing; the replica is then what a reload from that state builds,
+   * without rebuilding. False, taking nothing, when the state does not reach `to` yet.
+   */
+  fillFrom(state: KbState, to: number): boolean {
+    if (state.nextOffset < to) return false;
+    this.apply(state.proposals.filter((entry) => entry.offset < to).map((entry) => ({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.proposal })));
+    this.skipTo(to);
+    return true;
+  }
+
+  private take(record: PatchRecord): void {
+    const proposal = toProposal(record.value);
+    if (!proposal) {
+      this.logger.error(`kb.patches offset ${record.offset} is not a patch proposal; skipped`);
+      return;
+    }
+    let result: ReturnType<KbLedger['apply']>;
+    try {
+      result = this.ledger.apply(proposal, record.offset, new Date(record.timestampMs).toISOString());
+    } catch (error) {
+      // The ledger decides before it changes anything, so an error here leaves it as it was: rejected.
+      this.logger.error(`kb.patches offset ${record.offset} (${proposal.patch.op}, patch ${proposal.patchId}) rejected by an unexpected error: ${errorMessage(error)}`);
+      return;
+    }
+    const { decision, change } = result;
+    this.proposals.push({ offset: record.offset, timestampMs: record.timestampMs, proposal });
+    if (change) {
+      try {
+        this.knowledgeBase.applyChange(change);
+        // Previews replay the changes the live knowledge base took.
+        this.changes.push(change);
+      } catch (error) {
+        // The ledger (like the api's) has it; only this bot's answers miss it, and they say so here.
+        this.logger.error(`kb.patches offset ${record.offset} (${proposal.patch.op}) is applied but this bot could not answer with it: ${errorMessage(error)}`);
+        return;
+      }
+    }
+    if (decision.status === 'applied') this.logger.log(`applied ${proposal.patch.op} → ${decision.version.target} r${decision.version.revision} (offset ${record.offset})`);
   }
 
   /**
@@ -154,4 +199,8 @@ function toProposal(value: PatchRecord['value']): KbPatchProposal | null {
   } catch {
     return null;
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
