@@ -40,6 +40,11 @@ export class ProducedLedger {
 }
 
 const TICK_MS = 100;
+/**
+ * Messages above this go out in a produce request of their own: the broker limits a partition's record
+ * batch to message.max.bytes (about 1 MB), so a 1 MB message must not share one with the traffic around it.
+ */
+const ALONE_ABOVE_BYTES = 64 * 1024;
 
 export class KafkaLoad {
   private timer: NodeJS.Timeout | null = null;
@@ -94,6 +99,12 @@ export class KafkaLoad {
   }
 
   private async send(batch: { key: string; value: Buffer }[]): Promise<void> {
+    const large = batch.filter((message) => message.value.length > ALONE_ABOVE_BYTES);
+    for (const message of large) await this.sendChunk([message]);
+    await this.sendChunk(batch.filter((message) => message.value.length <= ALONE_ABOVE_BYTES));
+  }
+
+  private async sendChunk(batch: { key: string; value: Buffer }[]): Promise<void> {
     if (batch.length === 0) return;
     try {
       await this.produce(batch);

@@ -14,9 +14,14 @@ import { parseArgs } from 'node:util';
 import { mulberry32 } from '../../apps/sim/src/traffic';
 import { summarise, type ScenarioResult } from './report';
 import type { Scenario } from './scenario';
+import { restarts } from './scenarios/api-restart';
+import { botKills } from './scenarios/bot-kills';
+import { brokerPause } from './scenarios/broker-pause';
+import { hostileInput } from './scenarios/hostile-input';
 import { ingestKills } from './scenarios/ingest-kills';
+import { storePause } from './scenarios/store-pause';
 
-const SCENARIOS: readonly Scenario[] = [ingestKills];
+const SCENARIOS: readonly Scenario[] = [ingestKills, storePause, brokerPause, botKills, restarts, hostileInput];
 
 const { values } = parseArgs({
   options: {

@@ -1,8 +1,8 @@
 /** What a scenario is given and what it hands back, and the checks every scenario ends with. */
+import type { ClickHouseClient } from '@warroom/clickhouse';
 import { checkLedger, countRollupMismatches } from './checks';
 import type { ProducedLedger } from './load';
 import { ledgerFailures, type ScenarioResult } from './report';
-import type { System } from './system';
 
 /** `ci`: the same scenarios with shorter pauses and fewer kills, within CI's 8 minutes. `full`: the issue's numbers. */
 export type ChaosSet = 'ci' | 'full';
@@ -27,14 +27,14 @@ export interface Scenario {
  * added to the failures the scenario saw itself.
  */
 export async function settle(
-  system: System,
+  clickhouse: ClickHouseClient,
   ledger: ProducedLedger,
   failures: string[],
   context: ScenarioContext,
   badDataStallMs: number | null = null,
 ): Promise<Omit<ScenarioResult, 'name' | 'durationMs'>> {
-  const counts = await checkLedger(system.clickhouse, ledger);
-  const rollups = await countRollupMismatches(system.clickhouse);
+  const counts = await checkLedger(clickhouse, ledger);
+  const rollups = await countRollupMismatches(clickhouse);
   context.log(
     `checked: ${ledger.eventsProduced} produced, ${ledger.validIds.size} valid ids, lost ${counts.lost}, duplicated ${counts.duplicated}, ` +
       `rollup mismatches ${rollups.mismatches}`,
@@ -54,4 +54,17 @@ export async function settle(
 /** A whole number of ms in [fromMs, toMs), from the run's seeded random numbers. */
 export function between(rng: () => number, fromMs: number, toMs: number): number {
   return Math.floor(fromMs + rng() * (toMs - fromMs));
+}
+
+/** One scenario's halves as one result: counts added, failures kept in order. */
+export function combine(...parts: Omit<ScenarioResult, 'name' | 'durationMs'>[]): Omit<ScenarioResult, 'name' | 'durationMs'> {
+  const stalls = parts.map((part) => part.badDataStallMs).filter((stall): stall is number => stall !== null);
+  return {
+    eventsProduced: parts.reduce((sum, part) => sum + part.eventsProduced, 0),
+    lost: parts.reduce((sum, part) => sum + part.lost, 0),
+    duplicated: parts.reduce((sum, part) => sum + part.duplicated, 0),
+    rollupMismatches: parts.reduce((sum, part) => sum + part.rollupMismatches, 0),
+    badDataStallMs: stalls.length === 0 ? null : Math.max(...stalls),
+    failures: parts.flatMap((part) => part.failures),
+  };
 }

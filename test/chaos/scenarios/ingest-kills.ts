@@ -31,7 +31,7 @@ export const ingestKills: Scenario = {
       failures.push(...load.sendErrors.map((error) => `produce failed: ${error}`));
       context.log('load stopped; waiting for ingest to drain');
       if (!(await drained(system.admin, 120_000))) failures.push(`ingest did not drain within 120 s (lag ${(await ingestProgress(system.admin)).lag})`);
-      return await settle(system, ledger, failures, context);
+      return await settle(system.clickhouse, ledger, failures, context);
     } finally {
       await system.stop();
     }
