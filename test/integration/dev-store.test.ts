@@ -3,8 +3,10 @@
  * errors with ClickHouse's codes, per-request settings that do not leak, deduplicated retries,
  * concurrency, compression, and an outage by SIGSTOP.
  */
+import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@warroom/clickhouse';
+import { ClickHouseError, ClickHouseLogLevel, createClickHouseClient, type ClickHouseClient, type ClickHouseSettings } from '@warroom/clickhouse';
+import { startDevStore } from '../../infra/dev/store/launch';
 import { useDevStore } from '../support/store';
 
 const fixture = useDevStore();
@@ -370,6 +372,42 @@ describe('per-request settings', () => {
     );
     for (const { i, row, expectedBlockSize } of results) {
       expect(row).toEqual({ i, n: i, bs: expectedBlockSize ?? defaultBlockSize });
+    }
+  });
+});
+
+describe('strangers', () => {
+  it('answers only requests addressed to its own loopback address, so a DNS-rebinding page gets nothing', async () => {
+    const port = new URL(fixture.url).port;
+    const statusWithHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${fixture.url}/?query=SELECT%201`, { headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.once('error', reject);
+        request.end();
+      });
+    expect(await statusWithHost(`rebind.example:${port}`)).toBe(403);
+    expect(await statusWithHost(`127.0.0.1:${port}`)).toBe(200);
+    expect(await statusWithHost(`localhost:${port}`)).toBe(200);
+  });
+
+  it('asks for its password when it has one, as a server with a password does', async () => {
+    const store = await startDevStore({ password: 'dev-store-secret-42', onLog: () => undefined });
+    const clients: ClickHouseClient[] = [];
+    const client = (password?: string) => {
+      const made = createClickHouseClient({ url: store.url, ...(password === undefined ? {} : { password }), ...quiet });
+      clients.push(made);
+      return made;
+    };
+    try {
+      expect((await clickHouseError(client().query({ query: 'SELECT 1' }))).type).toBe('REQUIRED_PASSWORD');
+      expect((await clickHouseError(client('guess').query({ query: 'SELECT 1' }))).type).toBe('AUTHENTICATION_FAILED');
+      expect(await rows<{ one: number }>(client('dev-store-secret-42'), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await Promise.all(clients.map((made) => made.close()));
+      await store.stop();
     }
   });
 });

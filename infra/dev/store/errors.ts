@@ -25,6 +25,8 @@ export const Codes = {
   CANNOT_DECOMPRESS: [271, 'CANNOT_DECOMPRESS'],
   ZLIB_INFLATE_FAILED: [354, 'ZLIB_INFLATE_FAILED'],
   STD_EXCEPTION: [1001, 'STD_EXCEPTION'],
+  REQUIRED_PASSWORD: [194, 'REQUIRED_PASSWORD'],
+  AUTHENTICATION_FAILED: [516, 'AUTHENTICATION_FAILED'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export function storeError(which: keyof typeof Codes, message: string): StoreError {

@@ -13,7 +13,7 @@
  * - Errors as ClickHouse sends them: its HTTP status, `X-ClickHouse-Exception-Code` and
  *   `Code: N. DB::Exception: ... (NAME) (version V)`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
@@ -69,6 +69,12 @@ export interface StoreServerOptions {
   readonly displayName: string;
   /** X-ClickHouse-Timezone. */
   readonly timezone: string;
+  /**
+   * The password of the user `default`, as a server's users.xml would set it; undefined: none asked, as a
+   * fresh server (the tests' stores). `npm start` sets one, so another program on the machine cannot read
+   * or change the store.
+   */
+  readonly password?: string;
 }
 
 export interface StoreServer {
@@ -121,6 +127,12 @@ export function createStoreServer(options: StoreServerOptions): StoreServer {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://dev-store');
     const method = req.method ?? 'GET';
+    if (!addressedToUs(req.headers.host, server)) {
+      req.resume();
+      res.writeHead(403, { ...commonHeaders, 'Content-Type': 'text/plain; charset=UTF-8' });
+      res.end('The dev store answers only requests addressed to its own loopback address.\n');
+      return;
+    }
     if (url.pathname === '/ping' || (url.pathname === '/' && method === 'GET' && !url.searchParams.has('query'))) {
       req.resume();
       res.writeHead(200, { ...commonHeaders, 'Content-Type': 'text/plain; charset=UTF-8' });
@@ -139,6 +151,12 @@ export function createStoreServer(options: StoreServerOptions): StoreServer {
     }
     const queryId = url.searchParams.get('query_id') || randomUUID();
     const headers = { ...commonHeaders, 'X-ClickHouse-Query-Id': queryId };
+    const refused = options.password === undefined ? null : authenticationError(req, url, options.password);
+    if (refused !== null) {
+      req.resume();
+      sendError(res, refused, engine.version, headers);
+      return;
+    }
     let parsed: ParsedRequest;
     try {
       parsed = await parseRequest(req, url, method);
@@ -190,6 +208,40 @@ export function createStoreServer(options: StoreServerOptions): StoreServer {
       await stopped;
     },
   };
+}
+
+/**
+ * The store listens on loopback only, but a web page can still reach it through DNS rebinding (a name that
+ * resolves to 127.0.0.1): its requests then carry that name in `Host`. Only the loopback names of our own
+ * port are answered.
+ */
+function addressedToUs(host: string | undefined, server: Server): boolean {
+  const address = server.address();
+  if (host === undefined || address === null || typeof address === 'string') return false;
+  const port = address.port;
+  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
+/** The credentials a ClickHouse client sends: Basic auth, X-ClickHouse-User/Key headers, or user/password in the URL. */
+function authenticationError(req: IncomingMessage, url: URL, password: string): StoreError | null {
+  let user = url.searchParams.get('user') ?? headerValue(req.headers['x-clickhouse-user']);
+  let given = url.searchParams.get('password') ?? headerValue(req.headers['x-clickhouse-key']);
+  const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    user = colon < 0 ? decoded : decoded.slice(0, colon);
+    given = colon < 0 ? '' : decoded.slice(colon + 1);
+  }
+  if (given === undefined || given === '') return storeError('REQUIRED_PASSWORD', `${user ?? 'default'}: Authentication failed: password is required`);
+  const expected = Buffer.from(password, 'utf8');
+  const offered = Buffer.from(given, 'utf8');
+  const matches = (user ?? 'default') === 'default' && offered.length === expected.length && timingSafeEqual(offered, expected);
+  return matches ? null : storeError('AUTHENTICATION_FAILED', `${user ?? 'default'}: Authentication failed: password is incorrect, or there is no user with such name`);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 async function parseRequest(

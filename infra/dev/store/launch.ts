@@ -23,6 +23,8 @@ export interface StartDevStoreOptions {
   readyTimeoutMs?: number;
   /** Receives the store's stderr lines after it is ready. Default: prefixed onto our stderr. */
   onLog?: (line: string) => void;
+  /** The password of the user `default` (CLICKHOUSE_PASSWORD of its clients); default: none asked. */
+  password?: string;
 }
 
 export interface DevStore {
@@ -58,7 +60,8 @@ export function startDevStore(options: StartDevStoreOptions = {}): Promise<DevSt
   // cwd = repo root so @swc-node/register finds tsconfig.json and its path aliases.
   // stdin stays an open pipe: main.ts exits when it closes, i.e. when this process dies.
   // Its own process group: a Ctrl-C in the terminal reaches only the parent, which stops its parts in order.
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const env = options.password === undefined ? process.env : { ...process.env, DEV_STORE_PASSWORD: options.password };
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
 
   const stderrTail: string[] = [];
   let ready = false;

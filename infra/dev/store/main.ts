@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   process.env.TZ = args.timezone;
   mkdirSync(args.dataDir, { recursive: true });
   const engine = await ChdbEngine.open(args.dataDir);
-  const store = createStoreServer({ engine, displayName: `warroom-dev-store@${hostname()}`, timezone: engine.timezone });
+  // From the environment, not argv, which every user of the machine can read in `ps`.
+  const password = process.env.DEV_STORE_PASSWORD || undefined;
+  const store = createStoreServer({ engine, displayName: `warroom-dev-store@${hostname()}`, timezone: engine.timezone, password });
 
   await new Promise<void>((resolveListen, rejectListen) => {
     store.server.once('error', rejectListen);
