@@ -40,10 +40,24 @@ describe('observations', () => {
     expect(ingestObservation({ status: 'failed' }).state).toBe('down');
   });
 
-  it('reads the bot: spooling or dropping events is degraded, with the count', () => {
-    expect(botObservation(botHealth({}, 'ok'))).toEqual(UP);
-    expect(botObservation(botHealth({ spooled: 42 }))).toEqual({ state: 'degraded', problem: '42 events waiting in the spool' });
-    expect(botObservation(botHealth({ spooled: 42, dropped: 3 }))).toEqual({ state: 'degraded', problem: '3 events dropped' });
+  it('reads the bot: events stuck in the spool or dropped are degraded, with the count', () => {
+    expect(botObservation(botHealth({}, 'ok'), null)).toEqual(UP);
+    // Nothing delivered between two looks while events wait: the broker is away.
+    const before = botHealth({ spooled: 40, delivered: 1_000 });
+    expect(botObservation(botHealth({ spooled: 42, delivered: 1_000 }), before.events)).toEqual({
+      state: 'degraded',
+      problem: '42 events waiting in the spool',
+    });
+    expect(botObservation(botHealth({ spooled: 42, dropped: 3 }), null)).toEqual({ state: 'degraded', problem: '3 events dropped' });
+  });
+
+  it('does not call a bot degraded for the events passing through its spool under load', () => {
+    // Every event is spooled before its reply: a few always wait while deliveries go on.
+    const before = botHealth({ spooled: 3, delivered: 1_000 });
+    expect(botObservation(botHealth({ spooled: 2, delivered: 1_024 }), before.events)).toEqual(UP);
+    // The first look has nothing to compare with; the one after an empty spool neither.
+    expect(botObservation(botHealth({ spooled: 5, delivered: 0 }), null)).toEqual(UP);
+    expect(botObservation(botHealth({ spooled: 5, delivered: 7 }), botHealth({ spooled: 0, delivered: 7 }).events)).toEqual(UP);
   });
 
   it('keeps a problem to one short line', () => {

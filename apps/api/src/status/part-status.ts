@@ -39,12 +39,17 @@ export function ingestObservation(health: IngestHealthProbe): Observation {
   }
 }
 
-/** The bot is degraded while its events wait in the spool (the broker is away) and once it dropped any. */
-export function botObservation(health: BotHealth): Observation {
-  if (health.status === 'ok') return UP;
-  const { spooled, dropped } = health.events;
-  const problem = dropped > 0 ? `${dropped} events dropped` : spooled > 0 ? `${spooled} events waiting in the spool` : 'degraded';
-  return { state: 'degraded', problem };
+/**
+ * The bot is degraded once it dropped events, and while its events are stuck: some wait in the spool and
+ * none reached the broker since the previous look (`previous`, its events then). Not merely "some wait in
+ * the spool" (the bot's own `degraded`): every event passes through the spool before its reply goes out,
+ * so under load a few always wait, and the strip would flicker amber on a healthy night.
+ */
+export function botObservation(health: BotHealth, previous: BotHealth['events'] | null): Observation {
+  const { spooled, dropped, delivered } = health.events;
+  if (dropped > 0) return { state: 'degraded', problem: `${dropped} events dropped` };
+  const stuck = spooled > 0 && previous !== null && previous.spooled > 0 && delivered === previous.delivered;
+  return stuck ? { state: 'degraded', problem: `${spooled} events waiting in the spool` } : UP;
 }
 
 /** The part's status after looking at it `at`: `since` moves only when its state changes. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SYSTEM_PARTS, type PartStatus, type SystemPart, type SystemStatus } from '@warroom/contracts';
+import { SYSTEM_PARTS, type BotHealth, type PartStatus, type SystemPart, type SystemStatus } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -22,6 +22,8 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
   private readonly parts = new Map<SystemPart, PartStatus>();
   private missingEvents: number | null = null;
   private missingEventsFailing = false;
+  /** The bot's event counts at the previous look: stuck events are judged against them. */
+  private botEventsBefore: BotHealth['events'] | null = null;
   private readonly listeners = new Set<SystemStatusListener>();
   /** The status as last told to the listeners (JSON), so that an unchanged look tells nobody. */
   private told = '';
@@ -77,7 +79,16 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
       ),
     ];
     if (ingestUrl) looks.push(this.look('ingest', async () => ingestObservation(await this.health.ingest(ingestUrl, timeoutMs))));
-    if (botUrl) looks.push(this.look('bot', async () => botObservation(await this.health.bot(botUrl, timeoutMs))));
+    if (botUrl) {
+      looks.push(
+        this.look('bot', async () => {
+          const health = await this.health.bot(botUrl, timeoutMs);
+          const observation = botObservation(health, this.botEventsBefore);
+          this.botEventsBefore = health.events;
+          return observation;
+        }),
+      );
+    }
     await Promise.all(looks);
     this.tellIfChanged();
   }
