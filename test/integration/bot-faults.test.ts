@@ -1,18 +1,20 @@
 /**
- * The bot loses nothing it answered (issue 16): customers ask through `POST /api/chat` under load, the
+ * The bot under faults and floods (issue 16). It loses nothing it answered: customers ask through `POST /api/chat` under load, the
  * bot process is killed with SIGKILL in the middle of it, a new one starts on the same spool directory,
  * and every question whose reply a client got is then in Kafka `chat.events` (read back with kafkajs;
  * ingest is not needed for this). Delivery is at least once: a question may arrive twice, never not.
- * Also through the real broker: a customer's text with a lone UTF-16 surrogate is answered, and its
- * event carries the text repaired, so the store will take it.
+ * Through the real broker, a customer's text with a lone UTF-16 surrogate is answered, and its event
+ * carries the text repaired, so the store will take it. A WebSocket frame past the size limit closes
+ * only its own socket.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chatEventSchema, chatReplySchema, type ChatEvent, type ChatReply } from '@warroom/contracts';
+import { BOT_CHAT_MAX_FRAME_BYTES, botServerFrameSchema, chatEventSchema, chatReplySchema, type ChatEvent, type ChatReply } from '@warroom/contracts';
 import { TOPICS, createKafka } from '@warroom/kafka';
 import type { Consumer } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
 import { describeWithDevBroker, useDevBroker } from '../support/broker';
 import { waitFor } from '../support/pipeline';
@@ -21,7 +23,7 @@ const SHOP = 'demo-electronics';
 const QUESTIONS = ['保修几年', '这款多重', '你好', '转人工', '量子纠缠与宇宙膨胀的哲学意义', '支持快充吗'];
 const CLIENTS = 6;
 
-describeWithDevBroker('bot: kill -9 under load', () => {
+describeWithDevBroker('bot under faults and floods', () => {
   const broker = useDevBroker();
   let spoolDir: string;
   let bot: AppProcess | undefined;
@@ -118,5 +120,29 @@ describeWithDevBroker('bot: kill -9 under load', () => {
     await waitFor(() => Promise.resolve(produced.has(reply.questionEventId)), 15_000, () => 'the question never reached chat.events');
     const event = produced.get(reply.questionEventId);
     expect(event?.kind === 'question' ? event.text : null).toBe('退货 \ufffd');
+  });
+
+  it('closes a socket that sends a frame past the limit (1009), and the others keep working', async () => {
+    bot ??= await startBot();
+    const wsUrl = `${(bot.url ?? '').replace(/^http/, 'ws')}/chat`;
+    const open = async (): Promise<WebSocket> => {
+      const socket = new WebSocket(wsUrl);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('error', reject);
+      });
+      return socket;
+    };
+    const flooder = await open();
+    const neighbour = await open();
+    const closed = new Promise<number>((resolve) => flooder.once('close', (code) => resolve(code)));
+    const text = '退'.repeat(BOT_CHAT_MAX_FRAME_BYTES);
+    flooder.send(JSON.stringify({ event: 'ask', data: { shopId: SHOP, sessionId: 'flood-1', customerId: 'c-flood', text } }));
+    expect(await closed).toBe(1009);
+
+    const reply = new Promise<unknown>((resolve) => neighbour.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))));
+    neighbour.send(JSON.stringify({ event: 'ask', data: { shopId: SHOP, sessionId: 'ws-ok-1', customerId: 'c-ok', text: '保修几年', requestId: 'r-1' } }));
+    expect(botServerFrameSchema.parse(await reply)).toMatchObject({ event: 'reply', data: { requestId: 'r-1' } });
+    neighbour.close();
   });
 });

@@ -130,6 +130,13 @@ export const botHealthSchema = z.strictObject({
 });
 export type BotHealth = z.infer<typeof botHealthSchema>;
 
+/**
+ * The largest frame a client may send on `/chat`; the socket is closed (1009) past it, before anything
+ * reads the frame. The largest valid ask (4,000 characters of text, each escaped as `\uXXXX`, and its
+ * ids) is about 27 KiB.
+ */
+export const BOT_CHAT_MAX_FRAME_BYTES = 64 * 1024;
+
 /** WebSocket `/chat`: frames are `{event, data}` as Nest's WsAdapter reads and writes them. */
 const requestId = wellFormedString().min(1).max(64);
 export const botClientFrameSchema = z.discriminatedUnion('event', [

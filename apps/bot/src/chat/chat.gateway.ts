@@ -1,6 +1,6 @@
 import { UseInterceptors } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
-import { botClientFrameSchema, describeIssues, type BotServerEventMap } from '@warroom/contracts';
+import { BOT_CHAT_MAX_FRAME_BYTES, botClientFrameSchema, describeIssues, type BotServerEventMap } from '@warroom/contracts';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { UnknownShopError } from '../knowledge/knowledge-base';
 import { ChatService } from './chat.service';
@@ -10,8 +10,10 @@ type ServerFrame = { [E in keyof BotServerEventMap]: WsResponse<BotServerEventMa
 /**
  * `/chat` on the bot's HTTP port: `{event: 'ask', data: ChatRequest & {requestId?}}` in, one
  * `{event: 'reply', data: {requestId, reply}}` or `{event: 'error', data: {requestId, message}}` out.
+ * A frame past BOT_CHAT_MAX_FRAME_BYTES closes its socket (1009): ws refuses it while reading, so a
+ * flood never reaches a handler and costs at most that much memory per socket.
  */
-@WebSocketGateway({ path: '/chat' })
+@WebSocketGateway({ path: '/chat', maxPayload: BOT_CHAT_MAX_FRAME_BYTES })
 @UseInterceptors(DurableEventsInterceptor)
 export class ChatGateway {
   constructor(private readonly chat: ChatService) {}
