@@ -2,8 +2,8 @@
  * The parts' health on `/live` (issue 16), through real processes: the api asks ingest's `/health/ingest`,
  * the bot's `/health` (here a dead address) and the store, judges the broker by its watermark observations,
  * and pushes a `system_status` frame at subscribe and at every change: ingest killed shows down from the
- * moment the api first missed it and up again once it is back; a hole recorded in `ingest_offset_gaps`
- * shows as missing events.
+ * moment the api first missed it and up again once it is back; the store frozen shows down while it is; a
+ * hole recorded in `ingest_offset_gaps` shows as missing events.
  */
 import { serverFrameSchema, type PartStatus, type ServerFrame, type SystemStatus } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,16 @@ describe('system status', () => {
 
       ingest = await p.startApp('ingest', { PORT: String(ingestPort) });
       await waitFor(() => Promise.resolve(partOf(newest(), 'ingest')?.state === 'up'), 10_000, describeNewest);
+
+      // The store frozen (SIGSTOP): down within a few looks, though its queries hang; up once it thaws.
+      p.store.pause();
+      try {
+        await waitFor(() => Promise.resolve(partOf(newest(), 'store')?.state === 'down'), 5_000, describeNewest);
+        expect(partOf(newest(), 'store')?.problem).toBe('no answer within 0.3 s');
+      } finally {
+        p.store.resume();
+      }
+      await waitFor(() => Promise.resolve(partOf(newest(), 'store')?.state === 'up'), 10_000, describeNewest);
 
       // What ingest records when it finds offsets that never reached it (retention, a truncated topic).
       await p.clickhouse.insert({

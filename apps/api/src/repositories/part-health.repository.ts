@@ -25,12 +25,15 @@ export class PartHealthRepository {
 
   /** Resolves once the store answered `SELECT 1`. */
   async store(timeoutMs: number): Promise<void> {
-    const result = await this.clickhouse.query({
-      query: 'SELECT 1 AS alive',
-      format: 'JSONEachRow',
-      abort_signal: AbortSignal.timeout(timeoutMs),
-    });
-    await result.json<unknown>();
+    const deadline = AbortSignal.timeout(timeoutMs);
+    try {
+      const result = await this.clickhouse.query({ query: 'SELECT 1 AS alive', format: 'JSONEachRow', abort_signal: deadline });
+      await result.json<unknown>();
+    } catch (error) {
+      // The client reports its abort in its own words; a wall should read what it means.
+      if (deadline.aborted) throw new Error(noAnswerWithin(timeoutMs), { cause: error });
+      throw error;
+    }
   }
 
   private async health<S extends z.ZodType>(url: string, timeoutMs: number, schema: S, statuses: number[]): Promise<z.infer<S>> {
@@ -52,10 +55,12 @@ export class PartHealthRepository {
 
 /** "not answering (ECONNREFUSED)", "no answer within 2.0 s": what a failed fetch means, in a few words. */
 function notAnswering(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
-  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return noAnswerWithin(timeoutMs);
   const cause = error instanceof Error ? error.cause : undefined;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : null;
   return code ? `not answering (${code})` : `not answering (${error instanceof Error ? error.message : String(error)})`;
+}
+
+function noAnswerWithin(timeoutMs: number): string {
+  return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
 }

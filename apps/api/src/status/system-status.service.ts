@@ -35,7 +35,10 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loops.start(this.config.health.pollMs, () => this.poll());
+    this.loops.start(this.config.health.pollMs, () => this.lookAtParts());
+    // A loop of its own: this query has no deadline of ours, and a frozen store must not hold up the looks
+    // that say it is frozen.
+    this.loops.start(this.config.health.pollMs, () => this.readMissingEvents());
   }
 
   onApplicationShutdown(): void {
@@ -59,25 +62,11 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
     this.tellIfChanged();
   }
 
-  private async poll(): Promise<void> {
+  private async lookAtParts(): Promise<void> {
     const { ingestUrl, botUrl, pollMs } = this.config.health;
     // A part slower than one poll is as good as down for a wall; the next poll must not wait behind it.
     const timeoutMs = pollMs;
-    const looks: Promise<void>[] = [
-      this.look('store', () => this.health.store(timeoutMs).then(() => UP)),
-      this.offsetGaps.missingEvents(TOPICS.chatEvents.name).then(
-        (missing) => {
-          if (missing > 0 && missing !== this.missingEvents) this.logger.error(`${missing} events of ${TOPICS.chatEvents.name} are missing (holes in the offsets)`);
-          this.missingEvents = missing;
-          this.missingEventsFailing = false;
-        },
-        // The count only grows, so the last one stands meanwhile; the cause is logged once per outage.
-        (error: unknown) => {
-          if (!this.missingEventsFailing) this.logger.warn(`Cannot read the missing events: ${(error as Error).message}`);
-          this.missingEventsFailing = true;
-        },
-      ),
-    ];
+    const looks: Promise<void>[] = [this.look('store', () => this.health.store(timeoutMs).then(() => UP))];
     if (ingestUrl) looks.push(this.look('ingest', async () => ingestObservation(await this.health.ingest(ingestUrl, timeoutMs))));
     if (botUrl) {
       looks.push(
@@ -91,6 +80,20 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
     }
     await Promise.all(looks);
     this.tellIfChanged();
+  }
+
+  private async readMissingEvents(): Promise<void> {
+    try {
+      const missing = await this.offsetGaps.missingEvents(TOPICS.chatEvents.name);
+      if (missing > 0 && missing !== this.missingEvents) this.logger.error(`${missing} events of ${TOPICS.chatEvents.name} are missing (holes in the offsets)`);
+      this.missingEvents = missing;
+      this.missingEventsFailing = false;
+      this.tellIfChanged();
+    } catch (error) {
+      // The count only grows, so the last one stands meanwhile; the cause is logged once per outage.
+      if (!this.missingEventsFailing) this.logger.warn(`Cannot read the missing events: ${(error as Error).message}`);
+      this.missingEventsFailing = true;
+    }
   }
 
   private async look(part: SystemPart, ask: () => Promise<Observation>): Promise<void> {
