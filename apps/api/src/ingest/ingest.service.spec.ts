@@ -50,6 +50,8 @@ function harness() {
       return Promise.resolve();
     },
     holds: () => Promise.resolve(false),
+    recentEventIds: () => Promise.resolve([]),
+    storedEventIds: () => Promise.resolve(new Set<string>()),
   } as unknown as ChatEventRepository;
   const kafka = {
     sendDeadLetters: (_topic: string, sent: DeadLetter[]) => {
@@ -154,6 +156,18 @@ describe('IngestService', () => {
     expect(h.rewinds).toEqual([{ partition: 0, offset: '0' }]);
     expect(await h.service.handleBatch(batch(0, 0, 5), h.control)).toEqual({ consumedThrough: '4' });
     expect(h.holes).toEqual([]);
+  });
+
+  it('stores an event delivered twice once, and counts the second delivery as skipped', async () => {
+    const h = harness();
+    await h.service.handleBatch(batch(0, 0, 2), h.control);
+    const again = batch(0, 2, 2);
+    again.messages[1] = { offset: '3', key: null, value: event('p0-0') };
+    expect(await h.service.handleBatch(again, h.control)).toEqual({ consumedThrough: '3' });
+    await settle();
+    expect(h.inserts).toEqual([['0', '1', '2']]);
+    expect(h.commits.at(-1)).toEqual([{ partition: 0, offset: '3' }]);
+    expect(h.service.health()).toMatchObject({ stored: 3, duplicatesSkipped: 1, deadLettered: 0 });
   });
 
   it('says catching_up while more than a few rounds of events wait', async () => {

@@ -11,8 +11,11 @@ import {
 } from '../repositories/kafka.repository';
 import { buildDeadLetter } from './dead-letter';
 import { InsertCoalescer, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
+import type { ChatEventRow } from './chat-event-row';
 import { planIngest } from './ingest-plan';
 import { findOffsetHoles, type OffsetSpan } from './offset-holes';
+import { rowsToAskTheStore, SeenEvents, withoutDuplicates } from './seen-events';
+import { toClickHouseTime } from '../repositories/clickhouse-time';
 import { TimingStats } from '../live/timing-stats';
 
 export interface PartitionHealth {
@@ -44,6 +47,8 @@ export interface IngestHealth {
   deadLettered: number;
   /** Of those, the ones the store refused. */
   refusedByStore: number;
+  /** Events delivered again (same event id) and not stored again. */
+  duplicatesSkipped: number;
   skippedAsAlreadyStored: number;
   /** Events of the topic lost before they were stored (holes in the offsets, as recorded in the store). */
   missingEvents: number;
@@ -57,6 +62,15 @@ const MAX_BACKOFF_MS = 5_000;
  * (thousands a second at 30 ms rounds keep well below it), so it means a backlog, not the normal pipeline.
  */
 export const CATCHING_UP_LAG = 1_000;
+/**
+ * How far back in event time ingest remembers the event ids it stored, per partition, to skip a second
+ * delivery without asking the store: a bot's spool re-delivers within minutes. Older repeats are asked of
+ * the store (one query per batch that has any).
+ */
+const DUPLICATE_HORIZON_MS = 5 * 60_000;
+/** Ids remembered per partition at most (24 partitions: about half a million ids); past it the horizon shrinks. */
+const DUPLICATE_MEMORY_MAX_IDS = 20_000;
+const NO_IDS: ReadonlySet<string> = new Set();
 /** While a batch waits for room in the coalescer, it heartbeats this often (kafkajs only does between batches). */
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 
@@ -114,7 +128,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private crashes = 0;
   private failed = false;
   private stopping = false;
-  private totals = { stored: 0, deadLettered: 0, refusedByStore: 0, skippedAsAlreadyStored: 0 };
+  private totals = { stored: 0, deadLettered: 0, refusedByStore: 0, duplicatesSkipped: 0, skippedAsAlreadyStored: 0 };
+  private readonly seen = new SeenEvents(DUPLICATE_MEMORY_MAX_IDS);
   /** The store's count of events lost in holes; refreshed at start, after each hole and with the health log. */
   private missingEvents = 0;
   /** Set while the coalescer retries a round the store cannot take; cleared by the next stored round. */
@@ -174,6 +189,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     this.healthLogTimer = setInterval(() => {
       this.logHealth();
       void this.refreshMissingEvents();
+      // Not while rows wait for the store: queued ids must stay remembered until they are stored.
+      if (this.storeTrouble === null) this.seen.forgetBefore(duplicateHorizonStart());
     }, 10_000);
     this.healthLogTimer.unref();
     await this.refreshMissingEvents();
@@ -193,7 +210,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     if (!first || !last) return { consumedThrough: null };
     try {
       if (state.storedOffset === undefined) {
-        const stored = await this.chatEvents.storedOffsets(this.topic);
+        const [stored] = await Promise.all([this.chatEvents.storedOffsets(this.topic), this.warmSeenEvents(batch.partition)]);
         if (state.generation !== generation) return { consumedThrough: null };
         state.storedOffset = stored.get(batch.partition) ?? null;
       }
@@ -229,6 +246,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         this.config.ingest.batchMaxRows,
         new Date(),
       );
+      const askTheStore = rowsToAskTheStore(batch.partition, plan.chunks, this.seen);
+      const storedIds = askTheStore.length === 0 ? NO_IDS : await this.storedIdsAmong(askTheStore);
       // Dead letters first: once a later offset is stored, a restart would skip a bad message unsent.
       if (plan.deadLetters.length > 0) {
         await this.kafka.sendDeadLetters(TOPICS.chatEventsDlq.name, plan.deadLetters);
@@ -238,8 +257,11 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       // and neither does a stopping ingest once it drained.
       if (state.generation !== generation || this.stopping || !control.shouldContinue()) return { consumedThrough: null };
       this.totals.skippedAsAlreadyStored += plan.alreadyStored;
-      const stored = plan.chunks.map((chunk) => this.coalescer.add(batch.partition, chunk));
-      const lastChunkOffset = plan.chunks.at(-1)?.lastOffset;
+      // Here, with nothing awaited until the chunks are queued: the memory only learns ids that are queued.
+      const { chunks, duplicates } = withoutDuplicates(batch.partition, plan.chunks, this.seen, storedIds);
+      this.totals.duplicatesSkipped += duplicates;
+      const stored = chunks.map((chunk) => this.coalescer.add(batch.partition, chunk));
+      const lastChunkOffset = chunks.at(-1)?.lastOffset;
       state.queuedOffset = BigInt(last.offset);
       const entry: InFlightBatch = { firstOffset: first.offset, lastOffset: last.offset };
       state.inFlight.push(entry);
@@ -299,6 +321,36 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
           ? 'catching_up'
           : 'ok';
     return { status, consumerCrashes: this.crashes, ...this.totals, missingEvents: this.missingEvents, partitions };
+  }
+
+  /** Adds to the memory of `partition`'s delivered events what the store holds within the horizon. */
+  private async warmSeenEvents(partition: number): Promise<void> {
+    const from = duplicateHorizonStart();
+    const stored = await this.chatEvents.recentEventIds(this.topic, partition, from, DUPLICATE_MEMORY_MAX_IDS);
+    if (stored.length < DUPLICATE_MEMORY_MAX_IDS) {
+      this.seen.warm(partition, from, stored);
+      return;
+    }
+    // Cut by the limit (newest first): complete only from the oldest time of which every id came back.
+    const cutAt = stored.at(-1)![1];
+    const whole = stored.filter(([, time]) => time > cutAt);
+    this.seen.warm(partition, whole.at(-1)?.[1] ?? NEVER_COVERED, whole);
+  }
+
+  /** Which of `rows` (too old for the memory) the store holds already. */
+  private storedIdsAmong(rows: ChatEventRow[]): Promise<Set<string>> {
+    let from = rows[0]!.event_time;
+    let to = from;
+    for (const row of rows) {
+      if (row.event_time < from) from = row.event_time;
+      if (row.event_time > to) to = row.event_time;
+    }
+    return this.chatEvents.storedEventIds(
+      this.topic,
+      rows.map((row) => row.event_id),
+      from,
+      to,
+    );
   }
 
   /** Dead-letters a row the store refuses, with the store's code and its masked message as the reason. */
@@ -373,6 +425,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     state.tail = Promise.resolve();
     state.queuedOffset = null;
     state.storedOffset = undefined;
+    // Ids queued and now given up would hide their own re-delivery: ask the store again.
+    this.seen.forget(partition);
     const retryAfterMs = this.noteFailure(state, error);
     this.logger.warn(
       `Partition ${partition}: ${state.lastError}; fetching again from ${from ?? 'the last position'} in ${retryAfterMs} ms ` +
@@ -474,6 +528,13 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         `insert: rows=${rows.drain()} waited=${waited.drain()} took=${insert.drain()}`,
     );
   }
+}
+
+/** A memory start no row reaches: every row is asked of the store. */
+const NEVER_COVERED = '9999-12-31 23:59:59.999';
+
+function duplicateHorizonStart(): string {
+  return toClickHouseTime(new Date(Date.now() - DUPLICATE_HORIZON_MS).toISOString());
 }
 
 function describeRetry(reason: RetryReason): string {

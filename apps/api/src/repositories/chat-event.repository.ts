@@ -5,6 +5,8 @@ import { CHAT_EVENT_COLUMNS, toCompactRow, type ChatEventRow } from '../ingest/c
 import { CLICKHOUSE } from './clickhouse.provider';
 
 const countRow = z.object({ rows: z.coerce.number().int().nonnegative() });
+const seenRow = z.object({ event_id: z.string(), time: z.string() });
+const idRow = z.object({ event_id: z.string() });
 
 /** The raw events table: ingest's inserts and the offsets it has stored. */
 @Injectable()
@@ -73,5 +75,38 @@ export class ChatEventRepository {
     });
     const [count] = await result.json<unknown>();
     return countRow.parse(count).rows > 0;
+  }
+
+  /**
+   * Ids and event times ('YYYY-MM-DD hh:mm:ss.sss') of `partition`'s events with an event time from `since`
+   * on, newest first, at most `limit`: what ingest's memory of delivered events is warmed with.
+   */
+  async recentEventIds(topic: string, partition: number, since: string, limit: number): Promise<[id: string, eventTime: string][]> {
+    const result = await this.clickhouse.query({
+      // Not aliased `event_time`: ClickHouse would read the alias, a String, in the WHERE clause.
+      query: `SELECT event_id, toString(event_time) AS time FROM chat_events
+              WHERE kafka_topic = {topic:String} AND kafka_partition = {partition:UInt16}
+                AND event_time >= {since:DateTime64(3, 'UTC')}
+              ORDER BY event_time DESC LIMIT {limit:UInt32}`,
+      query_params: { topic, partition, since, limit },
+      format: 'JSONEachRow',
+    });
+    return (await result.json<unknown>()).map((row) => {
+      const parsed = seenRow.parse(row);
+      return [parsed.event_id, parsed.time];
+    });
+  }
+
+  /** Which of `ids` the table holds, whatever their partition, looking at event times from `from` to `to`. */
+  async storedEventIds(topic: string, ids: readonly string[], from: string, to: string): Promise<Set<string>> {
+    const result = await this.clickhouse.query({
+      query: `SELECT DISTINCT event_id FROM chat_events
+              WHERE kafka_topic = {topic:String}
+                AND event_time BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
+                AND event_id IN {ids:Array(String)}`,
+      query_params: { topic, ids: [...new Set(ids)], from, to },
+      format: 'JSONEachRow',
+    });
+    return new Set((await result.json<unknown>()).map((row) => idRow.parse(row).event_id));
   }
 }
