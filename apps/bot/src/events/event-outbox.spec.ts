@@ -137,13 +137,44 @@ describe('EventOutbox', () => {
     await until(() => outbox.stats().spooled === 5, 'later events behind the spooled ones');
     expect(logger.lines.filter((line) => line.startsWith('warn')).length).toBe(1);
     expect(outbox.stats().lastError).toBe('Connection refused');
+    expect(outbox.failing).toBe(true);
 
     transport.up = true;
     outbox.publish([testEvent(6)]);
     await until(() => transport.delivered.length === 6, 'replay');
     expect(transport.delivered.map((event) => event.eventId)).toEqual(['e-1', 'e-2', 'e-3', 'e-4', 'e-5', 'e-6']);
     expect(outbox.stats()).toMatchObject({ spooled: 0, spoolBytes: 0, dropped: 0 });
+    expect(outbox.failing).toBe(false);
     expect(logger.lines.some((line) => line.startsWith('log Kafka is back'))).toBe(true);
+  });
+
+  it('is not failing while events merely wait in the spool for their first send', async () => {
+    let release = (): void => undefined;
+    transport.hold = new Promise((done) => {
+      release = done;
+    });
+    outbox.publish([testEvent(1)]);
+    await outbox.durable();
+    await until(() => transport.sends === 1, 'the send');
+    expect(outbox.stats().spooled).toBe(1);
+    expect(outbox.failing).toBe(false);
+    release();
+    await until(() => outbox.stats().spooled === 0, 'the acknowledgement');
+  });
+
+  it('sends the same event ids again when an acknowledgement was lost (at least once, never new ids)', async () => {
+    let lost = true;
+    const send = transport.send.bind(transport);
+    transport.send = async (events) => {
+      await send(events);
+      if (lost) {
+        lost = false;
+        throw new Error('ack lost');
+      }
+    };
+    outbox.publish([1, 2].map((n) => testEvent(n)));
+    await until(() => transport.delivered.length === 4, 'the second delivery');
+    expect(transport.delivered.map((event) => event.eventId)).toEqual(['e-1', 'e-2', 'e-1', 'e-2']);
   });
 
   it('counts and logs, as an error, events refused by a full spool', async () => {

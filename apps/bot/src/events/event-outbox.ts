@@ -129,6 +129,11 @@ export class EventOutbox implements EventSink {
     if (!this.mirrored) this.armRetry();
   }
 
+  /** Whether the last send failed: the events wait in the spool until Kafka takes them again. */
+  get failing(): boolean {
+    return this.outage;
+  }
+
   stats(): OutboxStats {
     return {
       queued: this.unwritten.length + this.queue.length,

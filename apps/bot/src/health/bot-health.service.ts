@@ -12,11 +12,14 @@ export class BotHealthService {
     private readonly sessions: SessionStore,
   ) {}
 
-  /** Degraded while events wait in the spool, and once any event was lost. */
+  /**
+   * Degraded while Kafka refuses the events (they wait in the spool), and once any event was lost. Not
+   * merely while the spool holds events: every event is spooled until Kafka acknowledges it.
+   */
   report(): BotHealth {
     const events = this.outbox.stats();
     return {
-      status: events.spooled > 0 || events.dropped > 0 ? 'degraded' : 'ok',
+      status: this.outbox.failing || events.dropped > 0 ? 'degraded' : 'ok',
       shops: this.kb.shopIds().map((shopId) => ({ shopId, ...this.kb.stats(shopId) })),
       events,
       sessions: this.sessions.size,
