@@ -184,7 +184,7 @@ export const botEnvSchema = z.object({
   BOT_SPOOL_DIR: z.string().min(1).default('.data/bot-spool'),
   /** The spool refuses (and logs) events beyond this size; 64 MiB holds about 100,000 events. */
   BOT_SPOOL_MAX_BYTES: z.coerce.number().int().min(4096).default(64 * 1024 * 1024),
-  /** Events kept in memory while a send is in flight; beyond this they are dropped with an error. */
+  /** Events kept in memory (besides the spool) while sends are in flight; past it they are read back from the spool. */
   BOT_QUEUE_MAX_EVENTS: z.coerce.number().int().min(100).default(200_000),
   /**
    * Events are sent in batches every this many ms (and at once past BOT_PRODUCE_BATCH_MAX): fewer,

@@ -50,7 +50,7 @@ export interface OutboxOptions {
   lingerMs: number;
   /** Events per send. */
   batchMax: number;
-  /** Events held in memory while a send is in flight; more are refused (and counted). */
+  /** Events mirrored in memory while sends are in flight; past it they are sent from the spool on disk. */
   queueMax: number;
   retryMinMs?: number;
   retryMaxMs?: number;
