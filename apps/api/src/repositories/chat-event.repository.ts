@@ -99,14 +99,43 @@ export class ChatEventRepository {
 
   /** Which of `ids` the table holds, whatever their partition, looking at event times from `from` to `to`. */
   async storedEventIds(topic: string, ids: readonly string[], from: string, to: string): Promise<Set<string>> {
-    const result = await this.clickhouse.query({
-      query: `SELECT DISTINCT event_id FROM chat_events
-              WHERE kafka_topic = {topic:String}
-                AND event_time BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
-                AND event_id IN {ids:Array(String)}`,
-      query_params: { topic, ids: [...new Set(ids)], from, to },
-      format: 'JSONEachRow',
-    });
-    return new Set((await result.json<unknown>()).map((row) => idRow.parse(row).event_id));
+    const stored = new Set<string>();
+    for (const group of urlSizedGroups([...new Set(ids)])) {
+      const result = await this.clickhouse.query({
+        query: `SELECT DISTINCT event_id FROM chat_events
+                WHERE kafka_topic = {topic:String}
+                  AND event_time BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
+                  AND event_id IN {ids:Array(String)}`,
+        query_params: { topic, ids: group, from, to },
+        format: 'JSONEachRow',
+      });
+      for (const row of await result.json<unknown>()) stored.add(idRow.parse(row).event_id);
+    }
+    return stored;
   }
+}
+
+/**
+ * Query parameters travel in the URL, which servers bound (Node's HTTP server, the dev store's, at 16 KiB of
+ * headers): ids in groups of at most URL_PARAMS_MAX_BYTES once URL-encoded.
+ */
+const URL_PARAMS_MAX_BYTES = 8 * 1024;
+
+export function urlSizedGroups(ids: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  let group: string[] = [];
+  let bytes = 0;
+  for (const id of ids) {
+    // Quoted and comma-separated inside the array literal.
+    const size = encodeURIComponent(id).length + 9;
+    if (group.length > 0 && bytes + size > URL_PARAMS_MAX_BYTES) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(id);
+    bytes += size;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
