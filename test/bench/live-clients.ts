@@ -41,6 +41,8 @@ const VIEWS: SnapshotQuery[] = values.views.split(',').map((view) => {
 const TRY_AGAIN_LATER = 1013;
 const SNAPSHOT_PREFIX = '{"event":"snapshot","data":{"asOf":"';
 const HEARTBEAT_PREFIX = '{"event":"heartbeat"';
+/** The parts' health, sent at subscribe and when it changes: not a figure, so neither counted nor timed. */
+const SYSTEM_STATUS_PREFIX = '{"event":"system_status"';
 const FULL_PARSE_EVERY = 500;
 
 const out = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -60,6 +62,7 @@ let framesSeen = 0;
 const greeted = new Set<number>();
 
 function onFrame(index: number, text: string): void {
+  if (text.startsWith(SYSTEM_STATUS_PREFIX)) return;
   framesSeen += 1;
   const now = Date.now();
   const previous = lastFrameAt.get(index);
