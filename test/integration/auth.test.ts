@@ -9,6 +9,8 @@ import { request as httpRequest } from 'node:http';
 import { createClickHouseClient, runMigrations } from '@warroom/clickhouse';
 import {
   auditListSchema,
+  issuedKioskTokenSchema,
+  kioskTokenListSchema,
   liveProtocols,
   passwordResetResponseSchema,
   unlockUserResponseSchema,
@@ -269,6 +271,39 @@ describe('users and access', () => {
     // Disabled since it signed in; and a manager who must still replace the admin's password.
     expect(await liveWith(base, (sessions.get('jun.trainer') as SessionResponse).token)).toMatchObject({ closed: 1008 });
     expect(await liveWith(base, (sessions.get('a.manager') as SessionResponse).token)).toMatchObject({ closed: 1008, reason: /one-time/ });
+  });
+
+  it("lets admins issue a kiosk token per screen and revoke it: the revoked screen's socket closes and its reads stop within seconds", async () => {
+    const issued = await call(base, 'POST', '/api/kiosk-tokens', admin.token, { name: '3楼作战室大屏' });
+    expect(issued.status).toBe(201);
+    const { kioskToken, token } = issuedKioskTokenSchema.parse(issued.body);
+    expect(kioskToken).toMatchObject({ name: '3楼作战室大屏', createdBy: 'admin', revokedAt: null });
+    // Only an admin issues, lists or revokes.
+    expect((await call(base, 'POST', '/api/kiosk-tokens', (sessions.get('the.lead') as SessionResponse).token, { name: 'x' })).status).toBe(403);
+    expect((await call(base, 'GET', '/api/kiosk-tokens', null)).status).toBe(401);
+
+    // The screen reads with it, over REST and on /live.
+    expect((await call(base, 'GET', '/api/metrics/snapshot', token)).status).toBe(200);
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live`, liveProtocols(token));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+    const firstFrame = new Promise((resolve) => socket.once('message', resolve));
+    socket.once('open', () => socket.send(JSON.stringify({ event: 'subscribe', data: { shop: 'all', window: '5m', source: 'live' } })));
+    await firstFrame;
+
+    const revokedAt = Date.now();
+    const revoked = await call(base, 'POST', `/api/kiosk-tokens/${kioskToken.tokenId}/revoke`, admin.token);
+    expect(revoked.status).toBe(200);
+    expect((await call(base, 'POST', `/api/kiosk-tokens/${kioskToken.tokenId}/revoke`, admin.token)).status).toBe(409);
+    expect((await call(base, 'GET', '/api/metrics/snapshot', token)).status).toBe(401);
+    expect(await closed).toMatchObject({ code: 1008 });
+    expect(Date.now() - revokedAt).toBeLessThan(5_000);
+    // The deployment's own token still works.
+    expect((await call(base, 'GET', '/api/metrics/snapshot', KIOSK_TOKEN)).status).toBe(200);
+
+    const list = kioskTokenListSchema.parse((await call(base, 'GET', '/api/kiosk-tokens', admin.token)).body);
+    expect(list.kioskTokens.find((entry) => entry.tokenId === kioskToken.tokenId)).toMatchObject({ revokedBy: 'admin' });
+    const { entries } = auditListSchema.parse((await call(base, 'GET', `/api/audit?target=${kioskToken.tokenId}`, admin.token)).body);
+    expect(entries.map((entry) => entry.action).sort()).toEqual(['kiosk.issue', 'kiosk.revoke']);
   });
 
   it("refuses a /live upgrade from another origin's page before reading its token", async () => {

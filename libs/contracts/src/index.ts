@@ -17,3 +17,4 @@ export * from './agent-desk';
 export * from './replay';
 export * from './well-formed';
 export * from './system-status';
+export * from './kiosk';

@@ -1,12 +1,16 @@
 import { Module, type FactoryProvider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuditRepository } from '../repositories/audit.repository';
+import { KioskTokensRepository } from '../repositories/kiosk-tokens.repository';
 import { UsersRepository } from '../repositories/users.repository';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { FirstAdminService } from './first-admin.service';
+import { KioskTokenGuard } from '../common/kiosk-token.guard';
+import { KioskTokensController } from './kiosk-tokens.controller';
+import { KioskTokensService } from './kiosk-tokens.service';
 import { SessionAuthGuard } from './session-auth.guard';
 import { SessionAuthenticator } from './session-authenticator';
 import { SessionTokens } from './session-token';
@@ -24,10 +28,11 @@ const sessionTokensProvider: FactoryProvider<SessionTokens> = {
  * Users and access (api role). Import it into a module whose controllers use
  * `@UseGuards(SessionAuthGuard)` with `@Allow(...)` and `@CurrentActor()` (decorators.ts; grades with
  * libs/contracts permissions.ts), or that records changes with `AuditService`. The WebSocket gateway
- * authenticates session tokens with `SessionAuthenticator`.
+ * authenticates session tokens with `SessionAuthenticator`, kiosk tokens with `KioskTokensService` (REST
+ * routes of wall screens with `KioskTokenGuard`).
  */
 @Module({
-  controllers: [AuthController, UsersController, AuditController],
+  controllers: [AuthController, UsersController, AuditController, KioskTokensController],
   providers: [
     sessionTokensProvider,
     UsersRepository,
@@ -39,7 +44,10 @@ const sessionTokensProvider: FactoryProvider<SessionTokens> = {
     AuthService,
     UsersService,
     FirstAdminService,
+    KioskTokensRepository,
+    KioskTokensService,
+    KioskTokenGuard,
   ],
-  exports: [SessionTokens, UserDirectory, SessionAuthenticator, SessionAuthGuard, AuditService],
+  exports: [SessionTokens, UserDirectory, SessionAuthenticator, SessionAuthGuard, AuditService, KioskTokensService, KioskTokenGuard],
 })
 export class AuthModule {}

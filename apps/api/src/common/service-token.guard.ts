@@ -1,7 +1,7 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { tokenMatches } from './kiosk-token.guard';
+import { tokenMatches } from './token-matches';
 
 /** Writes by trusted services: `Authorization: Bearer <WARROOM_SERVICE_TOKEN>`. Refused when it is unset. */
 @Injectable()

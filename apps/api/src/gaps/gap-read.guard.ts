@@ -1,8 +1,7 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
+import { KioskTokensService } from '../auth/kiosk-tokens.service';
 import { SessionAuthGuard, bearerToken } from '../auth/session-auth.guard';
-import { tokenMatches } from '../common/kiosk-token.guard';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /**
  * Reading gaps: a wall's kiosk token (DESIGN.md "Roles": a wall viewer reads live metrics and gaps), or a
@@ -11,13 +10,13 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 @Injectable()
 export class GapReadGuard implements CanActivate {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly kioskTokens: KioskTokensService,
     private readonly sessions: SessionAuthGuard,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const token = bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization);
-    if (tokenMatches(token, this.config.live.kioskToken)) return true;
+    if (this.kioskTokens.admits(token)) return true;
     return await this.sessions.canActivate(context);
   }
 }

@@ -12,12 +12,15 @@ import { LIVE_PROTOCOL, canReadLive, clientFrameSchema, tokenFromLiveProtocols }
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import { SessionAuthenticator } from '../auth/session-authenticator';
-import { tokenMatches } from '../common/kiosk-token.guard';
+import { KioskTokensService } from '../auth/kiosk-tokens.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GapsService } from '../gaps/gaps.service';
 import { encodeFrame, type EncodedFrame } from './frames';
 import { LiveMetricsService, type LiveSubscriber } from './live-metrics.service';
 import { refuseOtherOrigins } from '../common/same-origin';
+
+/** How often an open kiosk socket's token is checked again: a lookup in memory, so a revoked wall closes within seconds. */
+const LIVE_KIOSK_RECHECK_MS = 2_000;
 
 /** A viewer this far behind is dropped so that it cannot slow the others or grow our memory. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -136,7 +139,8 @@ class LiveConnection {
  * in libs/contracts; the kiosk token may also come as `?token=`). Then each `subscribe` frame (checked
  * against its contract) moves the viewer to that shop, window and source and sends a fresh snapshot. A session socket's session is checked again every
  * `LIVE_SESSION_RECHECK_MS`: once it has expired, or its user was disabled or changed, the socket is closed
- * (1008) and the screen asks its user to sign in again. The kiosk token is checked at open only. A frame
+ * (1008) and the screen asks its user to sign in again; a kiosk socket's token is checked again every
+ * LIVE_KIOSK_RECHECK_MS (an in-memory lookup), so a revoked wall closes within seconds. A frame
  * larger than LIVE_MAX_CLIENT_FRAME_BYTES closes its socket (1009) before anything reads it.
  */
 @WebSocketGateway({
@@ -158,6 +162,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     private readonly live: LiveMetricsService,
     private readonly gaps: GapsService,
     private readonly sessions: SessionAuthenticator,
+    private readonly kioskTokens: KioskTokensService,
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -169,7 +174,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
             socket.close(POLICY_VIOLATION, admission.refused);
             return null;
           }
-          if (admission.admitted === 'session') this.recheckSession(socket, connection, presented);
+          this.recheckAdmission(socket, connection, presented, admission.admitted === 'session' ? this.config.live.sessionRecheckMs : LIVE_KIOSK_RECHECK_MS);
           return this.viewerOn(socket);
         },
         (error: unknown) => {
@@ -244,7 +249,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   private async admit(presented: PresentedToken): Promise<Admission> {
     if ('refused' in presented) return presented;
     const { token } = presented;
-    if (tokenMatches(token, this.config.live.kioskToken)) return { admitted: 'kiosk' };
+    if (this.kioskTokens.admits(token)) return { admitted: 'kiosk' };
     if (presented.in === 'url') {
       return { refused: 'not the kiosk token; a session token goes in the Sec-WebSocket-Protocol header, never in the URL' };
     }
@@ -255,8 +260,8 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     return { admitted: 'session' };
   }
 
-  /** Closes the socket once its session no longer admits it; a store that cannot answer leaves it open. */
-  private recheckSession(socket: WebSocket, connection: LiveConnection, presented: PresentedToken): void {
+  /** Closes the socket once its token no longer admits it; a store that cannot answer leaves it open. */
+  private recheckAdmission(socket: WebSocket, connection: LiveConnection, presented: PresentedToken, everyMs: number): void {
     // Closed while it was admitted: handleDisconnect has run already and would never stop the timer.
     if (socket.readyState !== socket.OPEN) return;
     const timer = setInterval(() => {
@@ -269,7 +274,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
         },
         (error: unknown) => this.logger.warn(`Could not recheck a viewer's session (kept open): ${(error as Error).message}`),
       );
-    }, this.config.live.sessionRecheckMs);
+    }, everyMs);
     timer.unref();
     connection.recheck = timer;
   }
