@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     // for previews; the bot loads the knowledge base from the api.
     const host = process.env.HOST ?? '127.0.0.1';
     const [ingestPort, botPort] = [await freePort(), await freePort()];
-    const apiPort = Number(process.env.PORT ?? 3000) || (await freePort());
+    // PORT=0 (any free port) is chosen here, so that a restarted api comes back on the same one; any other
+    // value goes to the api as it is, to be validated there.
+    const apiPort = process.env.PORT === '0' ? String(await freePort()) : (process.env.PORT ?? '3000');
     const botUrl = `http://127.0.0.1:${botPort}`;
 
     const ingest = await supervise({
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
             // The walls' status strip: where the api asks ingest and the bot how they are.
             HEALTH_INGEST_URL: `http://127.0.0.1:${ingestPort}/health/ingest`,
             HEALTH_BOT_URL: `${botUrl}/health`,
-            PORT: String(apiPort),
+            PORT: apiPort,
             HOST: host,
           },
         }),
