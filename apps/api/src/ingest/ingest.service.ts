@@ -523,7 +523,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     const lag = health.partitions.reduce((sum, partition) => sum + (partition.lag ?? 0), 0);
     const { rows, waited, insert } = this.insertTimings;
     this.logger.log(
-      `status=${health.status} stored=${health.stored} deadLettered=${health.deadLettered} lag=${lag} ` +
+      `status=${health.status} stored=${health.stored} deadLettered=${health.deadLettered} ` +
+        `refusedByStore=${health.refusedByStore} duplicatesSkipped=${health.duplicatesSkipped} missingEvents=${health.missingEvents} lag=${lag} ` +
         `retrying=${health.partitions.filter((partition) => partition.retrying).map((p) => p.partition).join(',') || '-'} ` +
         `insert: rows=${rows.drain()} waited=${waited.drain()} took=${insert.drain()}`,
     );
