@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GapClusterer, Matcher } from '@warroom/matcher';
+import { GapClusterer, Matcher, strongestTerms } from '@warroom/matcher';
 
 const KB = [
   { id: 'invoice', examples: ['可以开发票吗', '我要开增值税专用发票', '电子发票在哪里下载', '发票抬头写错了能重开吗'] },
@@ -55,5 +55,88 @@ describe('GapClusterer', () => {
     const c = clusterer.add('周末去爬山', 3);
     expect(c.isNew).toBe(true);
     expect(clusterer.clusters()).toHaveLength(2);
+  });
+});
+
+/** A small deterministic generator (mulberry32). */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Paraphrases of the two gap topics mixed with unrelated one-off questions, in a shuffled order. */
+function stream(random: () => number): string[] {
+  const oneOffs = ['周末去爬山', '你们老板是谁', '今天天气不错', '手机壳有粉色的吗', '快递员态度很差', '能便宜点吗', '为什么不回复我'];
+  const texts = [...GAPS.map(([text]) => text), ...oneOffs, '礼品卡能转赠给朋友吗', '洗衣机安装要自己买配件吗', '礼品卡过期了怎么办'];
+  for (let i = 0; i < 40; i += 1) {
+    let garbage = '';
+    for (let j = 0; j < 8; j += 1) garbage += String.fromCodePoint(0x4e00 + Math.floor(random() * 0x5000));
+    texts.push(garbage);
+  }
+  for (let i = texts.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [texts[i], texts[j]] = [texts[j]!, texts[i]!];
+  }
+  return texts;
+}
+
+describe('GapClusterer candidate index', () => {
+  const matcher = new Matcher();
+  matcher.addAnswers(KB);
+
+  it('finds the same clusters through the index of the strongest terms as through every term', () => {
+    // Indexed under every term of every centroid, a cluster that is not a candidate shares no term with
+    // the question: its cosine is 0, so that index is exactly the comparison with every cluster.
+    for (let seed = 1; seed <= 5; seed += 1) {
+      const texts = stream(seeded(seed));
+      const indexed = new GapClusterer<string>({ matcher });
+      const everyTerm = new GapClusterer<string>({ matcher, indexTerms: Number.POSITIVE_INFINITY, indexMinShare: 0 });
+      for (const text of texts) {
+        const a = indexed.add(text, text);
+        const b = everyTerm.add(text, text);
+        expect(a).toEqual(b);
+      }
+      expect(indexed.clusters()).toEqual(everyTerm.clusters());
+    }
+  });
+
+  it('forgets a removed cluster, and the ids merged into it, so that its topic starts again', () => {
+    const clusterer = new GapClusterer<number>();
+    const a = clusterer.add('礼品卡怎么绑定', 1);
+    clusterer.add('礼品卡怎么绑定呢', 2);
+    clusterer.add('周末去爬山', 3);
+    expect(clusterer.size).toBe(2);
+    clusterer.remove(clusterer.resolve(a.clusterId));
+    expect(clusterer.size).toBe(1);
+    const again = clusterer.add('礼品卡怎么绑定', 4);
+    expect(again.isNew).toBe(true);
+    expect(clusterer.clusters().map((c) => c.size)).toEqual([1, 1]);
+  });
+
+  it('keeps sizes but no members when asked not to keep them', () => {
+    const clusterer = new GapClusterer<number>({ matcher, keepMembers: false });
+    for (const [index, [text]] of GAPS.entries()) clusterer.add(text, index);
+    expect(clusterer.clusters().map((c) => [c.size, c.members.length])).toEqual([
+      [4, 0],
+      [3, 0],
+    ]);
+  });
+
+  it('indexes a centroid under its strongest terms only', () => {
+    const sum = new Map([
+      ['a', 1],
+      ['b', 0.5],
+      ['c', 0.5],
+      ['d', 0.01],
+      ['e', 0.2],
+    ]);
+    expect(strongestTerms(sum, 3, 0)).toEqual(['a', 'b', 'c']);
+    expect(strongestTerms(sum, 10, 0.05)).toEqual(['a', 'b', 'c', 'e']);
+    expect(strongestTerms(new Map(), 3, 0)).toEqual([]);
   });
 });

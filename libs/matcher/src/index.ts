@@ -20,6 +20,7 @@ export {
   DEFAULT_GAP_RECURRENCE,
   DEFAULT_GAP_THRESHOLD,
   GapClusterer,
+  strongestTerms,
   type GapCluster,
   type GapClustererOptions,
   type GapMember,

@@ -1,7 +1,20 @@
 import { gapSchema, type Actor } from '@warroom/contracts';
 import { Matcher } from '@warroom/matcher';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine as Engine, gapCost, gapIdOf, quantile, suggest, type GapEngineSettings, type GapInput } from './gap-engine';
+import {
+  DEFAULT_GAP_ENGINE_SETTINGS,
+  GapEngine as Engine,
+  evictionVictims,
+  gapCost,
+  gapIdOf,
+  isEstablished,
+  quantile,
+  suggest,
+  type EvictionView,
+  type GapChange,
+  type GapEngineSettings,
+  type GapInput,
+} from './gap-engine';
 import type { LifecycleRecord } from './gap-lifecycle';
 
 /** A small knowledge base whose IDF makes 怎么, 在哪里, 多少 the common words they are. */
@@ -22,6 +35,33 @@ class GapEngine extends Engine {
 
 const T0 = Date.parse('2026-11-11T00:00:00.000Z');
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+/** The gap a question opened. */
+function gapOf(changes: GapChange[]): string {
+  const opened = changes.find((change) => change.kind === 'opened');
+  if (!opened) throw new Error(`no gap opened: ${JSON.stringify(changes)}`);
+  return opened.gapId;
+}
+
+/** A small deterministic generator (mulberry32), so a flood is the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 8-12 random CJK ideographs: a question unlike any other. */
+function garbage(random: () => number): string {
+  let text = '';
+  const length = 8 + Math.floor(random() * 5);
+  for (let i = 0; i < length; i += 1) text += String.fromCodePoint(0x4e00 + Math.floor(random() * 0x5000));
+  return text;
+}
 const ALICE: Actor = { userId: 'u-alice', login: 'alice' };
 
 let sequence = 0;
@@ -64,6 +104,8 @@ function record(gapId: string, action: LifecycleRecord['action'], overrides: Par
 
 const TRADE_IN = ['以旧换新怎么折算', '以旧换新怎么折算价格', '以旧换新折算多少钱', '旧手机以旧换新怎么折算'];
 const SUBSIDY = ['国补资格怎么领取', '国补资格在哪里领取', '国家补贴资格怎么领'];
+/** A third topic, asked five times: an established gap by its size. */
+const GIFT_CARD = ['礼品卡怎么绑定', '礼品卡绑定失败', '礼品卡绑定到账户', '礼品卡在哪里绑定', '礼品卡怎么绑定到账户'];
 
 describe('GapEngine clustering', () => {
   it('groups questions that mean the same thing and keeps topics apart', () => {
@@ -296,8 +338,111 @@ describe('GapEngine lifecycle and verification', () => {
     const engine = new GapEngine();
     engine.add(question(TRADE_IN[0]!, { eventTime: T0 }));
     engine.add(question(SUBSIDY[0]!, { eventTime: T0 + 2 * MIN }));
-    expect(engine.expire(T0 + MIN)).toHaveLength(1);
+    expect(engine.expire(T0 + MIN, T0 + 2 * MIN)).toHaveLength(1);
     expect(engine.size).toBe(1);
+  });
+
+  it('forgets a gap that is not established once it got no question for smallGapTtlMs, and keeps the established ones', () => {
+    const engine = new GapEngine();
+    const plain = gapOf(engine.add(question(TRADE_IN[0]!)));
+    const claimed = gapOf(engine.add(question(SUBSIDY[0]!)));
+    engine.applyLifecycle(record(claimed, 'claim'));
+    const large = gapOf(engine.add(question(GIFT_CARD[0]!)));
+    for (const text of GIFT_CARD.slice(1)) engine.add(question(text));
+    const costly = gapOf(engine.add(question('安装师傅迟到了两个小时', { emotion: 'angry', handoff: true })));
+    engine.add(question('安装师傅迟到了还不道歉', { emotion: 'angry', handoff: true }));
+    expect(engine.view(large, T0)?.volume.total).toBeGreaterThanOrEqual(DEFAULT_GAP_ENGINE_SETTINGS.establishedQuestions);
+    expect(engine.view(costly, T0)?.cost).toBeGreaterThanOrEqual(DEFAULT_GAP_ENGINE_SETTINGS.establishedCost);
+
+    // Within the cost window the costly one still costs; past it nothing costs, and only size and claims protect.
+    const justBefore = T0 + DEFAULT_GAP_ENGINE_SETTINGS.smallGapTtlMs - 1;
+    expect(engine.expire(T0 - DAY, justBefore)).toEqual([]);
+    const later = T0 + DEFAULT_GAP_ENGINE_SETTINGS.smallGapTtlMs + 1;
+    expect(engine.expire(T0 - DAY, later).map((change) => change.kind === 'expired' && change.gapId).sort()).toEqual([costly, plain].sort());
+    expect([claimed, large].map((gapId) => engine.view(gapId, later)?.gapId)).toEqual([claimed, large]);
+  });
+
+  it('caps the gaps of a shop under a flood of unique questions, never evicting established gaps or other shops', () => {
+    const settings = { ...DEFAULT_GAP_ENGINE_SETTINGS, maxGapsPerShop: 20 };
+    const engine = new GapEngine(settings);
+    const large = gapOf(engine.add(question(GIFT_CARD[0]!)));
+    for (const text of GIFT_CARD.slice(1)) engine.add(question(text));
+    const claimed = gapOf(engine.add(question(SUBSIDY[0]!)));
+    engine.applyLifecycle(record(claimed, 'claim'));
+    const published = gapOf(engine.add(question(TRADE_IN[0]!)));
+    engine.applyLifecycle(record(published, 'publish', { target: 'shop:shop-a/trade-in', answerId: 'trade-in', revision: 1 }));
+    const elsewhere = gapOf(engine.add(question(TRADE_IN[1]!, { shopId: 'shop-b' })));
+
+    const random = seeded(7);
+    const expired: string[] = [];
+    const flood: string[] = [];
+    for (let i = 0; i < 500; i += 1) {
+      const changes = engine.add(question(garbage(random), { eventTime: T0 + i * 1_000 }));
+      for (const change of changes) {
+        if (change.kind === 'opened') flood.push(change.gapId);
+        if (change.kind === 'expired') expired.push(change.gapId);
+      }
+      expect(engine.list({ source: 'live', shop: 'shop-a', status: 'active', limit: 1_000 }, T0).length).toBeLessThanOrEqual(settings.maxGapsPerShop);
+    }
+    expect(flood.length).toBeGreaterThan(450);
+    expect(expired.length).toBeGreaterThan(400);
+    expect(expired).not.toContain(large);
+    for (const gapId of [large, claimed, published, elsewhere]) expect(engine.view(gapId, T0)?.gapId).toBe(gapId);
+    // The least recently asked went first: the newest flood questions are the ones still held.
+    expect(engine.view(flood.at(-1)!, T0)).not.toBeNull();
+    expect(engine.view(flood[0]!, T0)).toBeNull();
+  });
+
+  it('takes the same questions to the same gaps and ids again after evictions (a rebuild replays them)', () => {
+    const settings = { ...DEFAULT_GAP_ENGINE_SETTINGS, maxGapsPerShop: 10 };
+    const run = (): string[] => {
+      const engine = new GapEngine(settings);
+      const random = seeded(11);
+      const ids: string[] = [];
+      for (let i = 0; i < 200; i += 1) {
+        const text = i % 20 === 0 ? GIFT_CARD[(i / 20) % GIFT_CARD.length]! : garbage(random);
+        engine.add(question(text, { eventId: `r${i}`, eventTime: T0 + i * 1_000 }));
+        ids.push(engine.list({ source: 'live', shop: 'shop-a', status: 'active', limit: 100 }, T0).map((gap) => gap.gapId).join());
+      }
+      return ids;
+    };
+    expect(run()).toEqual(run());
+  });
+});
+
+describe('evictionVictims', () => {
+  const view = (gapId: string, total: number, lastSeen: number, overrides: Partial<EvictionView> = {}): EvictionView => ({
+    gapId,
+    status: 'open',
+    total,
+    cost: () => 1,
+    lastSeen,
+    ...overrides,
+  });
+
+  it('frees the excess from the smallest, then the least recently asked, never an established gap', () => {
+    const gaps = [
+      view('big', 9, 1),
+      view('claimed', 1, 1, { status: 'claimed' }),
+      view('published', 1, 1, { status: 'published' }),
+      view('verified', 1, 1, { status: 'verified' }),
+      view('costly', 1, 1, { cost: () => 12 }),
+      view('pair-old', 2, 5),
+      view('single-new', 1, 9),
+      view('single-old', 1, 3),
+      view('dismissed', 1, 4, { status: 'dismissed' }),
+    ];
+    expect(evictionVictims(gaps, 6, DEFAULT_GAP_ENGINE_SETTINGS)).toEqual(['single-old', 'dismissed', 'single-new']);
+    expect(evictionVictims(gaps, 9, DEFAULT_GAP_ENGINE_SETTINGS)).toEqual([]);
+    // Asked to free more than may go: only what is not established.
+    expect(evictionVictims(gaps, 0, DEFAULT_GAP_ENGINE_SETTINGS)).toEqual(['single-old', 'dismissed', 'single-new', 'pair-old']);
+  });
+
+  it('counts a gap as established by its lifecycle, its size or its cost', () => {
+    expect(isEstablished(view('g', 5, 0), DEFAULT_GAP_ENGINE_SETTINGS)).toBe(true);
+    expect(isEstablished(view('g', 4, 0), DEFAULT_GAP_ENGINE_SETTINGS)).toBe(false);
+    expect(isEstablished(view('g', 1, 0, { cost: () => 5 }), DEFAULT_GAP_ENGINE_SETTINGS)).toBe(true);
+    expect(isEstablished(view('g', 1, 0, { status: 'dismissed' }), DEFAULT_GAP_ENGINE_SETTINGS)).toBe(false);
   });
 });
 

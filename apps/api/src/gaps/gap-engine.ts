@@ -77,6 +77,14 @@ export interface GapEngineSettings {
   suggestMinAgreement: number;
   /** …with at least this mean score. */
   suggestMinScore: number;
+  /** How many gaps one (source, shop) holds; see `evictionVictims` for who goes. */
+  maxGapsPerShop: number;
+  /** A gap of at least this many questions is established: never evicted, never expired early. */
+  establishedQuestions: number;
+  /** A gap costing at least this much now is established too (few questions, but angry and handed off). */
+  establishedCost: number;
+  /** A gap that is not established and gets no question for this long is forgotten. */
+  smallGapTtlMs: number;
 }
 
 export const DEFAULT_GAP_ENGINE_SETTINGS: GapEngineSettings = {
@@ -86,7 +94,15 @@ export const DEFAULT_GAP_ENGINE_SETTINGS: GapEngineSettings = {
   mergeThreshold: DEFAULT_GAP_MERGE_THRESHOLD,
   suggestMinAgreement: 0.6,
   suggestMinScore: 0.35,
+  maxGapsPerShop: 2_000,
+  establishedQuestions: 5,
+  establishedCost: 5,
+  // Past the cost window, a small gap's cost is 0: it is on nobody's list any more.
+  smallGapTtlMs: 60 * 60_000,
 };
+
+/** When a shop holds more than `maxGapsPerShop` gaps, this share of the cap is freed at once (so a flood evicts in batches). */
+const EVICT_TO_SHARE = 0.9;
 
 /** Distinct raw texts kept per gap (what `questionsOf` returns and the representative is chosen from). */
 export const QUESTIONS_KEPT = 500;
@@ -150,8 +166,50 @@ class ShopBook {
   readonly byCluster = new Map<number, GapState>();
 
   constructor(settings: GapEngineSettings, represent: Representation) {
-    this.clusterer = new GapClusterer<null>({ represent, threshold: settings.threshold, mergeThreshold: settings.mergeThreshold });
+    // The engine keeps each gap's own figures and texts: the clusterer needs no members of its own.
+    this.clusterer = new GapClusterer<null>({ represent, threshold: settings.threshold, mergeThreshold: settings.mergeThreshold, keepMembers: false });
   }
+}
+
+/** What the eviction rule looks at in a gap. */
+export interface EvictionView {
+  gapId: string;
+  status: Gap['status'];
+  total: number;
+  /** Its cost now; a function, since only gaps that are neither taken nor large need it worked out. */
+  cost: () => number;
+  lastSeen: number;
+}
+
+/** Established: a trainer is on it or was (claimed, published, verified), or it is large or costly. Never evicted. */
+export function isEstablished(gap: EvictionView, settings: Pick<GapEngineSettings, 'establishedQuestions' | 'establishedCost'>): boolean {
+  return (
+    gap.status === 'claimed' ||
+    gap.status === 'published' ||
+    gap.status === 'verified' ||
+    gap.total >= settings.establishedQuestions ||
+    gap.cost() >= settings.establishedCost
+  );
+}
+
+/**
+ * The gaps to forget so that at most `keep` remain: never an established one; among the others the
+ * smallest go first, then, between equal sizes, the one asked least recently (a topic nobody asks about
+ * any more), then by id (deterministic). Not the newest first: in a flood that would forget every new
+ * topic before its second question arrives. Fewer than asked when the rest are all established.
+ */
+export function evictionVictims(
+  gaps: readonly EvictionView[],
+  keep: number,
+  settings: Pick<GapEngineSettings, 'establishedQuestions' | 'establishedCost'>,
+): string[] {
+  const excess = gaps.length - keep;
+  if (excess <= 0) return [];
+  return gaps
+    .filter((gap) => !isEstablished(gap, settings))
+    .sort((a, b) => a.total - b.total || a.lastSeen - b.lastSeen || (a.gapId < b.gapId ? -1 : 1))
+    .slice(0, excess)
+    .map((gap) => gap.gapId);
 }
 
 export class GapEngine {
@@ -161,6 +219,8 @@ export class GapEngine {
   private readonly aliases = new Map<string, string>();
   /** Events already taken (questions and flags) → the gap they went to, and when they happened. */
   private readonly seen = new Map<string, { gapId: string | null; at: number }>();
+  /** The latest event time taken: the clock of the eviction rule (the same on a rebuild as when it ran). */
+  private clock = 0;
 
   constructor(
     readonly settings: GapEngineSettings = DEFAULT_GAP_ENGINE_SETTINGS,
@@ -202,6 +262,10 @@ export class GapEngine {
     }
     this.seen.set(input.eventId, { gapId: gap.gapId, at: input.eventTime });
     this.count(gap, input);
+    this.clock = Math.max(this.clock, input.eventTime);
+    if (book.byCluster.size > this.settings.maxGapsPerShop) {
+      changes.push(...this.evict(book, Math.floor(this.settings.maxGapsPerShop * EVICT_TO_SHARE)));
+    }
     return changes;
   }
 
@@ -323,29 +387,67 @@ export class GapEngine {
 
   /**
    * Forgets gaps last seen before `horizon` (and the events taken before it), so memory stays bounded and
-   * the process holds what a restart would rebuild. Whole shop books are kept (the clusterer has no
-   * removal); a book whose gaps all expired is dropped.
+   * the process holds what a restart would rebuild, and the gaps that are not established and got no
+   * question for `smallGapTtlMs` before `now`. A book whose gaps all expired is dropped.
    */
-  expire(horizon: number): GapChange[] {
+  expire(horizon: number, now: number): GapChange[] {
     const changes: GapChange[] = [];
+    const smallHorizon = now - this.settings.smallGapTtlMs;
     for (const [key, book] of this.books) {
-      for (const [clusterId, gap] of book.byCluster) {
-        if (gap.lastSeen >= horizon) continue;
-        book.byCluster.delete(clusterId);
-        this.gaps.delete(gap.gapId);
-        changes.push({ kind: 'expired', gapId: gap.gapId });
+      for (const gap of [...book.byCluster.values()]) {
+        if (gap.lastSeen >= horizon && (gap.lastSeen >= smallHorizon || isEstablished(this.evictionView(gap, now), this.settings))) continue;
+        changes.push(this.forget(book, gap));
       }
       if (book.byCluster.size === 0) this.books.delete(key);
     }
-    if (changes.length > 0) {
-      for (const [alias, current] of this.aliases) if (!this.gaps.has(current)) this.aliases.delete(alias);
-    }
+    this.forgetAliases(changes);
     for (const [eventId, entry] of this.seen) if (entry.at < horizon) this.seen.delete(eventId);
     return changes;
   }
 
   get size(): number {
     return this.gaps.size;
+  }
+
+  /** Forgets the book's gaps that `evictionVictims` picks until `keep` remain; their events stay taken. */
+  private evict(book: ShopBook, keep: number): GapChange[] {
+    const views = [...book.byCluster.values()].map((gap) => this.evictionView(gap, this.clock));
+    const changes: GapChange[] = [];
+    for (const gapId of evictionVictims(views, keep, this.settings)) {
+      const gap = this.gaps.get(gapId);
+      if (gap) changes.push(this.forget(book, gap));
+    }
+    this.forgetAliases(changes);
+    return changes;
+  }
+
+  private forget(book: ShopBook, gap: GapState): GapChange {
+    book.byCluster.delete(gap.clusterId);
+    book.clusterer.remove(gap.clusterId);
+    this.gaps.delete(gap.gapId);
+    return { kind: 'expired', gapId: gap.gapId };
+  }
+
+  private forgetAliases(changes: readonly GapChange[]): void {
+    if (changes.length === 0) return;
+    for (const [alias, current] of this.aliases) if (!this.gaps.has(current)) this.aliases.delete(alias);
+  }
+
+  private evictionView(gap: GapState, now: number): EvictionView {
+    const cost = (): number => {
+      const from = now - this.settings.windowMs;
+      let questions = 0;
+      let handoffs = 0;
+      let weights = 0;
+      for (const entry of gap.window) {
+        if (entry.at <= from || entry.at > now) continue;
+        questions += 1;
+        if (entry.handoff) handoffs += 1;
+        weights += entry.weight;
+      }
+      return questions ? gapCost(questions, handoffs / questions, weights / questions) : 0;
+    };
+    return { gapId: gap.gapId, status: gap.lifecycle.status, total: gap.total, cost, lastSeen: gap.lastSeen };
   }
 
   private book(source: EventSource, shopId: string): ShopBook {

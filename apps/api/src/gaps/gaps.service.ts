@@ -52,7 +52,14 @@ export const GAP_HORIZON_MS = 24 * 3_600_000;
  * events it has taken, so nothing is counted twice.
  */
 const INGEST_SLACK_MS = 5_000;
-const PAGE_ROWS = 20_000;
+/** Rows per read: one page is parsed in one go, so a page stays small enough not to hold the event loop. */
+const PAGE_ROWS = 5_000;
+/**
+ * The engine takes a poll's questions for at most this long before letting the event loop serve sockets
+ * and requests: a poll that found a backlog (a flood, a slow store) must not freeze the api while it
+ * catches up, and the next poll finds less.
+ */
+const TAKE_SLICE_MS = 10;
 const FLUSH_EVERY_MS = 100;
 /** Window figures change as time passes: gaps whose window volume slid are re-sent this often. */
 const SLIDE_EVERY_MS = 5_000;
@@ -371,8 +378,13 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       if (page.rows.length < PAGE_ROWS) break;
     }
     // Lifecycle changes wait while the batch is applied, so a check never sees half of it.
-    await this.exclusive(() => {
-      for (const input of inputs) this.publishChanges(engine.add(input));
+    await this.exclusive(async () => {
+      let next = 0;
+      while (next < inputs.length) {
+        const sliceEnd = performance.now() + TAKE_SLICE_MS;
+        while (next < inputs.length && performance.now() < sliceEnd) this.publishChanges(engine.add(inputs[next++]!));
+        if (next < inputs.length) await new Promise((resume) => setImmediate(resume));
+      }
     });
     if (after) this.gapCursor = Math.max(this.gapCursor, after.ingestedAt - INGEST_SLACK_MS);
   }
@@ -436,16 +448,19 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
           break;
         }
         case 'expired':
-          // Its source and shop are gone with it: every subscriber hears of it (it is rare, once a minute at most).
+          // Its source and shop are gone with it: every subscriber hears of it (once a minute, or as a
+          // flood of new gaps evicts small ones).
           this.throttle.forget(change.gapId);
           this.pushedWindow.delete(change.gapId);
-          this.sendAll(encodeFrame('gap_expired', { gapId: change.gapId }));
+          this.sendAll(() => encodeFrame('gap_expired', { gapId: change.gapId }));
           break;
       }
     }
   }
 
   private pushGap(gapId: string, now: number): void {
+    // Nobody watching (the usual case in a flood of new gaps): no view to work out.
+    if (this.subscriptions.size === 0) return;
     const gap = this.engine?.view(gapId, now);
     if (!gap) return;
     this.pushedWindow.set(gap.gapId, gap.volume.window);
@@ -462,8 +477,10 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private sendAll(frame: ReturnType<typeof encodeFrame>): void {
-    for (const state of this.subscriptions.values()) for (const subscriber of state.subscribers) subscriber.send(frame);
+  private sendAll(frame: () => ReturnType<typeof encodeFrame>): void {
+    if (this.subscriptions.size === 0) return;
+    const encoded = frame();
+    for (const state of this.subscriptions.values()) for (const subscriber of state.subscribers) subscriber.send(encoded);
   }
 
   private flushGrowth(): void {
@@ -489,6 +506,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   private expire(): void {
     if (!this.engine) return;
-    this.publishChanges(this.engine.expire(Date.now() - GAP_HORIZON_MS));
+    const now = Date.now();
+    this.publishChanges(this.engine.expire(now - GAP_HORIZON_MS, now));
   }
 }
