@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import type { SimReady } from '@warroom/contracts';
 import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
 import { describeExit, startAppProcess, type AppProcess } from '../infra/dev/app-process';
+import { claimOwnership } from '../infra/dev/data-owner';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { freePort } from '../infra/dev/ports';
 import { startDevStore } from '../infra/dev/store/launch';
@@ -24,6 +25,11 @@ import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 const ROOT = resolve(__dirname, '..');
 const STORE_DIR = resolve(ROOT, '.data/dev-store');
 const BOT_SPOOL_DIR = resolve(ROOT, '.data/dev-bot-spool');
+/**
+ * The process id of the npm start that owns STORE_DIR and BOT_SPOOL_DIR while it runs: a second npm start in
+ * the same checkout (a chaos run beside a developer's) would wipe them from under the first.
+ */
+const OWNER_FILE = resolve(ROOT, '.data/dev-stack.pid');
 /** The shops the bot answers for and the simulated customers write to. */
 const SHOPS = 'demo-electronics,demo-home';
 
@@ -49,6 +55,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
+    mkdirSync(resolve(ROOT, '.data'), { recursive: true });
+    claimOwnership(OWNER_FILE, `${STORE_DIR} and ${BOT_SPOOL_DIR} (another npm start in this checkout)`);
     const broker = await startDevBroker();
     started.push({ name: 'dev broker', stop: () => broker.stop() });
     console.error(`dev broker (Kafka protocol) at ${broker.brokers}`);
