@@ -1,11 +1,14 @@
 /**
- * Poison input never stalls a partition (issue 16): a row the store refuses although the contract accepts
- * it is found, dead-lettered with the store's code and a masked reason, and everything around it is stored.
+ * The store's errors (issue 16), with ingest in this process on its real repositories, the dev broker and
+ * the dev store. The one stand-in is a ChatEventRepository that adds a fault on the way to the real store:
  *
- * Ingest runs in this process with its real repositories on the dev broker and the dev store. The refused
- * row is the incident's: text with a lone surrogate, which JSON carries as "\ud800" and ClickHouse refuses
- * (CANNOT_PARSE_ESCAPE_SEQUENCE). The contracts now refuse such text before ingest sees it, so the one
- * stand-in is a ChatEventRepository that gives one chosen row that text on its way to the real store.
+ * - Poison input never stalls a partition: a row the store refuses although the contract accepts it is
+ *   found, dead-lettered with the store's code and a masked reason, and everything around it is stored.
+ *   The refused row is the incident's: text with a lone surrogate, which JSON carries as "\ud800" and
+ *   ClickHouse refuses (CANNOT_PARSE_ESCAPE_SEQUENCE). The contracts now refuse such text before ingest
+ *   sees it, so the stand-in gives one chosen row that text.
+ * - A timeout after which the INSERT landed anyway stores nothing twice: the stand-in lets the INSERT land,
+ *   then throws the client's timeout.
  */
 import { createClickHouseClient, runMigrations, type ClickHouseClient } from '@warroom/clickhouse';
 import { deadLetterSchema, parseApiConfig, type DeadLetter } from '@warroom/contracts';
@@ -19,22 +22,33 @@ import { KafkaRepository } from '../../apps/api/src/repositories/kafka.repositor
 import { questionEvent } from '../support/events';
 import { DATABASE, storedCounts, usePipeline, waitFor, type Pipeline } from '../support/pipeline';
 
-const GROUP = 'poison-test';
+const GROUP = 'store-errors-test';
 const POISON_ID = 'poison-row';
+const LANDS_THEN_TIMES_OUT = 'lands-then-times-out';
 
-/** The real repository, except that the row of POISON_ID reaches the store with the incident's text. */
-class PoisoningChatEventRepository extends ChatEventRepository {
-  override insertRows(rows: ChatEventRow[], deduplicationToken: string): Promise<void> {
-    return super.insertRows(
+/**
+ * The real repository, except that the row of POISON_ID reaches the store with the incident's text, and
+ * the first INSERT holding LANDS_THEN_TIMES_OUT lands, then fails as a client timeout would.
+ */
+class FaultyChatEventRepository extends ChatEventRepository {
+  timeoutsThrown = 0;
+
+  override async insertRows(rows: ChatEventRow[], deduplicationToken: string): Promise<void> {
+    await super.insertRows(
       rows.map((row) => (row.event_id === POISON_ID ? { ...row, text: '退货 \ud800 call me at 13800138000' } : row)),
       deduplicationToken,
     );
+    if (this.timeoutsThrown === 0 && rows.some((row) => row.event_id === LANDS_THEN_TIMES_OUT)) {
+      this.timeoutsThrown += 1;
+      throw new Error('Timeout error.');
+    }
   }
 }
 
-describe('ingest with a row the store refuses', () => {
+describe('ingest when the store refuses a row or times out', () => {
   const pipeline = usePipeline();
   let ingest: IngestService;
+  let chatEvents: FaultyChatEventRepository;
   let kafkaRepository: KafkaRepository;
   let clickhouse: ClickHouseClient;
 
@@ -49,7 +63,8 @@ describe('ingest with a row the store refuses', () => {
     });
     clickhouse = createClickHouseClient({ url: p.store.url, database: DATABASE });
     kafkaRepository = new KafkaRepository(config);
-    ingest = new IngestService(config, new PoisoningChatEventRepository(clickhouse), kafkaRepository, new IngestOffsetGapsRepository(clickhouse));
+    chatEvents = new FaultyChatEventRepository(clickhouse);
+    ingest = new IngestService(config, chatEvents, kafkaRepository, new IngestOffsetGapsRepository(clickhouse));
     await ingest.onApplicationBootstrap();
   });
 
@@ -107,6 +122,30 @@ describe('ingest with a row the store refuses', () => {
     expect(reason).toMatch(/^ClickHouse refused the row: CANNOT_PARSE_ESCAPE_SEQUENCE \(code 25\): /);
     expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(1_100);
     expect(reason).not.toContain('13800138000');
+  });
+
+  it('stores nothing twice when an INSERT landed although the client timed out, and the rollup counts each once', async () => {
+    const p = pipeline();
+    const before = await storedCounts(p.clickhouse);
+    await p.produce(
+      Array.from({ length: 200 }, (_, i) => {
+        const event = questionEvent({ eventId: i === 100 ? LANDS_THEN_TIMES_OUT : `timeout-${i}`, sessionId: `timeout-session-${i % 20}` });
+        return { key: event.sessionId, value: JSON.stringify(event) };
+      }),
+    );
+    await waitFor(
+      async () => chatEvents.timeoutsThrown === 1 && (await storedCounts(p.clickhouse)).rows >= before.rows + 200 && (await lowWatermarkReached()),
+      60_000,
+      async () => `stored ${JSON.stringify(await storedCounts(p.clickhouse))}, health ${JSON.stringify(ingest.health())}`,
+    );
+    await new Promise((done) => setTimeout(done, 1_000));
+    expect(await storedCounts(p.clickhouse)).toEqual({ rows: before.rows + 200, distinct: before.rows + 200 });
+    const rollup = await p.clickhouse.query({
+      query: `SELECT sum(questions) AS questions FROM question_rollup_1s WHERE facet = 'outcome'`,
+      format: 'JSONEachRow',
+    });
+    expect(await rollup.json()).toEqual([{ questions: before.rows + 200 }]);
+    expect(ingest.health().status).toBe('ok');
   });
 });
 
