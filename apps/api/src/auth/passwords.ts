@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/bcrypt';
+import { concurrencyLimit } from '../common/concurrency-limit';
 
 /**
  * bcrypt through @node-rs/bcrypt (Rust, prebuilt N-API binaries on npm) at cost 10, the floor OWASP still
@@ -16,13 +18,20 @@ export function passwordTooLong(password: string): boolean {
   return Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES;
 }
 
+/**
+ * Hashes at once at most: one core fewer than the machine has (at least one). libuv's pool has 4 threads,
+ * and 20 sign-ins at once would otherwise take every core from the event loop that sends the walls their
+ * frames; past this they wait their turn, which only the signing-in users notice.
+ */
+const withHashSlot = concurrencyLimit(Math.max(1, availableParallelism() - 1));
+
 export function hashPassword(password: string): Promise<string> {
   if (passwordTooLong(password)) throw new Error(`A password is at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`);
-  return hash(password, { cost: BCRYPT_COST, rejectLongPasswords: true });
+  return withHashSlot(() => hash(password, { cost: BCRYPT_COST, rejectLongPasswords: true }));
 }
 
 export function verifyPassword(password: string, passwordHash: string): Promise<boolean> {
-  return verify(password, passwordHash);
+  return withHashSlot(() => verify(password, passwordHash));
 }
 
 /**
