@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatEvent } from '@warroom/contracts';
@@ -186,6 +186,19 @@ describe('EventOutbox', () => {
     await until(() => outbox.stats().dropped === 1, 'the drop');
     expect(outbox.stats().spooled).toBe(2);
     expect(logger.lines.find((line) => line.startsWith('error'))).toMatch(/EVENTS LOST: 1 events dropped because the spool is full/);
+  });
+
+  it('counts and logs, as an error, events a full disk refused, and answers on', async () => {
+    await outbox.close();
+    const fullDir = join(dir, 'full');
+    mkdirSync(fullDir);
+    // Every write to /dev/full fails with ENOSPC, as a full disk does.
+    symlinkSync('/dev/full', join(fullDir, 'events.jsonl'));
+    outbox = new EventOutbox(transport, FileSpool.open({ dir: fullDir, maxBytes: 1024 * 1024 }), { lingerMs: 1, batchMax: 3, queueMax: 100 }, logger, () => Date.now());
+    outbox.publish([testEvent(1)]);
+    await outbox.durable();
+    expect(outbox.stats()).toMatchObject({ dropped: 1, spooled: 0 });
+    expect(logger.lines.find((line) => line.startsWith('error'))).toMatch(/EVENTS LOST: 1 events dropped because the spool could not be written \(ENOSPC/);
   });
 
   it('keeps undelivered events in the spool across a restart', async () => {

@@ -1,10 +1,24 @@
+import type * as Fs from 'node:fs';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatEvent } from '@warroom/contracts';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testEvent } from '../testing/events';
 import { FileSpool } from './file-spool';
+
+/** Set: the next write stops half-way and fails, as on a disk that just filled up. */
+const faults = vi.hoisted(() => ({ failNextWrite: false }));
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof Fs>();
+  const writeSync = (fd: number, buffer: Buffer, offset: number, length: number): number => {
+    if (!faults.failNextWrite) return actual.writeSync(fd, buffer, offset, length);
+    faults.failNextWrite = false;
+    actual.writeSync(fd, buffer, offset, Math.floor(length / 2));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  };
+  return { ...actual, writeSync };
+});
 
 const ids = (events: readonly ChatEvent[]) => events.map((event) => event.eventId);
 
@@ -62,6 +76,19 @@ describe('FileSpool', () => {
     expect(() => spool.append([testEvent(2)])).toThrow(/sync is in flight/);
     await syncing;
     expect(spool.append([testEvent(2)]).accepted).toBe(1);
+  });
+
+  it('cuts off what a failed write left, so the next append starts on a whole line', () => {
+    const spool = open();
+    spool.append([testEvent(1)]);
+    faults.failNextWrite = true;
+    expect(() => spool.append([testEvent(2)])).toThrow(/ENOSPC/);
+    spool.append([testEvent(3)]);
+    expect(spool.pendingEvents).toBe(2);
+    spool.close();
+    const again = open();
+    expect(ids(again.read(10).events)).toEqual(['e-1', 'e-3']);
+    expect(again.read(10).skipped).toBe(0);
   });
 
   it('reads a spool left by an earlier version (events.jsonl and a bare offset)', () => {

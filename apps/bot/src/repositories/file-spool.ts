@@ -132,8 +132,12 @@ export class FileSpool implements Spool {
     }
     if (lineBytes.length > 0) {
       const chunk = Buffer.concat(lines.slice(0, lineBytes.length), bytes);
-      let written = 0;
-      while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
+      try {
+        let written = 0;
+        while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
+      } catch (error) {
+        this.cutBackAfter(error);
+      }
       this.size += bytes;
       this.pending += lineBytes.length;
     }
@@ -203,6 +207,17 @@ export class FileSpool implements Spool {
     this.closed = true;
     closeSync(this.fd);
     rmSync(join(this.options.dir, LOCK), { force: true });
+  }
+
+  /** A failed write (a full disk) may have left part of a line where the next append goes: cut it off. */
+  private cutBackAfter(error: unknown): never {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      ftruncateSync(this.fd, this.size);
+    } catch (cut) {
+      throw new Error(`${message}; the spool could not be cut back to its last whole line either (${cut instanceof Error ? cut.message : String(cut)})`, { cause: error });
+    }
+    throw error;
   }
 
   private advance(end: number, events: number): void {
