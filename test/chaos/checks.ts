@@ -133,9 +133,19 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
 
 export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-/** Waits until ingest has stored (or dead-lettered) everything the broker holds. */
-export function drained(admin: Admin, timeoutMs: number): Promise<boolean> {
-  return eventually(async () => (await ingestProgress(admin)).lag === 0, timeoutMs);
+/**
+ * Waits until ingest has stored (or dead-lettered) everything the broker held when this was called: each
+ * partition's committed offset reaches the high watermark read first. Traffic that keeps arriving (npm
+ * start's simulator) does not keep it waiting, as "lag is zero" would.
+ */
+export async function drained(admin: Admin, timeoutMs: number): Promise<boolean> {
+  const topic = TOPICS.chatEvents.name;
+  const targets = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, Number(high)]));
+  return eventually(async () => {
+    const [group] = await admin.fetchOffsets({ groupId: INGEST_GROUP_ID, topics: [topic] });
+    const committed = new Map((group?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+    return [...targets].every(([partition, high]) => high === 0 || (committed.get(partition) ?? -1) >= high);
+  }, timeoutMs);
 }
 
 /** Waits until the bot holds nothing back: its queue and spool are empty (everything reached the broker). */

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 
 const REPO_ROOT = resolve(__dirname, '../..');
 const STOP_TIMEOUT_MS = 60_000;
+const LINES_KEPT = 80;
 
 export type LauncherPart = 'ingest' | 'api' | 'bot';
 
@@ -23,6 +24,8 @@ export interface RunningLauncher {
   healthUrlOf(part: LauncherPart, pid: number): string | null;
   /** Set once the launcher itself has exited (it should not, while its parts die and come back). */
   exitedWith(): string | null;
+  /** The launcher's last output lines (its parts' and its own), for a failed scenario's report. */
+  lastLines(): string;
   stop(): Promise<void>;
 }
 
@@ -54,7 +57,7 @@ export async function startLauncher(options: { log: (line: string) => void; appL
     const timer = setTimeout(() => fail(new Error(`npm start's launcher was not running within ${options.readyTimeoutMs} ms:\n${tail.join('\n')}`)), options.readyTimeoutMs);
     const onLine = (line: string): void => {
       tail.push(line);
-      if (tail.length > 40) tail.shift();
+      if (tail.length > LINES_KEPT) tail.shift();
       if (options.appLogs) process.stderr.write(`[launcher] ${line}\n`);
       found.brokers ??= /dev broker \(Kafka protocol\) at (\S+)/.exec(line)?.[1] ?? null;
       found.storeUrl ??= /dev store \(ClickHouse HTTP\) at (\S+)/.exec(line)?.[1] ?? null;
@@ -94,6 +97,7 @@ export async function startLauncher(options: { log: (line: string) => void; appL
       return `http://127.0.0.1:${port}${part === 'ingest' ? '/health/ingest' : '/health'}`;
     },
     exitedWith: exitText,
+    lastLines: () => tail.join('\n'),
     stop: () => stopLauncher(child, exited),
   };
 }

@@ -1,6 +1,7 @@
 /** What a scenario is given and what it hands back, and the checks every scenario ends with. */
 import type { ClickHouseClient } from '@warroom/clickhouse';
-import { checkLedger, countRollupMismatches } from './checks';
+import type { Admin } from 'kafkajs';
+import { checkLedger, countRollupMismatches, eventually, ingestProgress } from './checks';
 import type { ProducedLedger } from './load';
 import { ledgerFailures, type ScenarioResult } from './report';
 
@@ -27,27 +28,29 @@ export interface Scenario {
  * added to the failures the scenario saw itself.
  */
 export async function settle(
-  clickhouse: ClickHouseClient,
+  system: { clickhouse: ClickHouseClient; explain?: () => string },
   ledger: ProducedLedger,
   failures: string[],
   context: ScenarioContext,
   badDataStallMs: number | null = null,
 ): Promise<Omit<ScenarioResult, 'name' | 'durationMs'>> {
-  const counts = await checkLedger(clickhouse, ledger);
-  const rollups = await countRollupMismatches(clickhouse);
+  const counts = await checkLedger(system.clickhouse, ledger);
+  const rollups = await countRollupMismatches(system.clickhouse);
   context.log(
     `checked: ${ledger.eventsProduced} produced, ${ledger.validIds.size} valid ids, lost ${counts.lost}, duplicated ${counts.duplicated}, ` +
       `rollup mismatches ${rollups.mismatches}`,
   );
   if (counts.lostSample.length > 0) context.log(`lost, e.g. ${counts.lostSample.join(', ')}`);
   if (rollups.sample.length > 0) context.log(`rollup mismatches, e.g. ${rollups.sample.join('; ')}`);
+  const allFailures = [...failures, ...ledgerFailures({ lost: counts.lost, duplicated: counts.duplicated, rollupMismatches: rollups.mismatches })];
+  if (allFailures.length > 0 && system.explain) context.log(`what the parts said last:\n${system.explain()}`);
   return {
     eventsProduced: ledger.eventsProduced,
     lost: counts.lost,
     duplicated: counts.duplicated,
     rollupMismatches: rollups.mismatches,
     badDataStallMs,
-    failures: [...failures, ...ledgerFailures({ lost: counts.lost, duplicated: counts.duplicated, rollupMismatches: rollups.mismatches })],
+    failures: allFailures,
   };
 }
 
@@ -67,4 +70,12 @@ export function combine(...parts: Omit<ScenarioResult, 'name' | 'durationMs'>[])
     badDataStallMs: stalls.length === 0 ? null : Math.max(...stalls),
     failures: parts.flatMap((part) => part.failures),
   };
+}
+
+/** Waits until ingest stores again (its committed offsets move), so a fault hits a pipeline at work, not one still joining its group. */
+export async function ingestAtWork(admin: Admin, failures: string[]): Promise<void> {
+  const before = (await ingestProgress(admin)).committed;
+  if (!(await eventually(async () => (await ingestProgress(admin)).committed > before, 60_000, 200))) {
+    failures.push('ingest stored nothing for 60 s under load before the fault');
+  }
 }

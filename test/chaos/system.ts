@@ -21,6 +21,11 @@ const SESSION_SECRET = 'chaos-session-secret-0123456789abcdef0123';
 export const INGEST_GROUP_ID = 'warroom-ingest';
 export const BOT_SHOPS = ['demo-electronics', 'demo-home'] as const;
 const APP_LOG_LINES_KEPT = 40;
+/**
+ * Scenario 6 produces 1 MB messages on purpose: a produce request may be as large as a broker's default
+ * message.max.bytes (1,048,588) allows, above libs/kafka's default, which keeps room for ordinary batches.
+ */
+const MAX_REQUEST_BYTES = 1_040_000;
 
 export interface SystemOptions {
   api: boolean;
@@ -28,6 +33,8 @@ export interface SystemOptions {
   /** Every output line of the parts goes to our stderr (default: kept, and shown when a start fails). */
   appLogs: boolean;
   log: (line: string) => void;
+  /** Receives the api's output lines. */
+  onApiLine?: (line: string) => void;
 }
 
 /** A part that can die and come back on the same port (the api, the bot) or anywhere (ingest). */
@@ -40,6 +47,8 @@ export class RestartablePart {
     private readonly entry: string,
     private readonly env: Record<string, string>,
     private readonly appLogs: boolean,
+    /** Sees every output line (the api's first start prints the first admin's one-time password). */
+    private readonly onLine: (line: string) => void = () => undefined,
   ) {}
 
   get running(): AppProcess {
@@ -64,6 +73,7 @@ export class RestartablePart {
         this.tail.push(line);
         if (this.tail.length > APP_LOG_LINES_KEPT) this.tail.shift();
         if (this.appLogs) process.stderr.write(`[${this.name}] ${line}\n`);
+        this.onLine(line);
       },
     });
   }
@@ -97,6 +107,8 @@ export interface System {
   api: RestartablePart | null;
   bot: RestartablePart | null;
   produce(messages: { key: string; value: Buffer }[]): Promise<void>;
+  /** The last output lines of every part, for a failed scenario's report. */
+  explain(): string;
   stop(): Promise<void>;
 }
 
@@ -128,6 +140,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
           INGEST_GROUP_ID,
         },
         options.appLogs,
+        options.onApiLine,
       )
     : null;
   const bot = options.bot
@@ -155,12 +168,16 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await api?.start();
     await bot?.start();
   } catch (error) {
-    const parts = [ingest, api, bot].filter((part): part is RestartablePart => part !== null);
-    for (const part of parts) options.log(`--- ${part.name}, last lines ---\n${part.lastLines()}`);
+    options.log(explain());
     await stopAll();
     throw error;
   }
   options.log(`system up: broker ${broker.brokers}, store ${store.url}${api ? `, api ${api.url}` : ''}${bot ? `, bot ${bot.url}` : ''}`);
+
+  function explain(): string {
+    const parts = [ingest, api, bot].filter((part): part is RestartablePart => part !== null);
+    return parts.map((part) => `--- ${part.name}, last lines ---\n${part.lastLines()}`).join('\n');
+  }
 
   async function stopAll(): Promise<void> {
     // Newest first, and each part even if another failed to stop: a leftover process would skew the next scenario.
@@ -183,8 +200,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     api,
     bot,
     produce: async (messages) => {
-      await sendBatch(producer, TOPICS.chatEvents.name, messages);
+      await sendBatch(producer, TOPICS.chatEvents.name, messages, { maxRequestBytes: MAX_REQUEST_BYTES });
     },
+    explain,
     stop: stopAll,
   };
 }

@@ -4,7 +4,7 @@
  */
 import { botFlushed, drained, ingestProgress, sleep } from '../checks';
 import { BotLoad, ProducedLedger } from '../load';
-import { between, settle, type Scenario } from '../scenario';
+import { between, ingestAtWork, settle, type Scenario } from '../scenario';
 import { startSystem } from '../system';
 
 const QUESTIONS_PER_SECOND = 60;
@@ -20,6 +20,7 @@ export const botKills: Scenario = {
       const bot = system.bot!;
       const load = new BotLoad(() => bot.url, ledger, context.runId);
       load.start(QUESTIONS_PER_SECOND);
+      await ingestAtWork(system.admin, failures);
       for (let kill = 1; kill <= kills; kill += 1) {
         await sleep(between(context.rng, 2_000, 6_000));
         context.log(`kill -9 bot (${kill}/${kills}) after ${load.answered} answers`);
@@ -32,7 +33,7 @@ export const botKills: Scenario = {
       context.log(`${load.answered} questions answered, ${load.failures.length} unanswered while the bot was down`);
       if (!(await botFlushed(bot.url, 90_000))) failures.push('the bot still holds events 90 s after the load stopped');
       if (!(await drained(system.admin, 120_000))) failures.push(`ingest did not drain within 120 s (lag ${(await ingestProgress(system.admin)).lag})`);
-      return await settle(system.clickhouse, ledger, failures, context);
+      return await settle(system, ledger, failures, context);
     } finally {
       await system.stop();
     }

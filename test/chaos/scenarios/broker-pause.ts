@@ -4,7 +4,7 @@
  */
 import { botFlushed, drained, ingestProgress, sleep } from '../checks';
 import { BotLoad, ProducedLedger } from '../load';
-import { settle, type Scenario } from '../scenario';
+import { ingestAtWork, settle, type Scenario } from '../scenario';
 import { startSystem } from '../system';
 
 const QUESTIONS_PER_SECOND = 40;
@@ -20,7 +20,8 @@ export const brokerPause: Scenario = {
       const bot = system.bot!;
       const load = new BotLoad(() => bot.url, ledger, context.runId);
       load.start(QUESTIONS_PER_SECOND);
-      await sleep(5_000);
+      await ingestAtWork(system.admin, failures);
+      await sleep(2_000);
       context.log(`SIGSTOP broker for ${pauseMs / 1000} s`);
       const answeredBefore = load.answered;
       system.broker.pause();
@@ -36,7 +37,7 @@ export const brokerPause: Scenario = {
       if (answeredDuring < (QUESTIONS_PER_SECOND * pauseMs) / 1000 / 2) failures.push(`only ${answeredDuring} questions answered during the broker outage`);
       if (!(await botFlushed(bot.url, 90_000))) failures.push('the bot still holds events 90 s after the broker came back');
       if (!(await drained(system.admin, 120_000))) failures.push(`ingest did not drain within 120 s (lag ${(await ingestProgress(system.admin)).lag})`);
-      return await settle(system.clickhouse, ledger, failures, context);
+      return await settle(system, ledger, failures, context);
     } finally {
       await system.stop();
     }

@@ -7,7 +7,7 @@
 import { botFlushed, DeadLetterCollector, drained, eventually, ingestProgress, sleep } from '../checks';
 import { HostileGenerator, hostileChatBody } from '../hostile';
 import { BotLoad, KafkaLoad, ProducedLedger } from '../load';
-import { between, settle, type Scenario } from '../scenario';
+import { between, ingestAtWork, settle, type Scenario } from '../scenario';
 import { longestStallMs } from '../stall';
 import { BOT_SHOPS, KIOSK_TOKEN, startSystem } from '../system';
 import { WallClient } from '../wall-client';
@@ -38,7 +38,8 @@ export const hostileInput: Scenario = {
       load.start(EVENTS_PER_SECOND);
       wall.open();
       if (!(await eventually(() => Promise.resolve(wall.samples.length > 0), 60_000))) failures.push('the wall got no snapshot within 60 s of the start');
-      await sleep(3_000);
+      await ingestAtWork(system.admin, failures);
+      await sleep(2_000);
 
       context.log(`mixing ${total} hostile messages into ${EVENTS_PER_SECOND} events/s`);
       const hostileFrom = Date.now();
@@ -83,7 +84,7 @@ export const hostileInput: Scenario = {
       if (missing > 0) failures.push(`${missing} of ${invalid} invalid messages are not in chat.events.dlq`);
       if (withoutReason > 0) failures.push(`${withoutReason} dead letters carry no reason`);
       if (deadLetters.malformed.length > 0) failures.push(`${deadLetters.malformed.length} dead letters break their contract`);
-      return await settle(system.clickhouse, ledger, failures, context, stallMs);
+      return await settle(system, ledger, failures, context, stallMs);
     } finally {
       wall.close();
       await deadLetters.stop();

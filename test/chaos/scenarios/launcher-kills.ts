@@ -8,7 +8,7 @@ import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
 import { drained, eventually, ingestProgress, sleep } from '../checks';
 import { startLauncher, type LauncherPart, type RunningLauncher } from '../launcher';
 import { KafkaLoad, ProducedLedger } from '../load';
-import { between, settle, type ScenarioContext } from '../scenario';
+import { between, ingestAtWork, settle, type ScenarioContext } from '../scenario';
 import type { ScenarioResult } from '../report';
 import { DATABASE } from '../system';
 
@@ -30,6 +30,7 @@ export async function launcherKills(context: ScenarioContext): Promise<Omit<Scen
       runId: context.runId,
     });
     load.start(EVENTS_PER_SECOND);
+    await ingestAtWork(admin, failures);
     for (const part of ['ingest', 'bot'] as const) {
       await sleep(between(context.rng, 2_000, 5_000));
       failures.push(...(await killAndWaitForReturn(launcher, part, context)));
@@ -41,7 +42,7 @@ export async function launcherKills(context: ScenarioContext): Promise<Omit<Scen
     if (exit !== null) failures.push(`the launcher itself exited (${exit}) after its parts were killed`);
     else if (!(await drained(admin, 90_000))) failures.push(`ingest under the launcher did not drain within 90 s (lag ${(await ingestProgress(admin)).lag})`);
     // The checks read the launcher's store (the simulator's traffic is in it too: duplicates and rollups cover it).
-    return await settle(clickhouse, ledger, failures, context);
+    return await settle({ clickhouse, explain: () => `--- npm start, last lines ---\n${launcher.lastLines()}` }, ledger, failures, context);
   } finally {
     await Promise.allSettled([producer.disconnect(), admin.disconnect(), clickhouse.close()]);
     await launcher.stop();

@@ -5,7 +5,7 @@
  */
 import { drained, eventually, ingestProgress, sleep } from '../checks';
 import { KafkaLoad, ProducedLedger } from '../load';
-import { settle, between, type Scenario } from '../scenario';
+import { between, ingestAtWork, settle, type Scenario } from '../scenario';
 import { maxFreshnessMs } from '../stall';
 import { KIOSK_TOKEN, startSystem } from '../system';
 import { WallClient } from '../wall-client';
@@ -28,7 +28,8 @@ export const storePause: Scenario = {
       load.start(EVENTS_PER_SECOND);
       wall.open();
       if (!(await eventually(() => Promise.resolve(wall.samples.length > 0), 60_000))) failures.push('the wall got no snapshot within 60 s of the start');
-      await sleep(5_000);
+      await ingestAtWork(system.admin, failures);
+      await sleep(2_000);
 
       context.log(`SIGSTOP store for ${pauseMs / 1000} s`);
       const pausedAt = Date.now();
@@ -58,7 +59,7 @@ export const storePause: Scenario = {
       await load.stop();
       failures.push(...load.sendErrors.map((error) => `produce failed: ${error}`));
       if (!(await drained(system.admin, 60_000))) failures.push('ingest did not drain after the load stopped');
-      return await settle(system.clickhouse, ledger, failures, context);
+      return await settle(system, ledger, failures, context);
     } finally {
       wall.close();
       await system.stop();
