@@ -76,7 +76,10 @@ async function main(): Promise<void> {
     rmSync(STORE_DIR, { recursive: true, force: true });
     mkdirSync(STORE_DIR, { recursive: true });
     const storePort = await freePort();
-    const store = await supervise({ name: 'dev store', start: () => startDevStore({ dataDir: STORE_DIR, port: storePort }) });
+    // Like a server's users.xml: another program on this machine (or a page that reached the port) cannot
+    // read or change the store without it. Generated once, so a restarted store takes the same one.
+    const storePassword = randomBytes(18).toString('base64url');
+    const store = await supervise({ name: 'dev store', start: () => startDevStore({ dataDir: STORE_DIR, port: storePort, password: storePassword }) });
     started.push(store);
     const storeUrl = store.current()?.url ?? `http://127.0.0.1:${storePort}`;
     console.error(`dev store (ClickHouse HTTP) at ${storeUrl}`);
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
     const serviceToken = randomBytes(24).toString('base64url');
     // Generated once: a restarted api must accept the sessions its predecessor signed.
     const sessionSecret = randomBytes(32).toString('base64url');
-    const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: storeUrl, WALL_KIOSK_TOKEN: kioskToken };
+    const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: storeUrl, CLICKHOUSE_PASSWORD: storePassword, WALL_KIOSK_TOKEN: kioskToken };
     // Every port is chosen before its part starts, so that a restarted part comes back where the others
     // (and the printed wall URL) expect it: the api polls ingest's and the bot's health, and asks the bot
     // for previews; the bot loads the knowledge base from the api.
