@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { ConfigError, parseBotConfig, type BotConfig } from '@warroom/contracts';
+import { BOT_MAX_BODY_BYTES, ConfigError, parseBotConfig, type BotConfig } from '@warroom/contracts';
 import { AppModule } from './app.module';
 import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
@@ -30,9 +30,6 @@ function loadOrExit<T>(load: () => T): T {
   }
 }
 
-/** The largest request body: a chat message is far smaller (this was body-parser's default under Express). */
-const MAX_BODY_BYTES = 100 * 1024;
-
 async function bootstrap(): Promise<void> {
   const config: BotConfig = loadOrExit(() => parseBotConfig(process.env));
   const kbState = new KbStateRepository(config);
@@ -46,7 +43,7 @@ async function bootstrap(): Promise<void> {
   // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and in one
   // measuring window bench:bot (3,000 answers) did 2,131-2,521 questions/s on Fastify against 1,464-1,736 on
   // Express, p99 8.7-10.3 ms against 12.7-15.2 ms.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica, kbState), new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica, kbState), new FastifyAdapter({ bodyLimit: BOT_MAX_BODY_BYTES }), {
     logger: [...LOG_LEVELS[config.logLevel]],
   });
   app.useWebSocketAdapter(new WsAdapter(app));

@@ -126,6 +126,12 @@ export type PatchPreview = z.infer<typeof patchPreviewSchema>;
 export const PREVIEW_CAP = 5_000;
 
 /**
+ * The largest request body the answer engine (apps/bot) accepts, in bytes: a chat message is far smaller.
+ * The api splits a preview's questions into requests that fit it.
+ */
+export const BOT_MAX_BODY_BYTES = 100 * 1024;
+
+/**
  * The answer engine's preview (`POST /api/kb/preview` on apps/bot, called by the api): replays questions
  * against its knowledge base as it is and with the patch applied, and says what each would be answered
  * with (the answer id, or null when unmatched).

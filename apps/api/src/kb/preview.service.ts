@@ -1,21 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { PREVIEW_CAP, type EventSource, type NearestAnswer, type PatchPreview, type PatchRequest } from '@warroom/contracts';
+import { PREVIEW_CAP, type BotPreviewRequest, type BotPreviewResponse, type EventSource, type NearestAnswer, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { normalizeQuestion } from '@warroom/matcher';
 import { GapsService } from '../gaps/gaps.service';
 import { maskPii } from '../live/pii-mask';
 import { BotRepository } from '../repositories/bot.repository';
 import { RecentQuestionsRepository } from '../repositories/recent-questions.repository';
 import { KbService } from './kb.service';
+import { PreviewTooLargeError, splitPreview } from './preview-requests';
 
 /** How far back the preview replays the shop's questions. */
 const RECENT_MS = 30 * 60_000;
+
+type BotPreviewOutcome = Extract<BotPreviewResponse, { status: 'applied' }>['outcomes'][number];
 
 export type PreviewResult = { kind: 'preview'; preview: PatchPreview } | { kind: 'rejected'; reason: string } | { kind: 'no_shop'; message: string };
 
 /**
  * What the patch editor asks of the answer engine. Preview before publish: the gap's questions and the distinct questions of the last 30 minutes (at
  * most PREVIEW_CAP, the gap's first) replayed by the answer engine against its knowledge base as it is
- * and with the patch applied. Says how many unmatched ones the patch would answer and lists every
+ * and with the patch applied, sent in as many requests as its body limit needs. Says how many unmatched ones the patch would answer and lists every
  * question whose answer would change, masked like all customer text leaving the api.
  */
 @Injectable()
@@ -52,12 +55,27 @@ export class PreviewService {
     }
     if (recent.length >= PREVIEW_CAP) capped = true;
 
-    const replay = await this.bot.preview({ shopId, patch: request.patch, baseRevision: request.baseRevision, questions });
-    if (replay.status === 'rejected') return { kind: 'rejected', reason: replay.reason };
+    let parts: BotPreviewRequest[];
+    try {
+      parts = splitPreview({ shopId, patch: request.patch, baseRevision: request.baseRevision, questions });
+    } catch (error) {
+      if (error instanceof PreviewTooLargeError) return { kind: 'rejected', reason: error.message };
+      throw error;
+    }
+    // One request after the other: the bot replays each in slices between its customers' questions.
+    const outcomes: BotPreviewOutcome[] = [];
+    for (const part of parts) {
+      const replay = await this.bot.preview(part);
+      if (replay.status === 'rejected') return { kind: 'rejected', reason: replay.reason };
+      if (replay.outcomes.length !== part.questions.length) {
+        throw new Error(`the answer engine replayed ${replay.outcomes.length} of ${part.questions.length} questions`);
+      }
+      outcomes.push(...replay.outcomes);
+    }
     const changed: PatchPreview['changed'] = [];
     let gapAnswered = 0;
     let newlyAnswered = 0;
-    replay.outcomes.forEach((outcome, index) => {
+    outcomes.forEach((outcome, index) => {
       const text = questions[index]!;
       if (index < gapCount && outcome.after !== null) gapAnswered += 1;
       if (outcome.before === null && outcome.after !== null) newlyAnswered += 1;

@@ -87,16 +87,36 @@ describe('KbReplica', () => {
     expect(kb.knowledgeBase.resolve('shop-a', 'other', null, 0)).toBeNull();
   });
 
-  it('previews a patch without changing the live knowledge base, and the same preview twice gives the same answer', () => {
+  it('previews a patch without changing the live knowledge base, and the same preview twice gives the same answer', async () => {
     const kb = replica();
     const request = { shopId: 'shop-a', baseRevision: 0, patch: { op: 'new_answer' as const, scope, answer: tradeIn }, questions: ['旧机能抵多少钱', '保修几年'] };
-    const first = kb.preview(request);
+    const first = await kb.preview(request);
     expect(first).toEqual({ status: 'applied', outcomes: [{ before: null, after: 'trade-in' }, { before: 'warranty', after: 'warranty' }] });
     expect(kb.knowledgeBase.match('shop-a', '旧机能抵多少钱', 1).matched).toBe(false);
-    expect(kb.preview(request)).toEqual(first);
+    expect(await kb.preview(request)).toEqual(first);
     // Once the patch is on the log, previewing it again is a stale new answer.
     kb.apply([record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } })]);
-    expect(kb.preview(request)).toEqual({ status: 'rejected', reason: 'answer "trade-in" already exists' });
-    expect(kb.preview({ ...request, shopId: 'nowhere' })).toMatchObject({ status: 'rejected' });
+    expect(await kb.preview(request)).toEqual({ status: 'rejected', reason: 'answer "trade-in" already exists' });
+    expect(await kb.preview({ ...request, shopId: 'nowhere' })).toMatchObject({ status: 'rejected' });
+  });
+
+  it('replays a long preview in slices, answering other work in between, and runs two previews one after the other', async () => {
+    const kb = replica();
+    const questions = Array.from({ length: 3_000 }, (_, i) => `旧机能抵多少钱${i}`);
+    const request = { shopId: 'shop-a', baseRevision: 0, patch: { op: 'new_answer' as const, scope, answer: tradeIn }, questions };
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const [first, second] = await Promise.all([kb.preview(request), kb.preview({ ...request, questions: ['保修几年'] })]);
+    counting = false;
+    expect(first.status === 'applied' && first.outcomes.length).toBe(questions.length);
+    expect(second).toEqual({ status: 'applied', outcomes: [{ before: 'warranty', after: 'warranty' }] });
+    // The event loop went round while 6,000 matches ran (one slice is 5 ms).
+    expect(turns).toBeGreaterThan(2);
+    expect(kb.knowledgeBase.match('shop-a', '旧机能抵多少钱', 1).matched).toBe(false);
   });
 });

@@ -8,6 +8,12 @@ import type { MatcherFactory } from './question-matcher';
 const FORK_REBUILD_EVERY = 50;
 /** The id a preview's trial proposal carries (never on the log). */
 const PREVIEW_PATCH_ID = '00000000-0000-4000-8000-000000000000';
+/**
+ * A preview replays questions for at most this long, then lets the event loop answer customers
+ * (setImmediate) before the next slice: 5,000 questions matched twice take seconds, which would
+ * otherwise hold every customer's reply for as long.
+ */
+const PREVIEW_SLICE_MS = 5;
 
 interface Fork {
   kb: KnowledgeBase;
@@ -36,6 +42,8 @@ export class KbReplica {
   private readonly changes: KbChange[] = [];
   /** Per shop: the preview copy, how many of `changes` it has, and previews since it was built. */
   private readonly forks = new Map<string, Fork>();
+  /** Previews run one at a time: each borrows its shop's copy, patched, across its slices. */
+  private previewQueue: Promise<unknown> = Promise.resolve();
   private next: number;
 
   constructor(
@@ -127,11 +135,19 @@ export class KbReplica {
    * What each question would be answered with now and with the patch applied. The patch is decided by
    * the ledger without applying it (a stale one is reported as the log would reject it), then applied to
    * a preview copy of the shop's knowledge base (kept in step with the live one by the same changes),
-   * the questions replayed there, and the copy restored to the current versions. The copy is rebuilt
-   * from the packs every FORK_REBUILD_EVERY previews, so what incremental training leaves behind after
-   * restores never accumulates.
+   * the questions replayed there in slices of PREVIEW_SLICE_MS (customers are answered in between), and
+   * the copy restored to the versions current by then. The copy is rebuilt from the packs every
+   * FORK_REBUILD_EVERY previews, so what incremental training leaves behind after restores never
+   * accumulates. Previews wait for each other.
    */
-  preview(request: BotPreviewRequest): BotPreviewResponse {
+  preview(request: BotPreviewRequest): Promise<BotPreviewResponse> {
+    const run = (): Promise<BotPreviewResponse> => this.replay(request);
+    const result = this.previewQueue.then(run, run);
+    this.previewQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async replay(request: BotPreviewRequest): Promise<BotPreviewResponse> {
     if (!this.knowledgeBase.has(request.shopId)) return { status: 'rejected', reason: `this bot does not serve shop ${request.shopId}` };
     const now = new Date().toISOString();
     const trial = this.ledger.dryRun(
@@ -140,18 +156,25 @@ export class KbReplica {
     );
     if (!trial.ok) return { status: 'rejected', reason: trial.reason };
     const fork = this.forkOf(request.shopId);
-    const restore = this.inverseOf(trial.change, request.shopId);
     fork.kb.applyChange(trial.change);
     const answerOf = (kb: KnowledgeBase, text: string): string | null => {
       const outcome = kb.match(request.shopId, text, 1);
       return outcome.matched ? (outcome.candidates[0]?.answerId ?? null) : null;
     };
     try {
-      return {
-        status: 'applied',
-        outcomes: request.questions.map((text) => ({ before: answerOf(this.knowledgeBase, text), after: answerOf(fork.kb, text) })),
-      };
+      const outcomes: { before: string | null; after: string | null }[] = [];
+      while (outcomes.length < request.questions.length) {
+        if (outcomes.length > 0) await new Promise((resume) => setImmediate(resume));
+        const sliceEnd = performance.now() + PREVIEW_SLICE_MS;
+        do {
+          const text = request.questions[outcomes.length]!;
+          outcomes.push({ before: answerOf(this.knowledgeBase, text), after: answerOf(fork.kb, text) });
+        } while (outcomes.length < request.questions.length && performance.now() < sliceEnd);
+      }
+      return { status: 'applied', outcomes };
     } finally {
+      // Worked out now, not before the replay: a patch from the log may have changed the target meanwhile.
+      const restore = this.inverseOf(trial.change, request.shopId);
       if (restore) fork.kb.applyChange(restore);
       fork.previews += 1;
       if (!restore || fork.previews >= FORK_REBUILD_EVERY) this.forks.delete(request.shopId);

@@ -17,7 +17,7 @@ export class PreviewController {
 
   @Post('preview')
   @HttpCode(200)
-  preview(@Body(new ZodValidationPipe(botPreviewRequestSchema)) request: BotPreviewRequest): BotPreviewResponse {
+  preview(@Body(new ZodValidationPipe(botPreviewRequestSchema)) request: BotPreviewRequest): Promise<BotPreviewResponse> {
     return this.replica.preview(request);
   }
 
