@@ -47,6 +47,12 @@ export class SeenEvents {
     this.bound(partition);
   }
 
+  /** Same as `look(...) === 'ask_store'`, with the time compared first: most rows are recent, and skip the lookup. */
+  isBeyondMemory(partition: number, row: Pick<ChatEventRow, 'event_id' | 'event_time'>): boolean {
+    const memory = this.partitions.get(partition);
+    return memory === undefined || (row.event_time < memory.coveredFrom && !memory.ids.has(row.event_id));
+  }
+
   look(partition: number, row: Pick<ChatEventRow, 'event_id' | 'event_time'>): Sighting {
     const memory = this.partitions.get(partition);
     if (memory?.ids.has(row.event_id)) return 'duplicate';
@@ -96,7 +102,7 @@ export class SeenEvents {
 /** Rows of `chunks` too old for the memory: their ids are asked of the store before `withoutDuplicates`. */
 export function rowsToAskTheStore(partition: number, chunks: readonly InsertChunk[], seen: SeenEvents): ChatEventRow[] {
   const rows: ChatEventRow[] = [];
-  for (const chunk of chunks) for (const row of chunk.rows) if (seen.look(partition, row) === 'ask_store') rows.push(row);
+  for (const chunk of chunks) for (const row of chunk.rows) if (seen.isBeyondMemory(partition, row)) rows.push(row);
   return rows;
 }
 
