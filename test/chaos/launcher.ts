@@ -20,6 +20,11 @@ export interface RunningLauncher {
   pid: number;
   /** The part's process id now, or null while it is down. */
   pidOf(part: LauncherPart): number | null;
+  /**
+   * The store's password, as the launcher gave it to ingest (CLICKHOUSE_PASSWORD: npm start's store has one
+   * of its own); empty when it has none.
+   */
+  storePassword(): string;
   /** The health URL of the part's process `pid` (from the PORT the launcher gave it), or null if it has none. */
   healthUrlOf(part: LauncherPart, pid: number): string | null;
   /** Set once the launcher itself has exited (it should not, while its parts die and come back). */
@@ -91,9 +96,14 @@ export async function startLauncher(options: { log: (line: string) => void; appL
     storeUrl,
     pid,
     pidOf: (part) => findPart(pid, part),
+    storePassword: () => {
+      const ingest = findPart(pid, 'ingest');
+      if (ingest === null) throw new Error('no ingest process under the launcher to learn the store password from');
+      return environOf(ingest, 'CLICKHOUSE_PASSWORD') ?? '';
+    },
     healthUrlOf: (part, partPid) => {
-      const port = /(?:^|\0)PORT=(\d+)/.exec(readProc(partPid, 'environ') ?? '')?.[1];
-      if (port === undefined || port === '0') return null;
+      const port = environOf(partPid, 'PORT');
+      if (port === null || !/^[1-9]\d*$/.test(port)) return null;
       return `http://127.0.0.1:${port}${part === 'ingest' ? '/health/ingest' : '/health'}`;
     },
     exitedWith: exitText,
@@ -117,8 +127,7 @@ function findPart(launcherPid: number, part: LauncherPart): number | null {
     const cmdline = readProc(pid, 'cmdline');
     if (cmdline === null || !cmdline.includes(entry)) continue;
     if (part === 'bot') return pid;
-    const roles = /(?:^|\0)WARROOM_ROLES=([^\0]*)/.exec(readProc(pid, 'environ') ?? '')?.[1];
-    if (roles === part) return pid;
+    if (environOf(pid, 'WARROOM_ROLES') === part) return pid;
   }
   return null;
 }
@@ -142,6 +151,12 @@ function descendantsOf(root: number): number[] {
     }
   }
   return found;
+}
+
+/** One variable of a process's environment as it was started, or null when it has none (or is gone). */
+function environOf(pid: number, name: string): string | null {
+  const entry = (readProc(pid, 'environ') ?? '').split('\0').find((line) => line.startsWith(`${name}=`));
+  return entry === undefined ? null : entry.slice(name.length + 1);
 }
 
 /** A /proc file of a process, or null when the process is gone (it may exit while we look). */

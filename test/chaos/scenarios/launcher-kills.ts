@@ -20,7 +20,7 @@ export async function launcherKills(context: ScenarioContext): Promise<Omit<Scen
   const kafka = createKafka({ brokers: launcher.brokers, clientId: 'chaos-launcher' });
   const producer = createProducer(kafka, { idempotent: true });
   const admin = kafka.admin();
-  const clickhouse = createClickHouseClient({ url: launcher.storeUrl, database: DATABASE });
+  const clickhouse = createClickHouseClient({ url: launcher.storeUrl, database: DATABASE, password: launcher.storePassword() });
   try {
     await Promise.all([producer.connect(), admin.connect()]);
     const failures: string[] = [];
