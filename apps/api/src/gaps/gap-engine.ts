@@ -246,6 +246,7 @@ export class GapEngine {
       return [];
     }
     const book = this.book(input.source, input.shopId);
+    const clustersBefore = book.clusterer.size;
     const { clusterId, isNew } = book.clusterer.add(input.text, null);
     const changes: GapChange[] = [];
     let gap: GapState;
@@ -254,7 +255,8 @@ export class GapEngine {
       book.byCluster.set(clusterId, gap);
       changes.push({ kind: 'opened', gapId: gap.gapId });
     } else {
-      changes.push(...this.followMerges(book));
+      // A join leaves the number of clusters as it was unless it merged some: only then is there anything to follow.
+      if (book.clusterer.size < clustersBefore) changes.push(...this.followMerges(book));
       const found = book.byCluster.get(book.clusterer.resolve(clusterId));
       if (!found) throw new Error(`cluster ${clusterId} has no gap`);
       gap = found;
