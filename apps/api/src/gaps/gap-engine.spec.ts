@@ -391,6 +391,15 @@ describe('GapEngine lifecycle and verification', () => {
     // The least recently asked went first: the newest flood questions are the ones still held.
     expect(engine.view(flood.at(-1)!, T0)).not.toBeNull();
     expect(engine.view(flood[0]!, T0)).toBeNull();
+
+    // The evicted questions are remembered for 10 minutes after they were asked (re-reads), then forgotten;
+    // the held gaps' questions are kept.
+    const end = T0 + 500 * 1_000;
+    engine.expire(T0 - DAY, end);
+    expect(engine.takenEvents).toBeGreaterThan(500);
+    engine.expire(T0 - DAY, end + 10 * MIN);
+    expect(engine.takenEvents).toBeLessThan(settings.maxGapsPerShop + GIFT_CARD.length + 3 + 1);
+    expect(engine.takenEvents).toBeGreaterThanOrEqual(GIFT_CARD.length + 3);
   });
 
   it('takes the same questions to the same gaps and ids again after evictions (a rebuild replays them)', () => {

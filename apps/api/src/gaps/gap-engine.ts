@@ -101,6 +101,14 @@ export const DEFAULT_GAP_ENGINE_SETTINGS: GapEngineSettings = {
   smallGapTtlMs: 60 * 60_000,
 };
 
+/**
+ * The events of an evicted or expired gap are remembered this long after they happened, then forgotten:
+ * a poll re-reads what was stored in its last seconds (GapsService's slack), so only a question stored
+ * later than this after it was asked could be taken twice, into a gap of its own. Without it, a day-long
+ * flood would keep every event id of the day.
+ */
+const FORGOTTEN_EVENTS_KEPT_MS = 10 * 60_000;
+
 /** When a shop holds more than `maxGapsPerShop` gaps, this share of the cap is freed at once (so a flood evicts in batches). */
 const EVICT_TO_SHARE = 0.9;
 
@@ -403,12 +411,21 @@ export class GapEngine {
       if (book.byCluster.size === 0) this.books.delete(key);
     }
     this.forgetAliases(changes);
-    for (const [eventId, entry] of this.seen) if (entry.at < horizon) this.seen.delete(eventId);
+    const forgottenBefore = now - FORGOTTEN_EVENTS_KEPT_MS;
+    for (const [eventId, entry] of this.seen) {
+      const forgotten = entry.gapId !== null && !this.aliases.has(entry.gapId);
+      if (entry.at < horizon || (forgotten && entry.at < forgottenBefore)) this.seen.delete(eventId);
+    }
     return changes;
   }
 
   get size(): number {
     return this.gaps.size;
+  }
+
+  /** Events remembered as taken (so that a re-read counts nothing twice): bounded like the gaps. */
+  get takenEvents(): number {
+    return this.seen.size;
   }
 
   /** Forgets the book's gaps that `evictionVictims` picks until `keep` remain; their events stay taken. */
