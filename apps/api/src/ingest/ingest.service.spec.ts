@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../config/app-config';
 import { ClickHouseError } from '@warroom/clickhouse';
 import type { DeadLetter } from '@warroom/contracts';
@@ -88,7 +88,8 @@ function harness() {
   };
 }
 
-const settle = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
+// Long enough for a 5 ms linger, an INSERT and a commit of the fakes on a busy 2-core machine.
+const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('IngestService', () => {
   it('hands a batch back before its INSERT, then commits every partition of a round in one request', async () => {
@@ -164,9 +165,9 @@ describe('IngestService', () => {
     const again = batch(0, 2, 2);
     again.messages[1] = { offset: '3', key: null, value: event('p0-0') };
     expect(await h.service.handleBatch(again, h.control)).toEqual({ consumedThrough: '3' });
-    await settle();
-    expect(h.inserts).toEqual([['0', '1', '2']]);
-    expect(h.commits.at(-1)).toEqual([{ partition: 0, offset: '3' }]);
+    // One round or two, as the linger's timer fell on a busy machine: what counts is what was stored.
+    await vi.waitFor(() => expect(h.commits.at(-1)).toEqual([{ partition: 0, offset: '3' }]), { timeout: 5_000 });
+    expect(h.inserts.flat()).toEqual(['0', '1', '2']);
     expect(h.service.health()).toMatchObject({ stored: 3, duplicatesSkipped: 1, deadLettered: 0 });
   });
 
