@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what warroom needs on this machine, skipping what is already there:
 #   Debian packages (as root, with apt-get): librdkafka1 for the dev Kafka broker; with --with-browser
-#   also chromium and fonts-noto-cjk for the browser tests and screenshots;
+#   also chromium and fonts-noto-cjk for the browser tests and screenshots, openssl for the TLS test;
 #   npm packages from package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ if (( node_major < 20 )); then
 fi
 
 packages=(librdkafka1)
-$with_browser && packages+=(chromium fonts-noto-cjk)
+$with_browser && packages+=(chromium fonts-noto-cjk openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -127,7 +127,7 @@ export function createStoreServer(options: StoreServerOptions): StoreServer {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://dev-store');
     const method = req.method ?? 'GET';
-    if (!addressedToUs(req.headers.host, server)) {
+    if (!addressedToUs(req.headers.host)) {
       req.resume();
       res.writeHead(403, { ...commonHeaders, 'Content-Type': 'text/plain; charset=UTF-8' });
       res.end('The dev store answers only requests addressed to its own loopback address.\n');
@@ -212,14 +212,13 @@ export function createStoreServer(options: StoreServerOptions): StoreServer {
 
 /**
  * The store listens on loopback only, but a web page can still reach it through DNS rebinding (a name that
- * resolves to 127.0.0.1): its requests then carry that name in `Host`. Only the loopback names of our own
- * port are answered.
+ * resolves to 127.0.0.1): its requests then carry that name in `Host`. Only loopback names are answered (any
+ * port: a TLS terminator or tunnel in front of the store keeps the client's `Host`).
  */
-function addressedToUs(host: string | undefined, server: Server): boolean {
-  const address = server.address();
-  if (host === undefined || address === null || typeof address === 'string') return false;
-  const port = address.port;
-  return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+function addressedToUs(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
 }
 
 /** The credentials a ClickHouse client sends: Basic auth, X-ClickHouse-User/Key headers, or user/password in the URL. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { ClickHouseTls } from '@warroom/contracts';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings, type Logger } from '@clickhouse/client';
 
 export interface ClickHouseClientOptions {
@@ -13,6 +15,8 @@ export interface ClickHouseClientOptions {
   readonly application?: string;
   /** Settings added to (and overriding) the defaults below, for every request. */
   readonly settings?: ClickHouseSettings;
+  /** The deployment's CA and client certificate for an https URL (CLICKHOUSE_CA_FILE…); default: the system's CAs. */
+  readonly tls?: ClickHouseTls;
   /** The client's own log (it logs every failed request at ERROR, without its data). Default: WARN. */
   readonly logLevel?: ClickHouseLogLevel;
 }
@@ -59,6 +63,20 @@ function describe(error: Error | undefined): string {
   return ` (${[error.name, typeof type === 'string' ? type : null, typeof code === 'string' ? `code ${code}` : null].filter(Boolean).join(', ')})`;
 }
 
+/** The client's `tls` for the settings, the PEM files read now: one that cannot be read fails the start with its variable's name. */
+export function clickhouseTlsOptions(tls: NonNullable<ClickHouseTls>, read: (path: string) => Buffer = readFileSync): { ca_cert: Buffer; cert?: Buffer; key?: Buffer } {
+  const file = (variable: string, path: string): Buffer => {
+    try {
+      return read(path);
+    } catch (error) {
+      throw new Error(`${variable}: cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const ca_cert = file('CLICKHOUSE_CA_FILE', tls.caFile);
+  if (tls.certFile === null || tls.keyFile === null) return { ca_cert };
+  return { ca_cert, cert: file('CLICKHOUSE_CERT_FILE', tls.certFile), key: file('CLICKHOUSE_KEY_FILE', tls.keyFile) };
+}
+
 export function createClickHouseClient(options: ClickHouseClientOptions): ClickHouseClient {
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   if (!Number.isFinite(requestTimeoutMs) || requestTimeoutMs <= 0) {
@@ -75,6 +93,7 @@ export function createClickHouseClient(options: ClickHouseClientOptions): ClickH
     compression: { request: false, response: false },
     keep_alive: { enabled: true },
     log: { level: options.logLevel ?? ClickHouseLogLevel.WARN, LoggerClass: WithoutDataLogger },
+    ...(options.tls ? { tls: clickhouseTlsOptions(options.tls) } : {}),
     clickhouse_settings: {
       ...PINNED_SETTINGS,
       // The server gives up where the client does, instead of finishing work nobody waits for.

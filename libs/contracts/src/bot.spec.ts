@@ -5,7 +5,7 @@ import { ConfigError } from './config';
 describe('parseBotConfig', () => {
   it('applies defaults and maps flat variables to the nested shape', () => {
     const config = parseBotConfig({ KAFKA_BROKERS: '127.0.0.1:9092' });
-    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'warroom-bot' });
+    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'warroom-bot', security: { ssl: null, sasl: null } });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3100 });
     expect(config.shops).toEqual(['demo-electronics']);
     expect(config.packDir).toBe('packs');

@@ -10,6 +10,7 @@ import {
   stageSchema,
 } from './chat-event';
 import { ConfigError } from './config';
+import { connectionSecurityProblems, kafkaSecurityEnvShape, kafkaSecurityFrom, type KafkaSecurity } from './connection-security';
 import { kbReplySchema, shopIdSchema, skuSchema } from './kb-pack';
 import { kbPatchProposalSchema } from './kb-patch';
 import { personText, wellFormedString } from './well-formed';
@@ -160,6 +161,7 @@ const brokerList = z
 export const botEnvSchema = z.object({
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().min(1).default('warroom-bot'),
+  ...kafkaSecurityEnvShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(3100),
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Shops this bot answers for; each needs a shop pack in BOT_PACK_DIR. */
@@ -214,7 +216,7 @@ export const botEnvSchema = z.object({
 export type BotEnv = z.infer<typeof botEnvSchema>;
 
 export interface BotConfig {
-  kafka: { brokers: string[]; clientId: string };
+  kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
   http: { host: string; port: number };
   shops: string[];
   packDir: string;
@@ -245,8 +247,10 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
   }
   const e = parsed.data;
+  const insecure = connectionSecurityProblems(e);
+  if (insecure.length > 0) throw new ConfigError(insecure);
   return {
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, security: kafkaSecurityFrom(e) },
     http: { host: e.HOST, port: e.PORT },
     shops: [...new Set(e.BOT_SHOP_IDS)],
     packDir: e.BOT_PACK_DIR,

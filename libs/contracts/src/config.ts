@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { emotionNameSchema, type EmotionName } from './chat-event';
+import {
+  clickhouseSecurityEnvShape,
+  clickhouseTlsFrom,
+  connectionSecurityProblems,
+  kafkaSecurityEnvShape,
+  kafkaSecurityFrom,
+  type ClickHouseTls,
+  type KafkaSecurity,
+} from './connection-security';
 import { DEFAULT_EMOTION_WEIGHTS } from './gaps';
 
 /**
@@ -26,7 +35,9 @@ export const apiEnvSchema = z
   WARROOM_ROLES: roleList.default(['ingest', 'api']),
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().min(1).default('warroom-api'),
+  ...kafkaSecurityEnvShape,
   CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }),
+  ...clickhouseSecurityEnvShape,
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('warroom'),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -98,13 +109,19 @@ export const apiEnvSchema = z
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WARROOM_SESSION_SECRET !== undefined, {
     path: ['WARROOM_SESSION_SECRET'],
     message: 'required when WARROOM_ROLES includes api',
+  })
+  .superRefine((env, context) => {
+    for (const problem of connectionSecurityProblems(env)) {
+      const [variable = '(env)', ...message] = problem.split(': ');
+      context.addIssue({ code: 'custom', path: [variable], message: message.join(': ') });
+    }
   });
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
 export interface ApiConfig {
   roles: ReadonlySet<ApiRole>;
-  kafka: { brokers: string[]; clientId: string };
-  clickhouse: { url: string; database: string; username: string; password: string };
+  kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
+  clickhouse: { url: string; database: string; username: string; password: string; tls: ClickHouseTls };
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
   live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null; sessionRecheckMs: number };
@@ -138,12 +155,13 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
   const e = parsed.data;
   return {
     roles: new Set(e.WARROOM_ROLES),
-    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID },
+    kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, security: kafkaSecurityFrom(e) },
     clickhouse: {
       url: e.CLICKHOUSE_URL,
       database: e.CLICKHOUSE_DATABASE,
       username: e.CLICKHOUSE_USER,
       password: e.CLICKHOUSE_PASSWORD,
+      tls: clickhouseTlsFrom(e),
     },
     http: { host: e.HOST, port: e.PORT },
     ingest: { groupId: e.INGEST_GROUP_ID, batchMaxRows: e.INGEST_BATCH_MAX_ROWS, batchMaxMs: e.INGEST_BATCH_MAX_MS },

@@ -18,3 +18,4 @@ export * from './replay';
 export * from './well-formed';
 export * from './system-status';
 export * from './kiosk';
+export * from './connection-security';

@@ -1,4 +1,6 @@
-import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { KafkaSecurity } from '@warroom/contracts';
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -8,8 +10,10 @@ export interface CreateKafkaOptions {
   clientId: string;
   /** Default `warn`: kafkajs' default `info` logs every group join and fetch-manager restart. */
   logLevel?: KafkaLogLevel;
-  /** Anything else kafkajs accepts (ssl, sasl, timeouts, logCreator). */
-  overrides?: Omit<KafkaConfig, 'brokers' | 'clientId' | 'logLevel'>;
+  /** TLS and SASL from the environment (KAFKA_SSL…, KAFKA_SASL…); default: plaintext. */
+  security?: KafkaSecurity;
+  /** Anything else kafkajs accepts (timeouts, retries, logCreator). */
+  overrides?: Omit<KafkaConfig, 'brokers' | 'clientId' | 'logLevel' | 'ssl' | 'sasl'>;
 }
 
 const LOG_LEVELS: Record<KafkaLogLevel, logLevel> = {
@@ -25,8 +29,36 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
     ...options.overrides,
     brokers: parseBrokers(options.brokers),
     clientId: options.clientId,
+    ...kafkaSecurityOptions(options.security ?? { ssl: null, sasl: null }),
     logLevel: LOG_LEVELS[options.logLevel ?? 'warn'],
   });
+}
+
+/**
+ * kafkajs' `ssl` and `sasl` for the settings: the PEM files are read now, so a file that cannot be read fails
+ * the start with its variable's name instead of every connection failing later.
+ */
+export function kafkaSecurityOptions(security: KafkaSecurity, read: (path: string) => Buffer = readFileSync): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const file = (variable: string, path: string | null): Buffer | undefined => {
+    if (path === null) return undefined;
+    try {
+      return read(path);
+    } catch (error) {
+      throw new Error(`${variable}: cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const ssl = security.ssl;
+  const tls =
+    ssl === null
+      ? undefined
+      : ssl.caFile === null && ssl.certFile === null
+        ? true
+        : {
+            ...(ssl.caFile === null ? {} : { ca: [file('KAFKA_SSL_CA_FILE', ssl.caFile)!] }),
+            ...(ssl.certFile === null ? {} : { cert: file('KAFKA_SSL_CERT_FILE', ssl.certFile)!, key: file('KAFKA_SSL_KEY_FILE', ssl.keyFile)! }),
+          };
+  const sasl: SASLOptions | undefined = security.sasl === null ? undefined : { ...security.sasl };
+  return { ...(tls === undefined ? {} : { ssl: tls }), ...(sasl === undefined ? {} : { sasl }) };
 }
 
 /** Splits and trims a broker list; throws when nothing usable is left, so a typo fails at boot. */

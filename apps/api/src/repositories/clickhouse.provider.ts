@@ -13,9 +13,9 @@ export const clickHouseProvider: FactoryProvider<Promise<ClickHouseClient>> = {
   provide: CLICKHOUSE,
   inject: [APP_CONFIG],
   useFactory: async (config: AppConfig) => {
-    const { url, database, username, password } = config.clickhouse;
+    const { url, database, username, password, tls } = config.clickhouse;
     // Migrations run before the database exists, so through a client that names none.
-    const bootstrap = createClickHouseClient({ url, username, password });
+    const bootstrap = createClickHouseClient({ url, username, password, tls });
     try {
       await runMigrations(bootstrap, { database });
     } catch (error) {
@@ -23,6 +23,6 @@ export const clickHouseProvider: FactoryProvider<Promise<ClickHouseClient>> = {
     } finally {
       await bootstrap.close();
     }
-    return createClickHouseClient({ url, database, username, password });
+    return createClickHouseClient({ url, database, username, password, tls });
   },
 };

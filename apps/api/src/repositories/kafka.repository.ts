@@ -76,7 +76,7 @@ export class KafkaRepository implements BeforeApplicationShutdown {
   private readonly resumeTimers = new Set<NodeJS.Timeout>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId });
+    this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security });
   }
 
   async startConsumer(groupId: string, topic: string, hooks: ConsumerHooks): Promise<void> {

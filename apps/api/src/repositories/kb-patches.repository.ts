@@ -16,7 +16,7 @@ export class KbPatchesRepository implements BeforeApplicationShutdown {
   private follower: LogFollower | null = null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-kb` });
+    this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-kb`, security: config.kafka.security });
   }
 
   /** Appends a proposal to the log; resolves once the broker acknowledged it (acks all). */

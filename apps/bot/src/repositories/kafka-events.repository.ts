@@ -26,6 +26,7 @@ export class KafkaEventsRepository implements EventTransport {
     this.kafka = createKafka({
       brokers: config.kafka.brokers,
       clientId: config.kafka.clientId,
+      security: config.kafka.security,
       // The outbox logs outages once, with their effect; kafkajs would log every retry.
       logLevel: 'nothing',
       overrides: {

@@ -12,7 +12,7 @@ export class KbPatchesRepository implements BeforeApplicationShutdown {
 
   async follow(fromOffset: number, onRecords: (records: LogRecord[]) => Promise<void>): Promise<void> {
     if (this.follower) throw new Error('kb.patches is already followed');
-    const kafka = createKafka({ brokers: this.config.kafka.brokers, clientId: `${this.config.kafka.clientId}-kb` });
+    const kafka = createKafka({ brokers: this.config.kafka.brokers, clientId: `${this.config.kafka.clientId}-kb`, security: this.config.kafka.security });
     this.follower = new LogFollower(kafka, {
       topic: TOPICS.kbPatches.name,
       label: 'warroom-bot-kb',
