@@ -13,9 +13,10 @@
  *
  * `--rate 0` measures the same api idle for as long: on a shared machine, what the loop delay is without
  * any flood.
- * Last line of stdout: {"rate","seconds","produced","stored","loopP50Ms","loopP99Ms","loopMaxMs",
+ * Last line of stdout: {"rate","seconds","produced","stored","loopP50Ms","loopP99Ms","loopMaxMs","apiCpuShare",
  * "heapBeforeMb","heapAfterMb","clustersHeld","establishedKept","establishedTotal"}. Heap is V8's used heap
- * after a forced collection; clustersHeld counts the active gaps of the flooded shop at the end.
+ * after a forced collection; clustersHeld counts the active gaps of the flooded shop at the end;
+ * apiCpuShare is the CPU time of this process (the api) during the flood over its duration.
  */
 import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
@@ -168,6 +169,8 @@ async function main(): Promise<void> {
   const heapBeforeMb = heapAfterGcMb();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const cpuBefore = process.cpuUsage();
+  const floodStarted = performance.now();
   log(`flood: ${RATE}/s for ${SECONDS} s`);
   const producer = fork(__filename, ['--produce-to', broker.brokers, '--rate', String(RATE), '--seconds', String(SECONDS)], {
     execArgv: ['-r', '@swc-node/register'],
@@ -179,6 +182,9 @@ async function main(): Promise<void> {
   await new Promise((done) => producer.once('exit', done));
   clearInterval(progress);
   loop.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  // How busy the api was: near 1 it had no CPU to spare, well below 1 its loop delays are the machine's.
+  const apiCpuShare = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - floodStarted)) * 100) / 100;
   const produced = z.object({ sent: z.number() }).parse(JSON.parse(producerOutput.trim().split('\n').at(-1) ?? '{}')).sent;
 
   const storedRows = await clickhouse.query({ query: `SELECT count() AS n FROM chat_events WHERE shop_id = {shop:String}`, query_params: { shop: SHOP }, format: 'JSONEachRow' });
@@ -196,6 +202,7 @@ async function main(): Promise<void> {
     loopP50Ms: ms(loop.percentile(50)),
     loopP99Ms: ms(loop.percentile(99)),
     loopMaxMs: ms(loop.max),
+    apiCpuShare,
     heapBeforeMb,
     heapAfterMb,
     clustersHeld: held.length,
