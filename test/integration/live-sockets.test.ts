@@ -1,7 +1,8 @@
 /**
  * `/live` stays bounded whatever one socket sends (issue 16): a frame larger than the limit closes that
  * socket (1009) and no other; frames of one socket are handled in order, so two `subscribe` frames sent
- * back to back leave one subscription, not two; and every subscription ends with its socket.
+ * back to back leave one subscription, not two; and every subscription ends with its socket, whether the
+ * client closes it or its token is revoked while it is open.
  *
  * The api runs in this process (the `api` role, booted like main.ts) against the real dev broker and dev
  * store, with a real `ws` client. The live metrics' and the gaps' own `subscribe` are wrapped to count the
@@ -14,13 +15,15 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { parseApiConfig, serverFrameSchema, type ClientFrame, type ServerFrame } from '@warroom/contracts';
+import { issuedKioskTokenSchema, parseApiConfig, serverFrameSchema, type ClientFrame, type ServerFrame } from '@warroom/contracts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { AppModule } from '../../apps/api/src/app.module';
+import { oneTimePasswordIn } from '../../apps/api/src/auth/first-admin';
 import { GapsService } from '../../apps/api/src/gaps/gaps.service';
 import { LIVE_MAX_CLIENT_FRAME_BYTES, LiveGateway } from '../../apps/api/src/live/live.gateway';
 import { LiveMetricsService, type LiveSubscriber } from '../../apps/api/src/live/live-metrics.service';
+import { call, setUpUsers } from '../support/http';
 import { KIOSK_TOKEN, SESSION_SECRET, usePipeline, waitFor } from '../support/pipeline';
 
 const SUBSCRIBE_DELAY_MS = 50;
@@ -35,8 +38,8 @@ class LiveClient {
     });
     this.closed = new Promise((resolve) => socket.once('close', (code: number) => resolve(code)));
   }
-  static open(base: string): Promise<LiveClient> {
-    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live?token=${KIOSK_TOKEN}`);
+  static open(base: string, token = KIOSK_TOKEN): Promise<LiveClient> {
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/live?token=${token}`);
     const client = new LiveClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
@@ -81,6 +84,7 @@ describe('/live sockets', () => {
   let metrics: Held = { count: 0 };
   let gaps: Held = { count: 0 };
   let gateway: LiveGateway | null = null;
+  let oneTimePassword: string | null = null;
 
   beforeAll(async () => {
     const config = parseApiConfig({
@@ -92,8 +96,10 @@ describe('/live sockets', () => {
       WARROOM_SESSION_SECRET: SESSION_SECRET,
       LOG_LEVEL: 'warn',
     });
-    // The first admin's one-time password is printed at the first start; this test signs nobody in.
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    // The first admin's one-time password is printed once, at the first start.
+    const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      oneTimePassword ??= oneTimePasswordIn(args.map(String).join(' '));
+    });
     try {
       const created = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn'] });
       created.useWebSocketAdapter(new WsAdapter(created));
@@ -159,6 +165,31 @@ describe('/live sockets', () => {
     neighbour.close();
     await neighbour.closed;
     await waitFor(() => Promise.resolve(gaps.count === 0), 5_000, held);
+  });
+
+  it('ends the subscriptions of a socket whose token is revoked while it is open', async () => {
+    const { admin } = await setUpUsers(base, oneTimePassword!, []);
+    const issued = issuedKioskTokenSchema.parse((await call(base, 'POST', '/api/kiosk-tokens', admin!, { name: 'wall 3, hall B' })).body);
+    // The api reads the valid kiosk tokens every 2 s: wait until this one admits a socket.
+    let client: LiveClient | null = null;
+    await waitFor(
+      async () => {
+        const candidate = await LiveClient.open(base, issued.token);
+        const code = await Promise.race([candidate.closed, new Promise<null>((done) => setTimeout(() => done(null), 500))]);
+        if (code === null) client = candidate;
+        return client !== null;
+      },
+      10_000,
+      () => 'the issued kiosk token never admitted a socket',
+    );
+    const viewer = client!;
+    viewer.send({ event: 'subscribe', data: { shop: 'shop-a', window: '5m', source: 'live' } });
+    viewer.send({ event: 'subscribe_gaps', data: { shop: 'shop-a', source: 'live' } });
+    await waitFor(() => Promise.resolve(metrics.count === 1 && gaps.count === 1), 5_000, held);
+
+    expect((await call(base, 'POST', `/api/kiosk-tokens/${issued.kioskToken.tokenId}/revoke`, admin!)).status).toBe(200);
+    expect(await viewer.closed).toBe(1008);
+    expect(JSON.parse(held())).toEqual({ metrics: 0, gaps: 0, gateway: 0 });
   });
 
   it('answers a frame just under the limit (a bad subscription) with an error, keeping the socket', async () => {
