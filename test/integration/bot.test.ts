@@ -221,7 +221,10 @@ describe('bot', () => {
       socket.send(JSON.stringify({ event: 'ask', data: { requestId: 'r-1', shopId: SHOP, sessionId: 'ws-1', customerId: 'c-ws', text: '包邮吗' } }));
       socket.send(JSON.stringify({ event: 'ask', data: { requestId: 'r-2', shopId: SHOP, sessionId: 'ws-1', text: '缺了顾客' } }));
       await waitFor(() => Promise.resolve(frames.length >= 2), 10_000, () => `${frames.length} frames`);
-      const [reply, error] = frames.map((frame) => botServerFrameSchema.parse(frame));
+      // Matched by requestId, not by order: a reply waits until its events are on disk, a refusal does not.
+      const parsed = frames.map((frame) => botServerFrameSchema.parse(frame));
+      const reply = parsed.find((frame) => frame.data.requestId === 'r-1');
+      const error = parsed.find((frame) => frame.data.requestId === 'r-2');
       expect(reply).toMatchObject({ event: 'reply', data: { requestId: 'r-1', reply: { outcome: 'answered', answer: { answerId: 'shipping-fee' } } } });
       expect(error).toMatchObject({ event: 'error', data: { requestId: 'r-2' } });
       expect(error?.event === 'error' && error.data.message).toMatch(/customerId/);
