@@ -1,6 +1,6 @@
 import { PART_PROBLEM_MAX_CHARS, partStatusSchema, type BotHealth } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { botObservation, downBecause, ingestObservation, nextPartStatus, shorten, UP } from './part-status';
+import { botObservation, downBecause, FAILED_LOOKS_TO_DOWN, ingestObservation, nextPartStatus, shorten, UP } from './part-status';
 
 const at = (time: string) => new Date(`2026-11-11T${time}Z`);
 
@@ -29,6 +29,14 @@ describe('nextPartStatus', () => {
     const degraded = nextPartStatus('ingest', undefined, ingestObservation({ status: 'catching_up' }), at('20:00:00'));
     const down = nextPartStatus('ingest', degraded, ingestObservation({ status: 'failed' }), at('20:00:05'));
     expect(down).toEqual({ part: 'ingest', state: 'down', since: '2026-11-11T20:00:05.000Z', problem: 'consumer failed' });
+  });
+
+  it('shows a part seen up as down only once its looks failed twice in a row; a part never seen is down at once', () => {
+    const up = nextPartStatus('store', undefined, UP, at('20:00:00'));
+    const slow = downBecause(new Error('no answer within 2 s'));
+    expect(nextPartStatus('store', up, slow, at('20:00:02'), 1)).toBe(up);
+    expect(nextPartStatus('store', up, slow, at('20:00:04'), FAILED_LOOKS_TO_DOWN)).toMatchObject({ state: 'down', since: '2026-11-11T20:00:04.000Z' });
+    expect(nextPartStatus('bot', undefined, slow, at('20:00:02'), 1)).toMatchObject({ state: 'down' });
   });
 });
 

@@ -52,8 +52,25 @@ export function botObservation(health: BotHealth, previous: BotHealth['events'] 
   return stuck ? { state: 'degraded', problem: `${spooled} events waiting in the spool` } : UP;
 }
 
-/** The part's status after looking at it `at`: `since` moves only when its state changes. */
-export function nextPartStatus(part: SystemPart, previous: PartStatus | undefined, observation: Observation, at: Date): PartStatus {
+/**
+ * Looks in a row that must fail before a part seen up (or degraded) is shown down: one slow answer of a
+ * busy part (a store finishing a large INSERT, a process in a long GC) is not an outage, and a wall that
+ * flashes red for it teaches the room to ignore red.
+ */
+export const FAILED_LOOKS_TO_DOWN = 2;
+
+/**
+ * The part's status after looking at it `at`: `since` moves only when its state changes. `failedLooksInARow`
+ * counts this look: a part seen up stays as it was until FAILED_LOOKS_TO_DOWN looks in a row failed.
+ */
+export function nextPartStatus(
+  part: SystemPart,
+  previous: PartStatus | undefined,
+  observation: Observation,
+  at: Date,
+  failedLooksInARow = observation.state === 'down' ? FAILED_LOOKS_TO_DOWN : 0,
+): PartStatus {
+  if (observation.state === 'down' && previous !== undefined && previous.state !== 'down' && failedLooksInARow < FAILED_LOOKS_TO_DOWN) return previous;
   const since = previous && previous.state === observation.state ? previous.since : at.toISOString();
   return { part, state: observation.state, since, problem: observation.problem };
 }

@@ -20,6 +20,8 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger(SystemStatusService.name);
   private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Health poll failed: ${error.message}`));
   private readonly parts = new Map<SystemPart, PartStatus>();
+  /** Failed looks in a row per part: one slow answer does not turn a wall red (FAILED_LOOKS_TO_DOWN). */
+  private readonly failedLooksInARow = new Map<SystemPart, number>();
   private missingEvents: number | null = null;
   private missingEventsFailing = false;
   /** The bot's event counts at the previous look: stuck events are judged against them. */
@@ -106,7 +108,9 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
 
   private observe(part: SystemPart, observation: Observation): void {
     const previous = this.parts.get(part);
-    const next = nextPartStatus(part, previous, observation, new Date());
+    const failedLooks = observation.state === 'down' ? (this.failedLooksInARow.get(part) ?? 0) + 1 : 0;
+    this.failedLooksInARow.set(part, failedLooks);
+    const next = nextPartStatus(part, previous, observation, new Date(), failedLooks);
     this.parts.set(part, next);
     if (previous?.state === next.state) return;
     const words = `${part} is ${next.state}${next.problem ? `: ${next.problem}` : ''}`;
