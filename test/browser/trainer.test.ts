@@ -9,13 +9,14 @@
  * Screenshots (inbox, editor, preview, verified, conflict, agent console) go to test-results/.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { chatReplySchema, type ChatReply } from '@warroom/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
+import type { AppProcess } from '../../infra/dev/app-process';
+import { freePort } from '../../infra/dev/ports';
 import { describeWithBrowser, launchBrowser } from '../support/browser';
+import { startTestBot } from '../support/bot';
 import { call, oneTimePasswordCatcher, setUpUsers } from '../support/http';
 import { usePipeline, waitFor } from '../support/pipeline';
 
@@ -32,17 +33,6 @@ const HANDED_OFF = ['能寄到南极科考站吗', '南极科考站可以送货�
 const ANSWER_ID = 'payment.e-cny-red-packet';
 const REPLY = '支持数字人民币红包付款，结算时选择数字人民币即可。';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 describeWithBrowser('trainer workstation and agent console', () => {
   const pipeline = usePipeline();
   let browser: Browser;
@@ -57,20 +47,7 @@ describeWithBrowser('trainer workstation and agent console', () => {
     browser = await launchBrowser();
     const botPort = await freePort();
     api = await pipeline().startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN, WARROOM_BOT_URL: `http://127.0.0.1:${botPort}` }, { onLog: apiLog.onLog });
-    bot = await startAppProcess({
-      name: 'bot',
-      entry: 'apps/bot/src/main.ts',
-      env: {
-        KAFKA_BROKERS: pipeline().broker.brokers,
-        PORT: String(botPort),
-        BOT_SHOP_IDS: 'demo-electronics,demo-home',
-        BOT_KB_API_URL: api.url!,
-        BOT_KB_API_TOKEN: SERVICE_TOKEN,
-        BOT_SPOOL_DIR: `.data/test-trainer-spool-${botPort}`,
-        BOT_CAMPAIGN_ID: 'browser-trainer',
-        LOG_LEVEL: 'warn',
-      },
-    });
+    bot = await startTestBot({ brokers: pipeline().broker.brokers, port: botPort, apiUrl: api.url!, serviceToken: SERVICE_TOKEN, campaignId: 'browser-trainer' });
     tokens = await setUpUsers(api.url!, apiLog.password(), [
       { login: 'wang', displayName: '王芳', role: 'trainer', grade: 'junior' },
       { login: 'li', displayName: '李强', role: 'trainer', grade: 'mid' },

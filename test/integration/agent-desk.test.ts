@@ -7,7 +7,8 @@
 import { auditListSchema, chatReplySchema } from '@warroom/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/dev/ports';
-import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
+import type { AppProcess } from '../../infra/dev/app-process';
+import { startTestBot } from '../support/bot';
 import { call, oneTimePasswordCatcher, setUpUsers } from '../support/http';
 import { usePipeline, waitFor } from '../support/pipeline';
 
@@ -26,20 +27,7 @@ describe('agent desk: who reads a conversation', () => {
   beforeAll(async () => {
     const botPort = await freePort();
     api = await pipeline().startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN, WARROOM_BOT_URL: `http://127.0.0.1:${botPort}` }, { onLog: apiLog.onLog });
-    bot = await startAppProcess({
-      name: 'bot',
-      entry: 'apps/bot/src/main.ts',
-      env: {
-        KAFKA_BROKERS: pipeline().broker.brokers,
-        PORT: String(botPort),
-        BOT_SHOP_IDS: SHOP,
-        BOT_KB_API_URL: api.url!,
-        BOT_KB_API_TOKEN: SERVICE_TOKEN,
-        BOT_SPOOL_DIR: `.data/test-agent-desk-spool-${botPort}`,
-        BOT_CAMPAIGN_ID: 'agent-desk',
-        LOG_LEVEL: 'warn',
-      },
-    });
+    bot = await startTestBot({ brokers: pipeline().broker.brokers, port: botPort, apiUrl: api.url!, serviceToken: SERVICE_TOKEN, campaignId: 'agent-desk', shops: SHOP });
     tokens = await setUpUsers(api.url!, apiLog.password(), [
       { login: 'holder', displayName: 'Holder', role: 'agent' },
       { login: 'other', displayName: 'Other', role: 'agent' },

@@ -8,9 +8,10 @@
  */
 import { chatReplySchema, patchPreviewSchema, PREVIEW_CAP, type ChatEvent } from '@warroom/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
+import type { AppProcess } from '../../infra/dev/app-process';
 import { freePort } from '../../infra/dev/ports';
 import { questionEvent } from '../support/events';
+import { startTestBot } from '../support/bot';
 import { call, oneTimePasswordCatcher, setUpUsers } from '../support/http';
 import { storedCounts, usePipeline, waitFor } from '../support/pipeline';
 
@@ -33,20 +34,7 @@ describe('a busy shop\'s preview', () => {
   it('replays 5,000 questions on the bot in requests it accepts, while its customers are answered', async () => {
     const botPort = await freePort();
     api = await pipeline().startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN, WARROOM_BOT_URL: `http://127.0.0.1:${botPort}` }, { onLog: apiLog.onLog });
-    bot = await startAppProcess({
-      name: 'bot',
-      entry: 'apps/bot/src/main.ts',
-      env: {
-        KAFKA_BROKERS: pipeline().broker.brokers,
-        PORT: String(botPort),
-        BOT_SHOP_IDS: 'demo-electronics,demo-home',
-        BOT_KB_API_URL: api.url!,
-        BOT_KB_API_TOKEN: SERVICE_TOKEN,
-        BOT_SPOOL_DIR: `.data/test-preview-bounds-spool-${botPort}`,
-        BOT_CAMPAIGN_ID: 'it-preview-bounds',
-        LOG_LEVEL: 'warn',
-      },
-    });
+    bot = await startTestBot({ brokers: pipeline().broker.brokers, port: botPort, apiUrl: api.url!, serviceToken: SERVICE_TOKEN, campaignId: 'it-preview-bounds' });
     const tokens = await setUpUsers(api.url!, apiLog.password(), [{ login: 'zhou', displayName: '周敏', role: 'lead' }]);
 
     // 5,000 distinct questions of ~40 characters (about 110 bytes each as JSON): half a megabyte.

@@ -4,21 +4,10 @@
  * Prints recall and the false-mask rate; fails below recall 0.98 or above 2 % false masks.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@warroom/matcher';
 import { maskPii } from './pii-mask';
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = seeded(20261111);
+const random = mulberry32(20261111);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const digits = (count: number): string => Array.from({ length: count }, () => String(Math.floor(random() * 10))).join('');
 const between = (low: number, high: number): number => low + Math.floor(random() * (high - low + 1));

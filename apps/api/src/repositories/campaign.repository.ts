@@ -2,14 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
 import { campaignSchema, type Campaign, type EventSource } from '@warroom/contracts';
 import { z } from 'zod';
-import { toClickHouseTime } from './clickhouse-time';
+import { clickHouseTimeSchema, toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
 
 /** DateTime64(3, 'UTC') as ClickHouse writes it in JSON ('YYYY-MM-DD hh:mm:ss.sss'), back to ISO 8601. */
-const clickHouseTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/)
-  .transform((text) => new Date(`${text.replace(' ', 'T')}Z`).toISOString());
+const clickHouseTime = clickHouseTimeSchema.transform((date) => date.toISOString());
 /** UInt64 arrives as a string or a number depending on the server's output settings. */
 const version = z.coerce.number().int().positive();
 

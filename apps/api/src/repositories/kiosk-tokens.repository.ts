@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
 import { z } from 'zod';
-import { toClickHouseTime } from './clickhouse-time';
+import { clickHouseTimeSchema, toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
 
 /** One version of a kiosk token: its name, the SHA-256 of the token, and whether it was revoked. */
@@ -16,18 +16,14 @@ export interface KioskTokenRecord {
   version: bigint;
 }
 
-const clickHouseTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/)
-  .transform((text) => new Date(`${text.replace(' ', 'T')}Z`));
 
 const kioskTokenRow = z.object({
   token_id: z.string().min(1),
   name: z.string(),
   token_sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  created_at: clickHouseTime,
+  created_at: clickHouseTimeSchema,
   created_by: z.string(),
-  revoked_at: clickHouseTime,
+  revoked_at: clickHouseTimeSchema,
   revoked_by: z.string(),
   version: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform((value) => BigInt(value)),
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
 import { gradeSchema, roleSchema, type Grade, type Role } from '@warroom/contracts';
 import { z } from 'zod';
-import { toClickHouseTime } from './clickhouse-time';
+import { clickHouseTimeSchema, toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
 
 /** One version of a user: the whole row, password hash included (it never leaves the api). */
@@ -21,11 +21,6 @@ export interface UserRecord {
   updatedBy: string;
 }
 
-/** DateTime64(3, 'UTC') as ClickHouse writes it in JSON ('YYYY-MM-DD hh:mm:ss.sss'). */
-const clickHouseTime = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/)
-  .transform((text) => new Date(`${text.replace(' ', 'T')}Z`));
 /** Bool arrives as true/false, or 1/0 from some servers. */
 const bool = z.union([z.boolean(), z.literal(0), z.literal(1)]).transform((value) => value === true || value === 1);
 
@@ -40,7 +35,7 @@ const userRow = z.object({
   must_change_password: bool,
   // UInt64 arrives as a string or a number depending on the server's output settings.
   version: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).transform((value) => BigInt(value)),
-  updated_at: clickHouseTime,
+  updated_at: clickHouseTimeSchema,
   updated_by: z.string(),
 });
 
