@@ -87,6 +87,10 @@ async function main(): Promise<void> {
     const kioskToken = randomBytes(18).toString('base64url');
     // The simulator's campaign record is written with it (PUT /api/campaigns/:id).
     const serviceToken = randomBytes(24).toString('base64url');
+    // The bot's internal routes (the agents' desk, previews, orders) answer only these: the api's and the
+    // simulator's own credentials, each allowed there and nowhere else.
+    const apiBotToken = randomBytes(24).toString('base64url');
+    const simBotToken = randomBytes(24).toString('base64url');
     // Generated once: a restarted api must accept the sessions its predecessor signed.
     const sessionSecret = randomBytes(32).toString('base64url');
     const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: storeUrl, CLICKHOUSE_PASSWORD: storePassword, WALL_KIOSK_TOKEN: kioskToken };
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
             WARROOM_SESSION_SECRET: sessionSecret,
             WARROOM_SERVICE_TOKEN: serviceToken,
             WARROOM_BOT_URL: botUrl,
+            WARROOM_BOT_TOKEN: apiBotToken,
             // The walls' status strip: where the api asks ingest and the bot how they are.
             HEALTH_INGEST_URL: `http://127.0.0.1:${ingestPort}/health/ingest`,
             HEALTH_BOT_URL: `${botUrl}/health`,
@@ -152,6 +157,7 @@ async function main(): Promise<void> {
             BOT_SPOOL_DIR,
             BOT_KB_API_URL: apiUrl,
             BOT_KB_API_TOKEN: serviceToken,
+            BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,
             LOG_LEVEL: 'warn',
           },
         }),
@@ -174,6 +180,7 @@ async function main(): Promise<void> {
           // The sim stores its agents' roster there, so the wall's agents needed now shows who is on shift.
           SIM_API_URL: apiUrl,
           SIM_SERVICE_TOKEN: serviceToken,
+          SIM_BOT_TOKEN: simBotToken,
           SIM_SHOPS: SHOPS,
           SIM_PROFILE: process.env.SIM_PROFILE ?? 'double11',
           SIM_SPEED: process.env.SIM_SPEED ?? '60',

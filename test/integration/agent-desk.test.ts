@@ -14,6 +14,7 @@ import { usePipeline, waitFor } from '../support/pipeline';
 
 const SHOP = 'demo-electronics';
 const SERVICE_TOKEN = 'test-service-token-0123456789';
+const BOT_TOKEN = 'test-api-on-bot-token-0123456789';
 /** Nothing in the demo packs answers these: the bot misses twice and hands the customer over. */
 const HANDED_OFF = ['能寄到南极科考站吗，电话13812345678', '南极科考站可以送货吗'];
 
@@ -26,8 +27,13 @@ describe('agent desk: who reads a conversation', () => {
 
   beforeAll(async () => {
     const botPort = await freePort();
-    api = await pipeline().startApp('ingest,api', { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN, WARROOM_BOT_URL: `http://127.0.0.1:${botPort}` }, { onLog: apiLog.onLog });
-    bot = await startTestBot({ brokers: pipeline().broker.brokers, port: botPort, apiUrl: api.url!, serviceToken: SERVICE_TOKEN, campaignId: 'agent-desk', shops: SHOP });
+    // The api reaches the bot's agent routes with a credential of its own, as under npm start.
+    api = await pipeline().startApp(
+      'ingest,api',
+      { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN, WARROOM_BOT_URL: `http://127.0.0.1:${botPort}`, WARROOM_BOT_TOKEN: BOT_TOKEN },
+      { onLog: apiLog.onLog },
+    );
+    bot = await startTestBot({ brokers: pipeline().broker.brokers, port: botPort, apiUrl: api.url!, serviceToken: SERVICE_TOKEN, campaignId: 'agent-desk', shops: SHOP, serviceTokens: [BOT_TOKEN] });
     tokens = await setUpUsers(api.url!, apiLog.password(), [
       { login: 'holder', displayName: 'Holder', role: 'agent' },
       { login: 'other', displayName: 'Other', role: 'agent' },

@@ -13,6 +13,8 @@ export interface TestBotOptions {
   campaignId: string;
   /** BOT_SHOP_IDS; default the two demo shops. */
   shops?: string;
+  /** BOT_SERVICE_TOKENS (the api's WARROOM_BOT_TOKEN among them); default none: the internal routes open. */
+  serviceTokens?: string[];
 }
 
 export function startTestBot(options: TestBotOptions): Promise<AppProcess> {
@@ -28,6 +30,7 @@ export function startTestBot(options: TestBotOptions): Promise<AppProcess> {
       BOT_SPOOL_DIR: `.data/test-${options.campaignId}-spool-${options.port}`,
       BOT_CAMPAIGN_ID: options.campaignId,
       LOG_LEVEL: 'warn',
+      ...(options.serviceTokens ? { BOT_SERVICE_TOKENS: options.serviceTokens.join(',') } : {}),
     },
   });
 }

@@ -63,7 +63,8 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
 
   constructor(
     baseUrl: string,
-    private readonly options: { timeoutMs: number; maxSockets: number },
+    /** `token`: the simulator's service credential on the bot (SIM_BOT_TOKEN), or null. */
+    private readonly options: { timeoutMs: number; maxSockets: number; token: string | null },
   ) {
     this.base = new URL(baseUrl);
     const https = this.base.protocol === 'https:';
@@ -148,6 +149,7 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
           agent: this.agent,
           headers: {
             accept: 'application/json',
+            ...(this.options.token === null ? {} : { authorization: `Bearer ${this.options.token}` }),
             ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
           },
           timeout: this.options.timeoutMs,

@@ -14,6 +14,7 @@ export const PROFILE_DIR = resolve(__dirname, '../profiles');
 
 const FLAGS = {
   'bot-url': { env: 'SIM_BOT_URL', type: 'string', help: 'the bot, e.g. http://127.0.0.1:3100 (required)' },
+  'bot-token': { env: 'SIM_BOT_TOKEN', type: 'string', help: "the simulator's credential on the bot (one of its BOT_SERVICE_TOKENS)" },
   profile: { env: 'SIM_PROFILE', type: 'string', help: 'profile name in apps/sim/profiles, or a file (default double11)' },
   speed: { env: 'SIM_SPEED', type: 'string', help: "curve minutes per real minute (default: the profile's)" },
   minutes: { env: 'SIM_MINUTES', type: 'string', help: 'real minutes to run (default: the whole curve at this speed)' },

@@ -111,7 +111,7 @@ function replayLine(summary: ReplaySummary): string {
 
 /** Replays a past range through the bot; 1 when the api or the bot failed more than 1 % of the time. */
 async function replay(env: SimEnv): Promise<number> {
-  const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64) });
+  const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64), token: env.SIM_BOT_TOKEN ?? null });
   const problem = await checkBot(bot, env.SIM_BOT_URL, []);
   if (problem) {
     console.error(`sim: ${problem}`);
@@ -171,7 +171,7 @@ async function main(): Promise<number> {
   if ('replay' in prepared) return replay(prepared.replay);
   const { setup, profileName, corpus, corpusKind, rng } = prepared;
   const env = setup.env;
-  const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64) });
+  const bot = new HttpBotClient(env.SIM_BOT_URL, { timeoutMs: env.SIM_TIMEOUT_MS, maxSockets: Math.min(env.SIM_MAX_IN_FLIGHT, 64), token: env.SIM_BOT_TOKEN ?? null });
   const problem = await checkBot(bot, env.SIM_BOT_URL, setup.shops);
   if (problem) {
     console.error(`sim: ${problem}`);

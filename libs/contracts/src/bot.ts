@@ -26,7 +26,10 @@ const id = wellFormedString().min(1).max(128);
 /** Same bound as ChatEvent text, so every accepted message fits its event; repaired, so the customer is answered. */
 const text = personText().min(1).max(4000).regex(/\S/, 'must not be blank');
 
-/** One customer message. `mode` defaults to bot, `channel` and `source` to the bot's configuration. */
+/**
+ * One customer message. `mode` defaults to bot, `channel` and `source` to the bot's configuration; those
+ * three and `originalEventId` are a service's to set (SERVICE_CHAT_FIELDS), never a customer's.
+ */
 export const chatRequestSchema = z.strictObject({
   shopId: shopIdSchema,
   sessionId: id,
@@ -41,6 +44,9 @@ export const chatRequestSchema = z.strictObject({
   originalEventId: id.optional(),
 });
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
+
+/** Fields of a chat request that only a service credential may set (a customer choosing assist mode skips the bot). */
+export const SERVICE_CHAT_FIELDS = ['mode', 'channel', 'source', 'originalEventId'] as const satisfies readonly (keyof ChatRequest)[];
 
 /** A suggestion for the human agent in assist mode. */
 export const suggestionSchema = z.strictObject({
@@ -181,6 +187,17 @@ export const botEnvSchema = z.object({
   BOT_KB_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   BOT_CAMPAIGN_ID: z.string().min(1).max(128).default('demo-1111'),
   /** Source of events when a request does not name one. */
+  /**
+   * Credentials of the services allowed on the bot's internal routes (the api's agent desk and previews,
+   * the simulator, an order feed), comma-separated; two at once while one is being rotated. They may also
+   * set a question's mode, channel and source, which a customer may not. Unset: the internal routes are
+   * open and anyone may set them (a developer's bot on its own; `npm start` sets one).
+   */
+  BOT_SERVICE_TOKENS: z
+    .string()
+    .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')).min(1, 'name at least one token'))
+    .optional(),
   BOT_SOURCE: eventSourceSchema.default('live'),
   BOT_CHANNEL: channelSchema.default('app'),
   BOT_SPOOL_DIR: z.string().min(1).default('.data/bot-spool'),
@@ -217,6 +234,8 @@ export type BotEnv = z.infer<typeof botEnvSchema>;
 
 export interface BotConfig {
   kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
+  /** Credentials of the services allowed on the internal routes; empty: those routes are open (development). */
+  serviceTokens: string[];
   http: { host: string; port: number };
   shops: string[];
   packDir: string;
@@ -251,6 +270,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
   if (insecure.length > 0) throw new ConfigError(insecure);
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, security: kafkaSecurityFrom(e) },
+    serviceTokens: e.BOT_SERVICE_TOKENS ?? [],
     http: { host: e.HOST, port: e.PORT },
     shops: [...new Set(e.BOT_SHOP_IDS)],
     packDir: e.BOT_PACK_DIR,

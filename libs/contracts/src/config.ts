@@ -68,6 +68,8 @@ export const apiEnvSchema = z
   KB_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** The answer engine (apps/bot) that replays questions for a patch preview. Unset: previews are refused. */
   WARROOM_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The api's credential on the bot's internal routes (one of the bot's BOT_SERVICE_TOKENS). */
+  WARROOM_BOT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
   /**
    * The knowledge base's pack files (the "1+N" packs; the bot's BOT_PACK_DIR): the base the api's
@@ -129,7 +131,7 @@ export interface ApiConfig {
   session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
   serviceToken: string | null;
-  kb: { packDir: string; publishTimeoutMs: number; botUrl: string | null };
+  kb: { packDir: string; publishTimeoutMs: number; botUrl: string | null; botToken: string | null };
   web: { distDir: string };
   gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
   /** The parts' health endpoints (null: not watched) and how often they are asked. */
@@ -173,7 +175,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
-    kb: { packDir: e.KB_PACK_DIR, publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS, botUrl: e.WARROOM_BOT_URL ?? null },
+    kb: { packDir: e.KB_PACK_DIR, publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS, botUrl: e.WARROOM_BOT_URL ?? null, botToken: e.WARROOM_BOT_TOKEN ?? null },
     web: { distDir: e.WEB_DIST_DIR },
     gaps: {
       windowMs: e.GAP_WINDOW_MIN * 60_000,

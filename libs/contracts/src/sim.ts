@@ -170,6 +170,11 @@ export const simEnvSchema = z.object({
     protocol: /^https?$/,
     error: (issue) => (issue.input === undefined ? "required: the bot's URL, e.g. http://127.0.0.1:3100" : undefined),
   }),
+  /**
+   * The simulator's credential on the bot (one of its BOT_SERVICE_TOKENS): it sets its questions' source and
+   * mode, and works the agents' desk, which a customer may not. Unset: for a bot with no credentials.
+   */
+  SIM_BOT_TOKEN: z.string().min(16).optional(),
   /** A profile name (apps/sim/profiles/<name>.json) or a path to a profile file. */
   SIM_PROFILE: z.string().min(1).default('double11'),
   /** Curve minutes per real minute; unset: the profile's. */

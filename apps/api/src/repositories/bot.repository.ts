@@ -87,7 +87,10 @@ export class BotRepository {
     try {
       response = await fetch(new URL(path, base), {
         method,
-        headers: request === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(request === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.config.kb.botToken === null ? {} : { authorization: `Bearer ${this.config.kb.botToken}` }),
+        },
         body: request === undefined ? undefined : JSON.stringify(request),
         signal: AbortSignal.timeout(10_000),
       });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   agentAcceptRequestSchema,
   agentChatReplyRequestSchema,
@@ -15,6 +15,7 @@ import {
   type RecordedEvent,
 } from '@warroom/contracts';
 import { UnknownShopFilter } from '../chat/unknown-shop.filter';
+import { ServiceCredentialGuard } from '../common/service-credential';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { AgentDeskService } from './agent-desk.service';
@@ -22,6 +23,7 @@ import { QueueStateFilter } from './queue-state.filter';
 
 /** The human agent's console API (libs/contracts/src/agent-console.ts has the table of routes). */
 @Controller('api/agent')
+@UseGuards(ServiceCredentialGuard)
 @UseFilters(UnknownShopFilter, QueueStateFilter)
 @UseInterceptors(DurableEventsInterceptor)
 export class AgentController {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   abandonRequestSchema,
   agentReplyRequestSchema,
@@ -13,7 +13,9 @@ import {
 } from '@warroom/contracts';
 import { AgentDeskService } from '../agent/agent-desk.service';
 import { QueueStateFilter } from '../agent/queue-state.filter';
+import { refuseServiceFieldsOfCustomers, ServiceCredentialGuard } from '../common/service-credential';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { BOT_CONFIG, type BotConfig } from '../config/bot-config';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { UnknownShopFilter } from './unknown-shop.filter';
 import { ChatService } from './chat.service';
@@ -30,18 +32,21 @@ export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly desk: AgentDeskService,
+    @Inject(BOT_CONFIG) private readonly config: BotConfig,
   ) {}
 
   /** A customer message: answered, a request to rephrase, or a handoff (assist mode: suggestions). */
   @Post()
   @HttpCode(200)
-  ask(@Body(chatBody) body: ChatRequest): ChatReply {
+  ask(@Body(chatBody) body: ChatRequest, @Headers('authorization') authorization: string | undefined): ChatReply {
+    refuseServiceFieldsOfCustomers(body, authorization, this.config.serviceTokens);
     return this.chat.ask(body);
   }
 
   /** The reply a human agent sent in assist mode (a suggestion, edited or not): an `agent_reply` event. */
   @Post('agent-reply')
   @HttpCode(200)
+  @UseGuards(ServiceCredentialGuard)
   agentReply(@Body(agentReplyBody) body: AgentReplyRequest): RecordedEvent {
     return this.chat.recordAgentReply(body);
   }
@@ -49,6 +54,7 @@ export class ChatController {
   /** An order placed in the session: an `order` event; the session is in_sale from then on. */
   @Post('order')
   @HttpCode(200)
+  @UseGuards(ServiceCredentialGuard)
   order(@Body(orderBody) body: OrderRequest): RecordedEvent {
     return this.chat.recordOrder(body);
   }

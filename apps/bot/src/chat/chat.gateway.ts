@@ -1,6 +1,8 @@
-import { UseInterceptors } from '@nestjs/common';
+import { Inject, UseInterceptors } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
 import { BOT_CHAT_MAX_FRAME_BYTES, botClientFrameSchema, describeIssues, type BotServerEventMap } from '@warroom/contracts';
+import { serviceFieldsIn } from '../common/service-credential';
+import { BOT_CONFIG, type BotConfig } from '../config/bot-config';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { UnknownShopError } from '../knowledge/knowledge-base';
 import { ChatService } from './chat.service';
@@ -16,7 +18,10 @@ type ServerFrame = { [E in keyof BotServerEventMap]: WsResponse<BotServerEventMa
 @WebSocketGateway({ path: '/chat', maxPayload: BOT_CHAT_MAX_FRAME_BYTES })
 @UseInterceptors(DurableEventsInterceptor)
 export class ChatGateway {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(BOT_CONFIG) private readonly config: BotConfig,
+  ) {}
 
   @SubscribeMessage('ask')
   ask(@MessageBody() data: unknown): ServerFrame {
@@ -25,6 +30,11 @@ export class ChatGateway {
       return { event: 'error', data: { requestId: requestIdOf(data), message: `invalid ask: ${describeIssues(frame.error).join('; ')}` } };
     }
     const { requestId, ...request } = frame.data.data;
+    // A socket carries no service credential: on /chat the customer's question is all there is.
+    const serviceFields = this.config.serviceTokens.length === 0 ? [] : serviceFieldsIn(request);
+    if (serviceFields.length > 0) {
+      return { event: 'error', data: { requestId: requestId ?? null, message: `${serviceFields.join(', ')}: set by the deployment, not by a customer` } };
+    }
     try {
       return { event: 'reply', data: { requestId: requestId ?? null, reply: this.chat.ask(request) } };
     } catch (error) {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   botMatchRequestSchema,
   botPreviewRequestSchema,
@@ -7,11 +7,13 @@ import {
   type BotPreviewRequest,
   type BotPreviewResponse,
 } from '@warroom/contracts';
+import { ServiceCredentialGuard } from '../common/service-credential';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { KbReplica } from './kb-replica';
 
 /** What the api asks of the answer engine for trainers: patch previews, and rankings of one text. */
 @Controller('api/kb')
+@UseGuards(ServiceCredentialGuard)
 export class PreviewController {
   constructor(private readonly replica: KbReplica) {}
 
