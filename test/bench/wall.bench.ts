@@ -40,7 +40,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SimReady } from '@warroom/contracts';
-import { chromium, type CDPSession } from 'playwright-core';
+import type { CDPSession } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { z } from 'zod';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
 import { startDevBroker } from '../../infra/dev/broker/launch';
@@ -59,8 +60,6 @@ const MINUTES = Number(values.minutes);
 const WARMUP_MS = Number(values['warmup-seconds']) * 1000;
 if (!(MINUTES > 0) || !(WARMUP_MS >= 0)) throw new Error('--minutes must be > 0 and --warmup-seconds ≥ 0');
 const LONG_TASK_MS = 200;
-/** As test/support/browser.ts: CHROMIUM_PATH, else Debian's. */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOPS = 'demo-electronics,demo-home';
 const log = (message: string): void => void process.stderr.write(`[bench:wall] ${message}\n`);
 
@@ -149,11 +148,7 @@ async function main(): Promise<void> {
   };
   try {
     const url = values.url ?? (await startSystem(started));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'],
-    });
+    const browser = await launchChromium(['--js-flags=--expose-gc']);
     started.push({ name: 'chromium', stop: () => browser.close() });
     log(`Chromium ${browser.version()}, wall ${url.replace(/token=[^&]+/, 'token=…')}`);
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });

@@ -3,10 +3,9 @@
  * draft typed into a gap's editor. After the api restarts, the desk must reconnect by itself and the draft
  * must still be there, on screen and after a reload (it is kept in the tab: features/trainer/hooks/use-draft.ts).
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 
-/** Debian's Chromium unless CHROMIUM_PATH names another (as test/support/browser.ts). A missing one fails the scenario. */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DRAFT = '数字人民币红包能付款吗\n混沌测试：这段草稿在 api 重启后必须还在';
 
 export class TrainerDesk {
@@ -18,11 +17,8 @@ export class TrainerDesk {
 
   /** Signs in at `/trainer`, opens the gap whose row shows `gapText`, and types a draft of its examples. */
   static async open(apiUrl: string, login: string, password: string, gapText: string): Promise<TrainerDesk> {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    // A missing Chromium fails the scenario.
+    const browser = await launchChromium();
     try {
       const page = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
       await page.goto(`${apiUrl}/trainer`);

@@ -4,10 +4,10 @@
  * skips the suite with the reason in its name; in CI it fails.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe } from 'vitest';
+import { CHROMIUM_PATH, launchChromium } from './chromium';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const skipReason = process.env.CI === 'true' || existsSync(CHROMIUM_PATH) ? undefined : `no Chromium at ${CHROMIUM_PATH}`;
 
 export function describeWithBrowser(name: string, body: () => void): void {
@@ -16,12 +16,7 @@ export function describeWithBrowser(name: string, body: () => void): void {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    // Flags that keep Chromium from reaching for the network on a closed machine.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launchChromium();
   process.stderr.write(`[browser] Chromium ${browser.version()}\n`);
   return browser;
 }
