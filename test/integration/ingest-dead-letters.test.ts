@@ -6,11 +6,9 @@
  * per-request bound itself is checked on what kafkajs is handed (libs/kafka/src/producer.spec.ts); this
  * checks the whole path: every letter arrives, truncated, and the partition moves on.
  */
-import { deadLetterSchema, type DeadLetter } from '@warroom/contracts';
-import { TOPICS } from '@warroom/kafka';
 import { describe, expect, it } from 'vitest';
 import { questionEvent } from '../support/events';
-import { storedCounts, usePipeline, waitFor, type Pipeline } from '../support/pipeline';
+import { readDeadLetters, storedCounts, usePipeline, waitFor } from '../support/pipeline';
 
 const BIG_BAD = 45;
 
@@ -34,7 +32,7 @@ describe('ingest dead letters', () => {
       60_000,
       async () => `stored ${JSON.stringify(await storedCounts(p.clickhouse))}; health ${JSON.stringify(await (await fetch(`${ingest.url}/health/ingest`)).json())}`,
     );
-    const letters = await readDeadLetters(p, BIG_BAD);
+    const letters = await readDeadLetters(p.kafka, BIG_BAD);
     expect(letters).toHaveLength(BIG_BAD);
     for (const letter of letters) {
       expect(letter.original.truncated).toBe(true);
@@ -45,21 +43,3 @@ describe('ingest dead letters', () => {
     await ingest.stop();
   });
 });
-
-async function readDeadLetters(p: Pipeline, expected: number): Promise<DeadLetter[]> {
-  const letters = new Map<string, DeadLetter>();
-  const consumer = p.kafka.consumer({ groupId: `dlq-reader-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.chatEventsDlq.name, fromBeginning: true });
-  await consumer.run({
-    // Keyed by source position: the DLQ is at-least-once.
-    eachMessage: ({ message }) => {
-      const letter = deadLetterSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
-      letters.set(`${letter.source.partition}/${letter.source.offset}`, letter);
-      return Promise.resolve();
-    },
-  });
-  await waitFor(() => Promise.resolve(letters.size >= expected), 30_000, () => `${letters.size} dead letters of ${expected}`);
-  await consumer.disconnect();
-  return [...letters.values()];
-}

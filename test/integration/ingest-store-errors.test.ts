@@ -11,7 +11,7 @@
  *   then throws the client's timeout.
  */
 import { createClickHouseClient, runMigrations, type ClickHouseClient } from '@warroom/clickhouse';
-import { deadLetterSchema, parseApiConfig, type DeadLetter } from '@warroom/contracts';
+import { parseApiConfig } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatEventRow } from '../../apps/api/src/ingest/chat-event-row';
@@ -20,7 +20,7 @@ import { ChatEventRepository } from '../../apps/api/src/repositories/chat-event.
 import { IngestOffsetGapsRepository } from '../../apps/api/src/repositories/ingest-offset-gaps.repository';
 import { KafkaRepository } from '../../apps/api/src/repositories/kafka.repository';
 import { questionEvent } from '../support/events';
-import { DATABASE, storedCounts, usePipeline, waitFor, type Pipeline } from '../support/pipeline';
+import { DATABASE, readDeadLetters, storedCounts, usePipeline, waitFor, type Pipeline } from '../support/pipeline';
 
 const GROUP = 'store-errors-test';
 const POISON_ID = 'poison-row';
@@ -113,7 +113,7 @@ describe('ingest when the store refuses a row or times out', () => {
     expect(await poisonStored.json()).toEqual([{ n: 0 }]);
     expect(ingest.health()).toMatchObject({ status: 'ok', refusedByStore: 1, deadLettered: 1, stored: 799 });
 
-    const letters = await readDeadLetters(p, 1);
+    const letters = await readDeadLetters(p.kafka, 1);
     expect(letters).toHaveLength(1);
     const [letter] = letters;
     expect(letter?.source.offset).toBe('250');
@@ -148,23 +148,3 @@ describe('ingest when the store refuses a row or times out', () => {
     expect(ingest.health().status).toBe('ok');
   });
 });
-
-async function readDeadLetters(p: Pipeline, expected: number): Promise<DeadLetter[]> {
-  const letters = new Map<string, DeadLetter>();
-  const consumer = p.kafka.consumer({ groupId: `dlq-reader-${Date.now()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.chatEventsDlq.name, fromBeginning: true });
-  await consumer.run({
-    // Keyed by source position: the DLQ is at-least-once.
-    eachMessage: ({ message }) => {
-      const letter = deadLetterSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
-      letters.set(`${letter.source.partition}/${letter.source.offset}`, letter);
-      return Promise.resolve();
-    },
-  });
-  await waitFor(() => Promise.resolve(letters.size >= expected), 30_000, () => `${letters.size} dead letters of ${expected}`);
-  // Long enough for a letter that should not be there to arrive too.
-  await new Promise((done) => setTimeout(done, 1_000));
-  await consumer.disconnect();
-  return [...letters.values()];
-}

@@ -2,11 +2,9 @@
  * Ingest through real parts: kafkajs → dev broker → ingest process → dev store (issue 4).
  * 100,000 events, 1 % malformed, produced concurrently to every partition.
  */
-import { TOPICS } from '@warroom/kafka';
-import { deadLetterSchema, type DeadLetter } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
 import { MALFORMED, questionEvent } from '../support/events';
-import { storedCounts, usePipeline, waitFor } from '../support/pipeline';
+import { readDeadLetters, storedCounts, usePipeline, waitFor } from '../support/pipeline';
 
 const TOTAL = 100_000;
 const MALFORMED_EVERY = 100;
@@ -56,24 +54,11 @@ describe('ingest', () => {
     expect(storedIds.every((id) => expectedIds.has(id))).toBe(true);
 
     // Every malformed message is in the DLQ, with a reason that says what was wrong.
-    const letters = new Map<string, DeadLetter>();
-    const consumer = kafka.consumer({ groupId: 'dlq-reader', sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.chatEventsDlq.name, fromBeginning: true });
-    await consumer.run({
-      // Keyed by source position: the DLQ is at-least-once, a retried batch may resend a letter.
-      eachMessage: ({ message }) => {
-        const letter = deadLetterSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
-        letters.set(`${letter.source.partition}/${letter.source.offset}`, letter);
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => Promise.resolve(letters.size >= expectedDead.size), 60_000, () => `${letters.size} dead letters of ${expectedDead.size}`);
-    await consumer.disconnect();
-    expect(letters.size).toBe(expectedDead.size);
+    const letters = await readDeadLetters(kafka, expectedDead.size);
+    expect(letters).toHaveLength(expectedDead.size);
 
     let matched = 0;
-    for (const letter of letters.values()) {
+    for (const letter of letters) {
       const original = Buffer.from(letter.original.base64, 'base64').toString('utf8');
       const id = /ingest-\d+/.exec(original)?.[0];
       if (id === undefined) {

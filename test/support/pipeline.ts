@@ -2,7 +2,9 @@
  * A real pipeline for a test file: the dev broker, a dev store on a fresh data directory, and ingest
  * processes started on demand (real processes, so a test can SIGKILL them).
  */
+import { randomUUID } from 'node:crypto';
 import { createClickHouseClient, type ClickHouseClient } from '@warroom/clickhouse';
+import { deadLetterSchema, type DeadLetter } from '@warroom/contracts';
 import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
@@ -110,4 +112,27 @@ export async function storedCounts(clickhouse: ClickHouseClient): Promise<{ rows
   });
   const [row] = await result.json<{ rows: string; distinct: string }>();
   return { rows: Number(row?.rows ?? 0), distinct: Number(row?.distinct ?? 0) };
+}
+
+/**
+ * Every dead letter on `chat.events.dlq`, read from its beginning until at least `expected` arrived, then a
+ * second more so that a letter that should not be there shows too. Keyed by source position: the DLQ is
+ * at-least-once, a retried batch may send a letter again.
+ */
+export async function readDeadLetters(kafka: Kafka, expected: number): Promise<DeadLetter[]> {
+  const letters = new Map<string, DeadLetter>();
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.chatEventsDlq.name, fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      const letter = deadLetterSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
+      letters.set(`${letter.source.partition}/${letter.source.offset}`, letter);
+      return Promise.resolve();
+    },
+  });
+  await waitFor(() => Promise.resolve(letters.size >= expected), 60_000, () => `${letters.size} dead letters of ${expected}`);
+  await new Promise((done) => setTimeout(done, 1_000));
+  await consumer.disconnect();
+  return [...letters.values()];
 }
