@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { wellFormedString } from './well-formed';
+import { describeIssues } from './zod-issues';
 
 /**
  * ChatEvent: what a bot (ours or a shop's own) produces to Kafka `chat.events`, keyed by sessionId.
@@ -141,11 +142,6 @@ export function eventTimeRangeViolation(eventTime: string, nowMs: number): strin
   if (nowMs - t > EVENT_TIME_MAX_AGE_MS) return `eventTime ${eventTime} is more than 7 days old`;
   if (t - nowMs > EVENT_TIME_MAX_FUTURE_MS) return `eventTime ${eventTime} is more than 5 minutes in the future`;
   return null;
-}
-
-/** One line per failing field, e.g. `match.score: Too big: expected number to be <=1`. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
 }
 
 /** A dead letter's reasons fit in this many characters in all, so a hostile message cannot bloat the DLQ. */

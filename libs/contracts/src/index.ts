@@ -19,3 +19,4 @@ export * from './well-formed';
 export * from './system-status';
 export * from './kiosk';
 export * from './connection-security';
+export * from './zod-issues';
