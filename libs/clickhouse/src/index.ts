@@ -15,3 +15,5 @@ export {
   type RunMigrationsOptions,
 } from './migrations';
 export { lineAndColumn, splitStatements, SqlLexError, tokenize, type SqlToken, type SqlTokenKind } from './sql-lexer';
+export { assertClusterName, ClusterDdlError, renderForCluster } from './cluster-ddl';
+export { checkClusterParity, compareClusterStatement, type ClusterParityReport, type ParityMismatch } from './cluster-parity';

@@ -18,12 +18,16 @@
  *   same slot) is refused, naming both files; renumber it after the newest. An applied file that
  *   is missing from the directory is refused too.
  * - Run migrations from one process at a time; ClickHouse has no lock to take.
+ * - On a cluster (`cluster` set) the same files are rendered by cluster-ddl.ts: `ON CLUSTER`,
+ *   replicated engines, the replicated deduplication window; `_migration` is replicated too, so every
+ *   node sees what was applied. The checksum stays the source file's.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { assertClusterName, renderForCluster } from './cluster-ddl';
 import { splitStatements } from './sql-lexer';
 
 export const DEFAULT_MIGRATIONS_DIR = resolve(__dirname, '../migrations');
@@ -58,6 +62,8 @@ export interface RunMigrationsOptions {
   readonly dir?: string;
   /** Progress lines (one per applied file). Default: silent. */
   readonly log?: (line: string) => void;
+  /** A ClickHouse cluster to run the DDL on (`ON CLUSTER`, replicated engines). Default: a single server. */
+  readonly cluster?: string;
 }
 
 export interface MigrationResult {
@@ -143,8 +149,11 @@ export function planMigrations(files: readonly MigrationFile[], applied: readonl
   return { pending, skipped: files.filter((file) => appliedNames.has(file.name)).map((file) => file.name) };
 }
 
-/** The statements of one file for one database: `${database}` substituted, split at `;`. */
-export function renderMigration(file: MigrationFile, database: string): string[] {
+/**
+ * The statements of one file for one database: `${database}` substituted, split at `;`, and
+ * rendered for `cluster` when one is given.
+ */
+export function renderMigration(file: MigrationFile, database: string, cluster?: string): string[] {
   assertDatabaseName(database);
   const sql = file.sql.replace(PLACEHOLDER, (_whole, name: string) => {
     if (name !== 'database') {
@@ -159,7 +168,12 @@ export function renderMigration(file: MigrationFile, database: string): string[]
     throw new MigrationError(file.name, `Migration ${file.name}: ${(error as Error).message}`, { cause: error });
   }
   if (statements.length === 0) throw new MigrationError(file.name, `Migration ${file.name} holds no statement`);
-  return statements;
+  if (cluster === undefined) return statements;
+  try {
+    return statements.map((statement) => renderForCluster(statement, { cluster, database }));
+  } catch (error) {
+    throw new MigrationError(file.name, `Migration ${file.name} for cluster ${cluster}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function assertDatabaseName(database: string): void {
@@ -181,15 +195,21 @@ export async function runMigrations(client: ClickHouseClient, options: RunMigrat
   assertDatabaseName(database);
   const files = loadMigrations(options.dir ?? DEFAULT_MIGRATIONS_DIR);
   const db = { db: database };
-  await client.command({ query: 'CREATE DATABASE IF NOT EXISTS {db:Identifier}', query_params: db });
+  const { cluster } = options;
+  if (cluster !== undefined) assertClusterName(cluster);
+  // The cluster name is checked against a strict pattern above: ON CLUSTER takes no query parameter.
+  const onCluster = cluster === undefined ? '' : ` ON CLUSTER '${cluster}'`;
+  const migrationEngine =
+    cluster === undefined ? 'MergeTree' : `ReplicatedMergeTree('/clickhouse/tables/{shard}/${database}/_migration', '{replica}')`;
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}${onCluster}`, query_params: db });
   await client.command({
-    query: `CREATE TABLE IF NOT EXISTS {db:Identifier}._migration
+    query: `CREATE TABLE IF NOT EXISTS {db:Identifier}._migration${onCluster}
       (
           name String,
           checksum String,
           applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
       )
-      ENGINE = MergeTree
+      ENGINE = ${migrationEngine}
       ORDER BY name`,
     query_params: db,
   });
@@ -203,7 +223,7 @@ export async function runMigrations(client: ClickHouseClient, options: RunMigrat
 
   const done: string[] = [];
   for (const file of plan.pending) {
-    const statements = renderMigration(file, database);
+    const statements = renderMigration(file, database, cluster);
     for (const [index, statement] of statements.entries()) {
       try {
         await client.command({ query: statement });
