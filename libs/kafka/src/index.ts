@@ -14,3 +14,14 @@ export {
 export { LogFollower, type LogFollowerOptions, type LogRecord } from './follow';
 export { createProducer, sendBatch, type ProducerOptions, type SendBatchOptions } from './producer';
 export { NonRetriableError, hasErrorNamed, isRetriableError, rootCause } from './errors';
+export {
+  checkTopics,
+  PRODUCTION_REPLICATION,
+  provisionTopics,
+  TopicCheckError,
+  topicConfig,
+  type ProvisionAdmin,
+  type ProvisionReport,
+  type ReplicationPolicy,
+  type TopicProblem,
+} from './provision';
