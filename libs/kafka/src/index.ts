@@ -25,3 +25,13 @@ export {
   type ReplicationPolicy,
   type TopicProblem,
 } from './provision';
+export {
+  APIS_IN_USE,
+  fetchBrokerVersions,
+  kafkajsVersions,
+  negotiate,
+  REQUIRED_APIS,
+  type ApiName,
+  type ApiVerdict,
+  type VersionRange,
+} from './protocol-check';
