@@ -66,33 +66,37 @@ function filesUnder(dir: string, test: (name: string) => boolean): string[] {
 interface ModelClass {
   new (data: unknown): { validate(): void };
 }
-type ModelNamespace = Record<string, Record<string, Record<string, ModelClass> | undefined> | undefined>;
 
-// A real import() even where TypeScript compiles to CommonJS (tsc and swc would turn it into require()).
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-let models: Promise<ModelNamespace> | undefined;
+// A real import() even where TypeScript compiles to CommonJS (tsc and swc turn import() into require(), which
+// kubernetes-models' exports refuse). Under vitest, whose module runner has no such callback, its own import().
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a constant body: the one way to keep a native import() in CommonJS
+const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+async function importEsm(specifier: string): Promise<unknown> {
+  try {
+    return await nativeImport(specifier);
+  } catch (error) {
+    if (!(error instanceof TypeError) || !/dynamic import callback/.test(error.message)) throw error;
+    return (await import(specifier)) as unknown;
+  }
+}
 
-/** `apps/v1` → ['apps', 'v1']; `v1` → ['v1', 'v1']; `networking.k8s.io/v1` → ['networkingK8sIo', 'v1']. */
-export function modelPath(apiVersion: string): [string, string] {
-  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
-  if (group === '') return ['v1', version];
-  const key = group
-    .split(/[.-]/)
-    .map((part, i) => (i === 0 ? part : part.charAt(0).toUpperCase() + part.slice(1)))
-    .join('');
-  return [key, version];
+/** kubernetes-models' module of one kind: `kubernetes-models/apps/v1/Deployment`, `kubernetes-models/v1/Service`. */
+export function modelSpecifier(apiVersion: string, kind: string): string | undefined {
+  if (!/^([a-z0-9.-]+\/)?v\d+((alpha|beta)\d+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  return `kubernetes-models/${apiVersion}/${kind}`;
 }
 
 async function builtInModel(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
-  models ??= importEsm('kubernetes-models') as Promise<ModelNamespace>;
-  const all = await models;
-  const [group, version] = modelPath(apiVersion);
-  const namespace = all[group];
-  if (namespace === undefined) return undefined;
-  // The core group is exported as `v1` itself; the others as group → version → kind.
-  const kinds = group === 'v1' ? (namespace as unknown as Record<string, ModelClass>) : namespace[version];
-  const model = kinds?.[kind];
-  return typeof model === 'function' ? model : undefined;
+  const specifier = modelSpecifier(apiVersion, kind);
+  if (specifier === undefined) return undefined;
+  let module: Record<string, unknown>;
+  try {
+    module = (await importEsm(specifier)) as Record<string, unknown>;
+  } catch {
+    return undefined; // no such apiVersion or kind in the Kubernetes API
+  }
+  const model = module[kind];
+  return typeof model === 'function' ? (model as ModelClass) : undefined;
 }
 
 function modelErrors(error: unknown): string[] {
@@ -154,6 +158,13 @@ function loadCrds(schemasDir: string): Map<string, { crd: CrdFile; validate: Val
 // ---------------------------------------------------------------------------------------------------------
 // Cross-checks of what the manifests say against what the code says.
 
+/** A YAML value as Kafka's settings spell it: `-1`, `false`, `gzip`; `unset` when missing. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? 'unset';
+}
+
 /** A KafkaTopic must match libs/kafka: partitions, replication factor 3 and every setting of topicConfig. */
 export function topicProblems(doc: Record<string, unknown>): string[] {
   const spec = (doc.spec ?? {}) as { topicName?: string; partitions?: number; replicas?: number; config?: Record<string, unknown> };
@@ -167,7 +178,8 @@ export function topicProblems(doc: Record<string, unknown>): string[] {
   }
   for (const [key, value] of Object.entries(topicConfig(topic, PRODUCTION_REPLICATION))) {
     const given = spec.config?.[key];
-    if (given === undefined || String(given) !== value) problems.push(`${name}: config ${key} is ${String(given)}, libs/kafka says ${value}`);
+    const said = shown(given);
+    if (said !== value) problems.push(`${name}: config ${key} is ${said}, libs/kafka says ${value}`);
   }
   return problems;
 }
@@ -293,7 +305,7 @@ function checkCompose(root: string, schemasDir: string, into: Collector): void {
       }
     }
     const dependsOn = service.depends_on;
-    const needs = Array.isArray(dependsOn) ? (dependsOn as string[]) : Object.keys((dependsOn ?? {}) as object);
+    const needs = Array.isArray(dependsOn) ? (dependsOn as string[]) : Object.keys((dependsOn ?? {}));
     for (const other of needs) if (services[other] === undefined) problems.push(`service ${name} depends on ${other}, which is not defined`);
   }
   fail(into, rel, '', problems);
