@@ -1,6 +1,16 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alertRuleProblems, checkInfraOffline, crdToJsonSchema, INFRA_ROOT, modelSpecifier, topicProblems, withoutDraft4Ids } from './check';
+import {
+  alertRuleProblems,
+  checkInfraOffline,
+  crdToJsonSchema,
+  INFRA_ROOT,
+  KNOWN_ENV,
+  modelSpecifier,
+  topicProblems,
+  unknownEnvProblems,
+  withoutDraft4Ids,
+} from './check';
 
 const BAD = join(__dirname, 'fixtures', 'bad');
 
@@ -30,6 +40,8 @@ describe('infra:check offline', () => {
     expectSaid(/Dockerfile : dockerfilelint line 1: Base Image Missing Tag/);
     expectSaid(/Dockerfile : the final stage does not run as a non-root USER/);
     expectSaid(/alerts\.yaml alert WarroomNoExpr: no expr/);
+    expectSaid(/deployment\.yaml Deployment\/broken-api environment: environment variable KAFKA_BROKER is read by no warroom app/);
+    expectSaid(/compose\.yaml : service api: environment variable CLICKHOUSE_ULR is read by no warroom app/);
     expect(report.invalid).toBeGreaterThanOrEqual(5);
     expect(report.alertRules).toBe(0);
   }, 60_000);
@@ -56,6 +68,13 @@ describe('infra:check pieces', () => {
       additionalProperties: false,
       properties: { a: { type: 'object', additionalProperties: false, properties: { b: { type: 'string' } } }, c: { type: 'object' } },
     });
+  });
+
+  it('knows every variable of the apps, and names the others', () => {
+    for (const name of ['KAFKA_BROKERS', 'CLICKHOUSE_URL', 'WARROOM_ROLES', 'BOT_SPOOL_DIR', 'SIM_BOT_URL', 'KAFKA_SASL_PASSWORD', 'CLICKHOUSE_CA_FILE']) {
+      expect(KNOWN_ENV.has(name), name).toBe(true);
+    }
+    expect(unknownEnvProblems(['HOST', 'KAFKA_BROKER', 'KAFKA_BROKER'])).toEqual(['environment variable KAFKA_BROKER is read by no warroom app']);
   });
 
   it('drops draft-04 ids but keeps a property named id', () => {

@@ -12,6 +12,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { apiEnvSchema, botEnvSchema, simEnvSchema } from '@warroom/contracts';
 import { ALL_TOPICS, PRODUCTION_REPLICATION, topicConfig } from '@warroom/kafka';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -29,7 +30,7 @@ export interface InfraProblem {
 export interface OfflineReport {
   /** Kubernetes objects checked (built-in and custom). */
   readonly manifests: number;
-  /** Objects, files and rules found invalid (each counted once). */
+  /** Objects, files and rules found invalid (once per check they fail: schema, environment, ...). */
   readonly invalid: number;
   /** Alert rules that are well formed. */
   readonly alertRules: number;
@@ -184,6 +185,63 @@ export function topicProblems(doc: Record<string, unknown>): string[] {
   return problems;
 }
 
+/**
+ * Variables that our processes read and no app's environment schema names: Node's own, and the cluster of
+ * the migrate command (`runMigrations({ cluster })`).
+ */
+const ENV_OUTSIDE_SCHEMAS = ['NODE_ENV', 'CLICKHOUSE_CLUSTER'];
+
+/** Every variable an app reads (libs/contracts' env schemas): a name outside it is a typo the apps would ignore. */
+export const KNOWN_ENV: ReadonlySet<string> = new Set([
+  ...Object.keys(apiEnvSchema.shape),
+  ...Object.keys(botEnvSchema.shape),
+  ...Object.keys(simEnvSchema.shape),
+  ...ENV_OUTSIDE_SCHEMAS,
+]);
+
+export function unknownEnvProblems(names: Iterable<string>): string[] {
+  return [...new Set(names)].filter((name) => !KNOWN_ENV.has(name)).map((name) => `environment variable ${name} is read by no warroom app`);
+}
+
+interface Container {
+  image?: string;
+  env?: { name: string }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+}
+
+/** Containers of our own image in a workload (Deployment, StatefulSet, Job, ...). */
+function warroomContainers(doc: Record<string, unknown>): Container[] {
+  const spec = doc.spec as { template?: { spec?: { containers?: Container[]; initContainers?: Container[] } } } | undefined;
+  const pod = spec?.template?.spec;
+  return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].filter((c) => typeof c.image === 'string' && /(^|\/)warroom(:|$)/.test(c.image));
+}
+
+/** The keys each ConfigMap and Secret of the manifests holds, by `ConfigMap/name` and `Secret/name`. */
+function envSources(docs: Record<string, unknown>[]): Map<string, string[]> {
+  const sources = new Map<string, string[]>();
+  for (const doc of docs) {
+    const name = (doc.metadata as { name?: string } | undefined)?.name ?? '';
+    if (doc.kind === 'ConfigMap') sources.set(`ConfigMap/${name}`, Object.keys(doc.data ?? {}));
+    if (doc.kind === 'Secret') sources.set(`Secret/${name}`, [...Object.keys(doc.stringData ?? {}), ...Object.keys(doc.data ?? {})]);
+  }
+  return sources;
+}
+
+function workloadEnvProblems(doc: Record<string, unknown>, sources: Map<string, string[]>): string[] {
+  const names: string[] = [];
+  const problems: string[] = [];
+  for (const container of warroomContainers(doc)) {
+    names.push(...(container.env ?? []).map((variable) => variable.name));
+    for (const from of container.envFrom ?? []) {
+      const key = from.configMapRef ? `ConfigMap/${from.configMapRef.name}` : from.secretRef ? `Secret/${from.secretRef.name}` : '';
+      const keys = sources.get(key);
+      if (keys === undefined) problems.push(`envFrom ${key} is not among the manifests`);
+      else names.push(...keys);
+    }
+  }
+  return [...problems, ...unknownEnvProblems(names)];
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The parts.
 
@@ -193,6 +251,8 @@ async function checkKubernetes(root: string, schemasDir: string, into: Collector
   if (files.length === 0) fail(into, relative(root, dir), '', ['no Kubernetes manifests']);
   const crds = loadCrds(schemasDir);
   const topics = new Set<string>();
+  const workloads: { rel: string; what: string; doc: Record<string, unknown> }[] = [];
+  const all: Record<string, unknown>[] = [];
   let manifests = 0;
   for (const file of files) {
     const rel = relative(root, file);
@@ -214,6 +274,8 @@ async function checkKubernetes(root: string, schemasDir: string, into: Collector
       const name = (doc.metadata as { name?: unknown } | undefined)?.name;
       const what = `${kind || '?'}/${typeof name === 'string' ? name : '?'}`;
       kinds[kind] = (kinds[kind] ?? 0) + 1;
+      all.push(doc);
+      if (warroomContainers(doc).length > 0) workloads.push({ rel, what, doc });
       const problems: string[] = [];
       if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) problems.push('metadata.name missing or not a DNS name');
       const custom = crds.get(`${apiVersion} ${kind}`);
@@ -242,6 +304,9 @@ async function checkKubernetes(root: string, schemasDir: string, into: Collector
       fail(into, rel, what, problems);
     }
   }
+  // Our containers' environment: every variable is one an app reads, every envFrom source exists.
+  const sources = envSources(all);
+  for (const workload of workloads) fail(into, workload.rel, `${workload.what} environment`, workloadEnvProblems(workload.doc, sources));
   // Every topic the code uses is provisioned, when the folder provisions topics at all.
   if (topics.size > 0) {
     const missing = ALL_TOPICS.filter((topic) => !topics.has(topic.name)).map((topic) => topic.name);
@@ -296,7 +361,7 @@ function checkCompose(root: string, schemasDir: string, into: Collector): void {
     for (const error of validate.errors ?? []) problems.push(`compose-spec: ${error.instancePath || '/'} ${error.message ?? 'invalid'} ${JSON.stringify(error.params)}`);
   }
   // Every file a service mounts from the repository exists.
-  const services = (doc.services ?? {}) as Record<string, { volumes?: unknown[]; depends_on?: unknown }>;
+  const services = (doc.services ?? {}) as Record<string, { image?: unknown; environment?: unknown[] | Record<string, unknown>; volumes?: unknown[]; depends_on?: unknown }>;
   for (const [name, service] of Object.entries(services)) {
     for (const volume of service.volumes ?? []) {
       const source = typeof volume === 'string' ? volume.split(':')[0] : (volume as { source?: string }).source;
@@ -304,8 +369,13 @@ function checkCompose(root: string, schemasDir: string, into: Collector): void {
         problems.push(`service ${name} mounts ${source}, which does not exist`);
       }
     }
+    if (typeof service.image === 'string' && /(^|\/)warroom(:|$)/.test(service.image)) {
+      const environment = service.environment;
+      const names = Array.isArray(environment) ? environment.map((entry) => String(entry).split('=')[0] ?? '') : Object.keys(environment ?? {});
+      problems.push(...unknownEnvProblems(names).map((problem) => `service ${name}: ${problem}`));
+    }
     const dependsOn = service.depends_on;
-    const needs = Array.isArray(dependsOn) ? (dependsOn as string[]) : Object.keys((dependsOn ?? {}));
+    const needs = Array.isArray(dependsOn) ? (dependsOn as string[]) : Object.keys(dependsOn ?? {});
     for (const other of needs) if (services[other] === undefined) problems.push(`service ${name} depends on ${other}, which is not defined`);
   }
   fail(into, rel, '', problems);

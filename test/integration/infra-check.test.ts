@@ -42,6 +42,6 @@ describe('npm run infra:check', () => {
     expect(result.status).toBe(1);
     expect(result.summary.invalid).toBeGreaterThanOrEqual(5);
     expect(result.summary.alertRules).toBe(0);
-    for (const fault of ['Deployment/broken-api', 'KafkaTopic CRD', 'healthcheks', 'dockerfilelint', 'no expr']) expect(result.stderr).toContain(fault);
+    for (const fault of ['Deployment/broken-api', 'KafkaTopic CRD', 'healthcheks', 'dockerfilelint', 'no expr', 'KAFKA_BROKER is read by no warroom app']) expect(result.stderr).toContain(fault);
   }, 300_000);
 });
