@@ -15,8 +15,8 @@ import { personText, wellFormedString } from './well-formed';
 
 /**
  * The bot's chat API (apps/bot): `POST /api/chat`, the same over the WebSocket `/chat`, the agent's
- * reply in assist mode and orders. Every request body is parsed with these schemas, every reply
- * follows them, and the bot's environment is parsed once by `parseBotConfig`.
+ * reply in assist mode and orders. Every request body is parsed with these schemas, and every reply
+ * follows them. The bot's environment is its own (apps/bot/src/config/bot-config.ts).
  */
 
 /** Ids a client names are refused, not repaired, when they hold a lone surrogate: a repair could merge two. */
