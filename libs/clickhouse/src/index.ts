@@ -1,5 +1,6 @@
 export { ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 export { createClickHouseClient, type ClickHouseClientOptions } from './client';
+export { clickhouseSecurityEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from './env';
 export {
   checksumOf,
   DEFAULT_MIGRATIONS_DIR,

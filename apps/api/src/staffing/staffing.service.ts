@@ -4,7 +4,6 @@ import {
   AGENTS_NOW_ASSUMPTIONS,
   AGENTS_NOW_WINDOW_MINUTES,
   STAFFING_INTERVAL_MS,
-  rosterOf,
   staffingReportSchema,
   type AgentsNow,
   type EventSource,
@@ -21,6 +20,7 @@ import { Watermark } from '../live/watermark';
 import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingRepository } from '../repositories/staffing.repository';
 import { agentsNowFigures } from './agents-now';
+import { rosterOf } from './roster';
 import { staffingReportCsv } from './staffing-csv';
 import { buildRangeReport, type StaffingAssumptions } from './staffing-report';
 

@@ -1,26 +1,12 @@
+import { DEFAULT_EMOTION_WEIGHTS, describeIssues, emotionNameSchema, type EmotionName } from '@warroom/contracts';
+import { clickhouseSecurityEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
+import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
 import { z } from 'zod';
-import { emotionNameSchema, type EmotionName } from './chat-event';
-import {
-  clickhouseSecurityEnvShape,
-  clickhouseTlsFrom,
-  connectionSecurityProblems,
-  kafkaSecurityEnvShape,
-  kafkaSecurityFrom,
-  type ClickHouseTls,
-  type KafkaSecurity,
-} from './connection-security';
-import { DEFAULT_EMOTION_WEIGHTS } from './gaps';
 
 /**
  * Environment of the api app, parsed once at start. A bad or missing variable fails fast with its name;
  * every default lives here.
  */
-
-const brokerList = z
-  .string()
-  .min(1)
-  .transform((value) => value.split(',').map((broker) => broker.trim()))
-  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port[,host:port…]')).min(1));
 
 export const API_ROLES = ['ingest', 'api'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -33,7 +19,7 @@ const roleList = z
 export const apiEnvSchema = z
   .object({
   WARROOM_ROLES: roleList.default(['ingest', 'api']),
-  KAFKA_BROKERS: brokerList,
+  KAFKA_BROKERS: kafkaBrokerListSchema,
   KAFKA_CLIENT_ID: z.string().min(1).default('warroom-api'),
   ...kafkaSecurityEnvShape,
   CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }),
@@ -113,7 +99,7 @@ export const apiEnvSchema = z
     message: 'required when WARROOM_ROLES includes api',
   })
   .superRefine((env, context) => {
-    for (const problem of connectionSecurityProblems(env)) {
+    for (const problem of [...kafkaSecurityProblems(env), ...clickhouseSecurityProblems(env)]) {
       const [variable = '(env)', ...message] = problem.split(': ');
       context.addIssue({ code: 'custom', path: [variable], message: message.join(': ') });
     }
@@ -139,6 +125,7 @@ export interface ApiConfig {
   logLevel: ApiEnv['LOG_LEVEL'];
 }
 
+/** A bad environment: every problem names its variable; main.ts prints them and exits 2. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -149,11 +136,7 @@ export class ConfigError extends Error {
 /** Parses an environment into the api's typed config, or throws one ConfigError naming every bad variable. */
 export function parseApiConfig(env: Record<string, string | undefined>): ApiConfig {
   const parsed = apiEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-    );
-  }
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const e = parsed.data;
   return {
     roles: new Set(e.WARROOM_ROLES),
