@@ -39,3 +39,22 @@ export function clickhouseSecurityProblems(env: ClickHouseSecurityEnv): string[]
 export function clickhouseTlsFrom(env: ClickHouseSecurityEnv): ClickHouseTls {
   return env.CLICKHOUSE_CA_FILE ? { caFile: env.CLICKHOUSE_CA_FILE, certFile: env.CLICKHOUSE_CERT_FILE ?? null, keyFile: env.CLICKHOUSE_KEY_FILE ?? null } : null;
 }
+
+/**
+ * How an app or a command reaches its database: the URL, the database, the user, the security
+ * variables above, and on a cluster the cluster's name (migrations run ON CLUSTER). CLICKHOUSE_SCHEMA
+ * says whether an app migrates at start (`migrate`, the default: one process on one machine) or only
+ * checks that `npm run migrate` has run (`verify`: a deployment whose apps hold no DDL rights).
+ */
+export const clickhouseConnectionEnvShape = {
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('warroom'),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'a cluster name from the servers\' remote_servers')
+    .optional(),
+  CLICKHOUSE_SCHEMA: z.enum(['migrate', 'verify']).default('migrate'),
+  ...clickhouseSecurityEnvShape,
+};

@@ -1,5 +1,5 @@
 import { DEFAULT_EMOTION_WEIGHTS, describeIssues, emotionNameSchema, type EmotionName } from '@warroom/contracts';
-import { clickhouseSecurityEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
+import { clickhouseConnectionEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
 import { z } from 'zod';
 
@@ -22,11 +22,7 @@ export const apiEnvSchema = z
   KAFKA_BROKERS: kafkaBrokerListSchema,
   KAFKA_CLIENT_ID: z.string().min(1).default('warroom-api'),
   ...kafkaSecurityEnvShape,
-  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }),
-  ...clickhouseSecurityEnvShape,
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('warroom'),
-  CLICKHOUSE_USER: z.string().default('default'),
-  CLICKHOUSE_PASSWORD: z.string().default(''),
+  ...clickhouseConnectionEnvShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   INGEST_GROUP_ID: z.string().min(1).default('warroom-ingest'),
@@ -109,7 +105,17 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export interface ApiConfig {
   roles: ReadonlySet<ApiRole>;
   kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
-  clickhouse: { url: string; database: string; username: string; password: string; tls: ClickHouseTls };
+  clickhouse: {
+    url: string;
+    database: string;
+    username: string;
+    password: string;
+    tls: ClickHouseTls;
+    /** On a cluster: migrations run ON CLUSTER with replicated engines. */
+    cluster: string | null;
+    /** `migrate` at start, or only `verify` that `npm run migrate` has run. */
+    schema: 'migrate' | 'verify';
+  };
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
   live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null; sessionRecheckMs: number };
@@ -147,6 +153,8 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       username: e.CLICKHOUSE_USER,
       password: e.CLICKHOUSE_PASSWORD,
       tls: clickhouseTlsFrom(e),
+      cluster: e.CLICKHOUSE_CLUSTER ?? null,
+      schema: e.CLICKHOUSE_SCHEMA,
     },
     http: { host: e.HOST, port: e.PORT },
     ingest: { groupId: e.INGEST_GROUP_ID, batchMaxRows: e.INGEST_BATCH_MAX_ROWS, batchMaxMs: e.INGEST_BATCH_MAX_MS },
