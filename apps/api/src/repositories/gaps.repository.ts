@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
 import { emotionNameSchema, eventSourceSchema, stageSchema } from '@warroom/contracts';
 import { z } from 'zod';
-import type { AnsweredInput, GapInput } from '../gaps/gap-engine';
-import { LIFECYCLE_ACTIONS, type LifecycleRecord } from '../gaps/gap-lifecycle';
+import { LIFECYCLE_ACTIONS, type AnsweredInput, type GapInput, type LifecycleRecord } from './gap-records';
 import { toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
 
