@@ -24,7 +24,8 @@ export interface IntervalCounts {
   /** 0-based: the interval starts at from + index × intervalMs. */
   index: number;
   conversations: number;
-  handoffs: number;
+  /** Conversations handed off (`CONVERSATION_MEASURES`), counted at their first handoff: the report's handoffs. */
+  conversationsHandedOff: number;
   handledChats: number;
   /** Σ handling time of the handled chats, seconds. */
   handleSecSum: number;
@@ -43,7 +44,7 @@ const index = z.coerce.number().int().nonnegative();
 const sessionRow = z.object({
   idx: index,
   conversations: quantity,
-  handoffs: quantity,
+  conversations_handed_off: quantity,
   handled_chats: quantity,
   handle_ms_sum: quantity,
   abandons: quantity,
@@ -68,7 +69,7 @@ export interface RosterScope {
 export class StaffingRepository {
   constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
 
-  /** Conversations, handoffs, handled chats with their handling time, abandons and bot questions per interval. */
+  /** Conversations, those handed off, handled chats with their handling time, abandons and hit rate's terms per interval. */
   async intervalCounts(range: StaffingRange): Promise<IntervalCounts[]> {
     const params = {
       source: range.source,
@@ -86,7 +87,7 @@ export class StaffingRepository {
       `SELECT
          intDiv(toUnixTimestamp64Milli(item.2) - {from_ms:Int64}, {step_ms:Int64}) AS idx,
          countIf(item.1 = 'conversation') AS conversations,
-         countIf(item.1 = 'handoff') AS handoffs,
+         countIf(item.1 = 'handoff') AS conversations_handed_off,
          countIf(item.1 = 'handled') AS handled_chats,
          sumIf(item.3, item.1 = 'handled') AS handle_ms_sum,
          countIf(item.1 = 'abandon') AS abandons
@@ -149,7 +150,7 @@ export class StaffingRepository {
     const at = (idx: number): IntervalCounts => {
       let counts = byIndex.get(idx);
       if (!counts) {
-        counts = { index: idx, conversations: 0, handoffs: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
+        counts = { index: idx, conversations: 0, conversationsHandedOff: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
         byIndex.set(idx, counts);
       }
       return counts;
@@ -158,7 +159,7 @@ export class StaffingRepository {
     for (const row of sessionRows) {
       Object.assign(at(row.idx), {
         conversations: row.conversations,
-        handoffs: row.handoffs,
+        conversationsHandedOff: row.conversations_handed_off,
         handledChats: row.handled_chats,
         handleSecSum: row.handle_ms_sum / 1000,
         abandons: row.abandons,
