@@ -1,8 +1,10 @@
 /**
  * The SQL of DESIGN.md's metrics ("Metrics"), each written once. The wall and the REST API
- * (`MetricsRepository`) and the staffing reports (`StaffingRepository`) build their queries from these
- * pieces, so a metric cannot mean one thing on the wall and another in a report. Constants only: every
- * value a query compares with travels as a typed query parameter, never inside this text.
+ * (`MetricsRepository`), the staffing reports (`StaffingRepository`) and the gaps' inputs
+ * (`GapsRepository`) build their queries from these pieces, so a metric cannot mean one thing on the wall
+ * and another in a report. The wall keeps its one scan of the rollup per snapshot rather than one query
+ * per metric: the pieces, not the queries, are shared. Constants only: every value a query compares with
+ * travels as a typed query parameter, never inside this text.
  *
  * Two grains:
  * - per question, over the outcome facet of `question_rollup_1s` (migration 0003): each row counts
@@ -13,7 +15,7 @@
  * - per conversation (a shop's session id), over `chat_events` grouped by (shop_id, session_id).
  */
 
-/** The tables the metrics read: queries name them only through this list. */
+/** The tables the metrics read: the metric queries name them only through this list. */
 export const METRIC_TABLES = {
   /** One row per event (migration 0002). */
   events: 'chat_events',
