@@ -14,7 +14,7 @@ import { createClickHouseClient, runMigrations, type ClickHouseClient } from '@w
 import { TOPICS } from '@warroom/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiConfig } from '../../apps/api/src/config/api-config';
-import type { ChatEventRow } from '../../apps/api/src/ingest/chat-event-row';
+import type { ChatEventRow } from '../../apps/api/src/repositories/chat-event-row';
 import { IngestService } from '../../apps/api/src/ingest/ingest.service';
 import { ChatEventRepository } from '../../apps/api/src/repositories/chat-event.repository';
 import { IngestOffsetGapsRepository } from '../../apps/api/src/repositories/ingest-offset-gaps.repository';

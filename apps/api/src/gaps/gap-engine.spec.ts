@@ -1,6 +1,7 @@
 import { gapSchema, type Actor } from '@warroom/contracts';
 import { Matcher } from '@warroom/matcher';
 import { describe, expect, it } from 'vitest';
+import type { GapInput, LifecycleRecord } from '../repositories/gap-records';
 import {
   DEFAULT_GAP_ENGINE_SETTINGS,
   GapEngine as Engine,
@@ -13,9 +14,7 @@ import {
   type EvictionView,
   type GapChange,
   type GapEngineSettings,
-  type GapInput,
 } from './gap-engine';
-import type { LifecycleRecord } from './gap-lifecycle';
 
 /** A small knowledge base whose IDF makes 怎么, 在哪里, 多少 the common words they are. */
 const kb = new Matcher();

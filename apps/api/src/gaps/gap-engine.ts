@@ -34,38 +34,8 @@ import {
   type SparseMap,
 } from '@warroom/matcher';
 import { maskPii } from '../live/pii-mask';
-import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleRecord, type LifecycleState } from './gap-lifecycle';
-
-/** A question or flag that belongs in a gap, as read from `chat_events`. */
-export interface GapInput {
-  eventId: string;
-  /** Epoch ms. */
-  eventTime: number;
-  source: EventSource;
-  shopId: string;
-  kind: 'question' | 'agent_flag';
-  text: string;
-  /** A question that ended in a handoff (reason `no_match`); a flag always counts as one. */
-  handoff: boolean;
-  stage: Stage | null;
-  sku: string | null;
-  emotion: EmotionName | null;
-  /** The bot's best candidate below its threshold, if any. */
-  candidate: { answerId: string; score: number } | null;
-  /** A flag's question, when the agent flagged one. */
-  questionEventId: string | null;
-}
-
-/** A question the bot answered, seen while looking for verifications. */
-export interface AnsweredInput {
-  eventId: string;
-  eventTime: number;
-  source: EventSource;
-  shopId: string;
-  text: string;
-  answerId: string;
-  revision: number;
-}
+import type { AnsweredInput, GapInput, LifecycleRecord } from '../repositories/gap-records';
+import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleState } from './gap-lifecycle';
 
 export interface GapEngineSettings {
   /** The cost window (DESIGN.md: 60 minutes). */

@@ -20,8 +20,9 @@ import { encodeFrame } from '../live/frames';
 import type { LiveSubscriber } from '../live/live-metrics.service';
 import { GapsRepository, type StoredKey } from '../repositories/gaps.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
-import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange, type GapInput } from './gap-engine';
-import { mayRelease, type LifecycleAction, type LifecycleRecord } from './gap-lifecycle';
+import type { GapInput, LifecycleAction, LifecycleRecord } from '../repositories/gap-records';
+import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange } from './gap-engine';
+import { mayRelease } from './gap-lifecycle';
 import { knowledgeRepresentation } from './knowledge-representation';
 import { PushThrottle } from './push-throttle';
 

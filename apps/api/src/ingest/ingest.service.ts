@@ -11,7 +11,7 @@ import {
 } from '../repositories/kafka.repository';
 import { buildDeadLetter } from './dead-letter';
 import { InsertCoalescer, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
-import type { ChatEventRow } from './chat-event-row';
+import type { ChatEventRow } from '../repositories/chat-event-row';
 import { planIngest } from './ingest-plan';
 import { findOffsetHoles, type OffsetSpan } from './offset-holes';
 import { rowsToAskTheStore, SeenEvents, withoutDuplicates } from './seen-events';
