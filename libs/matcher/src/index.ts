@@ -15,6 +15,7 @@ export {
   type RepresentOptions,
 } from './matcher';
 export { sparseDot, unitVector } from './sparse';
+export { TfIdfIndex, type TermCounts } from './tfidf';
 export {
   DEFAULT_GAP_MERGE_THRESHOLD,
   DEFAULT_GAP_RECURRENCE,
@@ -32,14 +33,12 @@ export {
   auroc,
   groupByIntent,
   mean,
-  mulberry32,
   operatingPoint,
   purity,
-  shuffleInPlace,
   splitKnowledgeBase,
   type KbSplit,
   type LabelledRow,
   type OperatingPoint,
-  type Rng,
   type ScoredQuery,
 } from './evaluate';
+export { mulberry32, shuffleInPlace, type Rng } from './random';
