@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FEATURE_OPTIONS } from './features';
 import { TfIdfIndex } from './tfidf';
 
 /** IDF of a feature in `containing` of `documents` documents (the index's smoothed formula). */
@@ -7,7 +6,7 @@ const idf = (documents: number, containing: number): number => Math.log((1 + doc
 
 describe('TfIdfIndex', () => {
   it('counts documents, not passages: a feature repeated within one document is as rare as once', () => {
-    const index = TfIdfIndex.of([['发票', '发票抬头', '开发票'], ['退款']], DEFAULT_FEATURE_OPTIONS);
+    const index = TfIdfIndex.of([['发票', '发票抬头', '开发票'], ['退款']]);
     const weights = index.weigh('发票退款', false);
     expect(weights.get('c发')).toBeCloseTo(idf(2, 1), 12);
     expect(weights.get('c退')).toBeCloseTo(idf(2, 1), 12);
@@ -16,7 +15,7 @@ describe('TfIdfIndex', () => {
   });
 
   it('weighs unseen features highest when asked to, and keeps their mass in a query vector’s norm', () => {
-    const index = TfIdfIndex.of([['发票'], ['退款'], ['快递']], DEFAULT_FEATURE_OPTIONS);
+    const index = TfIdfIndex.of([['发票'], ['退款'], ['快递']]);
     const unseen = index.weigh('发票鼠', true).get('c鼠') as number;
     expect(unseen).toBeCloseTo(Math.log(1 + 3) + 1, 12);
     expect(unseen).toBeGreaterThan(index.weigh('发票', true).get('c发') as number);
@@ -30,7 +29,7 @@ describe('TfIdfIndex', () => {
   });
 
   it('keeps document frequencies exact through updates, and the IDF under its snapshot until refreshed', () => {
-    const index = new TfIdfIndex(DEFAULT_FEATURE_OPTIONS);
+    const index = new TfIdfIndex();
     const a = index.addDocument();
     const b = index.addDocument();
     const invoice = index.intern('发票');
@@ -62,7 +61,7 @@ describe('TfIdfIndex', () => {
   });
 
   it('interns nothing for a text that normalises to nothing, and gives it a norm of 1', () => {
-    const index = new TfIdfIndex(DEFAULT_FEATURE_OPTIONS);
+    const index = new TfIdfIndex();
     const empty = index.intern('？！ 😀');
     expect(empty.ids).toHaveLength(0);
     expect(index.vocabularySize).toBe(0);
@@ -71,7 +70,7 @@ describe('TfIdfIndex', () => {
   });
 
   it('scales known features only, after their TF-IDF weight', () => {
-    const index = TfIdfIndex.of([['发票'], ['退款']], DEFAULT_FEATURE_OPTIONS);
+    const index = TfIdfIndex.of([['发票'], ['退款']]);
     const plain = index.weigh('发票鼠', true);
     const scaled = index.weigh('发票鼠', true, () => 2);
     expect(scaled.get('c发')).toBe((plain.get('c发') as number) * 2);

@@ -10,7 +10,7 @@
  * snapshot taken by `refresh()`: refreshing changes every weight, so a caller holding norms under the old
  * weights (the matcher's example norms) decides when to pay for it (`isStale`).
  */
-import { extractFeatures, type FeatureOptions } from './features';
+import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions } from './features';
 import { normalizeQuestion } from './normalize';
 import type { SparseVector } from './sparse';
 
@@ -33,10 +33,10 @@ export class TfIdfIndex {
   /** Weight of a feature no document contains: the highest IDF, since it is as rare as can be. */
   private unseenIdf = 1;
 
-  constructor(readonly features: FeatureOptions) {}
+  constructor(readonly features: FeatureOptions = DEFAULT_FEATURE_OPTIONS) {}
 
   /** An index of `documents` (each a list of passages) with its IDF snapshot taken. */
-  static of(documents: readonly (readonly string[])[], features: FeatureOptions): TfIdfIndex {
+  static of(documents: readonly (readonly string[])[], features: FeatureOptions = DEFAULT_FEATURE_OPTIONS): TfIdfIndex {
     const index = new TfIdfIndex(features);
     for (const passages of documents) {
       const document = index.addDocument();
