@@ -147,7 +147,7 @@ function productSystem(
         },
         assignments: () => {
           const out = new Array<number>(n).fill(-1);
-          for (const c of clusterer.clusters()) for (const m of c.members) out[m.meta] = c.id;
+          for (const c of clusterer.clusters()) for (const m of c.members) out[m.payload] = c.id;
           return out;
         },
       };
