@@ -2,6 +2,7 @@ import { HANDOFF_ROLES, canWorkHandoffs, type AgentChat, type User, type Waiting
 import { useEffect, useMemo, useRef, useState } from 'react';
 import '../../../components/console.css';
 import { SignInForm } from '../../../components/sign-in-form';
+import { useNow } from '../../../hooks/use-now';
 import { errorText } from '../../../lib/api-client';
 import { useSession } from '../../../lib/session';
 import { acceptChat } from '../api/desk';
@@ -31,11 +32,7 @@ function Console({ token, user, lang, t, signOut }: { token: string; user: User;
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionProblem, setActionProblem] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow();
 
   const entries = useMemo<Entry[]>(() => {
     if (!queue) return [];

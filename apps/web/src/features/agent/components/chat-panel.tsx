@@ -2,7 +2,8 @@ import type { AgentChat, AgentConversation, AgentSuggestions, User } from '@warr
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../../../lib/api-client';
 import { endChat, fetchConversation, fetchSuggestions, flagQuestion, sendReply } from '../api/desk';
-import { formatClock, replyAsText } from './format';
+import { formatTimeOfDay } from '../../../utils/format';
+import { replyAsText } from './format';
 import type { Lang, Messages } from './messages';
 
 const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
@@ -140,7 +141,7 @@ export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: Agent
                 <div key={message.eventId}>
                   <div className="bubble customer">
                     <span className="small muted">
-                      {t.customer} · {formatClock(message.at, lang)}
+                      {t.customer} · {formatTimeOfDay(message.at, lang)}
                     </span>
                     <br />
                     {message.text}
@@ -153,7 +154,7 @@ export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: Agent
               return (
                 <div key={message.eventId} className="bubble agent">
                   <span className="small muted">
-                    {message.agentId === user.login ? t.you : t.agentName(message.agentId)} · {formatClock(message.at, lang)}
+                    {message.agentId === user.login ? t.you : t.agentName(message.agentId)} · {formatTimeOfDay(message.at, lang)}
                   </span>
                   <br />
                   {message.text}

@@ -15,8 +15,9 @@ import { fetchAnswers, fetchNearest, type ShopAnswer } from '../api/get-answers'
 import { fetchGap, fetchGapAnswered } from '../api/get-gaps';
 import { fetchHistory, previewPatch, publishPatch } from '../api/patches';
 import { useDraft } from '../hooks/use-draft';
-import { useNow } from '../hooks/use-now';
-import { formatDuration, replyText, versionChanges } from './format';
+import { useNow } from '../../../hooks/use-now';
+import { formatDuration } from '../../../utils/format';
+import { replyText, versionChanges } from './format';
 import { HistoryView } from './history-view';
 import type { Lang, Messages } from './messages';
 import { buildRequest, industryOf, initialDraft, TOPICS } from './patch-request';

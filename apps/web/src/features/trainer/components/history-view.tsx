@@ -2,7 +2,8 @@ import { canRollBack, type KbTargetVersion, type User } from '@warroom/contracts
 import { useEffect, useState } from 'react';
 import { errorText } from '../../../lib/api-client';
 import { fetchHistory, publishPatch } from '../api/patches';
-import { formatClock, parseTarget, replyText, versionChanges } from './format';
+import { formatTimeOfDay } from '../../../utils/format';
+import { parseTarget, replyText, versionChanges } from './format';
 import type { Lang, Messages } from './messages';
 
 /**
@@ -67,7 +68,7 @@ export function HistoryView({ token, user, target, refreshKey, lang, t, onRolled
             <div className="row">
               <strong>{t.revision(version.revision)}</strong>
               <span className="badge">{t.ops[version.op] ?? version.op}</span>
-              <span className="small muted grow">{version.author ? t.byAt(version.author.login, version.appliedAt ? formatClock(version.appliedAt, lang) : '') : t.packFile}</span>
+              <span className="small muted grow">{version.author ? t.byAt(version.author.login, version.appliedAt ? formatTimeOfDay(version.appliedAt, lang) : '') : t.packFile}</span>
               {latest && version.revision !== latest.revision && version.content ? (
                 <button className="btn" type="button" disabled={!mayRollBack} onClick={() => void rollback(version.revision)} data-testid="rollback">
                   {t.rollback(version.revision)}
