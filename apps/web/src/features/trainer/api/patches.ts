@@ -1,4 +1,4 @@
-import { kbPatchDecisionSchema, kbTargetVersionSchema, patchPreviewSchema, type KbTargetVersion, type PatchPreview, type PatchRequest } from '@warroom/contracts';
+import { apiErrorBodySchema, kbPatchDecisionSchema, kbTargetVersionSchema, patchPreviewSchema, type KbTargetVersion, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { z } from 'zod';
 import { ApiError, apiRequest } from '../../../lib/api-client';
 
@@ -8,7 +8,8 @@ export function previewPatch(token: string, request: PatchRequest, source: strin
 }
 
 const appliedSchema = kbPatchDecisionSchema.options[0];
-const conflictBodySchema = z.object({ message: z.string(), reason: z.string().optional(), current: kbTargetVersionSchema.nullable().optional() });
+/** A 409 of `POST /api/kb/patches`: the api's error body with the version now current. */
+const conflictBodySchema = apiErrorBodySchema.extend({ current: kbTargetVersionSchema.nullable().optional() });
 
 export type PublishOutcome =
   | { kind: 'published'; version: KbTargetVersion }
