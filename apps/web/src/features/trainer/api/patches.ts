@@ -1,3 +1,4 @@
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import { apiErrorBodySchema, kbPatchDecisionSchema, kbTargetVersionSchema, patchPreviewSchema, type KbTargetVersion, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { z } from 'zod';
 import { ApiError, apiRequest } from '../../../lib/api-client';
@@ -33,4 +34,13 @@ export async function publishPatch(token: string, request: PatchRequest): Promis
 /** `GET /api/kb/history?target=`: every version of one answer, oldest first. */
 export function fetchHistory(token: string, target: string, signal?: AbortSignal): Promise<KbTargetVersion[]> {
   return apiRequest(token, 'GET', `/api/kb/history?target=${encodeURIComponent(target)}`, z.array(kbTargetVersionSchema), undefined, signal);
+}
+
+export function historyQueryOptions(token: string, target: string) {
+  return queryOptions({ queryKey: ['kb', 'history', target], queryFn: ({ signal }) => fetchHistory(token, target, signal) });
+}
+
+/** After a revision was applied (published, rolled back, or someone else's found by a conflict): the shops' answers and the histories are read again. */
+export async function refreshKbVersions(queryClient: QueryClient): Promise<void> {
+  await Promise.all([queryClient.invalidateQueries({ queryKey: ['kb', 'answers'] }), queryClient.invalidateQueries({ queryKey: ['kb', 'history'] })]);
 }
