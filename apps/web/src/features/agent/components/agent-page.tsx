@@ -11,8 +11,8 @@ import { ChatPanel } from './chat-panel';
 import { formatWait } from './format';
 import { messages, type Lang, type Messages } from './messages';
 import { ShortcutLegend } from '../../../components/shortcut-legend';
+import { isTyping } from '../../../utils/keyboard';
 
-const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 const keyOf = (s: { shopId: string; sessionId: string }) => `${s.shopId}/${s.sessionId}`;
 
 /** `/agent[?lang=en]`: sign in, then the handoff queue beside the chat the agent works on. */

@@ -6,8 +6,8 @@ import { conversationQueryOptions, endChat, flagQuestion, sendReply, suggestions
 import { formatTimeOfDay } from '../../../utils/format';
 import { replyAsText } from './format';
 import type { Lang, Messages } from './messages';
+import { isTyping } from '../../../utils/keyboard';
 
-const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 const draftKey = (chat: AgentChat) => `warroom.agent.draft.${chat.shopId}.${chat.sessionId}`;
 
 /**

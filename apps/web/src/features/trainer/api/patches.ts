@@ -1,4 +1,4 @@
-import { queryOptions, type QueryClient } from '@tanstack/react-query';
+import { queryOptions, skipToken, type QueryClient } from '@tanstack/react-query';
 import { apiErrorBodySchema, kbPatchDecisionSchema, kbTargetVersionSchema, patchPreviewSchema, type KbTargetVersion, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { z } from 'zod';
 import { ApiError, apiRequest } from '../../../lib/api-client';
@@ -36,8 +36,9 @@ export function fetchHistory(token: string, target: string, signal?: AbortSignal
   return apiRequest(token, 'GET', `/api/kb/history?target=${encodeURIComponent(target)}`, z.array(kbTargetVersionSchema), undefined, signal);
 }
 
-export function historyQueryOptions(token: string, target: string) {
-  return queryOptions({ queryKey: ['kb', 'history', target], queryFn: ({ signal }) => fetchHistory(token, target, signal) });
+/** Every version of `target`; nothing is read while there is no target. */
+export function historyQueryOptions(token: string, target: string | null) {
+  return queryOptions({ queryKey: ['kb', 'history', target], queryFn: target === null ? skipToken : ({ signal }) => fetchHistory(token, target, signal) });
 }
 
 /** After a revision was applied (published, rolled back, or someone else's found by a conflict): the shops' answers and the histories are read again. */
