@@ -33,7 +33,7 @@ import {
   unitVector,
   type SparseMap,
 } from '@warroom/matcher';
-import { maskPii } from '../live/pii-mask';
+import { maskPii } from '../common/pii-mask';
 import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleRecord, type LifecycleState } from './gap-lifecycle';
 
 /** A question or flag that belongs in a gap, as read from `chat_events`. */

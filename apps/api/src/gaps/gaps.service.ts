@@ -16,7 +16,7 @@ import {
 import { CampaignsService } from '../campaigns/campaigns.service';
 import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { encodeFrame } from '../live/frames';
+import { encodeFrame } from '../push/frames';
 import type { LiveSubscriber } from '../live/live-metrics.service';
 import { GapsRepository, type StoredKey } from '../repositories/gaps.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';

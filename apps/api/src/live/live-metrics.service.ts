@@ -23,7 +23,7 @@ import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingService } from '../staffing/staffing.service';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
 import { SystemStatusService } from '../status/system-status.service';
-import { encodeFrame, type EncodedFrame } from './frames';
+import { encodeFrame, type EncodedFrame } from '../push/frames';
 import {
   conversionFigures,
   emotionFigures,
@@ -34,8 +34,8 @@ import {
   windowBounds,
   type WindowBounds,
 } from './live-figures';
-import { TimingStats } from './timing-stats';
-import { Watermark } from './watermark';
+import { TimingStats } from '../common/timing-stats';
+import { Watermark } from '../watermark/watermark';
 
 /** Receives encoded frames (see `encodeFrame`, which types each payload by its event name). */
 export interface LiveSubscriber {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeFrame } from './frames';
+import { encodeFrame } from '../push/frames';
 import { Viewer, type ViewerSocket } from './live.gateway';
 
 class FakeSocket implements ViewerSocket {

@@ -15,7 +15,7 @@ import { SessionAuthenticator } from '../auth/session-authenticator';
 import { KioskTokensService } from '../auth/kiosk-tokens.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GapsService } from '../gaps/gaps.service';
-import { encodeFrame, type EncodedFrame } from './frames';
+import { encodeFrame, type EncodedFrame } from '../push/frames';
 import { LiveMetricsService, type LiveSubscriber } from './live-metrics.service';
 import { refuseOtherOrigins } from '../common/same-origin';
 

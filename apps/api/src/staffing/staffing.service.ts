@@ -17,7 +17,7 @@ import {
 } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { Watermark } from '../live/watermark';
+import { Watermark } from '../watermark/watermark';
 import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingRepository } from '../repositories/staffing.repository';
 import { agentsNowFigures } from './agents-now';
