@@ -31,7 +31,7 @@ import {
   normalizeQuestion,
   type SparseMap,
 } from '@warroom/matcher';
-import { maskPii } from '../live/pii-mask';
+import { maskPii } from '../common/pii-mask';
 import type { AnsweredInput, GapInput, LifecycleRecord } from '../repositories/gap-records';
 import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleState } from './gap-lifecycle';
 

@@ -16,7 +16,7 @@ import { planIngest } from './ingest-plan';
 import { findOffsetHoles, type OffsetSpan } from './offset-holes';
 import { rowsToAskTheStore, SeenEvents, withoutDuplicates } from './seen-events';
 import { toClickHouseTime } from '../repositories/clickhouse-time';
-import { TimingStats } from '../live/timing-stats';
+import { TimingStats } from '../common/timing-stats';
 
 export interface PartitionHealth {
   partition: number;

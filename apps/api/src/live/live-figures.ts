@@ -24,7 +24,7 @@ import type {
   OutcomeCount,
   UnmatchedRow,
 } from '../repositories/metrics.repository';
-import { maskPii } from './pii-mask';
+import { maskPii } from '../common/pii-mask';
 
 export interface WindowBounds {
   /** Inclusive, a whole second. */
