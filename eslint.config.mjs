@@ -22,6 +22,7 @@ export default tseslint.config(
             { target: './apps/web/src/features/wall', from: './apps/web/src/features', except: ['./wall'] },
             { target: './apps/web/src/features/trainer', from: './apps/web/src/features', except: ['./trainer'] },
             { target: './apps/web/src/features/reports', from: './apps/web/src/features', except: ['./reports'] },
+            { target: './apps/web/src/features/agent', from: './apps/web/src/features', except: ['./agent'] },
             { target: './libs/contracts', from: './node_modules/@nestjs' },
           ],
         },

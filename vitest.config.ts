@@ -31,6 +31,17 @@ export default defineConfig({
         },
       },
       {
+        // The web app's own specs in a DOM without a browser, built as Vite builds the app (its React
+        // plugin and contracts alias, no SWC).
+        extends: './apps/web/vite.config.ts',
+        test: {
+          name: 'web',
+          environment: 'happy-dom',
+          sequence: { groupOrder: 0 },
+          include: ['apps/web/src/**/*.spec.{ts,tsx}'],
+        },
+      },
+      {
         plugins: serverPlugins,
         resolve: { alias },
         test: {

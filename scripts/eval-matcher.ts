@@ -4,84 +4,84 @@
  *   node -r @swc-node/register scripts/eval-matcher.ts --select FILE [--known-intents-from OTHER] [--seed 42] [--json]
  *   ... --baseline   the reference baseline (char 1-2-gram TF-IDF, answers scored by the mean of their 3 best
  *                    examples, leader clustering) to check that the protocol reproduces the published numbers
+ *   ... --options JSON, --cluster-options JSON   experiment hooks: MatcherOptions and GapClustererOptions
  *
  * Progress goes to stderr; with --json the last line of stdout is the result object.
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { issuesText } from '@warroom/contracts';
+import { GapClusterer, Matcher, normalizeQuestion, type GapClustererOptions, type MatcherOptions } from '@warroom/matcher';
+import { z } from 'zod';
 import {
-  GapClusterer,
-  Matcher,
   adjustedRandIndex,
   auroc,
   groupByIntent,
   mean,
-  mulberry32,
-  normalizeQuestion,
   operatingPoint,
   purity,
-  shuffleInPlace,
   splitKnowledgeBase,
   type LabelledRow,
-  type GapClustererOptions,
-  type MatcherOptions,
   type ScoredQuery,
-} from '@warroom/matcher';
+} from '../libs/matcher/src/evaluate';
+import { mulberry32, shuffleInPlace } from '../libs/matcher/src/random';
 
-interface Args {
-  select: string;
-  knownIntentsFrom?: string;
-  seed: number;
-  json: boolean;
-  baseline: boolean;
-  /** Experiment hooks: JSON objects passed as MatcherOptions / GapClustererOptions. */
-  options?: MatcherOptions;
-  clusterOptions?: GapClustererOptions;
-}
+/** The experiment hooks' JSON: the options of `MatcherOptions` and `GapClustererOptions` that JSON can carry. */
+const matcherOptionsSchema = z.strictObject({
+  features: z.strictObject({ charMin: z.int(), charMax: z.int(), collapseDigits: z.boolean(), wordWeight: z.number() }).partial(),
+  classifier: z.strictObject({ epochs: z.int(), learningRate: z.number(), decay: z.number(), dropout: z.number(), maxSteps: z.int() }).partial(),
+  topExamples: z.int(),
+  classifierWeight: z.number(),
+  targetPrecision: z.number(),
+  calibrationFolds: z.int(),
+  threshold: z.number(),
+  idfRefreshRatio: z.number(),
+  retrainRatio: z.number(),
+  warmEpochs: z.int(),
+  commonFeatureFraction: z.number(),
+  commonFeatureMinAnswers: z.int(),
+  rerankDepth: z.int(),
+  calibrationMaxAnswers: z.int(),
+  seed: z.int(),
+}).partial() satisfies z.ZodType<MatcherOptions>;
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Partial<Args> & { seed: number; json: boolean; baseline: boolean } = {
-    seed: 42,
-    json: false,
-    baseline: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--select':
-        args.select = value();
-        break;
-      case '--known-intents-from':
-        args.knownIntentsFrom = value();
-        break;
-      case '--seed': {
-        const seed = Number(value());
-        if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
-        args.seed = seed;
-        break;
-      }
-      case '--json':
-        args.json = true;
-        break;
-      case '--baseline':
-        args.baseline = true;
-        break;
-      case '--options':
-        args.options = JSON.parse(value()) as MatcherOptions;
-        break;
-      case '--cluster-options':
-        args.clusterOptions = JSON.parse(value()) as GapClustererOptions;
-        break;
-      default:
-        throw new Error(`unknown argument ${String(flag)}`);
-    }
-  }
-  if (!args.select) throw new Error('--select FILE is required');
-  return args as Args;
+const clusterOptionsSchema = z.strictObject({
+  representation: z.strictObject({ includeUnseen: z.boolean(), topicality: z.number() }).partial(),
+  recurrence: z.number(),
+  threshold: z.number(),
+  mergeThreshold: z.number(),
+  indexTerms: z.number(),
+  indexMinShare: z.number(),
+  keepMembers: z.boolean(),
+}).partial() satisfies z.ZodType<GapClustererOptions>;
+
+const argsSchema = z.object({
+  select: z.string({ error: '--select FILE is required' }),
+  'known-intents-from': z.string().optional(),
+  seed: z.coerce.number().int(),
+  json: z.boolean(),
+  baseline: z.boolean(),
+  options: z.string().transform((text) => JSON.parse(text) as unknown).pipe(matcherOptionsSchema).optional(),
+  'cluster-options': z.string().transform((text) => JSON.parse(text) as unknown).pipe(clusterOptionsSchema).optional(),
+});
+type Args = z.infer<typeof argsSchema>;
+
+function readArgs(argv: string[]): Args {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      select: { type: 'string' },
+      'known-intents-from': { type: 'string' },
+      seed: { type: 'string', default: '42' },
+      json: { type: 'boolean', default: false },
+      baseline: { type: 'boolean', default: false },
+      options: { type: 'string' },
+      'cluster-options': { type: 'string' },
+    },
+  });
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) throw new Error(`eval:matcher: ${issuesText(parsed.error)}`);
+  return parsed.data;
 }
 
 /** Rows of a select file: id, question, intent (further columns are ignored). */
@@ -147,7 +147,7 @@ function productSystem(
         },
         assignments: () => {
           const out = new Array<number>(n).fill(-1);
-          for (const c of clusterer.clusters()) for (const m of c.members) out[m.meta] = c.id;
+          for (const c of clusterer.clusters()) for (const m of c.members) out[m.payload] = c.id;
           return out;
         },
       };
@@ -320,9 +320,9 @@ function gapFigures<M extends EvalModel>(
 }
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs(process.argv.slice(2));
   if (args.baseline) run(args, baselineSystem());
-  else run(args, productSystem(args.options, args.clusterOptions));
+  else run(args, productSystem(args.options, args['cluster-options']));
 }
 
 function run<M extends EvalModel>(args: Args, system: EvalSystem<M>): void {
@@ -335,8 +335,8 @@ function run<M extends EvalModel>(args: Args, system: EvalSystem<M>): void {
 
   // Step 3 (ranking) and step 6 (speed): every intent in the KB when no known-intents file is given.
   let unknownSets: Set<string>[];
-  if (args.knownIntentsFrom) {
-    const known = new Set(readRows(args.knownIntentsFrom).map((r) => r.intent));
+  if (args['known-intents-from']) {
+    const known = new Set(readRows(args['known-intents-from']).map((r) => r.intent));
     unknownSets = [new Set(intents.filter((i) => !known.has(i)))];
   } else {
     unknownSets = [0, 1, 2, 3, 4].map((r) => {
@@ -344,7 +344,7 @@ function run<M extends EvalModel>(args: Args, system: EvalSystem<M>): void {
       return new Set(shuffled.slice(0, 10));
     });
   }
-  const rankingUnknown = args.knownIntentsFrom ? (unknownSets[0] as Set<string>) : new Set<string>();
+  const rankingUnknown = args['known-intents-from'] ? (unknownSets[0] as Set<string>) : new Set<string>();
 
   const kb = new Map<string, string[]>();
   const kbIdSet = new Set<number>();
@@ -389,7 +389,7 @@ function run<M extends EvalModel>(args: Args, system: EvalSystem<M>): void {
   unknownSets.forEach((unknown, r) => {
     const g = gapFigures(system, rows, split.kb, unknown);
     draws.push(g);
-    if (args.knownIntentsFrom) {
+    if (args['known-intents-from']) {
       nQueries = g.nQueries;
       nKb = g.nKb;
     }
@@ -398,7 +398,7 @@ function run<M extends EvalModel>(args: Args, system: EvalSystem<M>): void {
         `flagged ${g.flagged.toFixed(4)} purity ${g.purity.toFixed(4)} ari ${g.ari.toFixed(4)}`,
     );
   });
-  if (!args.knownIntentsFrom) {
+  if (!args['known-intents-from']) {
     nQueries = rows.length - kbIdSet.size;
     nKb = kbIdSet.size;
   }

@@ -6,9 +6,10 @@
  * - promo moments: each of the profile's peaks, at its curve minute / speed, in every loop;
  * - plan: the curve's rate (questions per minute, all shops) every `stepSeconds` of real time.
  */
-import { campaignSchema, simReadySchema, type CampaignInput, type SimProfile, type SimReady } from '@warroom/contracts';
+import { campaignSchema, simReadySchema, type CampaignInput, type SimReady } from '@warroom/contracts';
 import { loadProfile } from '../apps/sim/src/config';
 import { compileCurve, curveMinuteAt, ratePerSecond, type Timing } from '../apps/sim/src/curve';
+import type { SimProfile } from '../apps/sim/src/profile';
 
 export interface RehearsalCampaignOptions {
   profile: SimProfile;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   alertRuleProblems,
   checkInfraOffline,
+  commandProblems,
   crdToJsonSchema,
   INFRA_ROOT,
   KNOWN_ENV,
@@ -40,8 +41,9 @@ describe('infra:check offline', () => {
     expectSaid(/Dockerfile : dockerfilelint line 1: Base Image Missing Tag/);
     expectSaid(/Dockerfile : the final stage does not run as a non-root USER/);
     expectSaid(/alerts\.yaml alert WarroomNoExpr: no expr/);
-    expectSaid(/deployment\.yaml Deployment\/broken-api environment: environment variable KAFKA_BROKER is read by no warroom app/);
+    expectSaid(/deployment\.yaml Deployment\/broken-api containers: environment variable KAFKA_BROKER is read by no warroom app/);
     expectSaid(/compose\.yaml : service api: environment variable CLICKHOUSE_ULR is read by no warroom app/);
+    expectSaid(/deployment\.yaml Deployment\/broken-api containers: command node dist\/apps\/api\/main\.js: there is no apps\/api\/main\.ts to compile/);
     expect(report.invalid).toBeGreaterThanOrEqual(5);
     expect(report.alertRules).toBe(0);
   }, 60_000);
@@ -75,6 +77,14 @@ describe('infra:check pieces', () => {
       expect(KNOWN_ENV.has(name), name).toBe(true);
     }
     expect(unknownEnvProblems(['HOST', 'KAFKA_BROKER', 'KAFKA_BROKER'])).toEqual(['environment variable KAFKA_BROKER is read by no warroom app']);
+  });
+
+  it('accepts node commands of files the image compiles', () => {
+    expect(commandProblems(['node', 'dist/apps/api/src/main.js'])).toEqual([]);
+    expect(commandProblems(['node', 'dist/scripts/migrate.js'])).toEqual([]);
+    expect(commandProblems(['node', 'dist/scripts/migrations.js'])).toEqual(['command node dist/scripts/migrations.js: there is no scripts/migrations.ts to compile']);
+    expect(commandProblems(['node', '-r', '@swc-node/register', 'apps/api/src/main.ts'])[0]).toMatch(/does not run a compiled file/);
+    expect(commandProblems(undefined)).toEqual([]);
   });
 
   it('drops draft-04 ids but keeps a property named id', () => {

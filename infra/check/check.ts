@@ -12,8 +12,10 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { apiEnvSchema, botEnvSchema, simEnvSchema } from '@warroom/contracts';
 import { ALL_TOPICS, PRODUCTION_REPLICATION, topicConfig } from '@warroom/kafka';
+import { apiEnvSchema } from '../../apps/api/src/config/api-config';
+import { botEnvSchema } from '../../apps/bot/src/config/bot-config';
+import { simEnvSchema } from '../../apps/sim/src/config';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const INFRA_ROOT = resolve(REPO_ROOT, 'infra');
@@ -185,13 +187,13 @@ export function topicProblems(doc: Record<string, unknown>): string[] {
   return problems;
 }
 
-/**
- * Variables that our processes read and no app's environment schema names: Node's own, and the cluster of
- * the migrate command (`runMigrations({ cluster })`).
- */
-const ENV_OUTSIDE_SCHEMAS = ['NODE_ENV', 'CLICKHOUSE_CLUSTER'];
+/** Variables that our processes read and no app's environment schema names: Node's own. */
+const ENV_OUTSIDE_SCHEMAS = ['NODE_ENV'];
 
-/** Every variable an app reads (libs/contracts' env schemas): a name outside it is a typo the apps would ignore. */
+/**
+ * Every variable an app reads (the api's, the bot's and the simulator's env schemas; the migrate and topics
+ * commands read a subset of the api's): a name outside it is a typo the apps would silently ignore.
+ */
 export const KNOWN_ENV: ReadonlySet<string> = new Set([
   ...Object.keys(apiEnvSchema.shape),
   ...Object.keys(botEnvSchema.shape),
@@ -203,7 +205,19 @@ export function unknownEnvProblems(names: Iterable<string>): string[] {
   return [...new Set(names)].filter((name) => !KNOWN_ENV.has(name)).map((name) => `environment variable ${name} is read by no warroom app`);
 }
 
+/**
+ * A `node dist/<path>.js` command must name a file the image compiles: `<path>.ts` in the repository
+ * (infra/docker/tsconfig.build.json compiles the repository's tree into dist/ as it is).
+ */
+export function commandProblems(command: unknown): string[] {
+  if (!Array.isArray(command) || command[0] !== 'node' || typeof command[1] !== 'string') return [];
+  const match = /^dist\/(.+)\.js$/.exec(command[1]);
+  if (match === null) return [`command ${command.join(' ')} does not run a compiled file of dist/`];
+  return existsSync(join(REPO_ROOT, `${match[1] ?? ''}.ts`)) ? [] : [`command ${command.join(' ')}: there is no ${match[1] ?? ''}.ts to compile`];
+}
+
 interface Container {
+  command?: unknown;
   image?: string;
   env?: { name: string }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
@@ -231,6 +245,7 @@ function workloadEnvProblems(doc: Record<string, unknown>, sources: Map<string, 
   const names: string[] = [];
   const problems: string[] = [];
   for (const container of warroomContainers(doc)) {
+    problems.push(...commandProblems(container.command));
     names.push(...(container.env ?? []).map((variable) => variable.name));
     for (const from of container.envFrom ?? []) {
       const key = from.configMapRef ? `ConfigMap/${from.configMapRef.name}` : from.secretRef ? `Secret/${from.secretRef.name}` : '';
@@ -306,7 +321,7 @@ async function checkKubernetes(root: string, schemasDir: string, into: Collector
   }
   // Our containers' environment: every variable is one an app reads, every envFrom source exists.
   const sources = envSources(all);
-  for (const workload of workloads) fail(into, workload.rel, `${workload.what} environment`, workloadEnvProblems(workload.doc, sources));
+  for (const workload of workloads) fail(into, workload.rel, `${workload.what} containers`, workloadEnvProblems(workload.doc, sources));
   // Every topic the code uses is provisioned, when the folder provisions topics at all.
   if (topics.size > 0) {
     const missing = ALL_TOPICS.filter((topic) => !topics.has(topic.name)).map((topic) => topic.name);
@@ -361,7 +376,7 @@ function checkCompose(root: string, schemasDir: string, into: Collector): void {
     for (const error of validate.errors ?? []) problems.push(`compose-spec: ${error.instancePath || '/'} ${error.message ?? 'invalid'} ${JSON.stringify(error.params)}`);
   }
   // Every file a service mounts from the repository exists.
-  const services = (doc.services ?? {}) as Record<string, { image?: unknown; environment?: unknown[] | Record<string, unknown>; volumes?: unknown[]; depends_on?: unknown }>;
+  const services = (doc.services ?? {}) as Record<string, { image?: unknown; command?: unknown; environment?: unknown[] | Record<string, unknown>; volumes?: unknown[]; depends_on?: unknown }>;
   for (const [name, service] of Object.entries(services)) {
     for (const volume of service.volumes ?? []) {
       const source = typeof volume === 'string' ? volume.split(':')[0] : (volume as { source?: string }).source;
@@ -373,6 +388,7 @@ function checkCompose(root: string, schemasDir: string, into: Collector): void {
       const environment = service.environment;
       const names = Array.isArray(environment) ? environment.map((entry) => String(entry).split('=')[0] ?? '') : Object.keys(environment ?? {});
       problems.push(...unknownEnvProblems(names).map((problem) => `service ${name}: ${problem}`));
+      problems.push(...commandProblems(service.command).map((problem) => `service ${name}: ${problem}`));
     }
     const dependsOn = service.depends_on;
     const needs = Array.isArray(dependsOn) ? (dependsOn as string[]) : Object.keys(dependsOn ?? {});
@@ -394,6 +410,8 @@ async function checkDockerfile(root: string, into: Collector): Promise<void> {
   // dockerfilelint reads its rule configuration (.dockerfilelintrc) from this folder.
   const items = lint.run(dirname(file), content);
   const problems = items.map((item) => `dockerfilelint line ${item.line}: ${item.title} (${item.rule})`);
+  const cmd = /^\s*CMD\s+(\[.*\])\s*$/m.exec(content.split('\n').filter((line) => /^\s*CMD\s/.test(line)).pop() ?? '');
+  if (cmd?.[1] !== undefined) problems.push(...commandProblems(JSON.parse(cmd[1]) as unknown));
   const lines = content.split('\n');
   const lastUser = [...lines].reverse().find((line) => /^\s*USER\s+/i.test(line));
   if (lastUser === undefined || /^\s*USER\s+(root|0)(\s|:|$)/i.test(lastUser)) problems.push('the final stage does not run as a non-root USER');

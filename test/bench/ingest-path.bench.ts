@@ -11,8 +11,9 @@
  */
 import { parseArgs } from 'node:util';
 import { TOPICS } from '@warroom/kafka';
-import { toCompactRow } from '../../apps/api/src/ingest/chat-event-row';
-import { planIngest, type IncomingMessage } from '../../apps/api/src/ingest/ingest-plan';
+import { toCompactRow } from '../../apps/api/src/repositories/chat-event-row';
+import { planIngest } from '../../apps/api/src/ingest/ingest-plan';
+import type { IncomingMessage } from '../../apps/api/src/repositories/kafka.repository';
 import { TrafficGenerator } from '../../apps/sim/src/traffic';
 
 const { values } = parseArgs({

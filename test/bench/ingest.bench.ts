@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { createClickHouseClient } from '@warroom/clickhouse';
 import { TOPICS, createKafka, createProducer, sendBatch } from '@warroom/kafka';
-import { CHAT_EVENT_COLUMNS, toChatEventRow, toCompactRow } from '../../apps/api/src/ingest/chat-event-row';
+import { CHAT_EVENT_COLUMNS, toChatEventRow, toCompactRow } from '../../apps/api/src/repositories/chat-event-row';
 import { TrafficGenerator } from '../../apps/sim/src/traffic';
 import { startAppProcess } from '../../infra/dev/app-process';
 import { startDevBroker } from '../../infra/dev/broker/launch';

@@ -13,8 +13,7 @@
  * (top1: share of paraphrases whose first candidate is their answer)
  */
 import { parseArgs } from 'node:util';
-import { Matcher } from '@warroom/matcher';
-import { mulberry32 } from '../../apps/sim/src/traffic';
+import { Matcher, mulberry32 } from '@warroom/matcher';
 import { ENDINGS, EXAMPLE_FORMS, NONSENSE, OPENINGS, QUESTION_FORMS, SYNTHETIC_ANSWER_LIMIT, pairOf } from './synthetic-kb';
 
 const { values } = parseArgs({

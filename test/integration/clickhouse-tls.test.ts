@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { createClickHouseClient, type ClickHouseClient } from '@warroom/clickhouse';
-import { parseApiConfig } from '@warroom/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseApiConfig } from '../../apps/api/src/config/api-config';
 import { useDevStore } from '../support/store';
 
 const fixture = useDevStore();

@@ -15,7 +15,6 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import {
   gapSchema,
   liveSnapshotSchema,
-  parseApiConfig,
   serverFrameSchema,
   userSchema,
   type ChatEvent,
@@ -29,6 +28,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import { AppModule } from '../../apps/api/src/app.module';
 import { oneTimePasswordIn } from '../../apps/api/src/auth/first-admin';
+import { parseApiConfig } from '../../apps/api/src/config/api-config';
 import { GapsService } from '../../apps/api/src/gaps/gaps.service';
 import { questionEvent } from '../support/events';
 import { call, setUpUsers } from '../support/http';

@@ -11,10 +11,10 @@
  *   then throws the client's timeout.
  */
 import { createClickHouseClient, runMigrations, type ClickHouseClient } from '@warroom/clickhouse';
-import { parseApiConfig } from '@warroom/contracts';
 import { TOPICS } from '@warroom/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatEventRow } from '../../apps/api/src/ingest/chat-event-row';
+import { parseApiConfig } from '../../apps/api/src/config/api-config';
+import type { ChatEventRow } from '../../apps/api/src/repositories/chat-event-row';
 import { IngestService } from '../../apps/api/src/ingest/ingest.service';
 import { ChatEventRepository } from '../../apps/api/src/repositories/chat-event.repository';
 import { IngestOffsetGapsRepository } from '../../apps/api/src/repositories/ingest-offset-gaps.repository';

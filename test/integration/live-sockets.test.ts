@@ -15,14 +15,16 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { issuedKioskTokenSchema, parseApiConfig, serverFrameSchema, type ClientFrame, type ServerFrame } from '@warroom/contracts';
+import { issuedKioskTokenSchema, serverFrameSchema, type ClientFrame, type ServerFrame } from '@warroom/contracts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { AppModule } from '../../apps/api/src/app.module';
 import { oneTimePasswordIn } from '../../apps/api/src/auth/first-admin';
+import { parseApiConfig } from '../../apps/api/src/config/api-config';
 import { GapsService } from '../../apps/api/src/gaps/gaps.service';
 import { LIVE_MAX_CLIENT_FRAME_BYTES, LiveGateway } from '../../apps/api/src/live/live.gateway';
-import { LiveMetricsService, type LiveSubscriber } from '../../apps/api/src/live/live-metrics.service';
+import { LiveMetricsService } from '../../apps/api/src/live/live-metrics.service';
+import type { PushViewer } from '../../apps/api/src/push/push-rooms';
 import { call, setUpUsers } from '../support/http';
 import { KIOSK_TOKEN, SESSION_SECRET, usePipeline, waitFor } from '../support/pipeline';
 
@@ -60,7 +62,7 @@ interface Held {
 }
 
 /** Wraps `service.subscribe`: slower by SUBSCRIBE_DELAY_MS, and counting what is held. */
-function countSubscriptions<Q>(service: { subscribe: (subscriber: LiveSubscriber, query: Q) => Promise<() => void> }): Held {
+function countSubscriptions<Q>(service: { subscribe: (subscriber: PushViewer, query: Q) => Promise<() => void> }): Held {
   const held: Held = { count: 0 };
   const original = service.subscribe.bind(service);
   vi.spyOn(service, 'subscribe').mockImplementation(async (subscriber, query) => {

@@ -12,6 +12,7 @@ import {
   loadMigrations,
   MigrationError,
   runMigrations,
+  verifyMigrations,
   type ClickHouseClient,
 } from '@warroom/clickhouse';
 import { useDevStore } from '../support/store';
@@ -137,5 +138,22 @@ describe('runMigrations', () => {
 
   it('refuses a database name that is not a plain identifier', async () => {
     await expect(runMigrations(fixture.client(), { database: 'x`; DROP DATABASE default; --' })).rejects.toThrow(/must match/);
+  });
+});
+
+describe('verifyMigrations', () => {
+  it('lets an app without DDL rights start only once every migration is applied, naming what is missing and the command', async () => {
+    const client = fixture.client();
+    const dir = migrationsDir({
+      '0001_a.sql': 'CREATE TABLE IF NOT EXISTS ${database}.a (x UInt8) ENGINE = MergeTree ORDER BY x',
+      '0002_b.sql': 'CREATE TABLE IF NOT EXISTS ${database}.b (x UInt8) ENGINE = MergeTree ORDER BY x',
+    });
+    const never = await migrationError(verifyMigrations(client, { database: 'never_migrated', dir }));
+    expect(never.message).toMatch(/lacks 2 migration\(s\): 0001_a\.sql, 0002_b\.sql\. Apply them with `npm run migrate`/);
+
+    await runMigrations(client, { database: 'verified', dir: migrationsDir({ '0001_a.sql': 'CREATE TABLE IF NOT EXISTS ${database}.a (x UInt8) ENGINE = MergeTree ORDER BY x' }) });
+    expect((await migrationError(verifyMigrations(client, { database: 'verified', dir }))).message).toMatch(/lacks 1 migration\(s\): 0002_b\.sql/);
+    await runMigrations(client, { database: 'verified', dir });
+    expect(await verifyMigrations(client, { database: 'verified', dir })).toEqual({ applied: 2 });
   });
 });

@@ -91,6 +91,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/replay/questions': { service: true },
   // Operations' health probes (no customer text, no figures of the business).
   'GET /health/ingest': { anyone: true },
+  'GET /health/live': { anyone: true },
+  'GET /health/ready': { anyone: true },
 };
 
 function admits(access: Access, caller: Caller): boolean {

@@ -17,13 +17,13 @@ import {
   simReportSchema,
   simSummarySchema,
   staffingReportSchema,
-  type SimProfile,
   type SimReady,
   type SimReport,
   type SimSummary,
 } from '@warroom/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCurve, expectedQuestions, type Timing } from '../../apps/sim/src/curve';
+import type { SimProfile } from '../../apps/sim/src/profile';
 import { startAppProcess, type AppProcess } from '../../infra/dev/app-process';
 import { oneTimePasswordCatcher, setUpUsers } from '../support/http';
 import { usePipeline, waitFor } from '../support/pipeline';

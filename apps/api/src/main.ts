@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { ConfigError, parseApiConfig, type ApiConfig } from '@warroom/contracts';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { ConfigError, parseApiConfig, type ApiConfig } from './config/api-config';
 
 const LOG_LEVELS = {
   error: ['fatal', 'error'],

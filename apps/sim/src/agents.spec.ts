@@ -1,7 +1,8 @@
-import type { AbandonRequest, AgentChat, AgentQueue, RecordedEvent, SimAgents, WaitingSession } from '@warroom/contracts';
+import type { AbandonRequest, AgentChat, AgentQueue, RecordedEvent, WaitingSession } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
 import { AgentFloor, rosterByQuarterHour, type WaitingCustomer } from './agents';
 import { BotRequestError, type AgentDeskApi } from './bot-client';
+import type { SimAgents } from './profile';
 import { mulberry32 } from './traffic';
 
 const PROFILE: SimAgents = {

@@ -1,7 +1,8 @@
-import type { AgentChat, Channel, SimAgents, SimReport, Stage } from '@warroom/contracts';
+import type { AgentChat, Channel, SimReport, Stage } from '@warroom/contracts';
 import { BotRequestError, type AgentDeskApi } from './bot-client';
 import { pick, type Rng } from './conversation';
 import { clockToMinutes, curveMinuteAt, type Timing } from './curve';
+import type { SimAgents } from './profile';
 
 /**
  * Simulated human agents (the profile's `agents`): a roster of teams on shift in the curve's clock, each

@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseSimConfig } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { loadProfile, resolveSetup, settingsFromArgs } from './config';
+import { ConfigError, loadProfile, parseSimConfig, resolveSetup, settingsFromArgs } from './config';
 
 const BOT = { SIM_BOT_URL: 'http://127.0.0.1:3100' };
 
@@ -54,5 +53,13 @@ describe('sim settings', () => {
     expect(found.some((problem) => problem.includes('stageMix') && problem.includes('add up to 1'))).toBe(true);
     expect(problems(() => loadProfile('no-such-profile'))[0]).toMatch(/no profile file/);
     expect(problems(() => loadProfile('../etc'))[0]).toMatch(/no profile file/);
+  });
+});
+
+describe('parseSimConfig', () => {
+  it('needs the bot URL and reads booleans and numbers from strings', () => {
+    expect(() => parseSimConfig({})).toThrow(ConfigError);
+    const env = parseSimConfig({ SIM_BOT_URL: 'http://127.0.0.1:3100', SIM_LOOP: '1', SIM_BASE_RATE: '7.5', SIM_SHOPS: 'a, b' });
+    expect(env).toMatchObject({ SIM_LOOP: true, SIM_JSON: false, SIM_BASE_RATE: 7.5, SIM_SHOPS: ['a', 'b'], SIM_PROFILE: 'double11', SIM_SEED: 1111 });
   });
 });

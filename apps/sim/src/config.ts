@@ -1,14 +1,116 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, simProfileSchema, type SimEnv, type SimProfile } from '@warroom/contracts';
+import { describeIssues, shopIdSchema } from '@warroom/contracts';
+import { z } from 'zod';
 import { curveMinuteOfClock } from './curve';
+import { simProfileSchema, type SimProfile } from './profile';
 
 /**
  * The simulator's settings: command-line flags laid over the environment under the SIM_* names, parsed
  * once by `simEnvSchema`; then the profile file, parsed by `simProfileSchema`. Anything wrong is one
  * ConfigError naming every problem (exit 2).
  */
+
+/** A bad setting or profile: every problem names its SIM_* variable; main.ts prints them and exits 2. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const positiveNumber = (max: number) => z.coerce.number().positive().max(max);
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((value) => value === 'true' || value === '1')
+  .default(false);
+
+/**
+ * Configuration of the simulator: the environment, with the command-line flags laid over it under the
+ * same names (`--bot-url` → SIM_BOT_URL, `--profile` → SIM_PROFILE, …). Every default lives here.
+ */
+export const simEnvSchema = z.object({
+  /** The bot's base URL, e.g. http://127.0.0.1:3100. */
+  SIM_BOT_URL: z.url({
+    protocol: /^https?$/,
+    error: (issue) => (issue.input === undefined ? "required: the bot's URL, e.g. http://127.0.0.1:3100" : undefined),
+  }),
+  /**
+   * The simulator's credential on the bot (one of its BOT_SERVICE_TOKENS): it sets its questions' source and
+   * mode, and works the agents' desk, which a customer may not. Unset: for a bot with no credentials.
+   */
+  SIM_BOT_TOKEN: z.string().min(16).optional(),
+  /** A profile name (apps/sim/profiles/<name>.json) or a path to a profile file. */
+  SIM_PROFILE: z.string().min(1).default('double11'),
+  /** Curve minutes per real minute; unset: the profile's. */
+  SIM_SPEED: positiveNumber(100_000).optional(),
+  /** Real minutes to run; unset: the profile's duration at this speed (ignored with SIM_LOOP). */
+  SIM_MINUTES: positiveNumber(7 * 1440).optional(),
+  /** Where on the curve to start: a clock time HH:MM (its first occurrence) or curve minutes. */
+  SIM_FROM: z
+    .string()
+    .regex(/^(([01]\d|2[0-3]):[0-5]\d|\d+(\.\d+)?)$/, 'expected a clock time HH:MM or curve minutes')
+    .optional(),
+  /** Play the curve over and over until stopped (npm start). */
+  SIM_LOOP: flag,
+  /** Questions per real second per shop at level 1; unset: the profile's. */
+  SIM_BASE_RATE: positiveNumber(10_000).optional(),
+  /** Shops to talk to; unset: the profile's. */
+  SIM_SHOPS: z
+    .string()
+    .transform((value) => value.split(',').map((shop) => shop.trim()).filter(Boolean))
+    .pipe(z.array(shopIdSchema).min(1, 'name at least one shop'))
+    .optional(),
+  /** `source` of every request (DESIGN.md): rehearsals are `rehearsal`. */
+  SIM_SOURCE: z.enum(['rehearsal', 'live']).default('rehearsal'),
+  SIM_SEED: z.coerce.number().int().default(1111),
+  /** Pack directory: the SKUs customers ask about. */
+  SIM_PACK_DIR: z.string().min(1).default('packs'),
+  /** Replays customer messages from this chat-sample.tsv-style file instead of the built-in corpus. */
+  SIM_CORPUS: z.string().min(1).optional(),
+  /** The last stdout line is the JSON summary. */
+  SIM_JSON: flag,
+  /** No progress display. */
+  SIM_QUIET: flag,
+  /** Seconds between progress lines when stderr is not a terminal. */
+  SIM_PROGRESS_EVERY: positiveNumber(3600).default(10),
+  /** Requests in flight at most; a question due beyond this is skipped and counted. */
+  SIM_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(256),
+  /** A request without a reply after this long counts as an error. */
+  SIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * Replay instead of a rehearsal: the questions of [SIM_REPLAY_FROM, SIM_REPLAY_TO) read through the api
+   * (SIM_API_URL, SIM_SERVICE_TOKEN) are asked again at SIM_SPEED× their original pace, as `source: replay`.
+   */
+  SIM_REPLAY_FROM: z.iso.datetime({ offset: true }).optional(),
+  SIM_REPLAY_TO: z.iso.datetime({ offset: true }).optional(),
+  /** The source of the questions to replay. */
+  SIM_REPLAY_SOURCE: z.enum(['live', 'rehearsal', 'replay']).default('live'),
+  SIM_REPLAY_CAMPAIGN: z.string().min(1).max(128).optional(),
+  /** The api's base URL, e.g. http://127.0.0.1:3000 (replay). */
+  SIM_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The api's WARROOM_SERVICE_TOKEN (replay). */
+  SIM_SERVICE_TOKEN: z.string().min(16).optional(),
+});
+export type SimEnv = z.infer<typeof simEnvSchema>;
+
+/** SIM_* settings a replay needs besides SIM_REPLAY_FROM: named in one error when missing. */
+export function replayProblems(env: SimEnv): string[] {
+  if (env.SIM_REPLAY_FROM === undefined) return [];
+  const problems: string[] = [];
+  if (env.SIM_REPLAY_TO === undefined) problems.push('SIM_REPLAY_TO: required with SIM_REPLAY_FROM');
+  if (env.SIM_API_URL === undefined) problems.push("SIM_API_URL: required to replay: the api's URL, e.g. http://127.0.0.1:3000");
+  if (env.SIM_SERVICE_TOKEN === undefined) problems.push("SIM_SERVICE_TOKEN: required to replay: the api's WARROOM_SERVICE_TOKEN");
+  return problems;
+}
+
+/** Parses the simulator's settings, or throws one ConfigError naming every bad variable or flag. */
+export function parseSimConfig(env: Record<string, string | undefined>): SimEnv {
+  const parsed = simEnvSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  return parsed.data;
+}
 
 export const PROFILE_DIR = resolve(__dirname, '../profiles');
 

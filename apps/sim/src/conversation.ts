@@ -1,4 +1,4 @@
-import type { EmotionName, SimProfile, Stage } from '@warroom/contracts';
+import type { EmotionName, Stage } from '@warroom/contracts';
 import { isOnSale, type Catalog, type Product } from './catalog';
 import {
   CONTEXT_PREFIXES,
@@ -13,6 +13,7 @@ import {
   VOCABULARY,
   type Intent,
 } from './corpus';
+import type { SimProfile } from './profile';
 
 /**
  * Simulated customers: one `Conversation` per chat session, 2–4 messages (by the profile), each decided

@@ -1,4 +1,3 @@
-import type { SimProfile } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from './config';
 import {
@@ -11,6 +10,7 @@ import {
   peakShape,
   type Timing,
 } from './curve';
+import type { SimProfile } from './profile';
 
 type CurveInput = Pick<SimProfile, 'startClock' | 'durationMinutes' | 'levels' | 'peaks'>;
 

@@ -1,4 +1,4 @@
-import type { SimProfile } from '@warroom/contracts';
+import type { SimProfile } from './profile';
 
 /**
  * The traffic curve of a profile (see `simProfileSchema`), as pure functions of *curve minutes*.

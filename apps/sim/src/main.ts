@@ -11,19 +11,21 @@
  * asked again at --speed× their pace (replay.ts); the last stdout line is then the ReplaySummary.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  ConfigError,
-  parseSimConfig,
-  replayProblems,
-  type ReplaySummary,
-  type SimEnv,
-  type SimReady,
-  type SimReport,
-  type SimSummary,
-} from '@warroom/contracts';
+import type { ReplaySummary, SimReady, SimReport, SimSummary } from '@warroom/contracts';
 import { HttpBotClient, type BotApi } from './bot-client';
 import { CatalogError, loadCatalog } from './catalog';
-import { loadProfile, resolveSetup, settingsFromArgs, USAGE, withFlagNames, type SimSetup } from './config';
+import {
+  ConfigError,
+  loadProfile,
+  parseSimConfig,
+  replayProblems,
+  resolveSetup,
+  settingsFromArgs,
+  USAGE,
+  withFlagNames,
+  type SimEnv,
+  type SimSetup,
+} from './config';
 import { BuiltInConversations, type ConversationSource } from './conversation';
 import { compileCurve } from './curve';
 import { ProgressDisplay } from './progress';

@@ -1,9 +1,10 @@
-import type { Channel, ChatReply, EventSource, SimAgents, SimReport, SimSummary, Stage } from '@warroom/contracts';
+import type { Channel, ChatReply, EventSource, SimReport, SimSummary, Stage } from '@warroom/contracts';
 import { AgentFloor, type WaitingCustomer } from './agents';
 import type { AgentDeskApi, BotApi } from './bot-client';
 import type { Conversation, ConversationSource, Message, Rng } from './conversation';
 import { intBetween, pick, pickWeighted } from './conversation';
 import { Pacer, type Curve, type Timing } from './curve';
+import type { SimAgents } from './profile';
 
 /**
  * A rehearsal: simulated customers talking to the bot, as many questions each moment as the curve asks

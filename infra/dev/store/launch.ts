@@ -13,8 +13,8 @@ import { z } from 'zod';
 export interface StartDevStoreOptions {
   /**
    * Data directory; default: a fresh temporary directory, removed by stop(), in memory (/dev/shm) where the
-   * machine has it: every INSERT writes a part (a directory of files), and on this project's VMs that costs
-   * 20–50 ms on disk against 2–5 ms in memory, which is what tests and benchmarks would otherwise measure.
+   * machine has it: every INSERT writes a part (a directory of files), which costs many times more on disk
+   * than in memory, and that cost is what tests and benchmarks would otherwise measure.
    */
   dataDir?: string;
   /** Default 0: any free port. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ClickHouseTls } from '@warroom/contracts';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings, type Logger } from '@clickhouse/client';
+import type { ClickHouseTls } from './env';
 
 export interface ClickHouseClientOptions {
   /** http(s)://host:port of a server or of the dev store (CLICKHOUSE_URL). */

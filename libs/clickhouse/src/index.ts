@@ -1,5 +1,6 @@
 export { ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 export { createClickHouseClient, type ClickHouseClientOptions } from './client';
+export { clickhouseConnectionEnvShape, clickhouseSecurityEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from './env';
 export {
   checksumOf,
   DEFAULT_MIGRATIONS_DIR,
@@ -8,6 +9,7 @@ export {
   planMigrations,
   renderMigration,
   runMigrations,
+  verifyMigrations,
   type AppliedMigration,
   type MigrationFile,
   type MigrationPlan,

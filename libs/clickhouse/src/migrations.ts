@@ -184,6 +184,41 @@ function assertDatabaseName(database: string): void {
 
 const appliedRow = z.object({ name: z.string(), checksum: z.string() });
 
+async function appliedMigrations(client: ClickHouseClient, database: string): Promise<AppliedMigration[]> {
+  const rows = await client.query({
+    query: 'SELECT name, any(checksum) AS checksum FROM {db:Identifier}._migration GROUP BY name ORDER BY name',
+    query_params: { db: database },
+    format: 'JSONEachRow',
+  });
+  return z.array(appliedRow).parse(await rows.json());
+}
+
+/**
+ * For an app that holds no DDL rights: checks that every migration file is applied, unchanged, and
+ * throws a MigrationError naming the pending files and the command that applies them otherwise.
+ */
+export async function verifyMigrations(client: ClickHouseClient, options: { database: string; dir?: string }): Promise<{ applied: number }> {
+  assertDatabaseName(options.database);
+  const files = loadMigrations(options.dir ?? DEFAULT_MIGRATIONS_DIR);
+  const exists = await client.query({
+    query: "SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = '_migration'",
+    query_params: { db: options.database },
+    format: 'JSONEachRow',
+  });
+  const [table] = z.array(z.object({ n: z.coerce.number() })).parse(await exists.json());
+  const applied = table?.n ? await appliedMigrations(client, options.database) : [];
+  const plan = planMigrations(files, applied);
+  const [first] = plan.pending;
+  if (first !== undefined) {
+    throw new MigrationError(
+      first.name,
+      `Database ${options.database} lacks ${plan.pending.length} migration(s): ${plan.pending.map((file) => file.name).join(', ')}. ` +
+        'Apply them with `npm run migrate` (a user with DDL rights), then start the app again.',
+    );
+  }
+  return { applied: plan.skipped.length };
+}
+
 /**
  * Creates the database and its `_migration` table if needed, then applies the pending files in
  * order. `client` may be connected to any existing database (e.g. `default`). Throws
@@ -213,12 +248,7 @@ export async function runMigrations(client: ClickHouseClient, options: RunMigrat
       ORDER BY name`,
     query_params: db,
   });
-  const rows = await client.query({
-    query: 'SELECT name, any(checksum) AS checksum FROM {db:Identifier}._migration GROUP BY name ORDER BY name',
-    query_params: db,
-    format: 'JSONEachRow',
-  });
-  const applied = z.array(appliedRow).parse(await rows.json());
+  const applied = await appliedMigrations(client, database);
   const plan = planMigrations(files, applied);
 
   const done: string[] = [];

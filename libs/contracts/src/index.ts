@@ -1,5 +1,4 @@
 export * from './chat-event';
-export * from './config';
 export * from './dead-letter';
 export * from './live';
 export * from './bot';
@@ -18,5 +17,4 @@ export * from './replay';
 export * from './well-formed';
 export * from './system-status';
 export * from './kiosk';
-export * from './connection-security';
 export * from './zod-issues';

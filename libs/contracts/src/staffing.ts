@@ -181,11 +181,6 @@ export function parseRosterCsv(text: string): RosterCsvParse {
   return { entries, problems };
 }
 
-/** Roster as CSV, the format `parseRosterCsv` reads. */
-export function formatRosterCsv(entries: RosterEntry[]): string {
-  return [ROSTER_CSV_HEADER, ...entries.map((entry) => `${entry.intervalStart},${entry.agents}`)].join('\n') + '\n';
-}
-
 const requestShape = {
   ...queryShape,
   /**
@@ -255,15 +250,6 @@ function checkRequest(request: RequestFields, ctx: z.RefinementCtx): void {
 /** `POST /api/reports/staffing` and `POST /api/reports/staffing.csv`: the query plus a roster, as JSON. */
 export const staffingReportRequestSchema = z.strictObject(requestShape).superRefine(checkRequest);
 export type StaffingReportRequest = z.infer<typeof staffingReportRequestSchema>;
-
-/** The roster of a validated request, from `roster` or `rosterCsv`; empty when it has none. */
-export function rosterOf(request: Pick<StaffingReportRequest, 'roster' | 'rosterCsv'>): RosterEntry[] {
-  if (request.roster !== undefined) return request.roster;
-  if (request.rosterCsv !== undefined) {
-    return parseRosterCsv(request.rosterCsv).entries.map(({ intervalStart, agents }) => ({ intervalStart, agents }));
-  }
-  return [];
-}
 
 /** Most roster entries one upload may carry: 31 days of quarter-hours. */
 export const MAX_STORED_ROSTER_ENTRIES = 31 * 24 * 4;

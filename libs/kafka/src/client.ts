@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { KafkaSecurity } from '@warroom/contracts';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { KafkaSecurity } from './env';
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 

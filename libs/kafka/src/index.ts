@@ -1,5 +1,13 @@
 export { ALL_TOPICS, TOPICS, type TopicSpec } from './topics';
 export { createKafka, parseBrokers, type CreateKafkaOptions, type KafkaLogLevel } from './client';
+export {
+  KAFKA_SASL_MECHANISMS,
+  kafkaBrokerListSchema,
+  kafkaSecurityEnvShape,
+  kafkaSecurityFrom,
+  kafkaSecurityProblems,
+  type KafkaSecurity,
+} from './env';
 export { ensureTopics, type EnsureTopicsResult, type TopicAdmin } from './admin';
 export {
   CONSUMER_DEFAULTS,

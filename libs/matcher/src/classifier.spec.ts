@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SparseSoftmax, type SparseVector } from './classifier';
-import { mulberry32 } from './evaluate';
+import { SparseSoftmax } from './classifier';
+import type { SparseVector } from './sparse';
+import { mulberry32 } from './random';
 
 const vec = (pairs: [number, number][]): SparseVector => ({ ids: pairs.map(([id]) => id), values: pairs.map(([, v]) => v) });
 

@@ -18,13 +18,8 @@
  * ("怎么", "的", a shop's template phrases) tell none of them apart, and their lists would dominate the
  * cost. A small KB never reaches the cap, so it gets the plain exact model.
  */
-import type { Rng } from './evaluate';
-
-/** A sparse feature vector: parallel arrays of feature ids and values. */
-export interface SparseVector {
-  ids: ArrayLike<number>;
-  values: ArrayLike<number>;
-}
+import type { Rng } from './random';
+import type { SparseVector } from './sparse';
 
 export interface TrainingExample {
   x: SparseVector;

@@ -42,7 +42,7 @@ describe('GapClusterer', () => {
 
     const clusters = clusterer.clusters();
     expect(clusters[0]?.size).toBe(4); // largest first
-    expect(clusters[0]?.members.every((m) => m.meta === 'gift')).toBe(true);
+    expect(clusters[0]?.members.every((m) => m.payload === 'gift')).toBe(true);
     expect(clusters[0]?.representative).toContain('礼品卡');
   });
 
@@ -125,6 +125,24 @@ describe('GapClusterer candidate index', () => {
       [4, 0],
       [3, 0],
     ]);
+  });
+
+  it('answers, without keeping members, how close a question is to a cluster and which text labels it', () => {
+    const clusterer = new GapClusterer<null>({ matcher, keepMembers: false });
+    const gift = GAPS.filter(([, topic]) => topic === 'gift').map(([text]) => text);
+    let giftId = -1;
+    for (const [text, topic] of GAPS) {
+      const { clusterId } = clusterer.add(text, null);
+      if (topic === 'gift') giftId = clusterId;
+    }
+    const sizeBefore = clusterer.clusters().map((c) => c.size);
+    expect(clusterer.similarity('礼品卡怎么绑定', giftId)).toBeGreaterThanOrEqual(clusterer.threshold);
+    expect(clusterer.similarity('冰箱安装收费吗', giftId)).toBeLessThan(clusterer.threshold);
+    expect(clusterer.clusters().map((c) => c.size)).toEqual(sizeBefore); // asking adds nothing
+    expect(clusterer.nearest(giftId, ['冰箱安装要收费吗', ...gift])).toContain('礼品卡');
+    expect(clusterer.nearest(giftId, [])).toBe('');
+    clusterer.remove(clusterer.resolve(giftId));
+    expect(() => clusterer.similarity('礼品卡', giftId)).toThrow(/removed/);
   });
 
   it('indexes a centroid under its strongest terms only', () => {

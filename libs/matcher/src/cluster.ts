@@ -9,6 +9,11 @@
  * centroids and merged into any that is now at least `mergeThreshold` similar. `add` returns the cluster
  * at that moment; `clusters()` reflects merges (`resolve` maps an old id to the surviving one).
  *
+ * Each member carries a payload of the caller's type (`P`: the evaluation's row number, or nothing). A
+ * caller that keeps its own record of each cluster (the api's gap engine) asks the clusterer, not a copy
+ * of its own, how close a question is to a cluster (`similarity`) and which of its texts is the cluster's
+ * readable label (`nearest`).
+ *
  * Vectors come from the matcher's representation (its IDF over the knowledge base), so words that are
  * common across known answers weigh little and new topic words weigh most.
  *
@@ -19,8 +24,8 @@
  * `indexMinShare`) was cheaper but missed real merges: a question wrapped in HTML has its centroid's 32
  * strongest terms all markup, and the same topic's next questions never met it (4 of 24 arrival orders of
  * the wall-gaps test split one topic in two). What bounds the cost under a flood is the cap on clusters per
- * shop (the gap engine's), not the index: bench:gap-flood at 1,000 unique questions/s, 30 s, event-loop
- * p99 38 ms with every term indexed against 35 ms with 32, the api at 0.43 of a core against 0.38.
+ * shop (the gap engine's), not the index: bench:gap-flood measured indexing every term only slightly
+ * dearer than indexing the strongest 32, in event-loop delay and in the api's share of a core.
  */
 import { extractFeatures, DEFAULT_FEATURE_OPTIONS } from './features';
 import type { Matcher, RepresentOptions } from './matcher';
@@ -50,34 +55,35 @@ export interface GapClustererOptions {
   /** A term indexes a centroid only if its weight is at least this share of the centroid's strongest. */
   indexMinShare?: number;
   /**
-   * Whether clusters keep their members (text, meta and vector of every question) for `clusters()`. A
+   * Whether clusters keep their members (text, payload and vector of every question) for `clusters()`. A
    * caller that keeps its own record of each cluster (the api's gap engine) turns it off: a cluster of a
    * hundred thousand questions then holds a centroid, not a hundred thousand vectors.
    */
   keepMembers?: boolean;
 }
 
-export interface GapMember<M> {
+/** One question of a cluster, with the payload its caller gave it. */
+export interface GapMember<P> {
   text: string;
-  meta: M;
+  payload: P;
 }
 
-export interface GapCluster<M> {
+export interface GapCluster<P> {
   id: number;
   size: number;
   /** The member closest to the centroid: a readable label for the cluster. */
   representative: string;
-  members: GapMember<M>[];
+  members: GapMember<P>[];
 }
 
-interface ClusterState<M> {
+interface ClusterState<P> {
   id: number;
   size: number;
   sum: SparseMap;
   /** Squared norm of `sum`, kept incrementally. */
   sumSq: number;
   /** Empty unless `keepMembers`. */
-  members: (GapMember<M> & { vector: SparseMap })[];
+  members: (GapMember<P> & { vector: SparseMap })[];
   /** The terms under which the candidate index lists this cluster. */
   indexed: string[];
   /** The largest weight of `sum` among the terms not indexed (0: every term is): bounds what they add to a dot product. */
@@ -98,15 +104,15 @@ export const DEFAULT_GAP_INDEX_MIN_SHARE = 0;
  */
 export const STREAM_COUNTS_KEPT = 200_000;
 
-export class GapClusterer<M = undefined> {
+export class GapClusterer<P = undefined> {
   readonly threshold: number;
   readonly mergeThreshold: number;
   private readonly represent: (text: string) => SparseMap;
-  private readonly live = new Map<number, ClusterState<M>>();
+  private readonly live = new Map<number, ClusterState<P>>();
   /** Merged cluster id -> the id it was merged into. */
   private readonly mergedInto = new Map<number, number>();
   /** Candidate index: term -> the clusters whose centroid has it among its strongest. */
-  private readonly postings = new Map<string, Set<ClusterState<M>>>();
+  private readonly postings = new Map<string, Set<ClusterState<P>>>();
   private nextId = 0;
   private readonly recurrence: number;
   private readonly indexTerms: number;
@@ -130,7 +136,7 @@ export class GapClusterer<M = undefined> {
   }
 
   /** Adds one unanswered question; returns its cluster and whether that cluster was just created. */
-  add(text: string, meta: M): { clusterId: number; isNew: boolean } {
+  add(text: string, payload: P): { clusterId: number; isNew: boolean } {
     const raw = this.represent(text);
     for (const k of raw.keys()) this.streamCounts.set(k, (this.streamCounts.get(k) ?? 0) + 1);
     if (this.streamCounts.size > STREAM_COUNTS_KEPT) this.forgetRarestCounts();
@@ -141,7 +147,7 @@ export class GapClusterer<M = undefined> {
       }
     }
     const vector = normalize(raw);
-    let best: ClusterState<M> | undefined;
+    let best: ClusterState<P> | undefined;
     let bestSim = this.threshold;
     const vectorL1 = l1(vector);
     for (const [cluster, partial] of this.partialDots(vector)) {
@@ -156,9 +162,9 @@ export class GapClusterer<M = undefined> {
         best = cluster;
       }
     }
-    const member = { text, meta, vector };
+    const member = { text, payload, vector };
     if (!best) {
-      const cluster: ClusterState<M> = { id: this.nextId++, size: 0, sum: new Map(), sumSq: 0, members: [], indexed: [], unindexedMax: 0, absorbed: [] };
+      const cluster: ClusterState<P> = { id: this.nextId++, size: 0, sum: new Map(), sumSq: 0, members: [], indexed: [], unindexedMax: 0, absorbed: [] };
       this.join(cluster, member);
       this.live.set(cluster.id, cluster);
       return { clusterId: cluster.id, isNew: true };
@@ -191,23 +197,47 @@ export class GapClusterer<M = undefined> {
     return id;
   }
 
+  /**
+   * Cosine of a question to a cluster's centroid (the measure of the join rule), without adding it. The
+   * question is taken at its plain representation: it is not part of the stream, so it is not damped.
+   */
+  similarity(text: string, clusterId: number): number {
+    const cluster = this.cluster(clusterId);
+    return dot(normalize(this.represent(text)), cluster.sum) / Math.sqrt(cluster.sumSq || 1);
+  }
+
+  /** Of `texts`, the one closest to a cluster's centroid, the first on ties ('' when there are none). */
+  nearest(clusterId: number, texts: Iterable<string>): string {
+    const cluster = this.cluster(clusterId);
+    let best = '';
+    let bestSim = Number.NEGATIVE_INFINITY;
+    for (const text of texts) {
+      const sim = dot(normalize(this.represent(text)), cluster.sum);
+      if (sim > bestSim) {
+        bestSim = sim;
+        best = text;
+      }
+    }
+    return best;
+  }
+
   /** Current clusters, largest first. */
-  clusters(): GapCluster<M>[] {
+  clusters(): GapCluster<P>[] {
     return [...this.live.values()]
       .map((c) => ({
         id: c.id,
         size: c.size,
         representative: representative(c),
-        members: c.members.map(({ text, meta }) => ({ text, meta })),
+        members: c.members.map(({ text, payload }) => ({ text, payload })),
       }))
       .sort((a, b) => b.size - a.size || a.id - b.id);
   }
 
   /** Merges clusters whose centroid is now close to `grown`'s; returns the surviving id of `grown`. */
-  private mergeAround(grown: ClusterState<M>): number {
+  private mergeAround(grown: ClusterState<P>): number {
     let target = grown;
     for (;;) {
-      let partner: ClusterState<M> | undefined;
+      let partner: ClusterState<P> | undefined;
       let partnerSim = this.mergeThreshold;
       const targetL1 = l1(target.sum);
       for (const [other, partial] of this.partialDots(target.sum)) {
@@ -235,7 +265,14 @@ export class GapClusterer<M = undefined> {
     }
   }
 
-  private join(cluster: ClusterState<M>, member: GapMember<M> & { vector: SparseMap }): void {
+  /** The live cluster an id (its own or one merged into it) lives under. */
+  private cluster(clusterId: number): ClusterState<P> {
+    const cluster = this.live.get(this.resolve(clusterId));
+    if (!cluster) throw new Error(`cluster ${clusterId} was removed or never existed`);
+    return cluster;
+  }
+
+  private join(cluster: ClusterState<P>, member: GapMember<P> & { vector: SparseMap }): void {
     addInto(cluster, member.vector);
     cluster.size += 1;
     if (this.keepMembers) cluster.members.push(member);
@@ -246,8 +283,8 @@ export class GapClusterer<M = undefined> {
    * The clusters indexed under any term of `vector` (those that can be similar to it), each with the part
    * of its dot product with `vector` that comes from its indexed terms.
    */
-  private partialDots(vector: SparseMap): Map<ClusterState<M>, number> {
-    const found = new Map<ClusterState<M>, number>();
+  private partialDots(vector: SparseMap): Map<ClusterState<P>, number> {
+    const found = new Map<ClusterState<P>, number>();
     for (const [term, weight] of vector) {
       const listed = this.postings.get(term);
       if (!listed) continue;
@@ -257,7 +294,7 @@ export class GapClusterer<M = undefined> {
   }
 
   /** Lists the cluster under its centroid's strongest terms now (its sum just changed). */
-  private reindex(cluster: ClusterState<M>): void {
+  private reindex(cluster: ClusterState<P>): void {
     const strongest = strongestTerms(cluster.sum, this.indexTerms, this.indexMinShare);
     const keep = new Set(strongest);
     let unindexedMax = 0;
@@ -282,7 +319,7 @@ export class GapClusterer<M = undefined> {
     cluster.indexed = strongest;
   }
 
-  private unindex(cluster: ClusterState<M>): void {
+  private unindex(cluster: ClusterState<P>): void {
     for (const term of cluster.indexed) {
       const listed = this.postings.get(term);
       listed?.delete(cluster);
@@ -335,17 +372,17 @@ function l1(v: SparseMap): number {
 }
 
 /** Adds `v` to one coordinate of a centroid sum, keeping its squared norm current. */
-function addWeight<M>(c: ClusterState<M>, key: string, v: number): void {
+function addWeight<P>(c: ClusterState<P>, key: string, v: number): void {
   const old = c.sum.get(key) ?? 0;
   c.sum.set(key, old + v);
   c.sumSq += (old + v) ** 2 - old * old;
 }
 
-function addInto<M>(c: ClusterState<M>, v: SparseMap): void {
+function addInto<P>(c: ClusterState<P>, v: SparseMap): void {
   for (const [k, w] of v) addWeight(c, k, w);
 }
 
-function representative<M>(c: ClusterState<M>): string {
+function representative<P>(c: ClusterState<P>): string {
   let best = c.members[0]?.text ?? '';
   let bestSim = Number.NEGATIVE_INFINITY;
   for (const m of c.members) {

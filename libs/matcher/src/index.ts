@@ -15,6 +15,7 @@ export {
   type RepresentOptions,
 } from './matcher';
 export { sparseDot, unitVector } from './sparse';
+export { TfIdfIndex, type TermCounts } from './tfidf';
 export {
   DEFAULT_GAP_MERGE_THRESHOLD,
   DEFAULT_GAP_RECURRENCE,
@@ -26,20 +27,5 @@ export {
   type GapMember,
   type SparseMap,
 } from './cluster';
-export {
-  adjustedRandIndex,
-  adjustedRandIndex as ari,
-  auroc,
-  groupByIntent,
-  mean,
-  mulberry32,
-  operatingPoint,
-  purity,
-  shuffleInPlace,
-  splitKnowledgeBase,
-  type KbSplit,
-  type LabelledRow,
-  type OperatingPoint,
-  type Rng,
-  type ScoredQuery,
-} from './evaluate';
+/** The seeded generator every random choice of the library uses (see `MatcherOptions.seed`). */
+export { mulberry32, type Rng } from './random';

@@ -3,10 +3,9 @@
  *
  * Pipeline of one `match(text)`:
  *  1. `normalizeQuestion`, then character 1-2-gram features (features.ts).
- *  2. TF-IDF weights where IDF counts *answers*, not examples ("inverse answer frequency"): a feature that
- *     appears in many examples of one answer is that answer's vocabulary, not noise. Query vectors keep the
- *     mass of features the KB has never seen in their norm, so a question that is mostly new words scores
- *     low everywhere.
+ *  2. TF-IDF weights from a `TfIdfIndex` (tfidf.ts) whose documents are the answers, so IDF counts
+ *     answers, not examples. Query vectors keep the mass of features the KB has never seen in their norm,
+ *     so a question that is mostly new words scores low everywhere.
  *  3. Two scorers over the same vectors: a softmax classifier trained on the KB's examples (classifier.ts),
  *     whose cost depends on the answers the query's features touch, not on the KB's size; and, for its
  *     `rerankDepth` most probable answers, example similarity (an answer scores the mean cosine of its best
@@ -18,9 +17,9 @@
  * Incremental updates (`addAnswer`, `addExamples`, `replaceExamples`, `removeExamples`, `removeAnswer`) cost
  * O(size of the change): features and answer frequencies are updated in place, and what is left is paid by
  * the next match (or `prepare()`):
- *  - IDF: a feature's answer frequency is exact at all times, but the corpus size in the formula is a
- *    snapshot, refreshed (with every example norm) only when the number of answers has drifted by more than
- *    `idfRefreshRatio` since; until then older example norms lag slightly. That is the documented
+ *  - IDF: a feature's answer frequency is exact at all times, but the corpus size in the formula is the
+ *    index's snapshot, refreshed (with every example norm) only when the number of answers has drifted by
+ *    more than `idfRefreshRatio` since; until then older example norms lag slightly. That is the documented
  *    approximation.
  *  - The classifier is warm-started: new examples (and all examples of an answer whose examples were
  *    replaced, its weights reset to zero) are trained with a replay sample of the answers sharing their
@@ -28,10 +27,13 @@
  *    trained on does a full retraining (and recalibration) run. `calibrate()` forces both.
  */
 import { LogisticCalibrator, type CalibrationSample } from './calibration';
-import { DEFAULT_SOFTMAX_OPTIONS, SparseSoftmax, type SoftmaxOptions, type SparseVector, type TrainingExample } from './classifier';
-import { mulberry32, operatingPoint, shuffleInPlace, type Rng } from './evaluate';
-import { DEFAULT_FEATURE_OPTIONS, extractFeatures, type FeatureOptions } from './features';
+import { DEFAULT_SOFTMAX_OPTIONS, SparseSoftmax, type SoftmaxOptions, type TrainingExample } from './classifier';
+import { operatingPoint } from './evaluate';
+import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions } from './features';
 import { normalizeQuestion } from './normalize';
+import { mulberry32, shuffleInPlace, type Rng } from './random';
+import type { SparseVector } from './sparse';
+import { TfIdfIndex } from './tfidf';
 
 export interface MatcherOptions {
   features?: Partial<FeatureOptions>;
@@ -113,12 +115,11 @@ interface StoredExample {
   alive: boolean;
 }
 
+/** An answer; its index is also its document in the TF-IDF index and its class in the classifier. */
 interface StoredAnswer {
   id: string;
   /** Indices of its live examples. */
   examples: number[];
-  /** Per feature, how many of this answer's examples contain it (to keep answer frequencies exact). */
-  featureCounts: Map<number, number>;
   alive: boolean;
   /** Its live examples packed for `exampleScore`; dropped when they or their norms change, rebuilt on use. */
   packed: PackedExamples | undefined;
@@ -167,17 +168,11 @@ export class Matcher {
   /** Confidence at or above which `match` reports `matched`. */
   threshold: number;
 
-  private readonly vocab = new Map<string, number>();
-  /** Per feature: number of live answers with an example containing it. */
-  private readonly answerFreq: number[] = [];
-  private readonly idf: number[] = [];
-  /** Number of live answers the IDF formula currently uses (the snapshot). */
-  private idfAnswers = 0;
-  private unknownIdf = 1;
+  /** Every live answer is one document, every live example one of its passages. */
+  private readonly index: TfIdfIndex;
   private readonly examples: StoredExample[] = [];
   private readonly answers: StoredAnswer[] = [];
   private readonly answerIndex = new Map<string, number>();
-  private liveAnswers = 0;
 
   private readonly classifier: SparseSoftmax;
   private trained = false;
@@ -204,6 +199,7 @@ export class Matcher {
       threshold: options.threshold,
     };
     this.threshold = options.threshold ?? 0.5;
+    this.index = new TfIdfIndex(this.options.features);
     this.classifier = new SparseSoftmax(this.options.classifier);
     this.rng = mulberry32(this.options.seed);
     this.bestSims = new Float64Array(Math.max(1, this.options.topExamples));
@@ -211,7 +207,7 @@ export class Matcher {
 
   /** Number of live answers. */
   get size(): number {
-    return this.liveAnswers;
+    return this.index.documents;
   }
 
   has(answerId: string): boolean {
@@ -230,11 +226,11 @@ export class Matcher {
   addAnswer(input: AnswerInput): void {
     if (this.answerIndex.has(input.id)) throw new Error(`answer ${input.id} already exists`);
     const index = this.answers.length;
-    this.answers.push({ id: input.id, examples: [], featureCounts: new Map(), alive: true, packed: undefined });
+    this.answers.push({ id: input.id, examples: [], alive: true, packed: undefined });
     this.answerIndex.set(input.id, index);
-    this.liveAnswers++;
+    const document = this.index.addDocument();
     const label = this.classifier.addClass();
-    if (label !== index) throw new Error('classifier and answer indices diverged');
+    if (document !== index || label !== index) throw new Error('index, classifier and answer indices diverged');
     this.addExamples(input.id, input.examples);
   }
 
@@ -245,27 +241,11 @@ export class Matcher {
     const answer = this.answers[index] as StoredAnswer;
     answer.packed = undefined;
     for (const text of texts) {
-      const features = extractFeatures(normalizeQuestion(text), this.options.features);
-      if (features.size === 0) continue; // nothing left after normalisation (e.g. only punctuation)
-      const ids = new Int32Array(features.size);
-      const tf = new Float64Array(features.size);
-      let k = 0;
-      for (const [name, count] of features) {
-        const id = this.featureId(name);
-        ids[k] = id;
-        tf[k] = count;
-        k++;
-        const inAnswer = answer.featureCounts.get(id) ?? 0;
-        answer.featureCounts.set(id, inAnswer + 1);
-        if (inAnswer === 0) {
-          this.answerFreq[id] = (this.answerFreq[id] as number) + 1;
-          this.idf[id] = this.idfOf(id);
-        }
-      }
+      const terms = this.index.intern(text);
+      if (terms.ids.length === 0) continue; // nothing left after normalisation (e.g. only punctuation)
+      this.index.addToDocument(index, terms.ids);
       const e = this.examples.length;
-      const example: StoredExample = { answer: index, text, ids, tf, norm: 1, alive: true };
-      example.norm = this.exampleNorm(example);
-      this.examples.push(example);
+      this.examples.push({ answer: index, text, ids: terms.ids, tf: terms.tf, norm: this.index.norm(terms), alive: true });
       answer.examples.push(e);
       this.pending.push(e);
     }
@@ -278,13 +258,8 @@ export class Matcher {
     const answer = this.answers[index] as StoredAnswer;
     this.answerIndex.delete(answerId);
     answer.alive = false;
-    this.liveAnswers--;
     for (const e of answer.examples) (this.examples[e] as StoredExample).alive = false;
-    for (const id of answer.featureCounts.keys()) {
-      this.answerFreq[id] = (this.answerFreq[id] as number) - 1;
-      this.idf[id] = this.idfOf(id);
-    }
-    answer.featureCounts.clear();
+    this.index.removeDocument(index);
     answer.packed = undefined;
     this.classifier.removeClass(index);
     this.pending = this.pending.filter((e) => (this.examples[e] as StoredExample).alive);
@@ -308,17 +283,7 @@ export class Matcher {
       if (!example.alive || !drop.has(normalizeQuestion(example.text))) continue;
       example.alive = false;
       removed++;
-      for (const id of example.ids) {
-        const left = (answer.featureCounts.get(id) as number) - 1;
-        if (left > 0) {
-          answer.featureCounts.set(id, left);
-          continue;
-        }
-        answer.featureCounts.delete(id);
-        this.answerFreq[id] = (this.answerFreq[id] as number) - 1;
-        this.idf[id] = this.idfOf(id);
-        dropped.push(id);
-      }
+      dropped.push(...this.index.removeFromDocument(index, example.ids));
     }
     if (removed === 0) return 0;
     answer.examples = answer.examples.filter((e) => (this.examples[e] as StoredExample).alive);
@@ -387,26 +352,17 @@ export class Matcher {
     this.ensureReady();
     const includeUnseen = options.includeUnseen ?? true;
     const gamma = options.topicality ?? 0;
-    if (gamma > 0 && this.strengthMedian === undefined) {
+    if (gamma === 0) return this.index.weigh(text, includeUnseen);
+    if (this.strengthMedian === undefined) {
       const strengths: number[] = [];
-      for (let id = 0; id < this.vocab.size; id++) {
-        if ((this.answerFreq[id] as number) > 0) strengths.push(this.classifier.featureStrength(id));
+      for (let id = 0; id < this.index.vocabularySize; id++) {
+        if (this.index.isKnown(id)) strengths.push(this.classifier.featureStrength(id));
       }
       strengths.sort((a, b) => a - b);
       this.strengthMedian = strengths[Math.floor(strengths.length / 2)] ?? 1;
     }
-    const median = this.strengthMedian ?? 1;
-    const out = new Map<string, number>();
-    for (const [name, tf] of extractFeatures(normalizeQuestion(text), this.options.features)) {
-      const id = this.vocab.get(name);
-      if (id !== undefined && (this.answerFreq[id] as number) > 0) {
-        const scale = gamma > 0 ? (this.classifier.featureStrength(id) / median) ** gamma : 1;
-        out.set(name, tf * (this.idf[id] as number) * scale);
-      } else if (includeUnseen) {
-        out.set(name, tf * this.unknownIdf);
-      }
-    }
-    return out;
+    const median = this.strengthMedian;
+    return this.index.weigh(text, includeUnseen, (id) => (this.classifier.featureStrength(id) / median) ** gamma);
   }
 
   /**
@@ -420,35 +376,8 @@ export class Matcher {
 
   // ---------------------------------------------------------------------------------------------------
 
-  private featureId(name: string): number {
-    let id = this.vocab.get(name);
-    if (id === undefined) {
-      id = this.vocab.size;
-      this.vocab.set(name, id);
-      this.answerFreq.push(0);
-      this.idf.push(0);
-    }
-    return id;
-  }
-
-  /** Smoothed inverse answer frequency under the current snapshot size. */
-  private idfOf(id: number): number {
-    const n = Math.max(this.idfAnswers, 1);
-    return Math.log((1 + n) / (1 + (this.answerFreq[id] as number))) + 1;
-  }
-
-  private exampleNorm(example: StoredExample): number {
-    let s = 0;
-    for (let j = 0; j < example.ids.length; j++) {
-      const w = (example.tf[j] as number) * (this.idf[example.ids[j] as number] as number);
-      s += w * w;
-    }
-    return Math.sqrt(s) || 1;
-  }
-
   private ensureReady(): void {
-    const drift = Math.abs(this.liveAnswers - this.idfAnswers) / Math.max(1, this.idfAnswers);
-    if (this.idfAnswers === 0 || drift > this.options.idfRefreshRatio) this.refreshIdf();
+    if (this.index.isStale(this.options.idfRefreshRatio)) this.refreshIdf();
     if (!this.trained || this.pending.length > this.options.retrainRatio * this.trainedExamples) {
       this.fullTrain();
     } else if (this.pending.length > 0 || this.resetAnswers.size > 0) {
@@ -458,23 +387,22 @@ export class Matcher {
 
   /** New IDF snapshot: every IDF and example norm recomputed. O(index size). */
   private refreshIdf(): void {
-    this.idfAnswers = this.liveAnswers;
-    this.unknownIdf = Math.log(1 + Math.max(this.idfAnswers, 1)) + 1;
-    for (let id = 0; id < this.idf.length; id++) this.idf[id] = this.idfOf(id);
-    for (const example of this.examples) if (example.alive) example.norm = this.exampleNorm(example);
+    this.index.refresh();
+    for (const example of this.examples) if (example.alive) example.norm = this.index.norm(example);
     for (const answer of this.answers) answer.packed = undefined;
   }
 
   /** Answers a feature may be supported by and still count in the classifier (see `commonFeatureFraction`). */
   private featureCap(): number {
-    return Math.max(this.options.commonFeatureMinAnswers, Math.ceil(this.options.commonFeatureFraction * this.liveAnswers));
+    return Math.max(this.options.commonFeatureMinAnswers, Math.ceil(this.options.commonFeatureFraction * this.index.documents));
   }
 
   /** Normalised TF-IDF vector of a stored example (current IDF). */
   private exampleVector(example: StoredExample): SparseVector {
     const values = new Float64Array(example.ids.length);
+    const idf = this.index.weights;
     for (let j = 0; j < example.ids.length; j++) {
-      values[j] = ((example.tf[j] as number) * (this.idf[example.ids[j] as number] as number)) / example.norm;
+      values[j] = ((example.tf[j] as number) * (idf[example.ids[j] as number] as number)) / example.norm;
     }
     return { ids: example.ids, values };
   }
@@ -632,27 +560,6 @@ export class Matcher {
     }
   }
 
-  /** Query vector: known features with TF-IDF weights, normalised including the mass of unseen features. */
-  private queryVector(text: string): SparseVector {
-    const ids: number[] = [];
-    const values: number[] = [];
-    let norm = 0;
-    for (const [name, tf] of extractFeatures(normalizeQuestion(text), this.options.features)) {
-      const id = this.vocab.get(name);
-      if (id !== undefined && (this.answerFreq[id] as number) > 0) {
-        const w = tf * (this.idf[id] as number);
-        ids.push(id);
-        values.push(w);
-        norm += w * w;
-      } else {
-        norm += (tf * this.unknownIdf) ** 2;
-      }
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let j = 0; j < values.length; j++) values[j] = (values[j] as number) / norm;
-    return { ids, values };
-  }
-
   /**
    * Ranks answers for a question; assumes `ensureReady` ran. The classifier's posterior comes from the
    * classes the query's features touch (see classifier.ts); the `rerankDepth` most probable of them also
@@ -660,7 +567,7 @@ export class Matcher {
    * share the untouched probability and are only listed to fill `minCandidates`.
    */
   private score(text: string, minCandidates = 1): Scored {
-    const q = this.queryVector(text);
+    const q = this.index.vectorize(text);
     const post = this.classifier.posterior(q, this.featureCap());
     const depth = Math.max(this.options.rerankDepth, minCandidates);
     // The `depth` most probable touched classes, by insertion into a small sorted buffer.
@@ -675,7 +582,7 @@ export class Matcher {
       if (top.length > depth) top.pop();
     }
 
-    if (this.qdense.length < this.vocab.size) this.qdense = new Float64Array(this.vocab.size * 2);
+    if (this.qdense.length < this.index.vocabularySize) this.qdense = new Float64Array(this.index.vocabularySize * 2);
     const qdense = this.qdense;
     for (let j = 0; j < q.ids.length; j++) qdense[q.ids[j] as number] = q.values[j] as number;
     const cw = this.options.classifierWeight;
@@ -686,7 +593,7 @@ export class Matcher {
     for (let j = 0; j < q.ids.length; j++) qdense[q.ids[j] as number] = 0;
     candidates.sort((x, y) => y.score - x.score || x.answer - y.answer);
 
-    if (candidates.length < minCandidates && candidates.length < this.liveAnswers) {
+    if (candidates.length < minCandidates && candidates.length < this.index.documents) {
       const listed = new Set(candidates.map((c) => c.answer));
       for (let a = 0; a < this.answers.length && candidates.length < minCandidates; a++) {
         if (!(this.answers[a] as StoredAnswer).alive || listed.has(a)) continue;
@@ -695,7 +602,7 @@ export class Matcher {
     }
     const first = candidates[0];
     const p1 = first?.p ?? 0;
-    const p2 = candidates[1]?.p ?? (this.liveAnswers > 1 ? post.rest : 0);
+    const p2 = candidates[1]?.p ?? (this.index.documents > 1 ? post.rest : 0);
     const clipped = Math.min(Math.max(p1, 1e-6), 1 - 1e-6);
     const signals = [Math.log(clipped / (1 - clipped)), p1 - p2, first?.ex ?? 0];
     return { candidates, signals };
@@ -708,7 +615,7 @@ export class Matcher {
     best.fill(0, 0, k);
     const stored = this.answers[answer] as StoredAnswer;
     const { ends, ids, tf, norms } = stored.packed ?? this.pack(stored);
-    const idf = this.idf;
+    const idf = this.index.weights;
     let start = 0;
     for (let x = 0; x < norms.length; x++) {
       const end = ends[x] as number;

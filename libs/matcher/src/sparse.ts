@@ -1,3 +1,9 @@
+/** A sparse vector by feature id: parallel arrays of ids and values (the matcher's and classifier's). */
+export interface SparseVector {
+  ids: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
 /** Sparse vectors (feature → weight), as the matcher's representation produces them. */
 export type SparseMap = Map<string, number>;
 

@@ -2,6 +2,7 @@
  * The pure half of `npm run staffing` (scripts/staffing.ts does the I/O): argument parsing, the JSON
  * result line and the human summary. Kept here so it is unit-tested with the formulas.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { validateTarget, validateWorkload, type StaffingPlan, type StaffingTarget, type Workload } from './staffing';
 import { StaffingInputError } from './validate';
 
@@ -28,32 +29,36 @@ export type StaffingCommand =
   | { kind: 'help' }
   | { kind: 'plan'; workload: Workload; target: StaffingTarget; json: boolean };
 
-type NumericFlag =
-  | '--chats-per-hour'
-  | '--aht-sec'
-  | '--target-sl'
-  | '--target-sec'
-  | '--concurrency'
-  | '--shrinkage'
-  | '--max-occupancy'
-  | '--patience-sec';
+/** Each numeric flag (its name without `--`) and the library field it feeds, so a validation error names the flag. */
+const FIELD_OF = {
+  'chats-per-hour': 'chatsPerHour',
+  'aht-sec': 'ahtSec',
+  'target-sl': 'serviceLevel',
+  'target-sec': 'withinSec',
+  concurrency: 'concurrency',
+  shrinkage: 'shrinkage',
+  'max-occupancy': 'maxOccupancy',
+  'patience-sec': 'patienceSec',
+} as const;
+type NumericFlag = keyof typeof FIELD_OF;
 
-/** Each numeric flag and the library field it feeds, so a library validation error names the flag. */
-const FIELD_OF: Record<NumericFlag, string> = {
-  '--chats-per-hour': 'chatsPerHour',
-  '--aht-sec': 'ahtSec',
-  '--target-sl': 'serviceLevel',
-  '--target-sec': 'withinSec',
-  '--concurrency': 'concurrency',
-  '--shrinkage': 'shrinkage',
-  '--max-occupancy': 'maxOccupancy',
-  '--patience-sec': 'patienceSec',
-};
+const REQUIRED: readonly NumericFlag[] = ['chats-per-hour', 'aht-sec', 'target-sl', 'target-sec'];
 
-const REQUIRED: readonly NumericFlag[] = ['--chats-per-hour', '--aht-sec', '--target-sl', '--target-sec'];
+const OPTIONS = {
+  'chats-per-hour': { type: 'string' },
+  'aht-sec': { type: 'string' },
+  'target-sl': { type: 'string' },
+  'target-sec': { type: 'string' },
+  concurrency: { type: 'string' },
+  shrinkage: { type: 'string' },
+  'max-occupancy': { type: 'string' },
+  'patience-sec': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'] & Record<NumericFlag, { type: 'string' }>;
 
-function isNumericFlag(flag: string): flag is NumericFlag {
-  return Object.hasOwn(FIELD_OF, flag);
+function isNumericFlag(name: string): name is NumericFlag {
+  return Object.hasOwn(FIELD_OF, name);
 }
 
 /** A decimal number as written on a command line; rejects '', '0x10', '1e', 'Infinity', '12abc'. */
@@ -67,57 +72,51 @@ function parseNumber(flag: string, raw: string): number {
 /**
  * Parses the arguments after `--`. Accepts `--flag value` and `--flag=value`; every value is checked
  * with the library's own validation, and errors name the flag. Throws {@link StaffingUsageError}.
+ *
+ * `parseArgs` runs non-strict and hands back its tokens, which are read in order here: the first problem
+ * on the line is the one reported, in this tool's words rather than node's.
  */
 export function parseStaffingArgs(argv: readonly string[]): StaffingCommand {
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<NumericFlag, number>();
   let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === '--json') {
-      if (eq > 0) throw new StaffingUsageError('--json takes no value');
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new StaffingUsageError(`unexpected argument ${JSON.stringify(token.value)}`);
+    if (token.kind === 'option-terminator') throw new StaffingUsageError('unknown flag --');
+    if (token.name === 'help' && token.value === undefined) return { kind: 'help' };
+    if (token.name === 'json') {
+      if (token.value !== undefined) throw new StaffingUsageError('--json takes no value');
       json = true;
       continue;
     }
-    if (!isNumericFlag(flag)) {
-      throw new StaffingUsageError(
-        arg.startsWith('-') ? `unknown flag ${flag}` : `unexpected argument ${JSON.stringify(arg)}`,
-      );
+    const flag = token.rawName;
+    if (!isNumericFlag(token.name)) throw new StaffingUsageError(`unknown flag ${flag}`);
+    // parseArgs takes the next argument as the value even when it is the next flag.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--') && token.value.length > 2)) {
+      throw new StaffingUsageError(`${flag} needs a value`);
     }
-    let raw: string | undefined;
-    if (eq > 0 && flag !== arg) {
-      raw = arg.slice(eq + 1);
-    } else {
-      raw = argv[i + 1];
-      if (raw === undefined || (raw.startsWith('--') && raw.length > 2)) {
-        throw new StaffingUsageError(`${flag} needs a value`);
-      }
-      i++;
-    }
-    if (values.has(flag)) throw new StaffingUsageError(`${flag} given twice`);
-    values.set(flag, parseNumber(flag, raw));
+    if (values.has(token.name)) throw new StaffingUsageError(`${flag} given twice`);
+    values.set(token.name, parseNumber(flag, token.value));
   }
 
   const missing = REQUIRED.filter((flag) => !values.has(flag));
-  if (missing.length > 0) throw new StaffingUsageError(`missing ${missing.join(', ')}`);
+  if (missing.length > 0) throw new StaffingUsageError(`missing ${missing.map((flag) => `--${flag}`).join(', ')}`);
 
   const workload: Workload = {
-    chatsPerHour: values.get('--chats-per-hour') ?? NaN,
-    ahtSec: values.get('--aht-sec') ?? NaN,
+    chatsPerHour: values.get('chats-per-hour') ?? NaN,
+    ahtSec: values.get('aht-sec') ?? NaN,
   };
-  const concurrency = values.get('--concurrency');
+  const concurrency = values.get('concurrency');
   if (concurrency !== undefined) workload.concurrency = concurrency;
-  const patienceSec = values.get('--patience-sec');
+  const patienceSec = values.get('patience-sec');
   if (patienceSec !== undefined) workload.patienceSec = patienceSec;
   const target: StaffingTarget = {
-    serviceLevel: values.get('--target-sl') ?? NaN,
-    withinSec: values.get('--target-sec') ?? NaN,
+    serviceLevel: values.get('target-sl') ?? NaN,
+    withinSec: values.get('target-sec') ?? NaN,
   };
-  const shrinkage = values.get('--shrinkage');
+  const shrinkage = values.get('shrinkage');
   if (shrinkage !== undefined) target.shrinkage = shrinkage;
-  const maxOccupancy = values.get('--max-occupancy');
+  const maxOccupancy = values.get('max-occupancy');
   if (maxOccupancy !== undefined) target.maxOccupancy = maxOccupancy;
 
   try {
@@ -125,8 +124,8 @@ export function parseStaffingArgs(argv: readonly string[]): StaffingCommand {
     validateTarget(target, workload);
   } catch (error) {
     if (error instanceof StaffingInputError) {
-      const flag = (Object.keys(FIELD_OF) as NumericFlag[]).find((f) => FIELD_OF[f] === error.field);
-      throw new StaffingUsageError(`${flag ?? error.field} ${error.requirement}, got ${String(error.value)}`);
+      const flag = (Object.keys(FIELD_OF) as NumericFlag[]).find((name) => FIELD_OF[name] === error.field);
+      throw new StaffingUsageError(`${flag === undefined ? error.field : `--${flag}`} ${error.requirement}, got ${String(error.value)}`);
     }
     throw error;
   }

@@ -12,7 +12,7 @@ import type {
   AgentSuggestionsQuery,
   RecordedEvent,
 } from '@warroom/contracts';
-import { maskPii } from '../live/pii-mask';
+import { maskPii } from '../common/pii-mask';
 import { AuditService } from '../auth/audit.service';
 import type { ActorContext } from '../auth/decorators';
 import { KbService } from '../kb/kb.service';

@@ -1,6 +1,7 @@
 import { gapSchema, type Actor } from '@warroom/contracts';
-import { Matcher } from '@warroom/matcher';
+import { TfIdfIndex } from '@warroom/matcher';
 import { describe, expect, it } from 'vitest';
+import type { GapInput, LifecycleRecord } from '../repositories/gap-records';
 import {
   DEFAULT_GAP_ENGINE_SETTINGS,
   GapEngine as Engine,
@@ -13,20 +14,17 @@ import {
   type EvictionView,
   type GapChange,
   type GapEngineSettings,
-  type GapInput,
 } from './gap-engine';
-import type { LifecycleRecord } from './gap-lifecycle';
 
 /** A small knowledge base whose IDF makes 怎么, 在哪里, 多少 the common words they are. */
-const kb = new Matcher();
-kb.addAnswers([
-  { id: 'delivery', examples: ['快递什么时候到', '怎么还没发货', '物流到哪里了', '多久能到'] },
-  { id: 'invoice', examples: ['怎么开发票', '发票在哪里下载', '可以开专票吗', '发票抬头怎么改'] },
-  { id: 'refund', examples: ['怎么退款', '退款多久到账', '退货怎么寄回', '退款到哪里了'] },
-  { id: 'price', examples: ['多少钱', '价格怎么这么贵', '有优惠吗', '怎么领优惠券'] },
-  { id: 'warranty', examples: ['保修多久', '在哪里保修', '怎么申请保修', '保修要多少钱'] },
+const kb = TfIdfIndex.of([
+  ['快递什么时候到', '怎么还没发货', '物流到哪里了', '多久能到'],
+  ['怎么开发票', '发票在哪里下载', '可以开专票吗', '发票抬头怎么改'],
+  ['怎么退款', '退款多久到账', '退货怎么寄回', '退款到哪里了'],
+  ['多少钱', '价格怎么这么贵', '有优惠吗', '怎么领优惠券'],
+  ['保修多久', '在哪里保修', '怎么申请保修', '保修要多少钱'],
 ]);
-const represent = (text: string) => kb.represent(text);
+const represent = (text: string) => kb.weigh(text, true);
 class GapEngine extends Engine {
   constructor(settings: GapEngineSettings = DEFAULT_GAP_ENGINE_SETTINGS) {
     super(settings, represent);

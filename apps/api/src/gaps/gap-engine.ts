@@ -4,9 +4,9 @@
  *
  * Clustering is `GapClusterer` from libs/matcher (the one eval:matcher measures), one per (source, shop),
  * over a representation of the question (the service passes the knowledge packs' TF-IDF, as eval:matcher
- * does). The engine keeps beside it, per gap, its own centroid in the same representation, so that "a
- * question similar enough to the gap" (verification) is the clusterer's own rule: cosine to the centroid
- * ≥ its threshold.
+ * does). The engine keeps each gap's figures and texts; the centroid is the clusterer's alone, so that "a
+ * question similar enough to the gap" (verification) is the clusterer's own rule, cosine to the centroid
+ * ≥ its threshold, and the representative is the gap's kept text nearest that centroid.
  *
  * Determinism: a gap's id is a hash of its first question's event id, and questions are fed in
  * (event time, event id) order on a rebuild, so re-reading the same events gives the same gaps and ids.
@@ -29,43 +29,11 @@ import {
   GapClusterer,
   extractFeatures,
   normalizeQuestion,
-  sparseDot,
-  unitVector,
   type SparseMap,
 } from '@warroom/matcher';
-import { maskPii } from '../live/pii-mask';
-import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleRecord, type LifecycleState } from './gap-lifecycle';
-
-/** A question or flag that belongs in a gap, as read from `chat_events`. */
-export interface GapInput {
-  eventId: string;
-  /** Epoch ms. */
-  eventTime: number;
-  source: EventSource;
-  shopId: string;
-  kind: 'question' | 'agent_flag';
-  text: string;
-  /** A question that ended in a handoff (reason `no_match`); a flag always counts as one. */
-  handoff: boolean;
-  stage: Stage | null;
-  sku: string | null;
-  emotion: EmotionName | null;
-  /** The bot's best candidate below its threshold, if any. */
-  candidate: { answerId: string; score: number } | null;
-  /** A flag's question, when the agent flagged one. */
-  questionEventId: string | null;
-}
-
-/** A question the bot answered, seen while looking for verifications. */
-export interface AnsweredInput {
-  eventId: string;
-  eventTime: number;
-  source: EventSource;
-  shopId: string;
-  text: string;
-  answerId: string;
-  revision: number;
-}
+import { maskPii } from '../common/pii-mask';
+import type { AnsweredInput, GapInput, LifecycleRecord } from '../repositories/gap-records';
+import { OPEN_STATE, decide, mergeStates, type LifecycleDecision, type LifecycleState } from './gap-lifecycle';
 
 export interface GapEngineSettings {
   /** The cost window (DESIGN.md: 60 minutes). */
@@ -150,8 +118,6 @@ interface GapState {
   voters: number;
   /** Distinct raw texts, oldest first (a Map keeps insertion order; a repeat moves to the end). */
   texts: Map<string, number>;
-  centroid: SparseMap;
-  centroidSq: number;
   lifecycle: LifecycleState;
   mergedIds: string[];
   updatedAt: number;
@@ -285,16 +251,16 @@ export class GapEngine {
    * the `verify` record to write, or null.
    */
   verification(answered: AnsweredInput): Omit<LifecycleRecord, 'actionId'> | null {
+    const book = this.books.get(bookKey(answered.source, answered.shopId));
+    if (!book) return null;
     let best: GapState | null = null;
     let bestSim = this.settings.threshold;
-    let vector: SparseMap | null = null;
     for (const gap of this.gaps.values()) {
       const published = gap.lifecycle.published;
       if (gap.lifecycle.status !== 'published' || !published) continue;
       if (gap.source !== answered.source || gap.shopId !== answered.shopId) continue;
       if (published.answerId !== answered.answerId || answered.revision < published.revision) continue;
-      vector ??= unitVector(this.represent(answered.text));
-      const sim = sparseDot(vector, gap.centroid) / Math.sqrt(gap.centroidSq || 1);
+      const sim = book.clusterer.similarity(answered.text, gap.clusterId);
       if (sim >= bestSim) {
         bestSim = sim;
         best = gap;
@@ -470,7 +436,7 @@ export class GapEngine {
   }
 
   private book(source: EventSource, shopId: string): ShopBook {
-    const key = `${source}|${shopId}`;
+    const key = bookKey(source, shopId);
     let book = this.books.get(key);
     if (!book) {
       book = new ShopBook(this.settings, this.represent);
@@ -496,8 +462,6 @@ export class GapEngine {
       votes: new Map(),
       voters: 0,
       texts: new Map(),
-      centroid: new Map(),
-      centroidSq: 0,
       lifecycle: OPEN_STATE,
       mergedIds: [],
       updatedAt: input.eventTime,
@@ -571,7 +535,6 @@ export class GapEngine {
       const oldest = gap.texts.keys().next();
       if (!oldest.done) gap.texts.delete(oldest.value);
     }
-    for (const [k, w] of unitVector(this.represent(input.text))) addWeight(gap, k, w);
     gap.representative = null;
   }
 
@@ -617,17 +580,10 @@ export class GapEngine {
   /** The kept text closest to the gap's centroid (cached until the gap changes). */
   private representativeOf(gap: GapState): string {
     if (gap.representative !== null) return gap.representative;
-    let best = '';
-    let bestSim = Number.NEGATIVE_INFINITY;
-    for (const text of gap.texts.keys()) {
-      const sim = sparseDot(unitVector(this.represent(text)), gap.centroid);
-      if (sim > bestSim) {
-        bestSim = sim;
-        best = text;
-      }
-    }
-    gap.representative = best;
-    return best;
+    const book = this.books.get(bookKey(gap.source, gap.shopId));
+    if (!book) throw new Error(`gap ${gap.gapId} has no clusterer`);
+    gap.representative = book.clusterer.nearest(gap.clusterId, gap.texts.keys());
+    return gap.representative;
   }
 }
 
@@ -695,15 +651,12 @@ function absorbInto(survivor: GapState, gap: GapState): void {
   // Texts: the union, newest kept, by the time each was last asked.
   const texts = [...survivor.texts, ...gap.texts].sort((a, b) => a[1] - b[1]);
   survivor.texts = new Map(texts.slice(-QUESTIONS_KEPT));
-  for (const [k, w] of gap.centroid) addWeight(survivor, k, w);
   survivor.mergedIds.push(gap.gapId, ...gap.mergedIds);
   survivor.representative = null;
 }
 
-function addWeight(gap: GapState, key: string, v: number): void {
-  const old = gap.centroid.get(key) ?? 0;
-  gap.centroid.set(key, old + v);
-  gap.centroidSq += (old + v) ** 2 - old * old;
+function bookKey(source: EventSource, shopId: string): string {
+  return `${source}|${shopId}`;
 }
 
 function distinctMasked(texts: readonly string[], limit: number): string[] {

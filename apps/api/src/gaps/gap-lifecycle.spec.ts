@@ -1,6 +1,7 @@
 import type { Actor } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { OPEN_STATE, decide, mayRelease, mergeStates, type LifecycleRecord, type LifecycleState } from './gap-lifecycle';
+import type { LifecycleRecord } from '../repositories/gap-records';
+import { OPEN_STATE, decide, mayRelease, mergeStates, type LifecycleState } from './gap-lifecycle';
 
 const ALICE: Actor = { userId: 'u-alice', login: 'alice' };
 const BOB: Actor = { userId: 'u-bob', login: 'bob' };

@@ -3,28 +3,8 @@
  * what a merge does to two lifecycles. The same function decides a request (before its row is written to
  * `gap_lifecycle`) and re-applies the stored rows after a restart, so both always agree.
  */
-import type { Actor, Gap, GapStatus, Role } from '@warroom/contracts';
-
-export const LIFECYCLE_ACTIONS = ['claim', 'release', 'publish', 'verify', 'dismiss'] as const;
-export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
-
-/** One row of `gap_lifecycle` (migration 0006), times in epoch ms. */
-export interface LifecycleRecord {
-  actionId: string;
-  source: Gap['source'];
-  shopId: string;
-  gapId: string;
-  action: LifecycleAction;
-  at: number;
-  /** Who; null for `verify` (the system saw it). */
-  actor: Actor | null;
-  reason: string;
-  target: string;
-  answerId: string;
-  revision: number;
-  /** `verify`: the question answered by the published revision. */
-  refEventId: string;
-}
+import type { Actor, GapStatus, Role } from '@warroom/contracts';
+import type { LifecycleRecord } from '../repositories/gap-records';
 
 export interface LifecycleState {
   status: GapStatus;

@@ -14,14 +14,17 @@ import {
   type User,
 } from '@warroom/contracts';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { Clock } from '../common/clock';
 import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { encodeFrame } from '../live/frames';
-import type { LiveSubscriber } from '../live/live-metrics.service';
+import { encodeFrame, type EncodedFrame } from '../push/frames';
+import { PushHub } from '../push/push-hub';
+import type { PushRooms, PushViewer } from '../push/push-rooms';
 import { GapsRepository, type StoredKey } from '../repositories/gaps.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
-import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange, type GapInput } from './gap-engine';
-import { mayRelease, type LifecycleAction, type LifecycleRecord } from './gap-lifecycle';
+import type { GapInput, LifecycleAction, LifecycleRecord } from '../repositories/gap-records';
+import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange } from './gap-engine';
+import { mayRelease } from './gap-lifecycle';
 import { knowledgeRepresentation } from './knowledge-representation';
 import { PushThrottle } from './push-throttle';
 
@@ -65,11 +68,6 @@ const FLUSH_EVERY_MS = 100;
 const SLIDE_EVERY_MS = 5_000;
 const EXPIRE_EVERY_MS = 60_000;
 
-interface GapSubscriptionState {
-  query: GapSubscription;
-  subscribers: Set<LiveSubscriber>;
-}
-
 /**
  * The gap engine of the `api` role. Where its events come from: it polls `chat_events` in ClickHouse every
  * GAP_POLL_MS for unmatched queries and flags of the last 24 h (event time: the primary key prunes) stored
@@ -88,7 +86,8 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   private markReady!: () => void;
   private failReady!: (error: Error) => void;
   private readonly throttle = new PushThrottle();
-  private readonly subscriptions = new Map<string, GapSubscriptionState>();
+  /** The push hub's gaps rooms: one per (source, shop) watched. */
+  private readonly rooms: PushRooms<GapSubscription, null>;
   /** Window volume last pushed per gap: a slid window is re-sent. */
   private readonly pushedWindow = new Map<string, number>();
   private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Gaps loop failed: ${error.message}`));
@@ -104,7 +103,14 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly repository: GapsRepository,
     private readonly packs: KnowledgePacksRepository,
     private readonly campaigns: CampaignsService,
+    private readonly clock: Clock,
+    hub: PushHub,
   ) {
+    this.rooms = hub.serve('gaps', {
+      key: (query) => `${query.source}|${query.shop}`,
+      open: () => null,
+      subscribe: (viewer, query) => this.subscribe(viewer, query),
+    });
     this.ready = new Promise<void>((resolve, reject) => {
       this.markReady = resolve;
       this.failReady = reject;
@@ -142,13 +148,13 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Gaps of a source (and shop), cost descending. */
   async list(query: GapListQuery): Promise<Gap[]> {
     const engine = await this.readyEngine();
-    return engine.list(query, Date.now());
+    return engine.list(query, this.clock.now());
   }
 
   /** One gap by its id or by the id of a gap merged into it; null when unknown. */
   async get(gapId: string): Promise<Gap | null> {
     const engine = await this.readyEngine();
-    return engine.view(gapId, Date.now());
+    return engine.view(gapId, this.clock.now());
   }
 
   /**
@@ -184,7 +190,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
    */
   timeToPatch(source: EventSource, shop: string): TimeToPatch {
     if (!this.engine) return { verified: 0, medianMs: null, p90Ms: null };
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const start = this.campaigns.runningStart({ source, shop }, now) ?? this.config.live.campaignStartedAt;
     return this.engine.timeToPatch(source, shop, start?.getTime() ?? now.getTime() - GAP_HORIZON_MS);
   }
@@ -216,7 +222,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
    * a conflict; an unknown gap not_found.
    */
   markPublished(gapId: string, publication: Publication): Promise<GapResult> {
-    const at = publication.at?.getTime() ?? Date.now();
+    const at = publication.at?.getTime() ?? this.clock.now();
     return this.change(
       gapId,
       'publish',
@@ -229,27 +235,17 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   // ---- pushes ---------------------------------------------------------------------------------------
 
   /** Sends the gaps of `query` at once, then every change; returns the unsubscribe. */
-  async subscribe(subscriber: LiveSubscriber, query: GapSubscription): Promise<() => void> {
+  async subscribe(viewer: PushViewer, query: GapSubscription): Promise<() => void> {
     const engine = await this.readyEngine();
-    const key = `${query.source}|${query.shop}`;
-    let state = this.subscriptions.get(key);
-    if (!state) {
-      state = { query, subscribers: new Set() };
-      this.subscriptions.set(key, state);
-    }
-    const owned = state;
-    owned.subscribers.add(subscriber);
-    subscriber.send(
+    const { leave } = this.rooms.join(query, viewer);
+    viewer.send(
       encodeFrame('gaps', {
         source: query.source,
         shop: query.shop,
-        gaps: engine.list({ ...query, status: 'active', limit: GAPS_FRAME_LIMIT }, Date.now()),
+        gaps: engine.list({ ...query, status: 'active', limit: GAPS_FRAME_LIMIT }, this.clock.now()),
       }),
     );
-    return () => {
-      owned.subscribers.delete(subscriber);
-      if (owned.subscribers.size === 0 && this.subscriptions.get(key) === owned) this.subscriptions.delete(key);
-    };
+    return leave;
   }
 
   // ---- internals ------------------------------------------------------------------------------------
@@ -278,7 +274,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       } catch (error) {
         return { ok: false, error: 'unavailable', message: `gaps are not available: ${(error as Error).message}` };
       }
-      const now = Date.now();
+      const now = this.clock.now();
       const gap = engine.view(gapId, now);
       if (!gap) return { ok: false, error: 'not_found', message: `no gap ${gapId}` };
       const refused = permission(gap);
@@ -304,7 +300,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       if (decision.kind === 'unchanged') return { ok: true, gap };
       await this.repository.appendLifecycle([record]);
       this.publishChanges(engine.applyLifecycle(record).changes);
-      const changed = engine.view(gap.gapId, Date.now());
+      const changed = engine.view(gap.gapId, this.clock.now());
       if (!changed) throw new Error(`gap ${gap.gapId} vanished while changing`);
       return { ok: true, gap: changed };
     };
@@ -320,7 +316,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private async rebuild(): Promise<void> {
     const engine = this.engine!;
-    const started = Date.now();
+    const started = this.clock.now();
     const from = started - GAP_HORIZON_MS;
     const lifecycle = await this.repository.lifecycleSince(from);
     let next = 0;
@@ -350,7 +346,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     if (waiting.length > 0) this.logger.warn(`${waiting.length} lifecycle changes name gaps the last 24 h do not hold; skipped`);
     this.gapCursor = (after?.ingestedAt ?? started) - INGEST_SLACK_MS;
     this.verifyCursor = { ingestedFrom: this.gapCursor, firstAfterStart: true };
-    this.logger.log(`Gaps rebuilt in ${Date.now() - started} ms: ${rows} questions and flags, ${lifecycle.length} lifecycle changes, ${engine.size} gaps`);
+    this.logger.log(`Gaps rebuilt in ${this.clock.now() - started} ms: ${rows} questions and flags, ${lifecycle.length} lifecycle changes, ${engine.size} gaps`);
   }
 
   private async poll(): Promise<void> {
@@ -368,7 +364,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** New unmatched queries and flags of the last 24 h (late ones too), in the order they were stored. */
   private async pollGapInputs(engine: GapEngine): Promise<void> {
-    const position = { from: Date.now() - GAP_HORIZON_MS, ingestedFrom: this.gapCursor };
+    const position = { from: this.clock.now() - GAP_HORIZON_MS, ingestedFrom: this.gapCursor };
     let after: StoredKey | undefined;
     const inputs: GapInput[] = [];
     for (;;) {
@@ -397,7 +393,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     // After a start, everything since the publication (questions answered while the api was down); then
     // what was stored since the last look.
     const batch = await this.repository.answeredBy(answerIds, {
-      from: Math.max(earliest, Date.now() - GAP_HORIZON_MS),
+      from: Math.max(earliest, this.clock.now() - GAP_HORIZON_MS),
       ingestedFrom: this.verifyCursor.firstAfterStart ? 0 : this.verifyCursor.ingestedFrom,
     });
     await this.exclusive(async () => {
@@ -429,7 +425,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   private publishChanges(changes: readonly GapChange[]): void {
     if (changes.length === 0 || !this.engine) return;
-    const now = Date.now();
+    const now = this.clock.now();
     for (const change of changes) {
       switch (change.kind) {
         case 'grew':
@@ -444,7 +440,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
           this.throttle.forget(change.gapId);
           this.pushedWindow.delete(change.gapId);
           const gap = this.engine.view(change.into, now);
-          if (gap) this.send(gap.source, gap.shopId, () => encodeFrame('gap_merged', { gapId: change.gapId, into: change.into }));
+          if (gap) this.sendToWatchers(gap.source, gap.shopId, () => encodeFrame('gap_merged', { gapId: change.gapId, into: change.into }));
           break;
         }
         case 'expired':
@@ -452,7 +448,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
           // flood of new gaps evicts small ones).
           this.throttle.forget(change.gapId);
           this.pushedWindow.delete(change.gapId);
-          this.sendAll(() => encodeFrame('gap_expired', { gapId: change.gapId }));
+          this.rooms.sendToEveryViewer(() => encodeFrame('gap_expired', { gapId: change.gapId }));
           break;
       }
     }
@@ -460,41 +456,30 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   private pushGap(gapId: string, now: number): void {
     // Nobody watching (the usual case in a flood of new gaps): no view to work out.
-    if (this.subscriptions.size === 0) return;
+    if (this.rooms.size === 0) return;
     const gap = this.engine?.view(gapId, now);
     if (!gap) return;
     this.pushedWindow.set(gap.gapId, gap.volume.window);
-    this.send(gap.source, gap.shopId, () => encodeFrame('gap', gap));
+    this.sendToWatchers(gap.source, gap.shopId, () => encodeFrame('gap', gap));
   }
 
-  /** Encodes once, for the subscriptions that see this source and shop (theirs, or all shops). */
-  private send(source: EventSource, shopId: string, frame: () => ReturnType<typeof encodeFrame>): void {
-    let encoded: ReturnType<typeof encodeFrame> | null = null;
-    for (const state of this.subscriptions.values()) {
-      if (state.query.source !== source || (state.query.shop !== 'all' && state.query.shop !== shopId)) continue;
-      encoded ??= frame();
-      for (const subscriber of state.subscribers) subscriber.send(encoded);
-    }
-  }
-
-  private sendAll(frame: () => ReturnType<typeof encodeFrame>): void {
-    if (this.subscriptions.size === 0) return;
-    const encoded = frame();
-    for (const state of this.subscriptions.values()) for (const subscriber of state.subscribers) subscriber.send(encoded);
+  /** Encodes once, for the rooms that see this source and shop (theirs, or all shops). */
+  private sendToWatchers(source: EventSource, shopId: string, frame: () => EncodedFrame): void {
+    this.rooms.sendWhere((query) => query.source === source && (query.shop === 'all' || query.shop === shopId), frame);
   }
 
   private flushGrowth(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const gapId of this.throttle.due(now)) this.pushGap(gapId, now);
   }
 
   /** Re-sends the active gaps that viewers watch whose window volume changed as the window slid. */
   private pushSlid(): void {
-    if (!this.engine || this.subscriptions.size === 0) return;
-    const now = Date.now();
+    if (!this.engine || this.rooms.size === 0) return;
+    const now = this.clock.now();
     const seen = new Set<string>();
-    for (const state of this.subscriptions.values()) {
-      for (const gap of this.engine.list({ ...state.query, status: 'active', limit: GAPS_FRAME_LIMIT }, now)) {
+    for (const room of this.rooms.all()) {
+      for (const gap of this.engine.list({ ...room.query, status: 'active', limit: GAPS_FRAME_LIMIT }, now)) {
         if (seen.has(gap.gapId)) continue;
         seen.add(gap.gapId);
         if (this.pushedWindow.get(gap.gapId) === gap.volume.window) continue;
@@ -506,7 +491,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   private expire(): void {
     if (!this.engine) return;
-    const now = Date.now();
+    const now = this.clock.now();
     this.publishChanges(this.engine.expire(now - GAP_HORIZON_MS, now));
   }
 }

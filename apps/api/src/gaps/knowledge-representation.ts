@@ -2,10 +2,11 @@
  * The representation gaps are clustered in: the matcher's TF-IDF over the knowledge base's answers (words
  * common across known answers weigh little, new topic words most), exactly as eval:matcher clusters. It is
  * built once at start from the knowledge packs, not from the live knowledge base: published patches do not
- * move it, so re-reading the same events after a restart gives the same gaps and ids.
+ * move it, so re-reading the same events after a restart gives the same gaps and ids. Only the index is
+ * built: the matcher's classifier plays no part in this representation.
  */
 import type { KbPack } from '@warroom/contracts';
-import { Matcher, type AnswerInput } from '@warroom/matcher';
+import { TfIdfIndex, type AnswerInput } from '@warroom/matcher';
 import type { Representation } from './gap-engine';
 
 /** Every answer of every pack (shop overrides add their examples to the industry answer they refine). */
@@ -37,9 +38,6 @@ export function knowledgeAnswers(packs: readonly KbPack[]): AnswerInput[] {
 export function knowledgeRepresentation(packs: readonly KbPack[]): Representation {
   const answers = knowledgeAnswers(packs);
   if (answers.length === 0) throw new Error('KB_PACK_DIR holds no answers: gaps need them to weigh words');
-  const matcher = new Matcher();
-  matcher.addAnswers(answers);
-  // Pay the training now, at start, not on the first unmatched question.
-  matcher.represent('');
-  return (text) => matcher.represent(text);
+  const index = TfIdfIndex.of(answers.map((answer) => answer.examples));
+  return (text) => index.weigh(text, true);
 }

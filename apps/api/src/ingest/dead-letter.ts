@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEAD_LETTER_MAX_ORIGINAL_BYTES, DEAD_LETTER_MAX_REASONS_BYTES, type DeadLetter } from '@warroom/contracts';
-import type { KafkaPosition } from './chat-event-row';
+import type { KafkaPosition } from '../repositories/chat-event-row';
 import { truncateUtf8 } from './store-errors';
 
 /**

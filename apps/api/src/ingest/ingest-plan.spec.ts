@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planIngest, type IncomingMessage } from './ingest-plan';
+import type { IncomingMessage } from '../repositories/kafka.repository';
+import { planIngest } from './ingest-plan';
 
 const NOW = new Date('2026-11-30T23:59:59.000Z');
 

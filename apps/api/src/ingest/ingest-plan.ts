@@ -1,12 +1,7 @@
 import { parseChatEvent, type DeadLetter } from '@warroom/contracts';
-import { tablePartitionOf, toChatEventRow, type ChatEventRow } from './chat-event-row';
+import { tablePartitionOf, toChatEventRow, type ChatEventRow } from '../repositories/chat-event-row';
+import type { IncomingMessage } from '../repositories/kafka.repository';
 import { buildDeadLetter } from './dead-letter';
-
-export interface IncomingMessage {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-}
 
 /** One INSERT: a contiguous offset range of one Kafka partition that lands in one table partition. */
 export interface InsertChunk {

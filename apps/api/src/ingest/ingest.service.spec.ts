@@ -5,7 +5,7 @@ import type { DeadLetter } from '@warroom/contracts';
 import type { ChatEventRepository } from '../repositories/chat-event.repository';
 import type { IngestOffsetGapsRepository, OffsetHole } from '../repositories/ingest-offset-gaps.repository';
 import type { BatchControl, HandledOffset, KafkaRepository, PartitionBatch } from '../repositories/kafka.repository';
-import type { ChatEventRow } from './chat-event-row';
+import type { ChatEventRow } from '../repositories/chat-event-row';
 import { IngestService } from './ingest.service';
 
 const event = (id: string): Buffer =>

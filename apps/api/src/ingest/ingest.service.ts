@@ -11,12 +11,12 @@ import {
 } from '../repositories/kafka.repository';
 import { buildDeadLetter } from './dead-letter';
 import { InsertCoalescer, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
-import type { ChatEventRow } from './chat-event-row';
+import type { ChatEventRow } from '../repositories/chat-event-row';
 import { planIngest } from './ingest-plan';
 import { findOffsetHoles, type OffsetSpan } from './offset-holes';
 import { rowsToAskTheStore, SeenEvents, withoutDuplicates } from './seen-events';
 import { toClickHouseTime } from '../repositories/clickhouse-time';
-import { TimingStats } from '../live/timing-stats';
+import { TimingStats } from '../common/timing-stats';
 
 export interface PartitionHealth {
   partition: number;

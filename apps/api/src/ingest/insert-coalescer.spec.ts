@@ -1,6 +1,6 @@
 import { ClickHouseError } from '@warroom/clickhouse';
 import { describe, expect, it } from 'vitest';
-import type { ChatEventRow } from './chat-event-row';
+import type { ChatEventRow } from '../repositories/chat-event-row';
 import type { InsertChunk } from './ingest-plan';
 import { InsertCoalescer, type CoalescerHooks, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
 

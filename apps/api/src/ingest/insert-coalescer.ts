@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { tablePartitionOf, type ChatEventRow } from './chat-event-row';
-import type { IncomingMessage, InsertChunk } from './ingest-plan';
+import { tablePartitionOf, type ChatEventRow } from '../repositories/chat-event-row';
+import type { IncomingMessage } from '../repositories/kafka.repository';
+import type { InsertChunk } from './ingest-plan';
 import { classifyStoreError, type StoreFailure } from './store-errors';
 
 /** Where one Kafka partition's rows in one INSERT start and end (dead-lettered offsets inside hold no row). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatEventRow } from './chat-event-row';
+import type { ChatEventRow } from '../repositories/chat-event-row';
 import type { InsertChunk } from './ingest-plan';
 import { rowsToAskTheStore, SeenEvents, withoutDuplicates } from './seen-events';
 

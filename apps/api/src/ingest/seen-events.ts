@@ -1,4 +1,4 @@
-import type { ChatEventRow } from './chat-event-row';
+import type { ChatEventRow } from '../repositories/chat-event-row';
 import type { InsertChunk } from './ingest-plan';
 
 /** What the memory says of a row: seen before, not seen, or too old for the memory (ask the store). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PREVIEW_CAP, type BotPreviewRequest, type BotPreviewResponse, type EventSource, type NearestAnswer, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { normalizeQuestion } from '@warroom/matcher';
 import { GapsService } from '../gaps/gaps.service';
-import { maskPii } from '../live/pii-mask';
+import { maskPii } from '../common/pii-mask';
 import { BotRepository } from '../repositories/bot.repository';
 import { RecentQuestionsRepository } from '../repositories/recent-questions.repository';
 import { KbService } from './kb.service';

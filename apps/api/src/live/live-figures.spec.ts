@@ -34,16 +34,21 @@ describe('windowBounds', () => {
   });
 });
 
+/** A row of the rollup's outcome facet, with what the store's metric definitions count of it. */
+const row = (mode: string, stage: string, outcome: string, handoffReason: string, questions: number) => ({
+  mode,
+  stage,
+  outcome,
+  handoffReason,
+  questions,
+  botModeQuestions: mode === 'bot' ? questions : 0,
+  botAnswered: mode === 'bot' && outcome === 'answered' ? questions : 0,
+  questionsHandedOff: mode === 'bot' && outcome === 'handoff' ? questions : 0,
+  unmatchedQueries: outcome === 'unmatched' || (outcome === 'handoff' && handoffReason === 'no_match') ? questions : 0,
+});
+
 describe('questionFigures', () => {
   const bounds = { from: at('2026-11-11T00:00:00Z'), to: at('2026-11-11T00:05:00Z') };
-  const row = (mode: string, stage: string, outcome: string, handoffReason: string, questions: number) => ({
-    mode,
-    stage,
-    outcome,
-    handoffReason,
-    questions,
-  });
-
   it('counts hit rate and handoffs over bot mode, unmatched queries over every mode', () => {
     const figures = questionFigures(
       [
@@ -174,7 +179,7 @@ describe('figuresKey', () => {
       source: 'live',
       windowStart: bounds.from.toISOString(),
       windowEnd: bounds.to.toISOString(),
-      ...questionFigures([{ mode: 'bot', stage: 'pre_sale', outcome: 'answered', handoffReason: '', questions: answered }], bounds),
+      ...questionFigures([row('bot', 'pre_sale', 'answered', '', answered)], bounds),
       topQuestions: [],
       newestUnmatched: [],
       emotions: emotionFigures([], answered),

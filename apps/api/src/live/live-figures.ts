@@ -24,7 +24,7 @@ import type {
   OutcomeCount,
   UnmatchedRow,
 } from '../repositories/metrics.repository';
-import { maskPii } from './pii-mask';
+import { maskPii } from '../common/pii-mask';
 
 export interface WindowBounds {
   /** Inclusive, a whole second. */
@@ -81,6 +81,7 @@ export function questionFigures(rows: readonly OutcomeCount[], bounds: WindowBou
   const byReason = recordOf<HandoffReason, number>(HANDOFF_REASONS, () => 0);
   const modes = { bot: 0, assist: 0 };
   let questions = 0;
+  let botModeQuestions = 0;
   let answered = 0;
   let unmatchedQueries = 0;
   let handoffs = 0;
@@ -88,18 +89,14 @@ export function questionFigures(rows: readonly OutcomeCount[], bounds: WindowBou
     questions += row.questions;
     if (row.mode === 'bot' || row.mode === 'assist') modes[row.mode] += row.questions;
     stages[isStage(row.stage) ? row.stage : 'unspecified'] += row.questions;
-    if (row.outcome === 'unmatched' || (row.outcome === 'handoff' && row.handoffReason === 'no_match')) {
-      unmatchedQueries += row.questions;
-    }
-    if (row.mode !== 'bot') continue;
-    if (row.outcome === 'answered') answered += row.questions;
+    // Which questions each metric counts is the store's one definition (repositories/metric-sql.ts).
+    unmatchedQueries += row.unmatchedQueries;
+    botModeQuestions += row.botModeQuestions;
+    answered += row.botAnswered;
+    handoffs += row.questionsHandedOff;
     const reason = handoffReasonSchema.safeParse(row.handoffReason);
-    if (row.outcome === 'handoff' && reason.success) {
-      handoffs += row.questions;
-      byReason[reason.data] += row.questions;
-    }
+    if (reason.success) byReason[reason.data] += row.questionsHandedOff;
   }
-  const botModeQuestions = modes.bot;
   const minutes = (bounds.to.getTime() - bounds.from.getTime()) / 60_000;
   return {
     questions,

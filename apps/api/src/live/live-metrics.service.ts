@@ -14,16 +14,19 @@ import {
   type SnapshotQuery,
   type SystemStatus,
 } from '@warroom/contracts';
-import { TOPICS } from '@warroom/kafka';
 import { CampaignsService } from '../campaigns/campaigns.service';
+import { Clock } from '../common/clock';
 import { FixedRateLoops } from '../common/fixed-rate-loops';
+import { TimingStats } from '../common/timing-stats';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GapsService } from '../gaps/gaps.service';
-import { KafkaRepository } from '../repositories/kafka.repository';
-import { StaffingService } from '../staffing/staffing.service';
+import { encodeFrame, type EncodedFrame } from '../push/frames';
+import { PushHub } from '../push/push-hub';
+import type { PushRooms, PushViewer, Room } from '../push/push-rooms';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
+import { StaffingService } from '../staffing/staffing.service';
 import { SystemStatusService } from '../status/system-status.service';
-import { encodeFrame, type EncodedFrame } from './frames';
+import { OBSERVE_EVERY_MS, WatermarkObserver } from '../watermark/watermark-observer';
 import {
   conversionFigures,
   emotionFigures,
@@ -34,13 +37,6 @@ import {
   windowBounds,
   type WindowBounds,
 } from './live-figures';
-import { TimingStats } from './timing-stats';
-import { Watermark } from './watermark';
-
-/** Receives encoded frames (see `encodeFrame`, which types each payload by its event name). */
-export interface LiveSubscriber {
-  send(frame: EncodedFrame): void;
-}
 
 /** A request the caller can fix (4xx), as opposed to a failure of ours. */
 export class InvalidMetricsRequest extends Error {}
@@ -50,12 +46,10 @@ export class WatermarkUnknown extends Error {}
 /** Unchanged figures are confirmed by a heartbeat (carrying the new watermark) this often. */
 const HEARTBEAT_EVERY_MS = 1_000;
 /**
- * The watermark is observed this often. A tick starts at the first observation that finds new data stored
- * (a committed offset moved) once METRICS_TICK_MS has passed since the previous tick, so snapshots follow
- * ingest's commits closely instead of waiting for a fixed grid; without new data, a tick still runs every
- * second (the window slides, heartbeats go out).
+ * A tick starts at the first watermark observation (OBSERVE_EVERY_MS) that finds new data stored (a
+ * committed offset moved) once METRICS_TICK_MS has passed since the previous tick; without new data, a tick
+ * still runs every second (the window slides, heartbeats go out).
  */
-const OBSERVE_EVERY_MS = 50;
 const IDLE_TICK_MS = 1_000;
 /**
  * Conversion scans raw events (sessions), far dearer than the rollups, and moves slowly (orders come up to
@@ -94,9 +88,8 @@ function refreshesOf(subscription: Subscription): number {
   return subscription.conversion.generation + subscription.agentsNow.generation;
 }
 
+/** What a room of the metrics view keeps: its newest snapshot and how it was computed. */
 interface Subscription {
-  query: SnapshotQuery;
-  subscribers: Set<LiveSubscriber>;
   /** Newest snapshot computed, and its frame once encoded (what a new viewer gets first). */
   last: LiveSnapshot | null;
   lastFrame: EncodedFrame | null;
@@ -119,21 +112,21 @@ type FastFigures = Omit<
   'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'agentsNow' | 'campaign'
 >;
 
+type MetricsRoom = Room<SnapshotQuery, Subscription>;
+
 /**
  * Live metrics: one tick computes each subscribed (shop, window, source) once, however many viewers watch
  * it, at the current watermark, then pushes a snapshot to every viewer when the figures changed, or a
- * heartbeat carrying the new watermark when they did not. The watermark is observed on its own, faster
- * loop. REST computes the same snapshot on demand.
+ * heartbeat carrying the new watermark when they did not. The viewers are the push hub's metrics rooms;
+ * the watermark is `WatermarkObserver`'s. REST computes the same snapshot on demand.
  */
 @Injectable()
 export class LiveMetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveMetricsService.name);
-  private readonly watermark = new Watermark();
-  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly rooms: PushRooms<SnapshotQuery, Subscription>;
   /** A subscription's first snapshot while it is being computed: the viewers who arrive meanwhile share it. */
   private readonly firstSnapshots = new WeakMap<Subscription, Promise<void>>();
   private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Live loop failed: ${error.message}`));
-  private observeFailing = false;
   private ticking = false;
   private lastTickAt = 0;
   private lastTickVersion = -1;
@@ -142,7 +135,6 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     asOfAge: new TimingStats(),
     compute: new TimingStats(),
     fanOut: new TimingStats(),
-    observe: new TimingStats(),
     conversion: new TimingStats(),
     agentsNow: new TimingStats(),
   };
@@ -150,17 +142,24 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: MetricsRepository,
-    private readonly kafka: KafkaRepository,
     private readonly campaigns: CampaignsService,
     private readonly gaps: GapsService,
     private readonly staffing: StaffingService,
     private readonly status: SystemStatusService,
-  ) {}
+    private readonly watermark: WatermarkObserver,
+    private readonly clock: Clock,
+    hub: PushHub,
+  ) {
+    this.rooms = hub.serve('metrics', {
+      key: (query) => `${query.shop}|${query.window}|${query.source}`,
+      open: newSubscription,
+      subscribe: (viewer, query) => this.subscribe(viewer, query),
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.stopStatusPushes = this.status.onChange((status) => this.pushStatus(status));
-    this.loops.start(OBSERVE_EVERY_MS, () => this.observe());
-    // Its own loop, so that a broker that stops answering delays observations, not heartbeats.
+    // Its own loop, beside the observer's, so that a broker that stops answering delays observations, not heartbeats.
     this.loops.start(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
     this.loops.start(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
   }
@@ -188,57 +187,35 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
    * Registers a viewer: it gets the newest snapshot at once (computed now if the subscription is new),
    * then every change, and heartbeats while nothing changes.
    */
-  async subscribe(subscriber: LiveSubscriber, query: SnapshotQuery): Promise<() => void> {
+  async subscribe(viewer: PushViewer, query: SnapshotQuery): Promise<() => void> {
     // Refuse a window that cannot be computed before registering anything.
-    this.bounds(query, new Date());
-    const key = `${query.shop}|${query.window}|${query.source}`;
-    let subscription = this.subscriptions.get(key);
-    if (!subscription) {
-      subscription = {
-        query,
-        subscribers: new Set(),
-        last: null,
-        lastFrame: null,
-        sentKey: null,
-        computedVersion: -1,
-        computedTo: 0,
-        computedRefreshes: -1,
-        lastSentAt: 0,
-        conversion: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
-        agentsNow: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
-        failing: false,
-      };
-      this.subscriptions.set(key, subscription);
-    }
-    const owned = subscription;
-    owned.subscribers.add(subscriber);
+    this.bounds(query, new Date(this.clock.now()));
+    const { room, leave } = this.rooms.join(query, viewer);
+    const subscription = room.state;
     // First, and whatever happens to the snapshot: a wall that cannot get figures must still learn why.
-    subscriber.send(encodeFrame('system_status', this.status.current()));
-    const unsubscribe = (): void => {
-      owned.subscribers.delete(subscriber);
-      if (owned.subscribers.size === 0 && this.subscriptions.get(key) === owned) this.subscriptions.delete(key);
-    };
+    viewer.send(encodeFrame('system_status', this.status.current()));
     try {
-      if (!owned.last) {
+      if (!subscription.last) {
         const asOf = this.watermark.asOf();
-        if (asOf) await this.firstSnapshotOf(owned, asOf);
+        if (asOf) await this.firstSnapshotOf(room, asOf);
       }
-      if (owned.last) subscriber.send(this.frameOf(owned));
+      if (subscription.last) viewer.send(this.frameOf(subscription));
     } catch (error) {
-      unsubscribe();
+      leave();
       throw error;
     }
-    return unsubscribe;
+    return leave;
   }
 
   /**
    * Computes a new subscription's first snapshot once, however many viewers subscribe before it is ready: a
    * wall of 1,000 kiosks connecting at once must cost one computation, not a thousand queued in the store.
    */
-  private firstSnapshotOf(subscription: Subscription, asOf: Date): Promise<void> {
+  private firstSnapshotOf(room: MetricsRoom, asOf: Date): Promise<void> {
+    const subscription = room.state;
     let pending = this.firstSnapshots.get(subscription);
     if (!pending) {
-      pending = this.compute(subscription, asOf)
+      pending = this.compute(room, asOf)
         .then((snapshot) => this.remember(subscription, snapshot))
         .finally(() => this.firstSnapshots.delete(subscription));
       this.firstSnapshots.set(subscription, pending);
@@ -246,27 +223,10 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     return pending;
   }
 
-  private async observe(): Promise<void> {
-    const observedAt = Date.now();
-    try {
-      const progress = await this.kafka.partitionProgress(TOPICS.chatEvents.name, this.config.ingest.groupId);
-      this.watermark.observe(progress, observedAt);
-      this.stats.observe.add(Date.now() - observedAt);
-      this.status.observedBroker(null);
-      if (this.observeFailing) this.logger.log('Watermark observation recovered');
-      this.observeFailing = false;
-    } catch (error) {
-      // The watermark stands still, so every screen turns stale: that is the signal; log the cause once.
-      if (!this.observeFailing) this.logger.warn(`Cannot observe the watermark: ${(error as Error).message}`);
-      this.observeFailing = true;
-      this.status.observedBroker(error as Error);
-    }
-  }
-
   /** Starts a tick when one is due (see OBSERVE_EVERY_MS); never two at once. */
   private maybeTick(): void {
     if (this.ticking || this.loops.isStopped) return;
-    const now = Date.now();
+    const now = this.clock.now();
     const elapsed = now - this.lastTickAt;
     const newData = this.watermark.dataVersion !== this.lastTickVersion;
     if (elapsed < this.config.live.tickMs || (!newData && elapsed < IDLE_TICK_MS)) return;
@@ -283,28 +243,28 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   private async tick(): Promise<void> {
     const asOf = this.watermark.asOf();
     if (!asOf) return;
-    const started = Date.now();
+    const started = this.clock.now();
     this.stats.asOfAge.add(started - asOf.getTime());
     await Promise.all(
-      [...this.subscriptions.values()].map(async (subscription) => {
+      [...this.rooms.all()].map(async (room) => {
+        const subscription = room.state;
         try {
-          if (this.unchanged(subscription, asOf)) {
+          if (this.unchanged(room, asOf)) {
             // Nothing stored since, same window: the figures stand; only the watermark moves on.
-            this.publish(subscription, { ...subscription.last!, asOf: asOf.toISOString() }, Date.now());
+            this.publish(room, { ...subscription.last!, asOf: asOf.toISOString() }, this.clock.now());
             return;
           }
-          const snapshot = await this.compute(subscription, asOf);
-          this.stats.compute.add(Date.now() - started);
-          const fanOutStarted = Date.now();
-          this.publish(subscription, snapshot, fanOutStarted);
-          this.stats.fanOut.add(Date.now() - fanOutStarted);
+          const snapshot = await this.compute(room, asOf);
+          this.stats.compute.add(this.clock.now() - started);
+          const fanOutStarted = this.clock.now();
+          this.publish(room, snapshot, fanOutStarted);
+          this.stats.fanOut.add(this.clock.now() - fanOutStarted);
           subscription.failing = false;
         } catch (error) {
           if (!subscription.failing) {
             const message = `live metrics unavailable: ${(error as Error).message}`;
-            this.logger.warn(`${describe(subscription.query)}: ${message}`);
-            const frame = encodeFrame('error', { message });
-            for (const subscriber of subscription.subscribers) subscriber.send(frame);
+            this.logger.warn(`${describe(room.query)}: ${message}`);
+            this.rooms.send(room, encodeFrame('error', { message }));
           }
           subscription.failing = true;
         }
@@ -317,12 +277,13 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
    * arrived since, and none is due (a due refresh starts in `compute`). Without the last two, conversion and
    * agents needed now would stay as they were whenever the data stopped changing.
    */
-  private unchanged(subscription: Subscription, asOf: Date): boolean {
-    const now = Date.now();
+  private unchanged(room: MetricsRoom, asOf: Date): boolean {
+    const subscription = room.state;
+    const now = this.clock.now();
     return (
       subscription.last !== null &&
       subscription.computedVersion === this.watermark.dataVersion &&
-      subscription.computedTo === this.bounds(subscription.query, asOf).to.getTime() &&
+      subscription.computedTo === this.bounds(room.query, asOf).to.getTime() &&
       subscription.computedRefreshes === refreshesOf(subscription) &&
       !refreshDue(subscription.conversion, CONVERSION_MIN_REFRESH_MS, now) &&
       !refreshDue(subscription.agentsNow, AGENTS_NOW_MIN_REFRESH_MS, now)
@@ -330,15 +291,15 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   }
 
   /** The snapshot of a subscription at `asOf`; conversion comes from its background refresh. */
-  private async compute(subscription: Subscription, asOf: Date): Promise<LiveSnapshot> {
-    const { query } = subscription;
+  private async compute(room: MetricsRoom, asOf: Date): Promise<LiveSnapshot> {
+    const { query, state: subscription } = room;
     const version = this.watermark.dataVersion;
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
-    const conversionRefresh = this.refresh(subscription, subscription.conversion, 'conversion', CONVERSION_MIN_REFRESH_MS, this.stats.conversion, () =>
+    const conversionRefresh = this.refresh(query, subscription.conversion, 'conversion', CONVERSION_MIN_REFRESH_MS, this.stats.conversion, () =>
       this.conversionOf(range, asOf),
     );
-    const agentsRefresh = this.refresh(subscription, subscription.agentsNow, 'agents needed now', AGENTS_NOW_MIN_REFRESH_MS, this.stats.agentsNow, () =>
+    const agentsRefresh = this.refresh(query, subscription.agentsNow, 'agents needed now', AGENTS_NOW_MIN_REFRESH_MS, this.stats.agentsNow, () =>
       this.agentsNowOf(range, asOf),
     );
     const figures = await this.fastFigures(range, bounds);
@@ -378,7 +339,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
 
   /** Starts a background refresh of one raw-event figure when one is due; resolves to it (null when none started). */
   private refresh<T>(
-    subscription: Subscription,
+    query: SnapshotQuery,
     state: RefreshState<T>,
     name: string,
     minRefreshMs: number,
@@ -386,11 +347,11 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     load: () => Promise<T>,
   ): Promise<T | null> {
     if (state.running) return state.running;
-    const now = Date.now();
+    const now = this.clock.now();
     if (!refreshDue(state, minRefreshMs, now)) return Promise.resolve(null);
     state.startedAt = now;
     const running = load().then((figures) => {
-      state.durationMs = Date.now() - now;
+      state.durationMs = this.clock.now() - now;
       stats.add(state.durationMs);
       state.figures = figures;
       state.generation += 1;
@@ -398,36 +359,33 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     });
     state.running = running;
     void running
-      .catch((error: unknown) => this.logger.warn(`${describe(subscription.query)}: ${name} failed: ${(error as Error).message}`))
+      .catch((error: unknown) => this.logger.warn(`${describe(query)}: ${name} failed: ${(error as Error).message}`))
       .finally(() => {
         if (state.running === running) state.running = null;
       });
     return running;
   }
 
-  private publish(subscription: Subscription, snapshot: LiveSnapshot, now: number): void {
+  private publish(room: MetricsRoom, snapshot: LiveSnapshot, now: number): void {
+    const subscription = room.state;
     const key = figuresKey(snapshot);
     if (key !== subscription.sentKey) {
       this.remember(subscription, snapshot, key);
       const frame = this.frameOf(subscription);
       subscription.lastSentAt = now;
-      for (const subscriber of subscription.subscribers) subscriber.send(frame);
+      this.rooms.send(room, frame);
       return;
     }
     subscription.last = snapshot;
     subscription.lastFrame = null;
     if (now - subscription.lastSentAt < HEARTBEAT_EVERY_MS) return;
     subscription.lastSentAt = now;
-    const heartbeat = encodeFrame('heartbeat', { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() });
-    for (const subscriber of subscription.subscribers) subscriber.send(heartbeat);
+    this.rooms.send(room, encodeFrame('heartbeat', { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() }));
   }
 
   /** A changed system status goes to every viewer once, even one subscribed to several views. */
   private pushStatus(status: SystemStatus): void {
-    const frame = encodeFrame('system_status', status);
-    const viewers = new Set<LiveSubscriber>();
-    for (const subscription of this.subscriptions.values()) for (const subscriber of subscription.subscribers) viewers.add(subscriber);
-    for (const viewer of viewers) viewer.send(frame);
+    this.rooms.sendToEveryViewer(() => encodeFrame('system_status', status));
   }
 
   private remember(subscription: Subscription, snapshot: LiveSnapshot, key = figuresKey(snapshot)): void {
@@ -487,10 +445,33 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   }
 
   private logStats(): void {
-    const viewers = [...this.subscriptions.values()].reduce((sum, subscription) => sum + subscription.subscribers.size, 0);
-    const parts = Object.entries(this.stats).map(([name, stats]) => `${name}=${stats.drain()}`);
-    this.logger.log(`live: subscriptions=${this.subscriptions.size} viewers=${viewers} lagging=${this.watermark.lagging().length} ${parts.join(' ')}`);
+    const { asOfAge, compute, fanOut, conversion, agentsNow } = this.stats;
+    const parts = [
+      `asOfAge=${asOfAge.drain()}`,
+      `compute=${compute.drain()}`,
+      `fanOut=${fanOut.drain()}`,
+      `observe=${this.watermark.drainObserveTimes()}`,
+      `conversion=${conversion.drain()}`,
+      `agentsNow=${agentsNow.drain()}`,
+    ];
+    const viewers = this.rooms.viewerCount();
+    this.logger.log(`live: subscriptions=${this.rooms.size} viewers=${viewers} lagging=${this.watermark.lagging().length} ${parts.join(' ')}`);
   }
+}
+
+function newSubscription(): Subscription {
+  return {
+    last: null,
+    lastFrame: null,
+    sentKey: null,
+    computedVersion: -1,
+    computedTo: 0,
+    computedRefreshes: -1,
+    lastSentAt: 0,
+    conversion: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
+    agentsNow: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
+    failing: false,
+  };
 }
 
 function describe(query: SnapshotQuery): string {

@@ -14,19 +14,15 @@ import type { z } from 'zod';
 import { SessionAuthenticator } from '../auth/session-authenticator';
 import { KioskTokensService } from '../auth/kiosk-tokens.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { GapsService } from '../gaps/gaps.service';
-import { encodeFrame, type EncodedFrame } from './frames';
-import { LiveMetricsService, type LiveSubscriber } from './live-metrics.service';
+import { encodeFrame } from '../push/frames';
+import { PushHub, type PushView } from '../push/push-hub';
+import type { SocketViewer } from '../push/socket-viewer';
 import { refuseOtherOrigins } from '../common/same-origin';
 
 /** How often an open kiosk socket's token is checked again: a lookup in memory, so a revoked wall closes within seconds. */
 const LIVE_KIOSK_RECHECK_MS = 2_000;
 
-/** A viewer this far behind is dropped so that it cannot slow the others or grow our memory. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
-const MAX_BEHIND_MS = 2_000;
 const POLICY_VIOLATION = 1008;
-const TRY_AGAIN_LATER = 1013;
 const INTERNAL_ERROR = 1011;
 /**
  * The largest frame a `/live` client may send (a subscription is well under 1 KiB). The ws server enforces it
@@ -34,54 +30,11 @@ const INTERNAL_ERROR = 1011;
  */
 export const LIVE_MAX_CLIENT_FRAME_BYTES = 32 * 1024;
 
-/** What a socket may hold one subscription of: `subscribe` (the metrics) and `subscribe_gaps`. */
-type LiveView = 'metrics' | 'gaps';
-
 /** A `/live` token's verdict: only session sockets are checked again while open. */
 type Admission = { admitted: 'kiosk' | 'session' } | { refused: string };
 
 /** Where a client put its token (see `liveProtocols` in libs/contracts): a session token never goes in a URL. */
 type PresentedToken = { token: string; in: 'protocol' | 'url' } | { refused: string };
-
-/** What a viewer needs of its socket (a `ws` WebSocket; a fake in unit tests). */
-export type ViewerSocket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'close' | 'terminate'>;
-
-/**
- * One connected viewer. Sends are asynchronous; a viewer whose socket has not flushed a frame for more
- * than 2 s, or holds more than 1 MB unsent, is dropped (close 1013, "try again later") and reconnects.
- */
-export class Viewer implements LiveSubscriber {
-  /** When the oldest send still in flight was queued; null when the socket has flushed everything. */
-  private oldestPendingAt: number | null = null;
-  private pending = 0;
-  private dropped = false;
-
-  constructor(
-    private readonly socket: ViewerSocket,
-    private readonly onDropped: (reason: string) => void,
-  ) {}
-
-  send(frame: EncodedFrame): void {
-    if (this.dropped || this.socket.readyState !== this.socket.OPEN) return;
-    const now = Date.now();
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.drop('more than 1 MB behind');
-    if (this.oldestPendingAt !== null && now - this.oldestPendingAt > MAX_BEHIND_MS) return this.drop('more than 2 s behind');
-    this.pending += 1;
-    this.oldestPendingAt ??= now;
-    this.socket.send(frame, () => {
-      this.pending -= 1;
-      if (this.pending === 0) this.oldestPendingAt = null;
-    });
-  }
-
-  private drop(reason: string): void {
-    this.dropped = true;
-    this.onDropped(reason);
-    this.socket.close(TRY_AGAIN_LATER, reason);
-    // A client too slow to read its close frame must still go.
-    setTimeout(() => this.socket.terminate(), 1_000).unref();
-  }
-}
 
 /**
  * One open `/live` socket: its viewer once admitted, its frames handled one after another (the adapter
@@ -89,19 +42,19 @@ export class Viewer implements LiveSubscriber {
  * never ended), at most one subscription per view, all ended when the socket ends.
  */
 class LiveConnection {
-  private readonly subscriptions = new Map<LiveView, () => void>();
+  private readonly subscriptions = new Map<PushView, () => void>();
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
   recheck: NodeJS.Timeout | undefined;
 
-  constructor(readonly viewer: Promise<Viewer | null>) {}
+  constructor(readonly viewer: Promise<SocketViewer | null>) {}
 
   get subscriptionCount(): number {
     return this.subscriptions.size;
   }
 
   /** Runs `task` after every frame received before it; a closed socket's queued frames do nothing. */
-  inOrder(task: (viewer: Viewer) => Promise<void>): Promise<void> {
+  inOrder(task: (viewer: SocketViewer) => Promise<void>): Promise<void> {
     const run = async (): Promise<void> => {
       const viewer = await this.viewer;
       if (viewer && !this.ended) await task(viewer);
@@ -113,14 +66,14 @@ class LiveConnection {
   }
 
   /** Ends the view's subscription, if any (before its replacement is asked for, so two never overlap). */
-  unsubscribe(view: LiveView): void {
+  unsubscribe(view: PushView): void {
     const unsubscribe = this.subscriptions.get(view);
     this.subscriptions.delete(view);
     unsubscribe?.();
   }
 
   /** Keeps `unsubscribe` as the view's subscription (after `unsubscribe(view)`), or calls it at once if the socket ended meanwhile. */
-  hold(view: LiveView, unsubscribe: () => void): void {
+  hold(view: PushView, unsubscribe: () => void): void {
     if (this.ended) return unsubscribe();
     this.subscriptions.set(view, unsubscribe);
   }
@@ -155,12 +108,10 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   private readonly logger = new Logger(LiveGateway.name);
   /** Every open socket; a socket leaves when it closes (handleDisconnect), whatever closed it. */
   private readonly connections = new Map<WebSocket, LiveConnection>();
-  droppedViewers = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly live: LiveMetricsService,
-    private readonly gaps: GapsService,
+    private readonly hub: PushHub,
     private readonly sessions: SessionAuthenticator,
     private readonly kioskTokens: KioskTokensService,
   ) {}
@@ -175,7 +126,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
             return null;
           }
           this.recheckAdmission(socket, connection, presented, admission.admitted === 'session' ? this.config.live.sessionRecheckMs : LIVE_KIOSK_RECHECK_MS);
-          return this.viewerOn(socket);
+          return this.hub.viewerOn(socket);
         },
         (error: unknown) => {
           this.logger.error(`Could not check a viewer's session: ${(error as Error).message}`);
@@ -212,7 +163,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
       // The old view stops at once: the viewer never receives frames of two shops interleaved.
       connection.unsubscribe('metrics');
       try {
-        connection.hold('metrics', await this.live.subscribe(viewer, frame.data.data));
+        connection.hold('metrics', await this.hub.subscribe('metrics', viewer, frame.data.data));
       } catch (error) {
         viewer.send(encodeFrame('error', { message: (error as Error).message }));
       }
@@ -231,7 +182,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
       }
       connection.unsubscribe('gaps');
       try {
-        connection.hold('gaps', await this.gaps.subscribe(viewer, frame.data.data));
+        connection.hold('gaps', await this.hub.subscribe('gaps', viewer, frame.data.data));
       } catch (error) {
         viewer.send(encodeFrame('error', { message: `gaps unavailable: ${(error as Error).message}` }));
       }
@@ -239,7 +190,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   }
 
   /** Queues a frame's work behind the socket's earlier frames; a socket unknown or refused does nothing. */
-  private inOrder(socket: WebSocket, task: (viewer: Viewer, connection: LiveConnection) => Promise<void>): Promise<void> {
+  private inOrder(socket: WebSocket, task: (viewer: SocketViewer, connection: LiveConnection) => Promise<void>): Promise<void> {
     const connection = this.connections.get(socket);
     if (!connection) return Promise.resolve();
     return connection.inOrder((viewer) => task(viewer, connection));
@@ -277,13 +228,6 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     }, everyMs);
     timer.unref();
     connection.recheck = timer;
-  }
-
-  private viewerOn(socket: WebSocket): Viewer {
-    return new Viewer(socket, (reason) => {
-      this.droppedViewers += 1;
-      this.logger.warn(`Dropped a viewer: ${reason}`);
-    });
   }
 }
 

@@ -1,11 +1,20 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { CampaignsModule } from '../campaigns/campaigns.module';
+import { Clock } from '../common/clock';
 import { GapsModule } from '../gaps/gaps.module';
+import { PushModule } from '../push/push.module';
+import { StaffingModule } from '../staffing/staffing.module';
 import { StatusModule } from '../status/status.module';
+import { WatermarkModule } from '../watermark/watermark.module';
 import { LiveMetricsService } from './live-metrics.service';
 import { LiveGateway } from './live.gateway';
 import { MetricsController } from './metrics.controller';
 
-@Module({ imports: [AuthModule, CampaignsModule, GapsModule, StatusModule], controllers: [MetricsController], providers: [LiveMetricsService, LiveGateway] })
+/** The live metrics (REST and `/live`) and the `/live` gateway, which hands each subscription to the push hub. */
+@Module({
+  imports: [AuthModule, CampaignsModule, GapsModule, PushModule, StaffingModule, StatusModule, WatermarkModule],
+  controllers: [MetricsController],
+  providers: [LiveMetricsService, LiveGateway, Clock],
+})
 export class LiveModule {}

@@ -9,7 +9,7 @@ import {
   type ReplayQuestionsPage,
   type ReplayQuestionsQuery,
 } from '@warroom/contracts';
-import { maskPii } from '../live/pii-mask';
+import { maskPii } from '../common/pii-mask';
 import { ReplayRepository, type PastQuestionRow } from '../repositories/replay.repository';
 
 const CURSOR_SEPARATOR = '~';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
 import { z } from 'zod';
-import { CHAT_EVENT_COLUMNS, toCompactRow, type ChatEventRow } from '../ingest/chat-event-row';
+import { CHAT_EVENT_COLUMNS, toCompactRow, type ChatEventRow } from './chat-event-row';
 import { CLICKHOUSE } from './clickhouse.provider';
 
 const countRow = z.object({ rows: z.coerce.number().int().nonnegative() });

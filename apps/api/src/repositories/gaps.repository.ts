@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
 import { emotionNameSchema, eventSourceSchema, stageSchema } from '@warroom/contracts';
 import { z } from 'zod';
-import type { AnsweredInput, GapInput } from '../gaps/gap-engine';
-import { LIFECYCLE_ACTIONS, type LifecycleRecord } from '../gaps/gap-lifecycle';
 import { toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
+import { LIFECYCLE_ACTIONS, type AnsweredInput, type GapInput, type LifecycleRecord } from './gap-records';
+import { UNMATCHED_QUERY } from './metric-sql';
 
 /** Rows of `chat_events` read from a position, and the newest insert time among them (epoch ms). */
 export interface Batch<T> {
@@ -74,8 +74,7 @@ const lifecycleRow = z.object({
 });
 
 /** Questions that belong in gaps: unmatched queries (DESIGN.md) and agents' flags. */
-const GAP_ROWS = `(kind = 'question' AND (outcome = 'unmatched' OR (outcome = 'handoff' AND handoff_reason = 'no_match')))
-  OR kind = 'agent_flag'`;
+const GAP_ROWS = `(kind = 'question' AND ${UNMATCHED_QUERY}) OR kind = 'agent_flag'`;
 
 /** The gaps' inputs in `chat_events`, and their lifecycle in `gap_lifecycle` (migration 0006). */
 @Injectable()

@@ -10,7 +10,13 @@ import {
 } from '@warroom/kafka';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import type { IncomingMessage } from '../ingest/ingest-plan';
+
+/** One Kafka message as ingest reads it: its offset and raw bytes. */
+export interface IncomingMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
 
 /** One fetched batch of one partition, in plain types: what ingest's logic sees of Kafka. */
 export interface PartitionBatch {

@@ -4,6 +4,7 @@ import type { EventSource } from '@warroom/contracts';
 import { z } from 'zod';
 import { toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
+import { CONVERSATION_MEASURES, METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES, UNMATCHED_QUERY } from './metric-sql';
 
 /**
  * A metrics window: [from, to) by event time, both on whole seconds (the rollup's bucket), for one shop
@@ -19,13 +20,20 @@ export interface MetricsWindowRange {
   to: Date;
 }
 
-/** Questions of one (mode, stage, outcome, handoff reason); '' where the question had none. */
+/**
+ * Questions of one (mode, stage, outcome, handoff reason); '' where the question had none. How many of
+ * them each question metric counts comes with them, measured by `QUESTION_MEASURES` (metric-sql.ts).
+ */
 export interface OutcomeCount {
   mode: string;
   stage: string;
   outcome: string;
   handoffReason: string;
   questions: number;
+  botModeQuestions: number;
+  botAnswered: number;
+  questionsHandedOff: number;
+  unmatchedQueries: number;
 }
 
 export interface EmotionCount {
@@ -88,6 +96,8 @@ const rollupRow = z.object({
   answered_before: quantity,
   bot_questions_now: quantity,
   bot_answered_now: quantity,
+  questions_handed_off_now: quantity,
+  unmatched_now: quantity,
 });
 const unmatchedRow = z.object({
   event_id: z.string(),
@@ -116,20 +126,22 @@ function windowParams(range: MetricsWindowRange): Record<string, string> {
 }
 
 /**
- * One function per metric, one query each; the wall, the REST API and the reports all call these. The
- * rollup `question_rollup_1s` (migration 0003) serves everything counted per question; the raw table
- * serves what needs the rows themselves (newest unmatched texts, sessions for conversion).
+ * The live snapshot's queries (the wall and `GET /api/metrics/snapshot`). The rollup `question_rollup_1s`
+ * (migration 0003) serves everything counted per question; the raw table serves what needs the rows
+ * themselves (newest unmatched texts, sessions for conversion). What each metric counts is metric-sql.ts's,
+ * which the staffing reports' queries use too.
  */
 @Injectable()
 export class MetricsRepository {
   constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
 
   /**
-   * Everything the rollup serves for one window, in one scan of `question_rollup_1s` (each request costs
-   * the dev store about 10 ms whatever its size, and ingest waits meanwhile). One row per key of each facet:
+   * Everything the rollup serves for one window, in one scan of `question_rollup_1s` (each request has a
+   * fixed cost on the dev store whatever its size, and ingest waits meanwhile). One row per key of each facet:
    *
-   * - `outcome`: questions by mode, stage, outcome and handoff reason: questions, questions per minute,
-   *   hit rate, unmatched queries, handoff rate by reason, bot vs assist, per stage;
+   * - `outcome`: questions by mode, stage, outcome and handoff reason, with what each question metric
+   *   counts of them: questions, questions per minute, hit rate, unmatched queries, handoffs by reason,
+   *   bot vs assist, per stage;
    * - `emotion`: questions and the sum of their intensities per emotion: the emotion mix;
    * - `answer`: the `topLimit` answers answered most in the window (count descending, then answer id),
    *   each with its count over the previous window of the same length and its own hit rate's terms.
@@ -146,9 +158,11 @@ export class MetricsRepository {
          sumIf(intensity_sum, bucket >= {from:DateTime64(3, 'UTC')}) AS intensity_now,
          sumIf(answered, bucket >= {from:DateTime64(3, 'UTC')}) AS answered_now,
          sumIf(answered, bucket < {from:DateTime64(3, 'UTC')}) AS answered_before,
-         sumIf(bot_questions, bucket >= {from:DateTime64(3, 'UTC')}) AS bot_questions_now,
-         sumIf(bot_answered, bucket >= {from:DateTime64(3, 'UTC')}) AS bot_answered_now
-       FROM question_rollup_1s
+         sumIf(${QUESTION_MEASURES.botModeQuestions}, bucket >= {from:DateTime64(3, 'UTC')}) AS bot_questions_now,
+         sumIf(${QUESTION_MEASURES.botAnswered}, bucket >= {from:DateTime64(3, 'UTC')}) AS bot_answered_now,
+         sumIf(${QUESTION_MEASURES.questionsHandedOff}, bucket >= {from:DateTime64(3, 'UTC')}) AS questions_handed_off_now,
+         sumIf(${QUESTION_MEASURES.unmatchedQueries}, bucket >= {from:DateTime64(3, 'UTC')}) AS unmatched_now
+       FROM ${METRIC_TABLES.questionRollup}
        WHERE source = {source:String}
          AND ({shop:String} = 'all' OR shop_id = {shop:String})
          AND bucket >= {previous_from:DateTime64(3, 'UTC')} AND bucket < {to:DateTime64(3, 'UTC')}
@@ -169,6 +183,10 @@ export class MetricsRepository {
           outcome: row.outcome,
           handoffReason: row.handoff_reason,
           questions: row.questions_now,
+          botModeQuestions: row.bot_questions_now,
+          botAnswered: row.bot_answered_now,
+          questionsHandedOff: row.questions_handed_off_now,
+          unmatchedQueries: row.unmatched_now,
         });
       } else if (row.facet === 'emotion') {
         rollup.emotions.push({ emotion: row.emotion, questions: row.questions_now, intensitySum: row.intensity_now });
@@ -195,9 +213,9 @@ export class MetricsRepository {
   async newestUnmatched(range: MetricsWindowRange, limit: number): Promise<UnmatchedRow[]> {
     const rows = await this.rows(
       `SELECT event_id, toUnixTimestamp64Milli(event_time) AS event_time_ms, shop_id, text, outcome, handoff_reason, answer_id
-       FROM chat_events
+       FROM ${METRIC_TABLES.events}
        WHERE kind = 'question'
-         AND (outcome = 'unmatched' OR (outcome = 'handoff' AND handoff_reason = 'no_match'))
+         AND ${UNMATCHED_QUERY}
          AND source = {source:String}
          AND ({shop:String} = 'all' OR shop_id = {shop:String})
          AND event_time < {to:DateTime64(3, 'UTC')}
@@ -208,9 +226,9 @@ export class MetricsRepository {
              FROM
              (
                SELECT bucket, sum(sum(questions)) OVER (ORDER BY bucket DESC) AS from_here_on
-               FROM question_rollup_1s
-               WHERE facet = 'outcome'
-                 AND (outcome = 'unmatched' OR (outcome = 'handoff' AND handoff_reason = 'no_match'))
+               FROM ${METRIC_TABLES.questionRollup}
+               WHERE ${OUTCOME_FACET}
+                 AND ${UNMATCHED_QUERY}
                  AND source = {source:String}
                  AND ({shop:String} = 'all' OR shop_id = {shop:String})
                  AND bucket >= {from:DateTime64(3, 'UTC')} AND bucket < {to:DateTime64(3, 'UTC')}
@@ -252,12 +270,12 @@ export class MetricsRepository {
        (
          SELECT
            minIf(event_time, kind = 'question') AS started_at,
-           countIf(kind = 'handoff' OR (kind = 'question' AND outcome = 'handoff')) > 0 AS handed_off,
+           ${CONVERSATION_MEASURES.handedOff} AS handed_off,
            arrayExists(
              at -> at >= started_at AND at <= started_at + toIntervalHour(24),
              groupArrayIf(event_time, kind = 'order')
            ) AS ordered
-         FROM chat_events
+         FROM ${METRIC_TABLES.events}
          WHERE kind IN ('question', 'handoff', 'order')
            AND source = {source:String}
            AND ({shop:String} = 'all' OR shop_id = {shop:String})

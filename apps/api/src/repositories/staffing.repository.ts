@@ -4,8 +4,12 @@ import type { EventSource } from '@warroom/contracts';
 import { z } from 'zod';
 import { toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
+import { CONVERSATION_MEASURES, METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES } from './metric-sql';
 
-/** A report range: [from, to) by event time, cut into intervals of `intervalMs` starting at `from`. */
+/**
+ * A report range: [from, to) by event time, both on whole seconds (the rollup's buckets), cut into intervals
+ * of `intervalMs` starting at `from`.
+ */
 export interface StaffingRange {
   /** Shop id, or 'all'. */
   shop: string;
@@ -20,7 +24,8 @@ export interface IntervalCounts {
   /** 0-based: the interval starts at from + index × intervalMs. */
   index: number;
   conversations: number;
-  handoffs: number;
+  /** Conversations handed off (`CONVERSATION_MEASURES`), counted at their first handoff: the report's handoffs. */
+  conversationsHandedOff: number;
   handledChats: number;
   /** Σ handling time of the handled chats, seconds. */
   handleSecSum: number;
@@ -39,7 +44,7 @@ const index = z.coerce.number().int().nonnegative();
 const sessionRow = z.object({
   idx: index,
   conversations: quantity,
-  handoffs: quantity,
+  conversations_handed_off: quantity,
   handled_chats: quantity,
   handle_ms_sum: quantity,
   abandons: quantity,
@@ -56,14 +61,15 @@ export interface RosterScope {
 }
 
 /**
- * The inputs of the staffing reports (definitions in libs/contracts/src/staffing.ts), read from the raw
- * `chat_events`: every figure is per session, which no rollup keeps. Every value is a typed parameter.
+ * The inputs of the staffing reports (definitions in libs/contracts/src/staffing.ts). The per-session
+ * figures are read from the raw `chat_events` (no rollup keeps sessions); hit rate's terms from the
+ * question rollup, as the wall reads them (metric-sql.ts). Every value is a typed parameter.
  */
 @Injectable()
 export class StaffingRepository {
   constructor(@Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient) {}
 
-  /** Conversations, handoffs, handled chats with their handling time, abandons and bot questions per interval. */
+  /** Conversations, those handed off, handled chats with their handling time, abandons and hit rate's terms per interval. */
   async intervalCounts(range: StaffingRange): Promise<IntervalCounts[]> {
     const params = {
       source: range.source,
@@ -81,7 +87,7 @@ export class StaffingRepository {
       `SELECT
          intDiv(toUnixTimestamp64Milli(item.2) - {from_ms:Int64}, {step_ms:Int64}) AS idx,
          countIf(item.1 = 'conversation') AS conversations,
-         countIf(item.1 = 'handoff') AS handoffs,
+         countIf(item.1 = 'handoff') AS conversations_handed_off,
          countIf(item.1 = 'handled') AS handled_chats,
          sumIf(item.3, item.1 = 'handled') AS handle_ms_sum,
          countIf(item.1 = 'abandon') AS abandons
@@ -101,14 +107,14 @@ export class StaffingRepository {
            SELECT
              countIf(kind = 'question') > 0 AS asked,
              minIf(event_time, kind = 'question') AS asked_at,
-             countIf(kind = 'handoff' OR (kind = 'question' AND outcome = 'handoff')) > 0 AS handed_off,
-             minIf(event_time, kind = 'handoff' OR (kind = 'question' AND outcome = 'handoff')) AS handed_off_at,
+             ${CONVERSATION_MEASURES.handedOff} AS handed_off,
+             ${CONVERSATION_MEASURES.handedOffAt} AS handed_off_at,
              countIf(kind = 'agent_accept') > 0 AS accepted,
              minIf(event_time, kind = 'agent_accept') AS accepted_at,
              arrayFilter(at -> at >= accepted_at, groupArrayIf(event_time, kind = 'agent_end')) AS ends,
              countIf(kind = 'abandon') > 0 AS abandoned,
              minIf(event_time, kind = 'abandon') AS abandoned_at
-           FROM chat_events
+           FROM ${METRIC_TABLES.events}
            WHERE kind IN ('question', 'handoff', 'agent_accept', 'agent_end', 'abandon')
              AND source = {source:String}
              AND ({shop:String} = 'all' OR shop_id = {shop:String})
@@ -123,16 +129,18 @@ export class StaffingRepository {
       params,
       sessionRow,
     );
+    // Hit rate's terms per interval, from the rollup's 1-second buckets: a range starts and ends on whole
+    // seconds (interval boundaries), so a question's bucket is in the range exactly when the question is.
     const questions = this.rows(
       `SELECT
-         intDiv(toUnixTimestamp64Milli(event_time) - {from_ms:Int64}, {step_ms:Int64}) AS idx,
-         countIf(mode = 'bot') AS bot_questions,
-         countIf(mode = 'bot' AND outcome = 'answered') AS bot_answered
-       FROM chat_events
-       WHERE kind = 'question'
+         intDiv(toInt64(toUnixTimestamp(bucket)) * 1000 - {from_ms:Int64}, {step_ms:Int64}) AS idx,
+         sum(${QUESTION_MEASURES.botModeQuestions}) AS bot_questions,
+         sum(${QUESTION_MEASURES.botAnswered}) AS bot_answered
+       FROM ${METRIC_TABLES.questionRollup}
+       WHERE ${OUTCOME_FACET}
          AND source = {source:String}
          AND ({shop:String} = 'all' OR shop_id = {shop:String})
-         AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
+         AND bucket >= {from:DateTime64(3, 'UTC')} AND bucket < {to:DateTime64(3, 'UTC')}
        GROUP BY idx
        ORDER BY idx`,
       params,
@@ -142,7 +150,7 @@ export class StaffingRepository {
     const at = (idx: number): IntervalCounts => {
       let counts = byIndex.get(idx);
       if (!counts) {
-        counts = { index: idx, conversations: 0, handoffs: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
+        counts = { index: idx, conversations: 0, conversationsHandedOff: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
         byIndex.set(idx, counts);
       }
       return counts;
@@ -151,7 +159,7 @@ export class StaffingRepository {
     for (const row of sessionRows) {
       Object.assign(at(row.idx), {
         conversations: row.conversations,
-        handoffs: row.handoffs,
+        conversationsHandedOff: row.conversations_handed_off,
         handledChats: row.handled_chats,
         handleSecSum: row.handle_ms_sum / 1000,
         abandons: row.abandons,

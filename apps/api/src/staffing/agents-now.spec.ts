@@ -11,7 +11,7 @@ const from = new Date(to.getTime() - 3_600_000);
 const QUARTER = 900_000;
 
 function counts(index: number, fields: Partial<IntervalCounts>): IntervalCounts {
-  return { index, conversations: 0, handoffs: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0, ...fields };
+  return { index, conversations: 0, conversationsHandedOff: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0, ...fields };
 }
 
 describe('agentsNowFigures', () => {
@@ -20,7 +20,7 @@ describe('agentsNowFigures', () => {
       from,
       to,
       intervalMs: QUARTER,
-      counts: [counts(0, { handledChats: 2, handleSecSum: 600 }), counts(3, { conversations: 300, handoffs: 30, handledChats: 10, handleSecSum: 1800, abandons: 2 })],
+      counts: [counts(0, { handledChats: 2, handleSecSum: 600 }), counts(3, { conversations: 300, conversationsHandedOff: 30, handledChats: 10, handleSecSum: 1800, abandons: 2 })],
       roster: new Map(),
       assumptions: A,
     });
@@ -44,9 +44,9 @@ describe('agentsNowFigures', () => {
   });
 
   it('falls back to the hour’s handling time, and says so; without any, no agents are claimed', () => {
-    const hour = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(1, { handledChats: 1, handleSecSum: 240 }), counts(3, { handoffs: 4 })], roster: new Map(), assumptions: A });
+    const hour = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(1, { handledChats: 1, handleSecSum: 240 }), counts(3, { conversationsHandedOff: 4 })], roster: new Map(), assumptions: A });
     expect(agentsNowFigures(hour, to, 12)).toMatchObject({ ahtSec: 240, ahtBasis: '60m', onShift: 12 });
-    const blind = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(3, { handoffs: 4, conversations: 9 })], roster: new Map(), assumptions: A });
+    const blind = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(3, { conversationsHandedOff: 4, conversations: 9 })], roster: new Map(), assumptions: A });
     expect(agentsNowFigures(blind, to, null)).toMatchObject({ ahtSec: null, ahtBasis: 'none', withBot: null, withoutBot: null, savedByBot: null });
   });
 });

@@ -12,13 +12,13 @@ const to = new Date('2026-11-11T01:00:00Z');
 const QUARTER = 900_000;
 
 function counts(index: number, fields: Partial<IntervalCounts>): IntervalCounts {
-  return { index, conversations: 0, handoffs: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0, ...fields };
+  return { index, conversations: 0, conversationsHandedOff: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0, ...fields };
 }
 
 describe('buildRangeReport', () => {
   const measured = [
-    counts(0, { conversations: 400, handoffs: 60, handledChats: 50, handleSecSum: 50 * 240, abandons: 3, botQuestions: 1000, botAnswered: 900 }),
-    counts(2, { conversations: 100, handoffs: 20, botQuestions: 200, botAnswered: 150 }),
+    counts(0, { conversations: 400, conversationsHandedOff: 60, handledChats: 50, handleSecSum: 50 * 240, abandons: 3, botQuestions: 1000, botAnswered: 900 }),
+    counts(2, { conversations: 100, conversationsHandedOff: 20, botQuestions: 200, botAnswered: 150 }),
   ];
   const report = buildRangeReport({ from, to, intervalMs: QUARTER, counts: measured, roster: new Map([[from.getTime(), 10]]), assumptions: A });
 
@@ -80,11 +80,11 @@ describe('buildRangeReport', () => {
   });
 
   it('says it cannot tell when no handling time was measured, instead of showing 0 agents', () => {
-    const blind = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(0, { conversations: 5, handoffs: 2 })], roster: new Map(), assumptions: A });
+    const blind = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(0, { conversations: 5, conversationsHandedOff: 2 })], roster: new Map(), assumptions: A });
     const row = blind.intervals[0]!;
     expect([row.ahtBasis, row.withBot.agentsScheduled, row.withoutBot.agentsScheduled]).toEqual(['none', null, null]);
     expect(blind.totals.intervalsWithoutAht).toBe(1);
-    const planned = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(0, { handoffs: 2 })], roster: new Map(), assumptions: { ...A, ahtOverrideSec: 300 } });
+    const planned = buildRangeReport({ from, to, intervalMs: QUARTER, counts: [counts(0, { conversationsHandedOff: 2 })], roster: new Map(), assumptions: { ...A, ahtOverrideSec: 300 } });
     expect(planned.intervals[0]!.ahtBasis).toBe('override');
     expect(planned.intervals[0]!.withBot.agentsScheduled).toBeGreaterThan(0);
   });

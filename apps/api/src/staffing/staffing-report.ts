@@ -126,7 +126,7 @@ function intervalRow(
 ): StaffingIntervalRow {
   const a = input.assumptions;
   const hours = input.intervalMs / 3_600_000;
-  const c = counts ?? { conversations: 0, handoffs: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
+  const c = counts ?? { conversations: 0, conversationsHandedOff: 0, handledChats: 0, handleSecSum: 0, abandons: 0, botQuestions: 0, botAnswered: 0 };
   const ahtSec = ratio(c.handleSecSum, c.handledChats);
   const [ahtUsedSec, ahtBasis]: [number | null, StaffingIntervalRow['ahtBasis']] =
     a.ahtOverrideSec !== undefined
@@ -136,11 +136,11 @@ function intervalRow(
         : rangeAhtSec !== null && rangeAhtSec > 0
           ? [rangeAhtSec, 'range']
           : [null, 'none'];
-  const withBot = demandFor(c.handoffs, hours, ahtUsedSec, a);
+  const withBot = demandFor(c.conversationsHandedOff, hours, ahtUsedSec, a);
   const withoutBot = demandFor(c.conversations, hours, ahtUsedSec, a);
   const onShift = input.roster.get(start);
   const whatIf: WhatIf[] = WHAT_IF_HIT_RATE_POINTS.map((points) => {
-    const scenario = whatIfHandoffs(c.handoffs, c.botQuestions, c.botAnswered, points);
+    const scenario = whatIfHandoffs(c.conversationsHandedOff, c.botQuestions, c.botAnswered, points);
     const agentsScheduled = demandFor(scenario.handoffs, hours, ahtUsedSec, a).agentsScheduled;
     return {
       hitRatePoints: points,
@@ -154,8 +154,8 @@ function intervalRow(
     intervalStart: new Date(start).toISOString(),
     intervalEnd: new Date(start + input.intervalMs).toISOString(),
     conversations: c.conversations,
-    handoffs: c.handoffs,
-    handoffRate: ratio(c.handoffs, c.conversations),
+    handoffs: c.conversationsHandedOff,
+    handoffRate: ratio(c.conversationsHandedOff, c.conversations),
     botQuestions: c.botQuestions,
     botAnswered: c.botAnswered,
     hitRate: share(ratio(c.botAnswered, c.botQuestions)),
@@ -170,7 +170,7 @@ function intervalRow(
       withBot.agentsScheduled === null || withoutBot.agentsScheduled === null
         ? null
         : withoutBot.agentsScheduled - withBot.agentsScheduled,
-    roster: onShift === undefined ? null : rosterFigures(onShift, c.handoffs, hours, ahtUsedSec, a),
+    roster: onShift === undefined ? null : rosterFigures(onShift, c.conversationsHandedOff, hours, ahtUsedSec, a),
     whatIf,
   };
 }

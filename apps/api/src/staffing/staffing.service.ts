@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   AGENTS_NOW_AHT_LOOKBACK_MINUTES,
   AGENTS_NOW_ASSUMPTIONS,
   AGENTS_NOW_WINDOW_MINUTES,
   STAFFING_INTERVAL_MS,
-  rosterOf,
   staffingReportSchema,
   type AgentsNow,
   type EventSource,
@@ -15,12 +14,10 @@ import {
   type StaffingRangeReport,
   type StaffingReport,
 } from '@warroom/contracts';
-import { TOPICS } from '@warroom/kafka';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { Watermark } from '../live/watermark';
-import { KafkaRepository } from '../repositories/kafka.repository';
 import { StaffingRepository } from '../repositories/staffing.repository';
+import { WatermarkObserver } from '../watermark/watermark-observer';
 import { agentsNowFigures } from './agents-now';
+import { rosterOf } from './roster';
 import { staffingReportCsv } from './staffing-csv';
 import { buildRangeReport, type StaffingAssumptions } from './staffing-report';
 
@@ -29,17 +26,13 @@ export type StaffingRequest = StaffingQuery & { roster?: RosterEntry[]; rosterCs
 
 /** How long a report waits to see ingest caught up with the broker before it says asOf is unknown. */
 const AS_OF_WAIT_MS = 3_000;
-const AS_OF_POLL_MS = 100;
 
 /** Staffing reports: measures a range (and a comparison range) and applies the staffing rules to it. */
 @Injectable()
 export class StaffingService {
-  private readonly logger = new Logger(StaffingService.name);
-
   constructor(
     private readonly repository: StaffingRepository,
-    private readonly kafka: KafkaRepository,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly watermark: WatermarkObserver,
   ) {}
 
   async report(request: StaffingRequest): Promise<StaffingReport> {
@@ -63,8 +56,10 @@ export class StaffingService {
       const counts = await this.repository.intervalCounts({ shop: request.shop, source: request.source, from, to, intervalMs });
       return buildRangeReport({ from, to, intervalMs, counts, roster: withRoster ? roster : new Map(), assumptions });
     };
-    // The watermark first: whatever reached the broker before it is stored when the ranges are read.
-    const asOf = await this.asOf();
+    // The watermark first, proven after the request came: whatever reached the broker before it is stored
+    // when the ranges are read. Null when not proven within AS_OF_WAIT_MS (lag, or Kafka down): the report
+    // is still right about what is stored, it just cannot say how complete that is.
+    const asOf = await this.watermark.provenFromNow(AS_OF_WAIT_MS);
     const [current, previous] = await Promise.all([
       measure(request.from, request.to, true),
       request.compareFrom !== undefined && request.compareTo !== undefined
@@ -90,29 +85,6 @@ export class StaffingService {
       current,
       previous,
     } satisfies StaffingReport);
-  }
-
-  /**
-   * The low watermark, by the wall's rule (`Watermark`): the broker's high watermarks observed at T are all
-   * committed by ingest (which commits after the INSERT) → everything that reached the broker before T is
-   * stored. Observed until proven, for at most AS_OF_WAIT_MS; null when not proven (lag, or Kafka down).
-   */
-  private async asOf(): Promise<Date | null> {
-    const watermark = new Watermark();
-    const deadline = this.repository.now().getTime() + AS_OF_WAIT_MS;
-    try {
-      for (;;) {
-        const observedAt = this.repository.now().getTime();
-        watermark.observe(await this.kafka.partitionProgress(TOPICS.chatEvents.name, this.config.ingest.groupId), observedAt);
-        const asOf = watermark.asOf();
-        if (asOf !== null || observedAt >= deadline) return asOf;
-        await new Promise((done) => setTimeout(done, AS_OF_POLL_MS));
-      }
-    } catch (error) {
-      // The report is still right about what is stored; it just cannot say how complete that is.
-      this.logger.warn(`Cannot observe the watermark: ${(error as Error).message}`);
-      return null;
-    }
   }
 
   /**

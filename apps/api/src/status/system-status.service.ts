@@ -64,6 +64,11 @@ export class SystemStatusService implements OnApplicationBootstrap, OnApplicatio
     this.tellIfChanged();
   }
 
+  /** True once every part has been looked at (up or down): the first screens show the parts' states. */
+  hasLooked(): boolean {
+    return this.parts.has('store');
+  }
+
   private async lookAtParts(): Promise<void> {
     const { ingestUrl, botUrl, pollMs } = this.config.health;
     // A part slower than one poll is as good as down for a wall; the next poll must not wait behind it.

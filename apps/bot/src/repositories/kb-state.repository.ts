@@ -1,5 +1,6 @@
-import { kbStateSchema, type BotConfig, type KbState } from '@warroom/contracts';
+import { kbStateSchema, type KbState } from '@warroom/contracts';
 import { readPackFiles } from '@warroom/knowledge';
+import type { BotConfig } from '../config/bot-config';
 
 /** How long a starting bot waits for the api that holds the knowledge base (it may be starting too). */
 const KB_API_WAIT_MS = 60_000;

@@ -1,4 +1,5 @@
 import { sessionResponseSchema, userSchema, type SessionResponse, type User } from '@warroom/contracts';
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { z } from 'zod';
 import { SESSION_REJECTED, apiRequest } from './api-client';
@@ -38,10 +39,13 @@ export function useSession(): { session: StoredSession | null; keep: (session: S
     window.sessionStorage.setItem(KEY, JSON.stringify(stored));
     setSession(stored);
   }, []);
+  const queryClient = useQueryClient();
   const signOut = useCallback(() => {
     window.sessionStorage.removeItem(KEY);
     setSession(null);
-  }, []);
+    // What this user read is not shown to whoever signs in next.
+    queryClient.clear();
+  }, [queryClient]);
   // A token the api no longer accepts: back to the sign-in form (drafts stay in the tab).
   useEffect(() => {
     window.addEventListener(SESSION_REJECTED, signOut);

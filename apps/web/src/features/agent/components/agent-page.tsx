@@ -2,6 +2,7 @@ import { HANDOFF_ROLES, canWorkHandoffs, type AgentChat, type User, type Waiting
 import { useEffect, useMemo, useRef, useState } from 'react';
 import '../../../components/console.css';
 import { SignInForm } from '../../../components/sign-in-form';
+import { useNow } from '../../../hooks/use-now';
 import { errorText } from '../../../lib/api-client';
 import { useSession } from '../../../lib/session';
 import { acceptChat } from '../api/desk';
@@ -10,8 +11,8 @@ import { ChatPanel } from './chat-panel';
 import { formatWait } from './format';
 import { messages, type Lang, type Messages } from './messages';
 import { ShortcutLegend } from '../../../components/shortcut-legend';
+import { isTyping } from '../../../utils/keyboard';
 
-const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 const keyOf = (s: { shopId: string; sessionId: string }) => `${s.shopId}/${s.sessionId}`;
 
 /** `/agent[?lang=en]`: sign in, then the handoff queue beside the chat the agent works on. */
@@ -31,11 +32,7 @@ function Console({ token, user, lang, t, signOut }: { token: string; user: User;
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [actionProblem, setActionProblem] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useNow();
 
   const entries = useMemo<Entry[]>(() => {
     if (!queue) return [];

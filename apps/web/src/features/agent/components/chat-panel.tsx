@@ -1,11 +1,13 @@
-import type { AgentChat, AgentConversation, AgentSuggestions, User } from '@warroom/contracts';
+import { useQuery } from '@tanstack/react-query';
+import type { AgentChat, User } from '@warroom/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../../../lib/api-client';
-import { endChat, fetchConversation, fetchSuggestions, flagQuestion, sendReply } from '../api/desk';
-import { formatClock, replyAsText } from './format';
+import { conversationQueryOptions, endChat, flagQuestion, sendReply, suggestionsQueryOptions } from '../api/desk';
+import { formatTimeOfDay } from '../../../utils/format';
+import { replyAsText } from './format';
 import type { Lang, Messages } from './messages';
+import { isTyping } from '../../../utils/keyboard';
 
-const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 const draftKey = (chat: AgentChat) => `warroom.agent.draft.${chat.shopId}.${chat.sessionId}`;
 
 /**
@@ -14,15 +16,11 @@ const draftKey = (chat: AgentChat) => `warroom.agent.draft.${chat.shopId}.${chat
  * end (e). The reply being typed survives a reload (sessionStorage).
  */
 export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: AgentChat; token: string; user: User; lang: Lang; t: Messages; onEnded: () => void }) {
-  const [conversation, setConversation] = useState<AgentConversation | null>(null);
-  const [suggestions, setSuggestions] = useState<AgentSuggestions['suggestions'] | null>(null);
-  const [matched, setMatched] = useState(false);
   const [text, setText] = useState(() => window.sessionStorage.getItem(draftKey(chat)) ?? '');
   const [note, setNote] = useState(chat.lastQuestion.text);
   const [notice, setNotice] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [tick, setTick] = useState(0);
   const replyBox = useRef<HTMLTextAreaElement | null>(null);
 
   useEffect(() => {
@@ -30,50 +28,32 @@ export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: Agent
   }, [chat, text]);
 
   // The stored conversation, refreshed while the chat is open (ingest stores each step a moment later).
-  useEffect(() => {
-    const controller = new AbortController();
-    const load = () =>
-      fetchConversation(token, { shopId: chat.shopId, sessionId: chat.sessionId }, controller.signal).then(setConversation, (error: unknown) => {
-        if (!controller.signal.aborted) setProblem(errorText(error));
-      });
-    void load();
-    const timer = setInterval(() => void load(), 2_000);
-    return () => {
-      controller.abort();
-      clearInterval(timer);
-    };
-  }, [token, chat.shopId, chat.sessionId, tick]);
+  const conversationQuery = useQuery(conversationQueryOptions(token, { shopId: chat.shopId, sessionId: chat.sessionId }));
+  const conversation = conversationQuery.data ?? null;
+  const refetchConversation = conversationQuery.refetch;
+  const suggestionsQuery = useQuery(suggestionsQueryOptions(token, chat.shopId, chat.lastQuestion.text));
+  // None to offer when they cannot be read (the problem says why); null while they load.
+  const suggestions = suggestionsQuery.isError ? [] : (suggestionsQuery.data?.suggestions ?? null);
+  const matched = suggestionsQuery.data?.matched ?? false;
+  const readProblem = conversationQuery.error ?? suggestionsQuery.error;
+  const shownProblem = problem ?? (readProblem ? errorText(readProblem) : null);
 
   useEffect(() => {
-    const controller = new AbortController();
-    setSuggestions(null);
     setNote(chat.lastQuestion.text);
-    fetchSuggestions(token, chat.shopId, chat.lastQuestion.text, controller.signal).then(
-      (reply) => {
-        setSuggestions(reply.suggestions);
-        setMatched(reply.matched);
-      },
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        setSuggestions([]);
-        setProblem(errorText(error));
-      },
-    );
-    return () => controller.abort();
-  }, [token, chat.shopId, chat.lastQuestion.text]);
+  }, [chat.lastQuestion.text]);
 
   const act = useCallback(async (work: () => Promise<string>) => {
     setBusy(true);
     setProblem(null);
     try {
       setNotice(await work());
-      setTick((n) => n + 1);
+      void refetchConversation();
     } catch (error) {
       setProblem(errorText(error));
     } finally {
       setBusy(false);
     }
-  }, []);
+  }, [refetchConversation]);
 
   const send = useCallback(() => {
     if (text.trim() === '') return;
@@ -124,7 +104,7 @@ export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: Agent
 
   return (
     <div data-testid="chat-panel" data-session-id={chat.sessionId}>
-      {problem ? <div className="notice error" role="alert">{problem}</div> : null}
+      {shownProblem ? <div className="notice error" role="alert">{shownProblem}</div> : null}
       {notice ? (
         <div className="notice ok" data-testid="agent-notice">
           {notice}
@@ -140,7 +120,7 @@ export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: Agent
                 <div key={message.eventId}>
                   <div className="bubble customer">
                     <span className="small muted">
-                      {t.customer} · {formatClock(message.at, lang)}
+                      {t.customer} · {formatTimeOfDay(message.at, lang)}
                     </span>
                     <br />
                     {message.text}
@@ -153,7 +133,7 @@ export function ChatPanel({ chat, token, user, lang, t, onEnded }: { chat: Agent
               return (
                 <div key={message.eventId} className="bubble agent">
                   <span className="small muted">
-                    {message.agentId === user.login ? t.you : t.agentName(message.agentId)} · {formatClock(message.at, lang)}
+                    {message.agentId === user.login ? t.you : t.agentName(message.agentId)} · {formatTimeOfDay(message.at, lang)}
                   </span>
                   <br />
                   {message.text}

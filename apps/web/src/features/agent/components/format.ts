@@ -9,10 +9,6 @@ export function formatWait(seconds: number, lang: Lang): string {
   return m > 0 ? `${m}:${rest} min` : `${s} s`;
 }
 
-export function formatClock(iso: string, lang: Lang): string {
-  return new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
-}
-
 /** What an agent would send for an answer: its text (a video or products as links after it). */
 export function replyAsText(reply: KbReply): string {
   if (reply.type === 'video') return `${reply.text}\n${reply.videoUrl}`;

@@ -1,9 +1,7 @@
+import { useQuery } from '@tanstack/react-query';
 import { DEFAULT_EMOTION_WEIGHTS, type AgentQueue, type WaitingSession } from '@warroom/contracts';
-import { useCallback, useState } from 'react';
-import { usePolling } from '../../../lib/use-polling';
-import { fetchQueue } from '../api/desk';
-
-const POLL_MS = 1_500;
+import { errorText } from '../../../lib/api-client';
+import { queueQueryOptions } from '../api/desk';
 
 /**
  * Who to take first: the longest wait, weighted by how upset the customer is (the gap cost's emotion
@@ -16,10 +14,11 @@ export function urgency(session: WaitingSession, nowMs: number): number {
 
 /** The handoff queue, polled; `refresh` after a step so the screen follows at once. */
 export function useQueue(token: string): { queue: AgentQueue | null; problem: string | null; refresh: () => void } {
-  const [queue, setQueue] = useState<AgentQueue | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-  const refresh = useCallback(() => setTick((n) => n + 1), []);
-  usePolling((signal) => fetchQueue(token, signal), { everyMs: POLL_MS, enabled: true, onData: setQueue, onProblem: setProblem }, [token, tick]);
-  return { queue, problem, refresh };
+  const query = useQuery(queueQueryOptions(token));
+  return {
+    // The last queue read stays on screen when a read fails; the problem says so.
+    queue: query.data ?? null,
+    problem: query.error ? errorText(query.error) : null,
+    refresh: () => void query.refetch(),
+  };
 }

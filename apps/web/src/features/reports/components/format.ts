@@ -1,14 +1,8 @@
+import { DASH } from '../../../utils/format';
 import type { Lang } from './messages';
-
-export const DASH = '—';
 
 export function formatCount(value: number | null): string {
   return value === null ? DASH : String(value);
-}
-
-/** A share as a percentage with one decimal, e.g. 55.6%. */
-export function formatPercent(value: number | null): string {
-  return value === null ? DASH : `${(value * 100).toFixed(1)}%`;
 }
 
 export function formatNumber(value: number | null, digits = 1): string {

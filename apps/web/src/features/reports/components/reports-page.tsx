@@ -56,8 +56,9 @@ function Freshness({ report, t, lang }: { report: StaffingReport; t: Messages; l
 }
 
 function Reports({ token, user, lang, t, signOut }: { token: string; user: User; lang: Lang; t: Messages; signOut: () => void }) {
-  const { form, update, request, issues, submit } = useReportForm();
-  const state = useStaffingReport(token, request);
+  const { form, update, submitted, issues, submit } = useReportForm();
+  const request = submitted?.request ?? null;
+  const state = useStaffingReport(token, submitted);
   const csv = useCsvDownload(token);
   const report = state.status === 'ready' ? state.report : state.status === 'loading' ? state.previous : null;
 

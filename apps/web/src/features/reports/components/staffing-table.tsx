@@ -1,5 +1,6 @@
 import type { StaffingIntervalRow, StaffingRangeReport } from '@warroom/contracts';
-import { DASH, formatCount, formatNumber, formatPercent, formatSlot } from './format';
+import { DASH, formatPercent } from '../../../utils/format';
+import { formatCount, formatNumber, formatSlot } from './format';
 import type { Lang, Messages } from './messages';
 
 /** One column: `col` names the CSV column it shows (browser tests match the two). */

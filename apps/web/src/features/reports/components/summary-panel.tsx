@@ -1,6 +1,7 @@
 import type { StaffingRangeReport, StaffingTotals } from '@warroom/contracts';
 import type { ReactNode } from 'react';
-import { formatCount, formatNumber, formatPercent } from './format';
+import { formatPercent } from '../../../utils/format';
+import { formatCount, formatNumber } from './format';
 import type { Messages } from './messages';
 
 const box = { background: '#161b22', borderRadius: 8, padding: '0.8em 1.2em' };

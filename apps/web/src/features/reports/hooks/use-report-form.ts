@@ -3,12 +3,15 @@ import {
   STAFFING_DEFAULTS,
   STAFFING_INTERVALS,
   STAFFING_INTERVAL_MS,
+  issueList,
   staffingReportRequestSchema,
   type EventSource,
+  type Issue,
   type StaffingInterval,
   type StaffingReportRequest,
 } from '@warroom/contracts';
 import { useCallback, useState } from 'react';
+import type { SubmittedReport } from '../api/get-staffing-report';
 
 /** What the form's inputs hold: text, as inputs do. Percentages here; the contract takes fractions. */
 export interface ReportForm {
@@ -29,7 +32,7 @@ export interface ReportForm {
   rosterCsv: string;
 }
 
-export type FormIssues = { path: string; message: string }[];
+export type FormIssues = readonly Issue[];
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -104,7 +107,7 @@ export function requestOf(form: ReportForm): { request: StaffingReportRequest } 
   const defined = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== undefined));
   const parsed = staffingReportRequestSchema.safeParse(defined);
   if (parsed.success) return { request: parsed.data };
-  return { issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) };
+  return { issues: issueList(parsed.error) };
 }
 
 /** Keeps the URL in step with the report shown (token and language kept; the roster is not put in URLs). */
@@ -130,7 +133,7 @@ export interface ReportFormState {
   form: ReportForm;
   update: (changes: Partial<ReportForm>) => void;
   /** The request last submitted (the first one on load), or null while the form has never been valid. */
-  request: StaffingReportRequest | null;
+  submitted: SubmittedReport | null;
   /** Paths the form fails, from the last submit. */
   issues: FormIssues;
   submit: () => void;
@@ -138,19 +141,19 @@ export interface ReportFormState {
 
 export function useReportForm(): ReportFormState {
   const [form, setForm] = useState(() => initialForm(new URLSearchParams(window.location.search), new Date()));
-  const [{ request, issues }, setSubmitted] = useState<{ request: StaffingReportRequest | null; issues: FormIssues }>(() => {
+  const [{ submitted, issues }, setSubmitted] = useState<{ submitted: SubmittedReport | null; issues: FormIssues }>(() => {
     const first = requestOf(form);
-    return 'request' in first ? { request: first.request, issues: [] } : { request: null, issues: first.issues };
+    return 'request' in first ? { submitted: { request: first.request, submission: 0 }, issues: [] } : { submitted: null, issues: first.issues };
   });
   const update = useCallback((changes: Partial<ReportForm>) => setForm((previous) => ({ ...previous, ...changes })), []);
   const submit = useCallback(() => {
     const next = requestOf(form);
     if ('request' in next) {
       writeUrl(next.request);
-      setSubmitted({ request: next.request, issues: [] });
+      setSubmitted((previous) => ({ submitted: { request: next.request, submission: (previous.submitted?.submission ?? 0) + 1 }, issues: [] }));
     } else {
-      setSubmitted((previous) => ({ request: previous.request, issues: next.issues }));
+      setSubmitted((previous) => ({ submitted: previous.submitted, issues: next.issues }));
     }
   }, [form]);
-  return { form, update, request, issues, submit };
+  return { form, update, submitted, issues, submit };
 }

@@ -1,4 +1,5 @@
-import { kbPatchDecisionSchema, kbTargetVersionSchema, patchPreviewSchema, type KbTargetVersion, type PatchPreview, type PatchRequest } from '@warroom/contracts';
+import { queryOptions, skipToken, type QueryClient } from '@tanstack/react-query';
+import { apiErrorBodySchema, kbPatchDecisionSchema, kbTargetVersionSchema, patchPreviewSchema, type KbTargetVersion, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { z } from 'zod';
 import { ApiError, apiRequest } from '../../../lib/api-client';
 
@@ -8,7 +9,8 @@ export function previewPatch(token: string, request: PatchRequest, source: strin
 }
 
 const appliedSchema = kbPatchDecisionSchema.options[0];
-const conflictBodySchema = z.object({ message: z.string(), reason: z.string().optional(), current: kbTargetVersionSchema.nullable().optional() });
+/** A 409 of `POST /api/kb/patches`: the api's error body with the version now current. */
+const conflictBodySchema = apiErrorBodySchema.extend({ current: kbTargetVersionSchema.nullable().optional() });
 
 export type PublishOutcome =
   | { kind: 'published'; version: KbTargetVersion }
@@ -32,4 +34,14 @@ export async function publishPatch(token: string, request: PatchRequest): Promis
 /** `GET /api/kb/history?target=`: every version of one answer, oldest first. */
 export function fetchHistory(token: string, target: string, signal?: AbortSignal): Promise<KbTargetVersion[]> {
   return apiRequest(token, 'GET', `/api/kb/history?target=${encodeURIComponent(target)}`, z.array(kbTargetVersionSchema), undefined, signal);
+}
+
+/** Every version of `target`; nothing is read while there is no target. */
+export function historyQueryOptions(token: string, target: string | null) {
+  return queryOptions({ queryKey: ['kb', 'history', target], queryFn: target === null ? skipToken : ({ signal }) => fetchHistory(token, target, signal) });
+}
+
+/** After a revision was applied (published, rolled back, or someone else's found by a conflict): the shops' answers and the histories are read again. */
+export async function refreshKbVersions(queryClient: QueryClient): Promise<void> {
+  await Promise.all([queryClient.invalidateQueries({ queryKey: ['kb', 'answers'] }), queryClient.invalidateQueries({ queryKey: ['kb', 'history'] })]);
 }

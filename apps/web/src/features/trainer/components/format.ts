@@ -1,20 +1,5 @@
 import type { Gap, KbReply, KbTargetVersion } from '@warroom/contracts';
-import type { Lang, Messages } from './messages';
-
-export function formatClock(iso: string | number, lang: Lang): string {
-  return new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
-}
-
-/** 1 h 02 min 03 s / 1 小时 02 分 03 秒. */
-export function formatDuration(ms: number, lang: Lang): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (lang === 'zh') return h > 0 ? `${h} 小时 ${pad(m)} 分 ${pad(s)} 秒` : m > 0 ? `${m} 分 ${pad(s)} 秒` : `${s} 秒`;
-  return h > 0 ? `${h} h ${pad(m)} min ${pad(s)} s` : m > 0 ? `${m} min ${pad(s)} s` : `${s} s`;
-}
+import type { Messages } from './messages';
 
 /** The stage most of the gap's questions were asked in. */
 export function mainStage(gap: Gap): string {

@@ -1,8 +1,10 @@
-import { canRollBack, type KbTargetVersion, type User } from '@warroom/contracts';
-import { useEffect, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { canRollBack, type KbTargetVersion, type PatchRequest, type User } from '@warroom/contracts';
+import { useState } from 'react';
 import { errorText } from '../../../lib/api-client';
-import { fetchHistory, publishPatch } from '../api/patches';
-import { formatClock, parseTarget, replyText, versionChanges } from './format';
+import { historyQueryOptions, publishPatch, refreshKbVersions } from '../api/patches';
+import { formatTimeOfDay } from '../../../utils/format';
+import { parseTarget, replyText, versionChanges } from './format';
 import type { Lang, Messages } from './messages';
 
 /**
@@ -10,21 +12,22 @@ import type { Lang, Messages } from './messages';
  * examples added and removed, stage), and a rollback to any older one: leads roll back anyone's revision,
  * others only a latest revision of their own.
  */
-export function HistoryView({ token, user, target, refreshKey, lang, t, onRolledBack }: { token: string; user: User; target: string | null; refreshKey: number; lang: Lang; t: Messages; onRolledBack: () => void }) {
-  const [history, setHistory] = useState<KbTargetVersion[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+export function HistoryView({ token, user, target, lang, t }: { token: string; user: User; target: string | null; lang: Lang; t: Messages }) {
+  const queryClient = useQueryClient();
   const [notice, setNotice] = useState<string | null>(null);
-
-  useEffect(() => {
-    setHistory(null);
-    setProblem(null);
-    if (target === null) return;
-    const controller = new AbortController();
-    fetchHistory(token, target, controller.signal).then(setHistory, (error: unknown) => {
-      if (!controller.signal.aborted) setProblem(errorText(error));
-    });
-    return () => controller.abort();
-  }, [token, target, refreshKey]);
+  // Read again whenever a revision of any answer is applied from this tab (refreshKbVersions).
+  const historyQuery = useQuery(historyQueryOptions(token, target));
+  const history = historyQuery.data ?? null;
+  const rollbackMutation = useMutation({
+    mutationFn: (request: PatchRequest) => publishPatch(token, request),
+    onMutate: () => setNotice(null),
+    onSuccess: async (outcome) => {
+      if (outcome.kind === 'published') setNotice(t.rolledBack(outcome.version.revision));
+      await refreshKbVersions(queryClient);
+    },
+  });
+  const conflictMessage = rollbackMutation.data?.kind === 'conflict' ? rollbackMutation.data.message : null;
+  const problem = historyQuery.error ? errorText(historyQuery.error) : rollbackMutation.error ? errorText(rollbackMutation.error) : conflictMessage;
 
   if (target === null) {
     return (
@@ -36,19 +39,10 @@ export function HistoryView({ token, user, target, refreshKey, lang, t, onRolled
   }
   const latest = history?.at(-1) ?? null;
   const mayRollBack = canRollBack(user, latest?.author?.userId ?? null);
-  const rollback = async (toRevision: number) => {
+  const rollback = (toRevision: number) => {
     const parsed = parseTarget(target);
     if (!parsed || !latest) return;
-    setProblem(null);
-    try {
-      const outcome = await publishPatch(token, { patch: { op: 'rollback', scope: parsed.scope, answerId: parsed.answerId, toRevision }, baseRevision: latest.revision });
-      if (outcome.kind === 'published') {
-        setNotice(t.rolledBack(outcome.version.revision));
-        onRolledBack();
-      } else setProblem(outcome.message);
-    } catch (error) {
-      setProblem(errorText(error));
-    }
+    rollbackMutation.mutate({ patch: { op: 'rollback', scope: parsed.scope, answerId: parsed.answerId, toRevision }, baseRevision: latest.revision });
   };
 
   return (
@@ -67,9 +61,9 @@ export function HistoryView({ token, user, target, refreshKey, lang, t, onRolled
             <div className="row">
               <strong>{t.revision(version.revision)}</strong>
               <span className="badge">{t.ops[version.op] ?? version.op}</span>
-              <span className="small muted grow">{version.author ? t.byAt(version.author.login, version.appliedAt ? formatClock(version.appliedAt, lang) : '') : t.packFile}</span>
+              <span className="small muted grow">{version.author ? t.byAt(version.author.login, version.appliedAt ? formatTimeOfDay(version.appliedAt, lang) : '') : t.packFile}</span>
               {latest && version.revision !== latest.revision && version.content ? (
-                <button className="btn" type="button" disabled={!mayRollBack} onClick={() => void rollback(version.revision)} data-testid="rollback">
+                <button className="btn" type="button" disabled={!mayRollBack} onClick={() => rollback(version.revision)} data-testid="rollback">
                   {t.rollback(version.revision)}
                 </button>
               ) : null}

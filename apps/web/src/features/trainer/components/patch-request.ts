@@ -1,4 +1,4 @@
-import { KB_TOPICS, patchRequestSchema, type Gap, type PatchRequest } from '@warroom/contracts';
+import { KB_TOPICS, describeIssues, patchRequestSchema, type Gap, type PatchRequest } from '@warroom/contracts';
 import type { ShopAnswer } from '../api/get-answers';
 import type { Draft } from '../hooks/use-draft';
 import { mainStage } from './format';
@@ -75,6 +75,6 @@ export function buildRequest(draft: Draft, gap: Gap, answers: ShopAnswer[]): Bui
     };
   }
   const parsed = patchRequestSchema.safeParse(candidate);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
+  if (!parsed.success) return { ok: false, issues: describeIssues(parsed.error) };
   return { ok: true, request: parsed.data, target };
 }

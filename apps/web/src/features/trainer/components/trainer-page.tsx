@@ -8,8 +8,7 @@ import { GapEditor } from './gap-editor';
 import { GapInboxView, visibleGaps, type InboxFilters } from './gap-inbox';
 import { messages, type Lang, type Messages } from './messages';
 import { ShortcutLegend } from '../../../components/shortcut-legend';
-
-const isTyping = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+import { isTyping } from '../../../utils/keyboard';
 
 /** `/trainer[?lang=en][&source=rehearsal]`: sign in, then the gap inbox beside the patch editor. */
 export function TrainerPage({ lang, source }: { lang: Lang; source: EventSource }) {

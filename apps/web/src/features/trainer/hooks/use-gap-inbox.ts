@@ -1,20 +1,19 @@
+import { useQuery } from '@tanstack/react-query';
 import type { EventSource, Gap, ServerFrame } from '@warroom/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorText } from '../../../lib/api-client';
 import { LiveSocket, liveSocketUrl, type LiveSocketState } from '../../../lib/live-socket';
-import { usePolling } from '../../../lib/use-polling';
-import { fetchGaps } from '../api/get-gaps';
+import { gapsQueryOptions } from '../api/get-gaps';
 
 /** How long a gap that arrived while the inbox was open stays highlighted. */
 const NEW_HIGHLIGHT_MS = 15_000;
-/** The REST fallback's period, while no push arrives. */
-const POLL_MS = 2_000;
 
 export interface GapInbox {
   /** Every gap known, by id (active ones, and any this tab saw change state since). */
   gaps: ReadonlyMap<string, Gap>;
   /** Ids of gaps that appeared after the first list, until their highlight fades. */
   fresh: ReadonlySet<string>;
-  /** `push`: gap frames over the WebSocket; `poll`: `GET /api/gaps` every 2 s (no push yet). */
+  /** `push`: gap frames over the WebSocket; `poll`: `GET /api/gaps` on a timer (no push yet). */
   mode: 'push' | 'poll';
   connection: LiveSocketState;
   problem: string | null;
@@ -26,7 +25,7 @@ export interface GapInbox {
 
 /**
  * The live gap inbox: `subscribe_gaps` on `/live` (the whole list once, then each change), with a REST poll
- * every 2 s for as long as no gap frame has arrived (an api without the push, or a socket that is away).
+ * for as long as no gap frame has arrived (an api without the push, or a socket that is away).
  */
 export function useGapInbox(token: string, source: EventSource): GapInbox {
   const [gaps, setGaps] = useState<ReadonlyMap<string, Gap>>(new Map());
@@ -34,7 +33,7 @@ export function useGapInbox(token: string, source: EventSource): GapInbox {
   const [mergedInto, setMergedInto] = useState<ReadonlyMap<string, string>>(new Map());
   const [mode, setMode] = useState<'push' | 'poll'>('poll');
   const [connection, setConnection] = useState<LiveSocketState>({ connected: false, disconnectedSince: null, badFrames: 0 });
-  const [problem, setProblem] = useState<string | null>(null);
+  const [pushProblem, setPushProblem] = useState<string | null>(null);
   const listed = useRef(false);
   const pushing = useRef(false);
 
@@ -95,7 +94,7 @@ export function useGapInbox(token: string, source: EventSource): GapInbox {
           return;
         }
         case 'error':
-          setProblem(frame.data.message);
+          setPushProblem(frame.data.message);
           return;
         default:
           return;
@@ -118,13 +117,11 @@ export function useGapInbox(token: string, source: EventSource): GapInbox {
   }, [token, source, onFrame]);
 
   // The REST list while the push is away; a push that came up meanwhile wins over a read in flight.
-  const takeList = useCallback(
-    (list: Gap[]) => {
-      if (!pushing.current) replaceAll(list);
-    },
-    [replaceAll],
-  );
-  usePolling((signal) => fetchGaps(token, source, signal), { everyMs: POLL_MS, enabled: mode !== 'push', onData: takeList, onProblem: setProblem }, [token, source]);
+  const fallback = useQuery({ ...gapsQueryOptions(token, source), enabled: mode !== 'push' });
+  useEffect(() => {
+    if (fallback.data && !pushing.current) replaceAll(fallback.data);
+  }, [fallback.data, replaceAll]);
+  const problem = (mode !== 'push' && fallback.error ? errorText(fallback.error) : null) ?? pushProblem;
 
   return { gaps, fresh, mode, connection, problem, upsert, mergedInto };
 }

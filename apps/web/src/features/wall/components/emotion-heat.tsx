@@ -1,6 +1,7 @@
 import { EMOTIONS, type LiveSnapshot } from '@warroom/contracts';
 import { memo } from 'react';
-import { COLORS, formatPercent } from './format';
+import { COLORS } from './format';
+import { formatPercent } from '../../../utils/format';
 import type { Messages } from './messages';
 
 type Emotion = (typeof EMOTIONS)[number];

@@ -1,7 +1,3 @@
-export function formatPercent(value: number | null, digits = 1): string {
-  return value === null ? '—' : `${(value * 100).toFixed(digits)}%`;
-}
-
 /** ▲ / ▼ with the relative change, or ● new when there was nothing before. */
 export function formatTrend(trend: number | null): { arrow: string; text: string; direction: 'up' | 'down' | 'flat' | 'new' } {
   if (trend === null) return { arrow: '●', text: 'new', direction: 'new' };

@@ -1,4 +1,4 @@
-import { useNow } from '../hooks/use-live-snapshot';
+import { useNow } from '../../../hooks/use-now';
 import type { Messages } from './messages';
 
 export type FreshnessLevel = 'fresh' | 'lagging' | 'stale';

@@ -1,5 +1,5 @@
 import type { SnapshotCampaign } from '@warroom/contracts';
-import { useNow } from '../hooks/use-live-snapshot';
+import { useNow } from '../../../hooks/use-now';
 import { COLORS } from './format';
 import type { Messages } from './messages';
 

@@ -1,6 +1,7 @@
 import { HANDOFF_REASONS, type LiveSnapshot } from '@warroom/contracts';
 import { memo } from 'react';
-import { COLORS, formatPercent } from './format';
+import { COLORS } from './format';
+import { formatPercent } from '../../../utils/format';
 import type { Messages } from './messages';
 
 const REASON_COLORS: Record<(typeof HANDOFF_REASONS)[number], string> = {

@@ -1,21 +1,12 @@
 import type { Gap, TimeToPatch } from '@warroom/contracts';
 import { memo } from 'react';
-import { useNow } from '../hooks/use-live-snapshot';
+import { useNow } from '../../../hooks/use-now';
+import { formatStopwatch } from '../../../utils/format';
 import { COLORS } from './format';
 import type { Messages } from './messages';
 
 /** How many gaps the tile lists (the most costly). */
 const SHOWN = 5;
-
-/** `1:05:09`, `12:04`, `0:42`: a duration readable from across the room. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
-  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
-}
 
 const STATUS_COLOR: Record<Gap['status'], string> = {
   open: COLORS.amber,
@@ -63,13 +54,13 @@ export const TopGaps = memo(function TopGaps({
           <span>
             {t.gaps.median}{' '}
             <b style={{ color: COLORS.text, fontSize: '2.6vh', fontVariantNumeric: 'tabular-nums' }}>
-              {timeToPatch?.medianMs != null ? formatDuration(timeToPatch.medianMs) : '—'}
+              {timeToPatch?.medianMs != null ? formatStopwatch(timeToPatch.medianMs) : '—'}
             </b>
           </span>
           <span>
             p90{' '}
             <b style={{ color: COLORS.text, fontSize: '2.6vh', fontVariantNumeric: 'tabular-nums' }}>
-              {timeToPatch?.p90Ms != null ? formatDuration(timeToPatch.p90Ms) : '—'}
+              {timeToPatch?.p90Ms != null ? formatStopwatch(timeToPatch.p90Ms) : '—'}
             </b>
           </span>
         </div>
@@ -109,7 +100,7 @@ function PatchClock({ since }: { since: string }) {
   const now = useNow(1_000);
   return (
     <span data-testid="patch-clock" style={{ color: COLORS.text, fontWeight: 700, fontVariantNumeric: 'tabular-nums' }}>
-      {formatDuration(now - Date.parse(since))}
+      {formatStopwatch(now - Date.parse(since))}
     </span>
   );
 }

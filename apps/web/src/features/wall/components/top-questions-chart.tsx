@@ -2,7 +2,8 @@ import type { TopQuestion } from '@warroom/contracts';
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { EChart, type ChartOption } from '../../../components/echart';
 import { useStable } from '../hooks/use-stable';
-import { COLORS, formatPercent, formatTrend } from './format';
+import { COLORS, formatTrend } from './format';
+import { formatPercent } from '../../../utils/format';
 import type { Messages } from './messages';
 
 /** A label per bar: count · share · ▲▼ trend · own hit rate. */

@@ -88,16 +88,6 @@ export function useLiveSnapshot(token: string, query: SnapshotQuery): LiveView {
   return view;
 }
 
-/** Re-renders every `periodMs` so that freshness keeps counting when no frame arrives. */
-export function useNow(periodMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
-    return () => clearInterval(timer);
-  }, [periodMs]);
-  return now;
-}
-
 export interface ViewportUnits {
   vh: number;
   vw: number;

@@ -1,26 +1,12 @@
+import { DEFAULT_EMOTION_WEIGHTS, describeIssues, emotionNameSchema, type EmotionName } from '@warroom/contracts';
+import { clickhouseConnectionEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
+import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
 import { z } from 'zod';
-import { emotionNameSchema, type EmotionName } from './chat-event';
-import {
-  clickhouseSecurityEnvShape,
-  clickhouseTlsFrom,
-  connectionSecurityProblems,
-  kafkaSecurityEnvShape,
-  kafkaSecurityFrom,
-  type ClickHouseTls,
-  type KafkaSecurity,
-} from './connection-security';
-import { DEFAULT_EMOTION_WEIGHTS } from './gaps';
 
 /**
  * Environment of the api app, parsed once at start. A bad or missing variable fails fast with its name;
  * every default lives here.
  */
-
-const brokerList = z
-  .string()
-  .min(1)
-  .transform((value) => value.split(',').map((broker) => broker.trim()))
-  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'expected host:port[,host:port…]')).min(1));
 
 export const API_ROLES = ['ingest', 'api'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -33,14 +19,10 @@ const roleList = z
 export const apiEnvSchema = z
   .object({
   WARROOM_ROLES: roleList.default(['ingest', 'api']),
-  KAFKA_BROKERS: brokerList,
+  KAFKA_BROKERS: kafkaBrokerListSchema,
   KAFKA_CLIENT_ID: z.string().min(1).default('warroom-api'),
   ...kafkaSecurityEnvShape,
-  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }),
-  ...clickhouseSecurityEnvShape,
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('warroom'),
-  CLICKHOUSE_USER: z.string().default('default'),
-  CLICKHOUSE_PASSWORD: z.string().default(''),
+  ...clickhouseConnectionEnvShape,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   INGEST_GROUP_ID: z.string().min(1).default('warroom-ingest'),
@@ -113,7 +95,7 @@ export const apiEnvSchema = z
     message: 'required when WARROOM_ROLES includes api',
   })
   .superRefine((env, context) => {
-    for (const problem of connectionSecurityProblems(env)) {
+    for (const problem of [...kafkaSecurityProblems(env), ...clickhouseSecurityProblems(env)]) {
       const [variable = '(env)', ...message] = problem.split(': ');
       context.addIssue({ code: 'custom', path: [variable], message: message.join(': ') });
     }
@@ -123,7 +105,17 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export interface ApiConfig {
   roles: ReadonlySet<ApiRole>;
   kafka: { brokers: string[]; clientId: string; security: KafkaSecurity };
-  clickhouse: { url: string; database: string; username: string; password: string; tls: ClickHouseTls };
+  clickhouse: {
+    url: string;
+    database: string;
+    username: string;
+    password: string;
+    tls: ClickHouseTls;
+    /** On a cluster: migrations run ON CLUSTER with replicated engines. */
+    cluster: string | null;
+    /** `migrate` at start, or only `verify` that `npm run migrate` has run. */
+    schema: 'migrate' | 'verify';
+  };
   http: { host: string; port: number };
   ingest: { groupId: string; batchMaxRows: number; batchMaxMs: number };
   live: { kioskToken: string; tickMs: number; campaignStartedAt: Date | null; sessionRecheckMs: number };
@@ -139,6 +131,7 @@ export interface ApiConfig {
   logLevel: ApiEnv['LOG_LEVEL'];
 }
 
+/** A bad environment: every problem names its variable; main.ts prints them and exits 2. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -149,11 +142,7 @@ export class ConfigError extends Error {
 /** Parses an environment into the api's typed config, or throws one ConfigError naming every bad variable. */
 export function parseApiConfig(env: Record<string, string | undefined>): ApiConfig {
   const parsed = apiEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
-    );
-  }
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const e = parsed.data;
   return {
     roles: new Set(e.WARROOM_ROLES),
@@ -164,6 +153,8 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       username: e.CLICKHOUSE_USER,
       password: e.CLICKHOUSE_PASSWORD,
       tls: clickhouseTlsFrom(e),
+      cluster: e.CLICKHOUSE_CLUSTER ?? null,
+      schema: e.CLICKHOUSE_SCHEMA,
     },
     http: { host: e.HOST, port: e.PORT },
     ingest: { groupId: e.INGEST_GROUP_ID, batchMaxRows: e.INGEST_BATCH_MAX_ROWS, batchMaxMs: e.INGEST_BATCH_MAX_MS },

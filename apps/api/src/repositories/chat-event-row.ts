@@ -1,5 +1,5 @@
 import type { ChatEvent } from '@warroom/contracts';
-import { toClickHouseTime } from '../repositories/clickhouse-time';
+import { toClickHouseTime } from './clickhouse-time';
 
 /** One row of `chat_events` (migration 0002), as JSONEachRow sends it. */
 export interface ChatEventRow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseApiConfig, parseBotConfig } from './index';
+import { parseApiConfig } from './api-config';
 
 const base = { KAFKA_BROKERS: 'kafka-1:9093', CLICKHOUSE_URL: 'http://clickhouse:8123', WARROOM_ROLES: 'ingest' };
 
@@ -47,11 +47,5 @@ describe('connection security settings', () => {
     expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: '/c.pem' })).toMatch(/KAFKA_SSL_KEY_FILE/);
     expect(problemsOf({ CLICKHOUSE_CA_FILE: '/ca.pem' })).toMatch(/CLICKHOUSE_URL: must be https/);
     expect(problemsOf({ KAFKA_SSL: 'maybe' })).toMatch(/KAFKA_SSL/);
-  });
-
-  it('hold for the bot too', () => {
-    const bot = { KAFKA_BROKERS: 'kafka-1:9093' };
-    expect(parseBotConfig({ ...bot, KAFKA_SSL: 'true' }).kafka.security).toEqual({ ssl: { caFile: null, certFile: null, keyFile: null }, sasl: null });
-    expect(() => parseBotConfig({ ...bot, KAFKA_SASL_MECHANISM: 'scram-sha-256' })).toThrow(/KAFKA_SASL_USERNAME/);
   });
 });

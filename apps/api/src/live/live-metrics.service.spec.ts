@@ -1,0 +1,237 @@
+import { serverFrameSchema, type AgentsNow, type LiveSnapshot, type ServerFrame, type SnapshotQuery, type SystemStatus } from '@warroom/contracts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CampaignsService } from '../campaigns/campaigns.service';
+import { Clock } from '../common/clock';
+import type { AppConfig } from '../config/app-config';
+import type { GapsService } from '../gaps/gaps.service';
+import type { EncodedFrame } from '../push/frames';
+import { PushHub } from '../push/push-hub';
+import type { PushViewer } from '../push/push-rooms';
+import type { ViewerSocket } from '../push/socket-viewer';
+import type { MetricsRepository, MetricsWindowRange, QuestionRollup } from '../repositories/metrics.repository';
+import type { StaffingService } from '../staffing/staffing.service';
+import type { SystemStatusService } from '../status/system-status.service';
+import type { WatermarkObserver } from '../watermark/watermark-observer';
+import { LiveMetricsService } from './live-metrics.service';
+
+// The service's own rules (one computation per view per tick, fan-out, heartbeats, status, slow viewers)
+// with its store, broker and neighbours replaced by plain objects and its clock set by the spec; the real
+// pipeline is live-metrics.test.ts's and live-sockets.test.ts's.
+
+const T0 = Date.parse('2026-11-11T10:00:00.000Z');
+const SHOP_A: SnapshotQuery = { shop: 'shop-a', window: '5m', source: 'live' };
+const SHOP_B: SnapshotQuery = { shop: 'shop-b', window: '5m', source: 'live' };
+const TICK_MS = 250;
+
+class FakeClock extends Clock {
+  constructor(public time: number) {
+    super();
+  }
+  override now(): number {
+    return this.time;
+  }
+}
+
+class RecordingViewer implements PushViewer {
+  readonly frames: ServerFrame[] = [];
+  readonly raw: EncodedFrame[] = [];
+  send(frame: EncodedFrame): void {
+    this.raw.push(frame);
+    this.frames.push(serverFrameSchema.parse(JSON.parse(frame)));
+  }
+  events(): string[] {
+    return this.frames.map((frame) => frame.event);
+  }
+  snapshots(): LiveSnapshot[] {
+    return this.frames.flatMap((frame) => (frame.event === 'snapshot' ? [frame.data] : []));
+  }
+}
+
+/** A socket whose client never reads: every send stays in flight. */
+class StuckSocket implements ViewerSocket {
+  readonly OPEN = 1 as const;
+  readyState: ViewerSocket['readyState'] = 1;
+  bufferedAmount = 0;
+  sent = 0;
+  closedWith: number | null = null;
+  send: ViewerSocket['send'] = () => {
+    this.sent += 1;
+  };
+  close: ViewerSocket['close'] = (code?: number) => {
+    this.closedWith = code ?? 0;
+  };
+  terminate: ViewerSocket['terminate'] = () => undefined;
+}
+
+function rollupOf(questions: number): QuestionRollup {
+  return {
+    outcomes: [
+      { mode: 'bot', stage: 'pre_sale', outcome: 'answered', handoffReason: '', questions, botModeQuestions: questions, botAnswered: questions, questionsHandedOff: 0, unmatchedQueries: 0 },
+    ],
+    emotions: [],
+    answers: [],
+  };
+}
+
+function agentsNow(asOf: Date): AgentsNow {
+  const iso = asOf.toISOString();
+  return { asOf: iso, windowStart: iso, windowEnd: iso, conversations: 0, handoffs: 0, abandons: 0, ahtSec: null, ahtBasis: 'none', withBot: null, withoutBot: null, savedByBot: null, onShift: null };
+}
+
+describe('LiveMetricsService', () => {
+  let clock: FakeClock;
+  let watermark: { asOf: Date | null; dataVersion: number };
+  /** Questions the store holds per shop; the rollup reads them. */
+  let stored: Map<string, number>;
+  let rollupReads: string[];
+  let statusListener: ((status: SystemStatus) => void) | null;
+  let hub: PushHub;
+  let service: LiveMetricsService;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+    clock = new FakeClock(T0);
+    watermark = { asOf: new Date(T0 - 1_000), dataVersion: 1 };
+    stored = new Map([
+      ['shop-a', 10],
+      ['shop-b', 20],
+    ]);
+    rollupReads = [];
+    statusListener = null;
+    hub = new PushHub();
+    const metrics = {
+      questionRollup: (range: MetricsWindowRange) => {
+        rollupReads.push(range.shop);
+        return Promise.resolve(rollupOf(stored.get(range.shop) ?? 0));
+      },
+      newestUnmatched: () => Promise.resolve([]),
+      conversion: () => Promise.resolve({ botSessions: 0, botConverted: 0, agentSessions: 0, agentConverted: 0 }),
+    } as unknown as MetricsRepository;
+    const campaigns = { runningStart: () => null, snapshotCampaign: () => null } as unknown as CampaignsService;
+    const gaps = { timeToPatch: () => ({ verified: 0, medianMs: null, p90Ms: null }) } as unknown as GapsService;
+    const staffing = { agentsNow: (_scope: unknown, _windowEnd: Date, asOf: Date) => Promise.resolve(agentsNow(asOf)) } as unknown as StaffingService;
+    const status = {
+      current: (): SystemStatus => ({ parts: [], missingEvents: null }),
+      onChange: (listener: (status: SystemStatus) => void) => {
+        statusListener = listener;
+        return () => undefined;
+      },
+    } as unknown as SystemStatusService;
+    const observer = {
+      asOf: () => watermark.asOf,
+      get dataVersion() {
+        return watermark.dataVersion;
+      },
+      lagging: () => [],
+      drainObserveTimes: () => '-',
+    } as unknown as WatermarkObserver;
+    const config = { live: { tickMs: TICK_MS, campaignStartedAt: null } } as unknown as AppConfig;
+    service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, status, observer, clock, hub);
+    service.onApplicationBootstrap();
+  });
+
+  afterEach(() => {
+    service.onApplicationShutdown();
+    vi.useRealTimers();
+  });
+
+  /** Time passes for the clock and the loops alike. */
+  async function pass(ms: number): Promise<void> {
+    clock.time += ms;
+    await vi.advanceTimersByTimeAsync(ms);
+  }
+
+  /** New rows stored and committed: the watermark moves on and its data version grows. */
+  function ingest(shop: string, questions: number): void {
+    stored.set(shop, (stored.get(shop) ?? 0) + questions);
+    watermark.dataVersion += 1;
+    watermark.asOf = new Date(clock.time);
+  }
+
+  it('gives a new viewer the status and then the snapshot, computed once for viewers of the same view', async () => {
+    const first = new RecordingViewer();
+    const second = new RecordingViewer();
+    await Promise.all([hub.subscribe('metrics', first, SHOP_A), hub.subscribe('metrics', second, SHOP_A)]);
+    expect(first.events()).toEqual(['system_status', 'snapshot']);
+    expect(second.events()).toEqual(['system_status', 'snapshot']);
+    expect(first.snapshots()[0]!.questions).toBe(10);
+    expect(rollupReads).toEqual(['shop-a']);
+  });
+
+  it('computes each subscribed view once per tick and pushes its snapshot to every viewer of it, and only to them', async () => {
+    const a1 = new RecordingViewer();
+    const a2 = new RecordingViewer();
+    const b = new RecordingViewer();
+    await hub.subscribe('metrics', a1, SHOP_A);
+    await hub.subscribe('metrics', a2, SHOP_A);
+    await hub.subscribe('metrics', b, SHOP_B);
+    rollupReads = [];
+
+    ingest('shop-a', 5);
+    await pass(TICK_MS);
+
+    expect(rollupReads.sort()).toEqual(['shop-a', 'shop-b']);
+    expect(a1.snapshots().map((snapshot) => snapshot.questions)).toEqual([10, 15]);
+    // One frame, encoded once, for every viewer of the view.
+    expect(a2.raw.at(-1)).toBe(a1.raw.at(-1));
+    expect(b.snapshots().map((snapshot) => [snapshot.shop, snapshot.questions])).toEqual([['shop-b', 20]]);
+  });
+
+  it('confirms unchanged figures with a heartbeat carrying the new watermark, once a second, without reading the store', async () => {
+    const viewer = new RecordingViewer();
+    await hub.subscribe('metrics', viewer, SHOP_A);
+    rollupReads = [];
+    // Nothing new stored, and the watermark moves within the same second: the same window, the same figures.
+    watermark.asOf = new Date(T0 - 500);
+    await pass(1_000);
+    await pass(1_000);
+    expect(viewer.events()).toEqual(['system_status', 'snapshot', 'heartbeat', 'heartbeat']);
+    const heartbeat = viewer.frames.at(-1);
+    expect(heartbeat?.event === 'heartbeat' && heartbeat.data.asOf).toBe(new Date(T0 - 500).toISOString());
+    expect(rollupReads).toEqual([]);
+  });
+
+  it('stops computing a view once its last viewer leaves', async () => {
+    const viewer = new RecordingViewer();
+    const leave = await hub.subscribe('metrics', viewer, SHOP_A);
+    leave();
+    rollupReads = [];
+    ingest('shop-a', 1);
+    await pass(TICK_MS);
+    expect(rollupReads).toEqual([]);
+    expect(viewer.events()).toEqual(['system_status', 'snapshot']);
+  });
+
+  it('sends a changed system status to every viewer once', async () => {
+    const a = new RecordingViewer();
+    const b = new RecordingViewer();
+    await hub.subscribe('metrics', a, SHOP_A);
+    await hub.subscribe('metrics', b, SHOP_B);
+    statusListener?.({ parts: [{ part: 'store', state: 'down', since: new Date(T0).toISOString(), problem: 'frozen' }], missingEvents: null });
+    expect(a.events()).toEqual(['system_status', 'snapshot', 'system_status']);
+    expect(b.events()).toEqual(['system_status', 'snapshot', 'system_status']);
+  });
+
+  it('drops a viewer that stopped reading, and keeps serving the others', async () => {
+    const stuck = new StuckSocket();
+    const reader = new RecordingViewer();
+    await hub.subscribe('metrics', hub.viewerOn(stuck), SHOP_A);
+    await hub.subscribe('metrics', reader, SHOP_A);
+    for (let second = 1; second <= 3; second += 1) {
+      ingest('shop-a', 1);
+      await pass(1_000);
+    }
+    expect(stuck.closedWith).toBe(1013);
+    const sentBeforeDrop = stuck.sent;
+    ingest('shop-a', 1);
+    await pass(1_000);
+    expect(stuck.sent).toBe(sentBeforeDrop);
+    expect(reader.snapshots().map((snapshot) => snapshot.questions)).toEqual([10, 11, 12, 13, 14]);
+  });
+
+  it('refuses a "campaign" window when no campaign runs, before registering the viewer', async () => {
+    const viewer = new RecordingViewer();
+    await expect(hub.subscribe('metrics', viewer, { ...SHOP_A, window: 'campaign' })).rejects.toThrow(/needs a running live campaign/);
+    expect(viewer.frames).toEqual([]);
+  });
+});
