@@ -17,9 +17,9 @@ import {
   type AgentSuggestionsQuery,
   type RecordedEvent,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { BotRefusedError, BotUnavailableError } from '../repositories/bot.repository';
 import { AgentDeskService } from './agent-desk.service';
 

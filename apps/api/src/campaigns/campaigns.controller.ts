@@ -7,9 +7,9 @@ import {
   type CampaignInput,
   type CampaignListQuery,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { KioskTokenGuard } from '../common/kiosk-token.guard';
 import { ServiceTokenGuard } from '../common/service-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CampaignsService } from './campaigns.service';
 
 /** Campaign records: the kiosk token reads them, the service token writes them. */

@@ -23,10 +23,10 @@ import {
   type GapAnswered,
   type GapListQuery,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { GapReadGuard } from './gap-read.guard';
 import { GapsService, type GapResult } from './gaps.service';
 

@@ -25,11 +25,11 @@ import {
   type PatchPreview,
   type PatchRequest,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { ServiceTokenGuard } from '../common/service-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { BotUnavailableError } from '../repositories/bot.repository';
 import { describeConflict } from './conflict';
 import { KbService } from './kb.service';

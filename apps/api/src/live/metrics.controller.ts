@@ -7,8 +7,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { snapshotQuerySchema, type LiveSnapshot, type SnapshotQuery } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { KioskTokenGuard } from '../common/kiosk-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { InvalidMetricsRequest, LiveMetricsService, WatermarkUnknown } from './live-metrics.service';
 
 @Controller('api/metrics')

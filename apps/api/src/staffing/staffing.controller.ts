@@ -7,10 +7,10 @@ import {
   type StaffingReport,
   type StaffingReportRequest,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { StaffingInputError } from '@warroom/staffing';
 import { Allow } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StaffingService } from './staffing.service';
 
 const CSV_HEADERS = [
