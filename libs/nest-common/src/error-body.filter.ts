@@ -29,10 +29,11 @@ const STATUS_OF: readonly (readonly [DomainErrorClass, HttpStatus])[] = [
 /** What a caller sees of a fault of ours: nothing of its internals (paths, SQL, stack), which go to the log. */
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
-/** The status and body of one error, with the headers it needs (Retry-After). */
+/** The status and body of one error, with the headers it needs (Retry-After); `unexpected`: a fault of ours, to log. */
 export interface ErrorAnswer {
   body: ApiErrorBody & Readonly<Record<string, unknown>>;
   headers: Readonly<Record<string, string>>;
+  unexpected: boolean;
 }
 
 /**
@@ -48,19 +49,20 @@ export function errorAnswer(error: unknown): ErrorAnswer {
       return {
         body: { ...error.details, statusCode, message: error.message, ...(error instanceof InvalidInput && error.issues ? { issues: [...error.issues] } : {}) },
         headers: error instanceof TooManyRequests ? { 'Retry-After': String(error.retryAfterSeconds) } : {},
+        unexpected: false,
       };
     }
   }
   if (error instanceof HttpException) {
-    return { body: { statusCode: error.getStatus(), message: httpExceptionMessage(error) }, headers: {} };
+    return { body: { statusCode: error.getStatus(), message: httpExceptionMessage(error) }, headers: {}, unexpected: false };
   }
-  return { body: { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE }, headers: {} };
+  return { body: { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE }, headers: {}, unexpected: true };
 }
 
 function httpExceptionMessage(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
-  const { message } = response as { message?: unknown };
+  const message = 'message' in response ? response.message : undefined;
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.map(String).join('; ');
   return exception.message;
@@ -75,10 +77,8 @@ export class ErrorBodyFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
     const response: unknown = host.switchToHttp().getResponse();
-    const { body, headers } = errorAnswer(error);
-    if (body.statusCode >= 500 && !(error instanceof DomainError) && !(error instanceof HttpException)) {
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    }
+    const { body, headers, unexpected } = errorAnswer(error);
+    if (unexpected) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (httpAdapter.isHeadersSent(response)) {
       httpAdapter.end(response);
       return;
