@@ -11,7 +11,7 @@ import {
   type PatchPreview,
   type PatchRequest,
 } from '@warroom/contracts';
-import { NotFound, ZodValidationPipe } from '@warroom/nest-common';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
@@ -65,9 +65,7 @@ export class KbController {
   /** Every version of one target, oldest first (the editor diffs neighbours). */
   @Get('history')
   history(@Query(new ZodValidationPipe(historyQuerySchema)) query: z.infer<typeof historyQuerySchema>): KbTargetVersion[] {
-    const history = this.kb.history(query.target);
-    if (history.length === 0) throw new NotFound(`no knowledge-base target ${query.target}`);
-    return history;
+    return this.kb.history(query.target);
   }
 }
 

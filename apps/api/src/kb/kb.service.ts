@@ -15,7 +15,7 @@ import {
 } from '@warroom/contracts';
 import { KbLedger, parsePackFiles, type PackFile } from '@warroom/knowledge';
 import type { LogRecord } from '@warroom/kafka';
-import { Conflict, Forbidden, Unavailable } from '@warroom/nest-common';
+import { Conflict, Forbidden, NotFound, Unavailable } from '@warroom/nest-common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KbPatchesRepository } from '../repositories/kb-patches.repository';
 import { KbRevisionsRepository } from '../repositories/kb-revisions.repository';
@@ -117,7 +117,7 @@ export class KbService implements OnApplicationBootstrap {
         throw new Unavailable(`the patch ${proposal.patchId} is on the log but was not applied within ${this.config.kb.publishTimeoutMs} ms; it will be`);
       }
       if (decision.status === 'applied') return decision;
-      const history = decision.current ? this.history(decision.current.target) : [];
+      const history = decision.current ? this.ledger.history(decision.current.target) : [];
       const message = history.length > 0 ? describeConflict(history, request.baseRevision, Date.now()) : decision.reason;
       throw new Conflict(message, { reason: decision.reason, current: decision.current });
     } finally {
@@ -126,8 +126,11 @@ export class KbService implements OnApplicationBootstrap {
     }
   }
 
+  /** Every version of one target, oldest first; `NotFound` for a target the knowledge base never had. */
   history(target: string): KbTargetVersion[] {
-    return this.ledger.history(target);
+    const history = this.ledger.history(target);
+    if (history.length === 0) throw new NotFound(`no knowledge-base target ${target}`);
+    return history;
   }
 
   /** The version of an answer a shop sees now, or null (unknown, or retired). */
