@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, describeIssues, simProfileSchema, type SimEnv, type SimProfile } from '@warroom/contracts';
+import { ConfigError, simProfileSchema, type SimEnv, type SimProfile } from '@warroom/contracts';
 import { curveMinuteOfClock } from './curve';
 
 /**
@@ -93,7 +93,7 @@ export function loadProfile(nameOrPath: string): { profile: SimProfile; file: st
   }
   const parsed = simProfileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(describeIssues(parsed.error).map((issue) => `SIM_PROFILE: ${file}: ${issue}`));
+    throw new ConfigError(parsed.error.issues.map((issue) => `SIM_PROFILE: ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   return { profile: parsed.data, file };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Forbidden } from '@warroom/nest-common';
 import type {
   AgentChat,
   AgentConversation,
@@ -12,7 +13,6 @@ import type {
   AgentSuggestionsQuery,
   RecordedEvent,
 } from '@warroom/contracts';
-import { Forbidden } from '@warroom/nest-common';
 import { maskPii } from '../live/pii-mask';
 import { AuditService } from '../auth/audit.service';
 import type { ActorContext } from '../auth/decorators';
