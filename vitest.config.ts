@@ -10,6 +10,7 @@ const alias = {
   '@warroom/matcher': `${root}libs/matcher/src/index.ts`,
   '@warroom/staffing': `${root}libs/staffing/src/index.ts`,
   '@warroom/knowledge': `${root}libs/knowledge/src/index.ts`,
+  '@warroom/nest-common': `${root}libs/nest-common/src/index.ts`,
 };
 // Nest's DI needs emitDecoratorMetadata, which esbuild does not produce: SWC compiles server code.
 const serverPlugins = [

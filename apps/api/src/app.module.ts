@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ERROR_BODY_FILTER } from '@warroom/nest-common';
 import { AgentDeskModule } from './agent-desk/agent-desk.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { EventLoopMonitor } from './common/event-loop-monitor';
@@ -25,7 +26,7 @@ export class AppModule {
         ...(config.roles.has('api') ? [ReplayModule] : []),
         ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule] : []),
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, EventLoopMonitor],
+      providers: [{ provide: APP_CONFIG, useValue: config }, EventLoopMonitor, ERROR_BODY_FILTER],
       exports: [APP_CONFIG],
     };
   }

@@ -1,4 +1,5 @@
 import { Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ERROR_BODY_FILTER } from '@warroom/nest-common';
 import { AgentDeskService, QUEUE_SETTINGS, type QueueSettings } from './agent/agent-desk.service';
 import { AgentController } from './agent/agent.controller';
 import { HandoffQueue } from './agent/handoff-queue';
@@ -47,6 +48,7 @@ export class AppModule {
       controllers: [ChatController, AgentController, HealthController, PreviewController],
       providers: [
         { provide: BOT_CONFIG, useValue: config },
+        ERROR_BODY_FILTER,
         { provide: CLOCK, useValue: systemClock },
         { provide: KbReplica, useValue: replica },
         { provide: KnowledgeBase, useValue: replica.knowledgeBase },

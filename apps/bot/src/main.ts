@@ -41,9 +41,8 @@ async function bootstrap(): Promise<void> {
   const replica = new KbReplica(packs, knowledgeBase, createMatcher, 0);
   replica.apply(state.proposals.map((entry) => ({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.proposal })));
   replica.skipTo(state.nextOffset);
-  // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and in one
-  // measuring window bench:bot (3,000 answers) did 2,131-2,521 questions/s on Fastify against 1,464-1,736 on
-  // Express, p99 8.7-10.3 ms against 12.7-15.2 ms.
+  // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and Express's
+  // per-request cost is the larger share of each answer (bench:bot measures both throughput and p99).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica, kbState), new FastifyAdapter({ bodyLimit: BOT_MAX_BODY_BYTES }), {
     logger: [...LOG_LEVELS[config.logLevel]],
   });

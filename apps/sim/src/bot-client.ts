@@ -5,6 +5,7 @@ import {
   agentQueueSchema,
   botHealthSchema,
   chatReplySchema,
+  issuesText,
   recordedEventSchema,
   type AbandonRequest,
   type AgentAcceptRequest,
@@ -134,7 +135,7 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      throw new BotRequestError(`${method} ${path}: reply breaks its contract: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`, response.status);
+      throw new BotRequestError(`${method} ${path}: reply breaks its contract: ${issuesText(parsed.error)}`, response.status);
     }
     return parsed.data;
   }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { productPackSchema } from '@warroom/contracts';
+import { issuesText, productPackSchema } from '@warroom/contracts';
 
 /** A product a simulated customer can ask about: a SKU of the shop's product packs. */
 export interface Product {
@@ -38,7 +38,7 @@ export function loadCatalog(packDir: string, shopIds: readonly string[]): Catalo
         }
         const parsed = productPackSchema.safeParse(json);
         if (!parsed.success) {
-          throw new CatalogError(`${path}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+          throw new CatalogError(`${path}: ${issuesText(parsed.error)}`);
         }
         const pack = parsed.data;
         const price = PRICE.exec(pack.sellingPoints.text);

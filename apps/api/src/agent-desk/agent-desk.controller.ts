@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpException, Post, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
   HANDOFF_ROLES,
   agentDeskFlagRequestSchema,
@@ -17,10 +17,9 @@ import {
   type AgentSuggestionsQuery,
   type RecordedEvent,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { BotRefusedError, BotUnavailableError } from '../repositories/bot.repository';
 import { AgentDeskService } from './agent-desk.service';
 
 /** The agent console (libs/contracts/src/agent-desk.ts has the routes): signed-in agents and leads. */
@@ -32,47 +31,40 @@ export class AgentDeskController {
 
   @Get('queue')
   queue(@Query(new ZodValidationPipe(agentDeskQueueQuerySchema)) query: AgentQueueQuery): Promise<AgentQueue> {
-    return this.desk.queue(query).catch(translate);
+    return this.desk.queue(query);
   }
 
   @Post('accept')
   @HttpCode(200)
   accept(@Body(new ZodValidationPipe(agentDeskSessionRefSchema)) ref: AgentDeskSessionRef, @CurrentActor() by: ActorContext): Promise<AgentChat> {
-    return this.desk.accept(ref, by).catch(translate);
+    return this.desk.accept(ref, by);
   }
 
   @Post('reply')
   @HttpCode(200)
   reply(@Body(new ZodValidationPipe(agentDeskReplyRequestSchema)) request: AgentDeskReplyRequest, @CurrentActor() by: ActorContext): Promise<RecordedEvent> {
-    return this.desk.reply(request, by).catch(translate);
+    return this.desk.reply(request, by);
   }
 
   @Post('end')
   @HttpCode(200)
   end(@Body(new ZodValidationPipe(agentDeskSessionRefSchema)) ref: AgentDeskSessionRef, @CurrentActor() by: ActorContext): Promise<RecordedEvent> {
-    return this.desk.end(ref, by).catch(translate);
+    return this.desk.end(ref, by);
   }
 
   @Post('flag')
   @HttpCode(200)
   flag(@Body(new ZodValidationPipe(agentDeskFlagRequestSchema)) request: AgentDeskFlagRequest, @CurrentActor() by: ActorContext): Promise<RecordedEvent> {
-    return this.desk.flag(request, by).catch(translate);
+    return this.desk.flag(request, by);
   }
 
   @Get('conversation')
   conversation(@Query(new ZodValidationPipe(agentDeskSessionRefSchema)) ref: AgentDeskSessionRef, @CurrentActor() by: ActorContext): Promise<AgentConversation> {
-    return this.desk.conversation(ref, by).catch(translate);
+    return this.desk.conversation(ref, by);
   }
 
   @Get('suggestions')
   suggestions(@Query(new ZodValidationPipe(agentSuggestionsQuerySchema)) query: AgentSuggestionsQuery): Promise<AgentSuggestions> {
-    return this.desk.suggestions(query).catch(translate);
+    return this.desk.suggestions(query);
   }
-}
-
-/** The bot's 404/409 keep their status and words; a bot that is away is a 503. */
-function translate(error: unknown): never {
-  if (error instanceof BotRefusedError) throw new HttpException({ statusCode: error.status, message: error.message }, error.status);
-  if (error instanceof BotUnavailableError) throw new ServiceUnavailableException(error.message);
-  throw error;
 }

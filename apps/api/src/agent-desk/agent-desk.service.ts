@@ -1,4 +1,5 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { Forbidden } from '@warroom/nest-common';
 import type {
   AgentChat,
   AgentConversation,
@@ -80,7 +81,7 @@ export class AgentDeskService {
     if (by.user.role === 'agent') {
       const holder = holderOf(messages) ?? this.acceptedHere.get(sessionKey(ref));
       if (holder !== by.actor.login) {
-        throw new ForbiddenException('An agent reads only the conversations they hold: accept this customer first');
+        throw new Forbidden('An agent reads only the conversations they hold: accept this customer first');
       }
     } else {
       await this.auditRead(ref, by);

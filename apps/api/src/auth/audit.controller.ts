@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ADMIN_ROLES, auditQuerySchema, type AuditList, type AuditQuery } from '@warroom/contracts';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { AuditService } from './audit.service';
 import { Allow } from './decorators';
 import { SessionAuthGuard } from './session-auth.guard';

@@ -8,7 +8,7 @@ import {
   type SessionResponse,
   type User,
 } from '@warroom/contracts';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { AuthService } from './auth.service';
 import { Allow, CurrentActor, PasswordChangeRoute, type ActorContext } from './decorators';
 import { SessionAuthGuard } from './session-auth.guard';

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BadRequestException, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { loginSchema, type ChangePasswordRequest, type LoginRequest, type SessionResponse } from '@warroom/contracts';
+import { Forbidden, InvalidInput, TooManyRequests, Unauthorized } from '@warroom/nest-common';
 import type { UserRecord } from '../repositories/users.repository';
 import { ANONYMOUS_ACTOR, AuditService } from './audit.service';
 import type { ActorContext } from './decorators';
@@ -18,19 +19,13 @@ const FAILED_SIGN_IN_JITTER_MS = 200;
 export const SIGN_IN_FAILED = 'Wrong login or password';
 
 /** 429 for a login or address that failed too often: no password is checked until it has waited. */
-export class TooManySignInsException extends HttpException {
-  constructor(waitMs: number) {
-    const retryAfterSeconds = Math.ceil(waitMs / 1000);
-    const minutes = Math.ceil(retryAfterSeconds / 60);
-    super(
-      {
-        statusCode: HttpStatus.TOO_MANY_REQUESTS,
-        message: `Too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset the password`,
-        retryAfterSeconds,
-      },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
-  }
+function tooManySignIns(waitMs: number): TooManyRequests {
+  const retryAfterSeconds = Math.ceil(waitMs / 1000);
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return new TooManyRequests(
+    `Too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask an admin to reset the password`,
+    retryAfterSeconds,
+  );
 }
 
 /** Signing in and changing one's own password. */
@@ -57,7 +52,7 @@ export class AuthService {
     const loginKey = loginAddressKey(login, from);
     const startedAt = Date.now();
     const waitMs = Math.max(this.failuresByLogin.wait(loginKey, startedAt), this.failuresByAddress.wait(from, startedAt));
-    if (waitMs > 0) throw new TooManySignInsException(waitMs);
+    if (waitMs > 0) throw tooManySignIns(waitMs);
     const locksLogin = this.failuresByLogin.fail(loginKey, startedAt);
     this.failuresByAddress.fail(from, startedAt);
     const record = loginSchema.safeParse(login).success ? await this.directory.get(userIdFor(login), { fresh: true }) : null;
@@ -67,7 +62,7 @@ export class AuthService {
       // Recorded during the delay, so that a known login's answer takes no longer than an unknown one's.
       const recorded = record === null ? Promise.resolve() : this.recordFailure(record, from, locksLogin);
       await Promise.all([recorded, sleep(this.failureDelayMs(loginKey))]);
-      throw new UnauthorizedException(SIGN_IN_FAILED);
+      throw new Unauthorized(SIGN_IN_FAILED);
     }
     this.failuresByLogin.clear(loginKey);
     this.failuresByAddress.release(from, startedAt);
@@ -78,25 +73,25 @@ export class AuthService {
   /** Replaces the caller's password (the one-time one too) and opens a new session; older sessions end. */
   async changePassword({ actor }: ActorContext, request: ChangePasswordRequest, from: string): Promise<SessionResponse> {
     if (passwordTooLong(request.newPassword)) {
-      throw new BadRequestException(`newPassword: a password is at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`);
+      throw new InvalidInput(`newPassword: a password is at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`);
     }
     const record = await this.directory.get(actor.userId, { fresh: true });
-    if (record === null || record.disabled) throw new UnauthorizedException('This account is disabled or no longer exists');
+    if (record === null || record.disabled) throw new Unauthorized('This account is disabled or no longer exists');
     // A wrong current password is a guess at the same secret as a failed sign-in (with a session found
     // on an unlocked screen, say): it counts against the same per-login limit, and a locked login may not
     // try here either.
     const loginKey = loginAddressKey(record.login, from);
     const waitMs = this.failuresByLogin.wait(loginKey, Date.now());
-    if (waitMs > 0) throw new TooManySignInsException(waitMs);
+    if (waitMs > 0) throw tooManySignIns(waitMs);
     const locksLogin = this.failuresByLogin.fail(loginKey, Date.now());
     if (!(await verifyPassword(request.currentPassword, record.passwordHash))) {
       const recorded = locksLogin ? this.recordLock(record, `${from} (password change)`) : Promise.resolve();
       await Promise.all([recorded, sleep(this.failureDelayMs(loginKey))]);
-      throw new ForbiddenException('The current password is wrong');
+      throw new Forbidden('The current password is wrong');
     }
     this.failuresByLogin.clear(loginKey);
     if (request.newPassword === request.currentPassword) {
-      throw new BadRequestException('newPassword: choose a password other than the current one');
+      throw new InvalidInput('newPassword: choose a password other than the current one');
     }
     const saved = await this.directory.save({
       ...record,

@@ -8,7 +8,7 @@ import {
   type KioskToken,
   type KioskTokenList,
 } from '@warroom/contracts';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { Allow, CurrentActor, type ActorContext } from './decorators';
 import { KioskTokensService } from './kiosk-tokens.service';
 import { SessionAuthGuard } from './session-auth.guard';

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { IssuedKioskToken, KioskToken } from '@warroom/contracts';
+import { Conflict, NotFound } from '@warroom/nest-common';
 import { tokenMatches } from '../common/token-matches';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KioskTokensRepository, type KioskTokenRecord } from '../repositories/kiosk-tokens.repository';
@@ -88,8 +89,8 @@ export class KioskTokensService implements OnModuleInit, OnApplicationShutdown {
 
   async revoke({ actor }: ActorContext, tokenId: string): Promise<KioskToken> {
     const current = (await this.tokens.list()).find((record) => record.tokenId === tokenId);
-    if (current === undefined) throw new NotFoundException(`No kiosk token ${tokenId}`);
-    if (current.revokedAt !== null) throw new ConflictException(`The kiosk token ${tokenId} (${current.name}) was revoked already`);
+    if (current === undefined) throw new NotFound(`No kiosk token ${tokenId}`);
+    if (current.revokedAt !== null) throw new Conflict(`The kiosk token ${tokenId} (${current.name}) was revoked already`);
     const revoked: KioskTokenRecord = { ...current, revokedAt: new Date(), revokedBy: actor.login, version: current.version + 1n };
     await this.tokens.insert(revoked);
     this.valid.delete(revoked.tokenSha256);

@@ -6,8 +6,9 @@ import { concurrencyLimit } from '../common/concurrency-limit';
 /**
  * bcrypt through @node-rs/bcrypt (Rust, prebuilt N-API binaries on npm) at cost 10, the floor OWASP still
  * accepts for bcrypt. Hashing runs on libuv's thread pool, not on the event loop: with bcryptjs (pure
- * JavaScript) every sign-in took 190–370 ms of the main thread, in slices, while 1,000 viewers waited for
- * their frames. The hash format is standard ($2b$), so hashes written by bcryptjs keep verifying.
+ * JavaScript) every sign-in held the main thread, in slices, while the walls' viewers waited for their
+ * frames (bench:login measures it). The hash format is standard ($2b$), so hashes written by bcryptjs keep
+ * verifying.
  */
 export const BCRYPT_COST = 10;
 

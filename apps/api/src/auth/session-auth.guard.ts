@@ -1,13 +1,7 @@
-import {
-  ForbiddenException,
-  Injectable,
-  Logger,
-  UnauthorizedException,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@warroom/contracts';
+import { Forbidden, Unauthorized } from '@warroom/nest-common';
 import { ALLOWED_ROLES, PASSWORD_CHANGE_ROUTE, type AuthenticatedRequest } from './decorators';
 import { SessionAuthenticator } from './session-authenticator';
 
@@ -38,22 +32,22 @@ export class SessionAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(request.headers.authorization);
-    if (token === null) throw new UnauthorizedException('Sign in first: send Authorization: Bearer <session token>');
+    if (token === null) throw new Unauthorized('Sign in first: send Authorization: Bearer <session token>');
     const authentication = await this.authenticator.authenticate(token);
-    if (!authentication.ok) throw new UnauthorizedException(authentication.message);
+    if (!authentication.ok) throw new Unauthorized(authentication.message);
     const { auth, mustChangePassword } = authentication;
 
     if (mustChangePassword && this.reflector.get<boolean | undefined>(PASSWORD_CHANGE_ROUTE, context.getHandler()) !== true) {
-      throw new ForbiddenException('Change your one-time password first (POST /api/auth/password)');
+      throw new Forbidden('Change your one-time password first (POST /api/auth/password)');
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, [context.getHandler(), context.getClass()]);
     if (roles === undefined) {
       // A route guarded but naming no roles is a mistake of ours: closed, and said so in the log.
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} uses SessionAuthGuard without @Allow(...)`);
-      throw new ForbiddenException('This route allows no role');
+      throw new Forbidden('This route allows no role');
     }
     if (!roles.includes(auth.user.role)) {
-      throw new ForbiddenException(`This needs the role ${roles.join(' or ')}; you are signed in as ${auth.user.role}`);
+      throw new Forbidden(`This needs the role ${roles.join(' or ')}; you are signed in as ${auth.user.role}`);
     }
     request.auth = auth;
     return true;

@@ -11,7 +11,7 @@ import {
   type User,
   type UserList,
 } from '@warroom/contracts';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { Allow, CurrentActor, type ActorContext } from './decorators';
 import { SessionAuthGuard } from './session-auth.guard';
 import { UsersService } from './users.service';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { ActorContext } from './decorators';
 import type { CreateUserRequest, PasswordResetResponse, UnlockUserResponse, UpdateUserRequest, User } from '@warroom/contracts';
+import { Conflict, InvalidInput, NotFound } from '@warroom/nest-common';
 import type { UserRecord } from '../repositories/users.repository';
 import { AuditService } from './audit.service';
 import { AuthService } from './auth.service';
@@ -15,7 +16,7 @@ export function applyUserChange(current: Editable, change: UpdateUserRequest): E
   const role = change.role ?? current.role;
   const grade = change.grade !== undefined ? change.grade : role === 'trainer' ? current.grade : null;
   if ((role === 'trainer') !== (grade !== null)) {
-    throw new BadRequestException('grade: a trainer needs a grade, and only trainers have one');
+    throw new InvalidInput('grade: a trainer needs a grade, and only trainers have one');
   }
   return { displayName: change.displayName ?? current.displayName, role, grade, disabled: change.disabled ?? current.disabled };
 }
@@ -44,11 +45,11 @@ export class UsersService {
 
   async create({ actor }: ActorContext, request: CreateUserRequest): Promise<User> {
     if (passwordTooLong(request.password)) {
-      throw new BadRequestException(`password: a password is at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`);
+      throw new InvalidInput(`password: a password is at most ${BCRYPT_MAX_BYTES} bytes in UTF-8`);
     }
     const userId = userIdFor(request.login);
     if ((await this.directory.get(userId, { fresh: true })) !== null) {
-      throw new ConflictException(`The login ${request.login} is taken`);
+      throw new Conflict(`The login ${request.login} is taken`);
     }
     const mustChangePassword = request.mustChangePassword ?? true;
     const saved = await this.directory.save({
@@ -74,13 +75,13 @@ export class UsersService {
 
   async update({ actor }: ActorContext, userId: string, change: UpdateUserRequest): Promise<User> {
     const current = await this.directory.get(userId, { fresh: true });
-    if (current === null) throw new NotFoundException(`No user ${userId}`);
+    if (current === null) throw new NotFound(`No user ${userId}`);
     const next = applyUserChange(current, change);
     const changed = difference(current, next);
     if (Object.keys(changed).length === 0) return publicUser(current);
     const losesAdmin = current.role === 'admin' && !current.disabled && (next.role !== 'admin' || next.disabled);
     if (losesAdmin && !(await this.anotherEnabledAdmin(userId))) {
-      throw new ConflictException('This would leave no enabled admin: make another user admin first');
+      throw new Conflict('This would leave no enabled admin: make another user admin first');
     }
     const saved = await this.directory.save({ ...current, ...next, updatedBy: actor.userId });
     await this.audit.record(actor, 'user.update', userId, { login: saved.login, changed });
@@ -116,7 +117,7 @@ export class UsersService {
 
   private async existing(userId: string): Promise<UserRecord> {
     const user = await this.directory.get(userId, { fresh: true });
-    if (user === null) throw new NotFoundException(`No user ${userId}`);
+    if (user === null) throw new NotFound(`No user ${userId}`);
     return user;
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, NotFoundException, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
 import {
   campaignIdSchema,
   campaignInputSchema,
@@ -7,9 +7,9 @@ import {
   type CampaignInput,
   type CampaignListQuery,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { KioskTokenGuard } from '../common/kiosk-token.guard';
 import { ServiceTokenGuard } from '../common/service-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CampaignsService } from './campaigns.service';
 
 /** Campaign records: the kiosk token reads them, the service token writes them. */
@@ -25,10 +25,8 @@ export class CampaignsController {
 
   @Get(':id')
   @UseGuards(KioskTokenGuard)
-  async get(@Param('id', new ZodValidationPipe(campaignIdSchema)) id: string): Promise<Campaign> {
-    const campaign = await this.campaigns.get(id);
-    if (!campaign) throw new NotFoundException(`No campaign ${id}`);
-    return campaign;
+  get(@Param('id', new ZodValidationPipe(campaignIdSchema)) id: string): Promise<Campaign> {
+    return this.campaigns.get(id);
   }
 
   @Put(':id')

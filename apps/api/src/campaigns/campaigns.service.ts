@@ -7,6 +7,7 @@ import {
   type EventSource,
   type SnapshotCampaign,
 } from '@warroom/contracts';
+import { NotFound } from '@warroom/nest-common';
 import { CampaignRepository } from '../repositories/campaign.repository';
 import { loadCampaign, runningCampaign, snapshotCampaign, type LoadedCampaign } from './campaign-context';
 
@@ -55,8 +56,10 @@ export class CampaignsService implements OnApplicationBootstrap, OnApplicationSh
     return this.campaigns.list({ source: query.source });
   }
 
-  get(id: string): Promise<Campaign | null> {
-    return this.campaigns.get(id);
+  async get(id: string): Promise<Campaign> {
+    const campaign = await this.campaigns.get(id);
+    if (!campaign) throw new NotFound(`No campaign ${id}`);
+    return campaign;
   }
 
   /** Stores a new version of campaign `id` and uses it at once. */

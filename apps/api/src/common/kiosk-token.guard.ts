@@ -1,4 +1,5 @@
-import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Unauthorized } from '@warroom/nest-common';
 import type { Request } from 'express';
 import { KioskTokensService } from '../auth/kiosk-tokens.service';
 
@@ -12,7 +13,7 @@ export class KioskTokenGuard implements CanActivate {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
     if (!this.kioskTokens.admits(token)) {
-      throw new UnauthorizedException('A valid kiosk token is required (Authorization: Bearer <token>)');
+      throw new Unauthorized('A valid kiosk token is required (Authorization: Bearer <token>)');
     }
     return true;
   }

@@ -1,17 +1,4 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  ServiceUnavailableException,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   GAP_DISMISS_ROLES,
   ROLES,
@@ -23,10 +10,10 @@ import {
   type GapAnswered,
   type GapListQuery,
 } from '@warroom/contracts';
+import { Conflict, Forbidden, NotFound, Unavailable, ZodValidationPipe } from '@warroom/nest-common';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { GapReadGuard } from './gap-read.guard';
 import { GapsService, type GapResult } from './gaps.service';
 
@@ -53,7 +40,7 @@ export class GapsController {
   @Allow(...ROLES)
   async answered(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string): Promise<GapAnswered> {
     const answered = await this.gaps.answeredSincePublished(id).catch(unavailable);
-    if (!answered) throw new NotFoundException(`no published gap ${id}`);
+    if (!answered) throw new NotFound(`no published gap ${id}`);
     return answered;
   }
 
@@ -62,7 +49,7 @@ export class GapsController {
   @Allow(...ROLES)
   async get(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string): Promise<Gap> {
     const gap = await this.gaps.get(id).catch(unavailable);
-    if (!gap) throw new NotFoundException(`no gap ${id}`);
+    if (!gap) throw new NotFound(`no gap ${id}`);
     return gap;
   }
 
@@ -95,20 +82,21 @@ export class GapsController {
   }
 }
 
+/** GapsService answers its lifecycle steps with a result; here they become the domain errors every route throws. */
 function answer(result: GapResult): Gap {
   if (result.ok) return result.gap;
   switch (result.error) {
     case 'not_found':
-      throw new NotFoundException(result.message);
+      throw new NotFound(result.message);
     case 'forbidden':
-      throw new ForbiddenException(result.message);
+      throw new Forbidden(result.message);
     case 'conflict':
-      throw new ConflictException({ message: result.message, gap: result.gap });
+      throw new Conflict(result.message, { gap: result.gap });
     case 'unavailable':
-      throw new ServiceUnavailableException(result.message);
+      throw new Unavailable(result.message);
   }
 }
 
 function unavailable(error: unknown): never {
-  throw new ServiceUnavailableException(`gaps are not available: ${(error as Error).message}`);
+  throw new Unavailable(`gaps are not available: ${(error as Error).message}`);
 }

@@ -15,10 +15,12 @@ import {
 } from '@warroom/contracts';
 import { KbLedger, parsePackFiles, type PackFile } from '@warroom/knowledge';
 import type { LogRecord } from '@warroom/kafka';
+import { Conflict, Forbidden, NotFound, Unavailable } from '@warroom/nest-common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KbPatchesRepository } from '../repositories/kb-patches.repository';
 import { KbRevisionsRepository } from '../repositories/kb-revisions.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
+import { describeConflict } from './conflict';
 
 /** A proposal as the log holds it, for bots rebuilding the same ledger. */
 export interface LoggedProposal {
@@ -27,14 +29,11 @@ export interface LoggedProposal {
   proposal: KbPatchProposal;
 }
 
-export type PublishResult =
-  | { kind: 'decided'; decision: KbPatchDecision }
-  | { kind: 'forbidden'; message: string }
-  | { kind: 'timeout'; message: string };
+export type AppliedDecision = Extract<KbPatchDecision, { status: 'applied' }>;
 
 /** An applied patch, with the answer (or attribute) id it changed. */
 export interface AppliedPatch {
-  decision: Extract<KbPatchDecision, { status: 'applied' }>;
+  decision: AppliedDecision;
   proposal: KbPatchProposal;
   answerId: string;
 }
@@ -89,10 +88,14 @@ export class KbService implements OnApplicationBootstrap {
     this.listeners.push(listener);
   }
 
-  /** Checks the caller may make this change, proposes it, and waits for the log's decision. */
-  async publish(request: PatchRequest, who: { actor: Actor; user: User }): Promise<PublishResult> {
+  /**
+   * Checks the caller may make this change, proposes it, and waits for the log's decision: applied, or a
+   * `Conflict` in words (who published the newer revision, how long ago, what changed) with the reason
+   * and the target's current version, so the editor keeps what the trainer typed.
+   */
+  async publish(request: PatchRequest, who: { actor: Actor; user: User }): Promise<AppliedDecision> {
     const refusal = this.refusal(request, who.user);
-    if (refusal) return { kind: 'forbidden', message: refusal };
+    if (refusal) throw new Forbidden(refusal);
     const proposal: KbPatchProposal = {
       v: 1,
       patchId: randomUUID(),
@@ -111,17 +114,23 @@ export class KbService implements OnApplicationBootstrap {
       await this.patches.propose(proposal);
       const decision = await Promise.race([decided, timeout]);
       if (decision === null) {
-        return { kind: 'timeout', message: `the patch ${proposal.patchId} is on the log but was not applied within ${this.config.kb.publishTimeoutMs} ms; it will be` };
+        throw new Unavailable(`the patch ${proposal.patchId} is on the log but was not applied within ${this.config.kb.publishTimeoutMs} ms; it will be`);
       }
-      return { kind: 'decided', decision };
+      if (decision.status === 'applied') return decision;
+      const history = decision.current ? this.ledger.history(decision.current.target) : [];
+      const message = history.length > 0 ? describeConflict(history, request.baseRevision, Date.now()) : decision.reason;
+      throw new Conflict(message, { reason: decision.reason, current: decision.current });
     } finally {
       clearTimeout(timer);
       this.waiters.delete(proposal.patchId);
     }
   }
 
+  /** Every version of one target, oldest first; `NotFound` for a target the knowledge base never had. */
   history(target: string): KbTargetVersion[] {
-    return this.ledger.history(target);
+    const history = this.ledger.history(target);
+    if (history.length === 0) throw new NotFound(`no knowledge-base target ${target}`);
+    return history;
   }
 
   /** The version of an answer a shop sees now, or null (unknown, or retired). */

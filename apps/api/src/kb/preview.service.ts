@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PREVIEW_CAP, type BotPreviewRequest, type BotPreviewResponse, type EventSource, type NearestAnswer, type PatchPreview, type PatchRequest } from '@warroom/contracts';
 import { normalizeQuestion } from '@warroom/matcher';
+import { Conflict, Unprocessable } from '@warroom/nest-common';
 import { GapsService } from '../gaps/gaps.service';
 import { maskPii } from '../common/pii-mask';
 import { BotRepository } from '../repositories/bot.repository';
@@ -11,9 +12,12 @@ import { PreviewTooLargeError, splitPreview } from './preview-requests';
 /** How far back the preview replays the shop's questions. */
 const RECENT_MS = 30 * 60_000;
 
-type BotPreviewOutcome = Extract<BotPreviewResponse, { status: 'applied' }>['outcomes'][number];
+/** A patch the log would reject (or too large to replay): 409 with the reason, as a publish would get. */
+function wouldBeRejected(reason: string): Conflict {
+  return new Conflict(`this patch would be rejected: ${reason}`, { reason });
+}
 
-export type PreviewResult = { kind: 'preview'; preview: PatchPreview } | { kind: 'rejected'; reason: string } | { kind: 'no_shop'; message: string };
+type BotPreviewOutcome = Extract<BotPreviewResponse, { status: 'applied' }>['outcomes'][number];
 
 /**
  * What the patch editor asks of the answer engine. Preview before publish: the gap's questions and the distinct questions of the last 30 minutes (at
@@ -30,12 +34,12 @@ export class PreviewService {
     private readonly bot: BotRepository,
   ) {}
 
-  async preview(request: PatchRequest, source: EventSource): Promise<PreviewResult> {
+  async preview(request: PatchRequest, source: EventSource): Promise<PatchPreview> {
     const started = performance.now();
     const gapQuestions = request.gapId ? await this.gaps.questionsOf(request.gapId) : [];
     const gapShop = request.gapId ? ((await this.gaps.get(request.gapId))?.shopId ?? null) : null;
     const shopId = this.shopOf(request, gapShop);
-    if (shopId === null) return { kind: 'no_shop', message: 'an industry-wide patch is previewed in one shop: link it to a gap' };
+    if (shopId === null) throw new Unprocessable('an industry-wide patch is previewed in one shop: link it to a gap');
 
     const recent = await this.recent.distinctTexts(shopId, source, new Date(Date.now() - RECENT_MS), PREVIEW_CAP);
     const seen = new Set<string>();
@@ -59,14 +63,14 @@ export class PreviewService {
     try {
       parts = splitPreview({ shopId, patch: request.patch, baseRevision: request.baseRevision, questions });
     } catch (error) {
-      if (error instanceof PreviewTooLargeError) return { kind: 'rejected', reason: error.message };
+      if (error instanceof PreviewTooLargeError) throw wouldBeRejected(error.message);
       throw error;
     }
     // One request after the other: the bot replays each in slices between its customers' questions.
     const outcomes: BotPreviewOutcome[] = [];
     for (const part of parts) {
       const replay = await this.bot.preview(part);
-      if (replay.status === 'rejected') return { kind: 'rejected', reason: replay.reason };
+      if (replay.status === 'rejected') throw wouldBeRejected(replay.reason);
       if (replay.outcomes.length !== part.questions.length) {
         throw new Error(`the answer engine replayed ${replay.outcomes.length} of ${part.questions.length} questions`);
       }
@@ -82,16 +86,13 @@ export class PreviewService {
       if (outcome.before !== outcome.after) changed.push({ text: maskPii(text), before: outcome.before, after: outcome.after });
     });
     return {
-      kind: 'preview',
-      preview: {
-        replayed: questions.length,
-        cap: PREVIEW_CAP,
-        capped,
-        gapQuestions: { total: gapCount, answered: gapAnswered },
-        newlyAnswered,
-        changed,
-        tookMs: Math.round(performance.now() - started),
-      },
+      replayed: questions.length,
+      cap: PREVIEW_CAP,
+      capped,
+      gapQuestions: { total: gapCount, answered: gapAnswered },
+      newlyAnswered,
+      changed,
+      tookMs: Math.round(performance.now() - started),
     };
   }
 

@@ -1,14 +1,7 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Query,
-  ServiceUnavailableException,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { snapshotQuerySchema, type LiveSnapshot, type SnapshotQuery } from '@warroom/contracts';
+import { InvalidInput, Unavailable, ZodValidationPipe } from '@warroom/nest-common';
 import { KioskTokenGuard } from '../common/kiosk-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { InvalidMetricsRequest, LiveMetricsService, WatermarkUnknown } from './live-metrics.service';
 
 @Controller('api/metrics')
@@ -19,8 +12,8 @@ export class MetricsController {
   @Get('snapshot')
   snapshot(@Query(new ZodValidationPipe(snapshotQuerySchema)) query: SnapshotQuery): Promise<LiveSnapshot> {
     return this.live.snapshot(query).catch((error: unknown) => {
-      if (error instanceof InvalidMetricsRequest) throw new BadRequestException(error.message);
-      if (error instanceof WatermarkUnknown) throw new ServiceUnavailableException(error.message);
+      if (error instanceof InvalidMetricsRequest) throw new InvalidInput(error.message);
+      if (error instanceof WatermarkUnknown) throw new Unavailable(error.message);
       throw error;
     });
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { replayQuestionsQuerySchema, type ReplayQuestionsPage, type ReplayQuestionsQuery } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { ServiceTokenGuard } from '../common/service-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { ReplayService } from './replay.service';
 
 /** Past questions for the simulator's replay (a trusted service: the service token). */

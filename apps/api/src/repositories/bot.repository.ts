@@ -19,26 +19,9 @@ import {
   type BotPreviewRequest,
   type BotPreviewResponse,
 } from '@warroom/contracts';
+import { Conflict, NotFound, Unavailable } from '@warroom/nest-common';
 import type { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-
-export class BotUnavailableError extends Error {
-  constructor(message: string, options?: { cause: unknown }) {
-    super(message, options);
-    this.name = 'BotUnavailableError';
-  }
-}
-
-/** The bot refused an agent's step: 404 (no such shop or session) or 409 (not in the state the step needs), in its words. */
-export class BotRefusedError extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'BotRefusedError';
-  }
-}
 
 /** The answer engine (apps/bot) over HTTP: what the api asks of it (patch previews, matches, the agents' desk). */
 @Injectable()
@@ -79,10 +62,10 @@ export class BotRepository {
     return this.send('POST', path, request, schema);
   }
 
-  /** One call; the bot's own 404/409 of an agent step (agentErrorSchema) is a BotRefusedError, anything else not 2xx BotUnavailableError. */
+  /** One call; the bot's own 404/409 of an agent step (agentErrorSchema) is NotFound/Conflict in its words, anything else not 2xx Unavailable. */
   private async send<S extends z.ZodType>(method: 'GET' | 'POST', path: string, request: unknown, schema: S): Promise<z.infer<S>> {
     const base = this.config.kb.botUrl;
-    if (base === null) throw new BotUnavailableError('this needs WARROOM_BOT_URL (the answer engine) to be set');
+    if (base === null) throw new Unavailable('this needs WARROOM_BOT_URL (the answer engine) to be set');
     let response: Response;
     try {
       response = await fetch(new URL(path, base), {
@@ -95,13 +78,13 @@ export class BotRepository {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
-      throw new BotUnavailableError(`the answer engine at ${base} did not answer: ${(error as Error).message}`, { cause: error });
+      throw new Unavailable(`the answer engine at ${base} did not answer: ${(error as Error).message}`, {}, { cause: error });
     }
     const body: unknown = await response.json().catch(() => null);
     if (!response.ok) {
       const refusal = agentErrorSchema.safeParse(body);
-      if (refusal.success) throw new BotRefusedError(refusal.data.statusCode, refusal.data.message);
-      throw new BotUnavailableError(`the answer engine answered ${response.status}: ${JSON.stringify(body)}`);
+      if (refusal.success) throw refusal.data.statusCode === 404 ? new NotFound(refusal.data.message) : new Conflict(refusal.data.message);
+      throw new Unavailable(`the answer engine answered ${response.status}: ${JSON.stringify(body)}`);
     }
     return schema.parse(body);
   }

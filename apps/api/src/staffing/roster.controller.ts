@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Put, UseGuards } from '@nestjs/common';
 import { rosterUploadSchema, type RosterStored, type RosterUpload } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { ServiceTokenGuard } from '../common/service-token.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StaffingService } from './staffing.service';
 
 /**

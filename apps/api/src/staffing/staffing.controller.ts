@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import {
   REPORT_ROLES,
   staffingQuerySchema,
@@ -7,10 +7,10 @@ import {
   type StaffingReport,
   type StaffingReportRequest,
 } from '@warroom/contracts';
+import { InvalidInput, ZodValidationPipe } from '@warroom/nest-common';
 import { StaffingInputError } from '@warroom/staffing';
 import { Allow } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { StaffingService } from './staffing.service';
 
 const CSV_HEADERS = [
@@ -20,7 +20,7 @@ const CSV_HEADERS = [
 
 /** A target libs/staffing cannot meet is the request's fault: 400 with its reason. */
 function badInput(error: unknown): never {
-  if (error instanceof StaffingInputError) throw new BadRequestException(error.message);
+  if (error instanceof StaffingInputError) throw new InvalidInput(error.message);
   throw error;
 }
 

@@ -18,7 +18,7 @@ import { SessionStore } from '../chat/session-store';
 import { EVENT_SINK, type EventSink } from '../events/event-outbox';
 import { KnowledgeBase, UnknownShopError } from '../knowledge/knowledge-base';
 import { CLOCK, type Clock } from '../repositories/clock';
-import { HandoffQueue, QueueStateError, type HandedOffSession, type QueueEntry } from './handoff-queue';
+import { HandoffQueue, notInQueue, type HandedOffSession, type QueueEntry } from './handoff-queue';
 
 export const QUEUE_SETTINGS = Symbol('QUEUE_SETTINGS');
 
@@ -112,7 +112,7 @@ export class AgentDeskService {
     this.checkShop(request.shopId);
     const entry = this.queue.get(request.shopId, request.sessionId);
     if (entry && entry.customerId !== request.customerId) {
-      throw new QueueStateError(`session ${request.sessionId} of shop ${request.shopId} is not customer ${request.customerId}'s`, request.shopId, request.sessionId, null);
+      throw notInQueue(`session ${request.sessionId} of shop ${request.shopId} is not customer ${request.customerId}'s`, request.shopId, request.sessionId);
     }
     const abandoned = this.queue.abandon(request.shopId, request.sessionId);
     return this.record(abandoned, this.clock.now(), { kind: 'abandon' });
@@ -135,7 +135,7 @@ export class AgentDeskService {
   private knownSession(shopId: string, sessionId: string, nowMs: number): EventFacts & { lastQuestion: { eventId: string } } {
     const session = this.sessions.peek(shopId, sessionId, nowMs);
     if (!session || session.lastQuestionEventId === null) {
-      throw new QueueStateError(`session ${sessionId} of shop ${shopId} is not known to the bot`, shopId, sessionId, null);
+      throw notInQueue(`session ${sessionId} of shop ${shopId} is not known to the bot`, shopId, sessionId);
     }
     return {
       shopId,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   agentAcceptRequestSchema,
   agentChatReplyRequestSchema,
@@ -14,17 +14,14 @@ import {
   type AgentQueueQuery,
   type RecordedEvent,
 } from '@warroom/contracts';
-import { UnknownShopFilter } from '../chat/unknown-shop.filter';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { ServiceCredentialGuard } from '../common/service-credential';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { AgentDeskService } from './agent-desk.service';
-import { QueueStateFilter } from './queue-state.filter';
 
 /** The human agent's console API (libs/contracts/src/agent-console.ts has the table of routes). */
 @Controller('api/agent')
 @UseGuards(ServiceCredentialGuard)
-@UseFilters(UnknownShopFilter, QueueStateFilter)
 @UseInterceptors(DurableEventsInterceptor)
 export class AgentController {
   constructor(private readonly desk: AgentDeskService) {}

@@ -1,3 +1,4 @@
+import { Conflict, NotFound } from '@warroom/nest-common';
 import { describe, expect, it } from 'vitest';
 import { HandoffQueue, type HandedOffSession } from './handoff-queue';
 
@@ -56,13 +57,13 @@ describe('HandoffQueue', () => {
     expect(queue.listWaiting(undefined, 10).entries.map((entry) => entry.sessionId)).toEqual(['c']);
   });
 
-  it('only the agent holding a chat may reply or end it; 404 state for unknown sessions', () => {
+  it('only the agent holding a chat may reply or end it (a conflict naming the state); not found for unknown sessions', () => {
     const queue = new HandoffQueue({ max: 10, activeIdleMs: 1_000 });
     queue.handOff(session('a'), 0);
-    expect(() => queue.end('shop-a', 'a', 'agent-1', 1)).toThrow(expect.objectContaining({ state: 'waiting' }));
+    expect(() => queue.end('shop-a', 'a', 'agent-1', 1)).toThrow(expect.objectContaining({ constructor: Conflict, details: expect.objectContaining({ state: 'waiting' }) as unknown }));
     queue.accept('shop-a', 'a', 'agent-1', 'e-1', 1);
-    expect(() => queue.held('shop-a', 'a', 'agent-2', 2)).toThrow(expect.objectContaining({ state: 'active' }));
+    expect(() => queue.held('shop-a', 'a', 'agent-2', 2)).toThrow(expect.objectContaining({ constructor: Conflict, details: expect.objectContaining({ state: 'active' }) as unknown }));
     expect(queue.end('shop-a', 'a', 'agent-1', 3).agentId).toBe('agent-1');
-    expect(() => queue.end('shop-a', 'a', 'agent-1', 4)).toThrow(expect.objectContaining({ state: null }));
+    expect(() => queue.end('shop-a', 'a', 'agent-1', 4)).toThrow(NotFound);
   });
 });

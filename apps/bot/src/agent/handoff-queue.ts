@@ -1,4 +1,5 @@
-import type { Channel, Emotion, EventSource, HandoffReason, Mode, Stage } from '@warroom/contracts';
+import type { AgentError, Channel, Emotion, EventSource, HandoffReason, Mode, Stage } from '@warroom/contracts';
+import { Conflict, NotFound } from '@warroom/nest-common';
 
 /** What the queue knows of a handed-off session (refreshed by each new question of the customer). */
 export interface HandedOffSession {
@@ -27,17 +28,16 @@ export interface QueueEntry extends HandedOffSession {
   lastActivityMs: number;
 }
 
-/** A step the session's state does not allow: `state` null means the session is not in the queue (404). */
-export class QueueStateError extends Error {
-  constructor(
-    message: string,
-    readonly shopId: string,
-    readonly sessionId: string,
-    readonly state: QueueEntry['state'] | null,
-  ) {
-    super(message);
-    this.name = 'QueueStateError';
-  }
+type AgentErrorDetails = Omit<AgentError, 'statusCode' | 'message'>;
+
+/** The session is not in the handoff queue (or not the customer's who names it): 404 naming it. */
+export function notInQueue(message: string, shopId: string, sessionId: string): NotFound {
+  return new NotFound(message, { shopId, sessionId } satisfies AgentErrorDetails);
+}
+
+/** The session is in the queue but not in the state the step needs: 409 saying where it stands. */
+export function wrongQueueState(message: string, shopId: string, sessionId: string, state: QueueEntry['state']): Conflict {
+  return new Conflict(message, { shopId, sessionId, state } satisfies AgentErrorDetails);
 }
 
 export interface HandoffQueueOptions {
@@ -127,7 +127,7 @@ export class HandoffQueue {
   accept(shopId: string, sessionId: string, agentId: string, acceptEventId: string, nowMs: number): QueueEntry {
     const entry = this.find(shopId, sessionId);
     if (entry.state !== 'waiting') {
-      throw new QueueStateError(`session ${sessionId} of shop ${shopId} is already held by agent ${entry.agentId ?? '?'}`, shopId, sessionId, entry.state);
+      throw wrongQueueState(`session ${sessionId} of shop ${shopId} is already held by agent ${entry.agentId ?? '?'}`, shopId, sessionId, entry.state);
     }
     Object.assign(entry, { state: 'active', agentId, acceptedAtMs: nowMs, acceptEventId, lastActivityMs: nowMs });
     this.waitingCount -= 1;
@@ -139,7 +139,7 @@ export class HandoffQueue {
     const entry = this.find(shopId, sessionId);
     if (entry.state !== 'active' || entry.agentId !== agentId) {
       const why = entry.state === 'waiting' ? 'has not been accepted yet' : `is held by agent ${entry.agentId ?? '?'}`;
-      throw new QueueStateError(`session ${sessionId} of shop ${shopId} ${why}, not by ${agentId}`, shopId, sessionId, entry.state);
+      throw wrongQueueState(`session ${sessionId} of shop ${shopId} ${why}, not by ${agentId}`, shopId, sessionId, entry.state);
     }
     entry.lastActivityMs = nowMs;
     return entry;
@@ -156,7 +156,7 @@ export class HandoffQueue {
   abandon(shopId: string, sessionId: string): QueueEntry {
     const entry = this.find(shopId, sessionId);
     if (entry.state !== 'waiting') {
-      throw new QueueStateError(`session ${sessionId} of shop ${shopId} is with agent ${entry.agentId ?? '?'}: nothing to abandon`, shopId, sessionId, entry.state);
+      throw wrongQueueState(`session ${sessionId} of shop ${shopId} is with agent ${entry.agentId ?? '?'}: nothing to abandon`, shopId, sessionId, entry.state);
     }
     this.remove(entry);
     return entry;
@@ -183,7 +183,7 @@ export class HandoffQueue {
 
   private find(shopId: string, sessionId: string): QueueEntry {
     const entry = this.entries.get(key(shopId, sessionId));
-    if (!entry) throw new QueueStateError(`session ${sessionId} of shop ${shopId} is not in the handoff queue`, shopId, sessionId, null);
+    if (!entry) throw notInQueue(`session ${sessionId} of shop ${shopId} is not in the handoff queue`, shopId, sessionId);
     return entry;
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import {
   abandonRequestSchema,
   agentReplyRequestSchema,
@@ -11,13 +11,11 @@ import {
   type OrderRequest,
   type RecordedEvent,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { AgentDeskService } from '../agent/agent-desk.service';
-import { QueueStateFilter } from '../agent/queue-state.filter';
 import { refuseServiceFieldsOfCustomers, ServiceCredentialGuard } from '../common/service-credential';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { BOT_CONFIG, type BotConfig } from '../config/bot-config';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
-import { UnknownShopFilter } from './unknown-shop.filter';
 import { ChatService } from './chat.service';
 
 const chatBody = new ZodValidationPipe(chatRequestSchema);
@@ -26,7 +24,6 @@ const orderBody = new ZodValidationPipe(orderRequestSchema);
 const abandonBody = new ZodValidationPipe(abandonRequestSchema);
 
 @Controller('api/chat')
-@UseFilters(UnknownShopFilter, QueueStateFilter)
 @UseInterceptors(DurableEventsInterceptor)
 export class ChatController {
   constructor(

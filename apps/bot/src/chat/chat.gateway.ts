@@ -1,6 +1,6 @@
 import { Inject, UseInterceptors } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
-import { BOT_CHAT_MAX_FRAME_BYTES, botClientFrameSchema, describeIssues, type BotServerEventMap } from '@warroom/contracts';
+import { BOT_CHAT_MAX_FRAME_BYTES, botClientFrameSchema, issuesText, type BotServerEventMap } from '@warroom/contracts';
 import { serviceFieldsIn } from '../common/service-credential';
 import { BOT_CONFIG, type BotConfig } from '../config/bot-config';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
@@ -27,7 +27,7 @@ export class ChatGateway {
   ask(@MessageBody() data: unknown): ServerFrame {
     const frame = botClientFrameSchema.safeParse({ event: 'ask', data });
     if (!frame.success) {
-      return { event: 'error', data: { requestId: requestIdOf(data), message: `invalid ask: ${describeIssues(frame.error).join('; ')}` } };
+      return { event: 'error', data: { requestId: requestIdOf(data), message: `invalid ask: ${issuesText(frame.error)}` } };
     }
     const { requestId, ...request } = frame.data.data;
     // A socket carries no service credential: on /chat the customer's question is all there is.

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { SERVICE_CHAT_FIELDS, type ChatRequest } from '@warroom/contracts';
+import { Forbidden, Unauthorized } from '@warroom/nest-common';
 import { BOT_CONFIG, type BotConfig } from '../config/bot-config';
 
 /** Whether `authorization` (`Bearer <token>`) carries one of the services' tokens, compared in constant time. */
@@ -31,7 +32,7 @@ export class ServiceCredentialGuard implements CanActivate {
     if (this.config.serviceTokens.length === 0) return true;
     const request = context.switchToHttp().getRequest<{ headers: { authorization?: string } }>();
     if (!presentsServiceCredential(request.headers.authorization, this.config.serviceTokens)) {
-      throw new UnauthorizedException('This is an internal route of the bot: a service credential is required (Authorization: Bearer <token>)');
+      throw new Unauthorized('This is an internal route of the bot: a service credential is required (Authorization: Bearer <token>)');
     }
     return true;
   }
@@ -42,6 +43,6 @@ export function refuseServiceFieldsOfCustomers(request: ChatRequest, authorizati
   if (tokens.length === 0) return;
   const fields = serviceFieldsIn(request);
   if (fields.length > 0 && !presentsServiceCredential(authorization, tokens)) {
-    throw new ForbiddenException(`${fields.join(', ')}: set by the deployment or a service credential, not by a customer`);
+    throw new Forbidden(`${fields.join(', ')}: set by the deployment or a service credential, not by a customer`);
   }
 }

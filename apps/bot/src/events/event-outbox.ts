@@ -1,4 +1,4 @@
-import { chatEventSchema, describeIssues, eventTimeRangeViolation, type ChatEvent } from '@warroom/contracts';
+import { chatEventSchema, eventTimeRangeViolation, issuesText, type ChatEvent } from '@warroom/contracts';
 
 export const EVENT_SINK = Symbol('EVENT_SINK');
 
@@ -149,7 +149,7 @@ export class EventOutbox implements EventSink {
     const nowMs = this.now();
     for (const event of events) {
       const parsed = chatEventSchema.safeParse(event);
-      if (!parsed.success) throw new InvalidChatEventError(`invalid ChatEvent: ${describeIssues(parsed.error).join('; ')}`);
+      if (!parsed.success) throw new InvalidChatEventError(`invalid ChatEvent: ${issuesText(parsed.error)}`);
       const range = eventTimeRangeViolation(event.eventTime, nowMs);
       if (range) throw new InvalidChatEventError(`invalid ChatEvent: eventTime: ${range}`);
     }

@@ -12,6 +12,7 @@ import {
 } from '@warroom/contracts';
 import type { KbChange } from '@warroom/knowledge';
 import { normalizeQuestion } from '@warroom/matcher';
+import { NotFound } from '@warroom/nest-common';
 import { findProductMention, type ProductMention } from './product-mention';
 import type { MatchOutcome, MatcherFactory, QuestionMatcher } from './question-matcher';
 
@@ -298,10 +299,10 @@ export class KnowledgeBase {
   }
 }
 
-export class UnknownShopError extends Error {
+/** A shop this bot does not serve is the caller's mistake: 404 with the shop named. */
+export class UnknownShopError extends NotFound {
   constructor(readonly shopId: string) {
-    super(`this bot does not serve shop ${shopId}`);
-    this.name = 'UnknownShopError';
+    super(`this bot does not serve shop ${shopId}`, { shopId });
   }
 }
 

@@ -7,8 +7,8 @@ import {
   type BotPreviewRequest,
   type BotPreviewResponse,
 } from '@warroom/contracts';
+import { ZodValidationPipe } from '@warroom/nest-common';
 import { ServiceCredentialGuard } from '../common/service-credential';
-import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { KbReplica } from './kb-replica';
 
 /** What the api asks of the answer engine for trainers: patch previews, and rankings of one text. */
