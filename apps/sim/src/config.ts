@@ -195,7 +195,7 @@ export function loadProfile(nameOrPath: string): { profile: SimProfile; file: st
   }
   const parsed = simProfileSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `SIM_PROFILE: ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`));
+    throw new ConfigError(describeIssues(parsed.error).map((issue) => `SIM_PROFILE: ${file}: ${issue}`));
   }
   return { profile: parsed.data, file };
 }

@@ -10,12 +10,12 @@ import {
   type GapAnswered,
   type GapListQuery,
 } from '@warroom/contracts';
-import { Conflict, Forbidden, NotFound, Unavailable, ZodValidationPipe } from '@warroom/nest-common';
+import { NotFound, Unavailable, ZodValidationPipe } from '@warroom/nest-common';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
 import { GapReadGuard } from './gap-read.guard';
-import { GapsService, type GapResult } from './gaps.service';
+import { GapsService } from './gaps.service';
 
 const gapIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected a gap id');
 
@@ -58,7 +58,7 @@ export class GapsController {
   @UseGuards(SessionAuthGuard)
   @Allow(...TRAINER_DESK_ROLES)
   async claim(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string, @CurrentActor() by: ActorContext): Promise<Gap> {
-    return answer(await this.gaps.claim(id, by));
+    return this.gaps.claim(id, by);
   }
 
   @Post(':id/release')
@@ -66,7 +66,7 @@ export class GapsController {
   @UseGuards(SessionAuthGuard)
   @Allow(...TRAINER_DESK_ROLES)
   async release(@Param('id', new ZodValidationPipe(gapIdSchema)) id: string, @CurrentActor() by: ActorContext): Promise<Gap> {
-    return answer(await this.gaps.release(id, by));
+    return this.gaps.release(id, by);
   }
 
   @Post(':id/dismiss')
@@ -78,22 +78,7 @@ export class GapsController {
     @Body(new ZodValidationPipe(dismissGapRequestSchema)) body: DismissGapRequest,
     @CurrentActor() by: ActorContext,
   ): Promise<Gap> {
-    return answer(await this.gaps.dismiss(id, body.reason, by));
-  }
-}
-
-/** GapsService answers its lifecycle steps with a result; here they become the domain errors every route throws. */
-function answer(result: GapResult): Gap {
-  if (result.ok) return result.gap;
-  switch (result.error) {
-    case 'not_found':
-      throw new NotFound(result.message);
-    case 'forbidden':
-      throw new Forbidden(result.message);
-    case 'conflict':
-      throw new Conflict(result.message, { gap: result.gap });
-    case 'unavailable':
-      throw new Unavailable(result.message);
+    return this.gaps.dismiss(id, body.reason, by);
   }
 }
 

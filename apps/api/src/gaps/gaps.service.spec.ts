@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { Conflict, Forbidden } from '@warroom/nest-common';
 import { DEFAULT_EMOTION_WEIGHTS, serverFrameSchema, type ServerFrame, type User } from '@warroom/contracts';
 import { parsePackFiles, readPackFiles } from '@warroom/knowledge';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -133,10 +134,10 @@ describe('GapsService', () => {
     const wang = trainer('wang');
     const li = trainer('li');
     const first = await service.claim(gap.gapId, { actor: { userId: wang.userId, login: wang.login }, user: wang });
-    const second = await service.claim(gap.gapId, { actor: { userId: li.userId, login: li.login }, user: li });
+    const second = service.claim(gap.gapId, { actor: { userId: li.userId, login: li.login }, user: li });
 
-    expect(first.ok && first.gap.claimedBy?.actor.login).toBe('wang');
-    expect(second.ok ? 'ok' : second.error).toBe('conflict');
+    expect(first.claimedBy?.actor.login).toBe('wang');
+    await expect(second).rejects.toBeInstanceOf(Conflict);
     expect(lifecycle.map((record) => [record.action, record.actor?.login])).toEqual([['claim', 'wang']]);
     const pushed = viewer.frames.flatMap((frame) => (frame.event === 'gap' ? [frame.data.claimedBy?.actor.login ?? null] : []));
     expect(pushed).toEqual([null, 'wang']);
@@ -148,8 +149,8 @@ describe('GapsService', () => {
     const [gap] = await service.list({ source: 'live', shop: 'shop-a', status: 'active', limit: 10 });
     if (!gap) throw new Error('no gap opened');
     const gradeless: User = { ...trainer('zhao'), grade: null };
-    const result = await service.claim(gap.gapId, { actor: { userId: gradeless.userId, login: gradeless.login }, user: gradeless });
-    expect(result.ok ? 'ok' : result.error).toBe('forbidden');
+    const result = service.claim(gap.gapId, { actor: { userId: gradeless.userId, login: gradeless.login }, user: gradeless });
+    await expect(result).rejects.toBeInstanceOf(Forbidden);
     expect(lifecycle).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Conflict, Forbidden, NotFound, Unavailable } from '@warroom/nest-common';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   GAPS_FRAME_LIMIT,
@@ -28,13 +29,6 @@ import { mayRelease } from './gap-lifecycle';
 import { knowledgeRepresentation } from './knowledge-representation';
 import { PushThrottle } from './push-throttle';
 
-/** What a caller did wrong or what stands in the way, as a value (controllers map it to 403/404/409/503). */
-export type GapError =
-  | { error: 'not_found'; message: string }
-  | { error: 'forbidden'; message: string }
-  | { error: 'conflict'; message: string; gap: Gap }
-  | { error: 'unavailable'; message: string };
-export type GapResult = { ok: true; gap: Gap } | ({ ok: false } & GapError);
 
 /** What the patch loop tells `markPublished`: who published which revision of which answer, when. */
 export interface Publication {
@@ -198,30 +192,30 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   // ---- lifecycle ------------------------------------------------------------------------------------
 
   /** A trainer whose grade the gap lists, or a lead, takes the gap. */
-  claim(gapId: string, by: { actor: Actor; user: User }): Promise<GapResult> {
+  claim(gapId: string, by: { actor: Actor; user: User }): Promise<Gap> {
     return this.change(gapId, 'claim', by.actor, {}, (gap) =>
       canTakeGap(by.user, gap.grades) ? null : `this gap needs a trainer of grade ${gap.grades.join(', ')} or a lead`,
     );
   }
 
   /** The claimer (or a lead) gives the gap back. */
-  release(gapId: string, by: { actor: Actor; user: User }): Promise<GapResult> {
+  release(gapId: string, by: { actor: Actor; user: User }): Promise<Gap> {
     return this.change(gapId, 'release', by.actor, {}, (gap) =>
       mayRelease(by.user, gap.claimedBy) ? null : 'only the trainer who claimed it, or a lead, may release it',
     );
   }
 
   /** A lead closes the gap without a patch. */
-  dismiss(gapId: string, reason: string, by: { actor: Actor; user: User }): Promise<GapResult> {
+  dismiss(gapId: string, reason: string, by: { actor: Actor; user: User }): Promise<Gap> {
     return this.change(gapId, 'dismiss', by.actor, { reason }, () => (canDismissGaps(by.user) ? null : 'only a lead may dismiss gaps'));
   }
 
   /**
    * Called by the patch loop when a patch carrying `gapId` has been applied from the log. Idempotent: the
-   * same (answer, revision) again, or an older revision, changes nothing and answers ok. A dismissed gap is
-   * a conflict; an unknown gap not_found.
+   * same (answer, revision) again, or an older revision, changes nothing and answers the gap. A dismissed
+   * gap is a Conflict; an unknown gap NotFound.
    */
-  markPublished(gapId: string, publication: Publication): Promise<GapResult> {
+  markPublished(gapId: string, publication: Publication): Promise<Gap> {
     const at = publication.at?.getTime() ?? this.clock.now();
     return this.change(
       gapId,
@@ -266,19 +260,19 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     actor: Actor,
     fields: Partial<Pick<LifecycleRecord, 'reason' | 'target' | 'answerId' | 'revision' | 'at'>>,
     permission: (gap: Gap) => string | null,
-  ): Promise<GapResult> {
-    const run = async (): Promise<GapResult> => {
+  ): Promise<Gap> {
+    const run = async (): Promise<Gap> => {
       let engine: GapEngine;
       try {
         engine = await this.readyEngine();
       } catch (error) {
-        return { ok: false, error: 'unavailable', message: `gaps are not available: ${(error as Error).message}` };
+        throw new Unavailable(`gaps are not available: ${(error as Error).message}`);
       }
       const now = this.clock.now();
       const gap = engine.view(gapId, now);
-      if (!gap) return { ok: false, error: 'not_found', message: `no gap ${gapId}` };
+      if (!gap) throw new NotFound(`no gap ${gapId}`);
       const refused = permission(gap);
-      if (refused) return { ok: false, error: 'forbidden', message: refused };
+      if (refused) throw new Forbidden(refused);
       const record: LifecycleRecord = {
         actionId: randomUUID(),
         source: gap.source,
@@ -295,14 +289,14 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
         refEventId: '',
       };
       const decision = engine.decide(record);
-      if (!decision) return { ok: false, error: 'not_found', message: `no gap ${gapId}` };
-      if (decision.kind === 'conflict') return { ok: false, error: 'conflict', message: decision.message, gap };
-      if (decision.kind === 'unchanged') return { ok: true, gap };
+      if (!decision) throw new NotFound(`no gap ${gapId}`);
+      if (decision.kind === 'conflict') throw new Conflict(decision.message, { gap });
+      if (decision.kind === 'unchanged') return gap;
       await this.repository.appendLifecycle([record]);
       this.publishChanges(engine.applyLifecycle(record).changes);
       const changed = engine.view(gap.gapId, this.clock.now());
       if (!changed) throw new Error(`gap ${gap.gapId} vanished while changing`);
-      return { ok: true, gap: changed };
+      return changed;
     };
     const result = this.lifecycleChain.then(run, run);
     this.lifecycleChain = result.catch(() => undefined);

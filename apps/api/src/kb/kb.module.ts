@@ -1,4 +1,5 @@
 import { Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { Conflict, NotFound } from '@warroom/nest-common';
 import { AuthModule } from '../auth/auth.module';
 import { GapsModule } from '../gaps/gaps.module';
 import { GapsService } from '../gaps/gaps.service';
@@ -32,9 +33,11 @@ export class KbModule implements OnModuleInit {
       const { target, revision, appliedAt } = decision.version;
       void this.gaps
         .markPublished(proposal.gapId, { actor: proposal.author, target, answerId, revision, at: new Date(appliedAt ?? Date.now()) })
-        .then((result) => {
-          if (!result.ok) this.logger.warn(`gap ${proposal.gapId} not marked published: ${result.message}`);
-        }, (error: unknown) => this.logger.error(`gap ${proposal.gapId} not marked published: ${(error as Error).message}`));
+        .catch((error: unknown) => {
+          // A gap dismissed or gone meanwhile is the trainers' business, not a failure of the loop.
+          if (error instanceof Conflict || error instanceof NotFound) this.logger.warn(`gap ${proposal.gapId} not marked published: ${error.message}`);
+          else this.logger.error(`gap ${proposal.gapId} not marked published: ${error instanceof Error ? error.message : String(error)}`);
+        });
     });
   }
 }

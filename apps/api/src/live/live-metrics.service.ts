@@ -1,3 +1,4 @@
+import { InvalidInput, Unavailable } from '@warroom/nest-common';
 import {
   Inject,
   Injectable,
@@ -38,10 +39,6 @@ import {
   type WindowBounds,
 } from './live-figures';
 
-/** A request the caller can fix (4xx), as opposed to a failure of ours. */
-export class InvalidMetricsRequest extends Error {}
-/** No watermark yet: ingest has not been seen caught up, so no figure would be honest. */
-export class WatermarkUnknown extends Error {}
 
 /** Unchanged figures are confirmed by a heartbeat (carrying the new watermark) this often. */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -172,7 +169,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   /** The snapshot for one query at the current watermark, every figure fresh: what REST returns. */
   async snapshot(query: SnapshotQuery): Promise<LiveSnapshot> {
     const asOf = this.watermark.asOf();
-    if (!asOf) throw new WatermarkUnknown('ingest has not caught up with the broker yet; no figure is known');
+    // No watermark yet: ingest has not been seen caught up, so no figure would be honest.
+    if (!asOf) throw new Unavailable('ingest has not caught up with the broker yet; no figure is known');
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
     const [figures, conversion, agentsNow] = await Promise.all([
@@ -408,7 +406,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (query.window !== 'campaign') return windowBounds(query.window, asOf, null);
     const start = this.campaigns.runningStart(query, asOf) ?? this.config.live.campaignStartedAt;
     if (!start) {
-      throw new InvalidMetricsRequest(
+      throw new InvalidInput(
         `window "campaign" needs a running ${query.source} campaign (PUT /api/campaigns/:id) or CAMPAIGN_STARTED_AT`,
       );
     }

@@ -8,9 +8,8 @@ import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
 } from '@nestjs/websockets';
-import { LIVE_PROTOCOL, canReadLive, clientFrameSchema, tokenFromLiveProtocols } from '@warroom/contracts';
+import { LIVE_PROTOCOL, canReadLive, clientFrameSchema, issuesText, tokenFromLiveProtocols } from '@warroom/contracts';
 import type { WebSocket } from 'ws';
-import type { z } from 'zod';
 import { SessionAuthenticator } from '../auth/session-authenticator';
 import { KioskTokensService } from '../auth/kiosk-tokens.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -156,7 +155,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     return this.inOrder(socket, async (viewer, connection) => {
       const frame = clientFrameSchema.safeParse({ event: 'subscribe', data });
       if (!frame.success || frame.data.event !== 'subscribe') {
-        const message = frame.success ? 'not a metrics subscription' : issuesOf(frame.error);
+        const message = frame.success ? 'not a metrics subscription' : issuesText(frame.error);
         viewer.send(encodeFrame('error', { message: `invalid subscribe: ${message}` }));
         return;
       }
@@ -176,7 +175,7 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     return this.inOrder(socket, async (viewer, connection) => {
       const frame = clientFrameSchema.safeParse({ event: 'subscribe_gaps', data });
       if (!frame.success || frame.data.event !== 'subscribe_gaps') {
-        const message = frame.success ? 'not a gaps subscription' : issuesOf(frame.error);
+        const message = frame.success ? 'not a gaps subscription' : issuesText(frame.error);
         viewer.send(encodeFrame('error', { message: `invalid subscribe_gaps: ${message}` }));
         return;
       }
@@ -231,9 +230,6 @@ export class LiveGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   }
 }
 
-function issuesOf(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-}
 
 /** The token in the `Sec-WebSocket-Protocol` header, else `?token=` in the URL, or why there is none. */
 function presentedToken(request: IncomingMessage): PresentedToken {

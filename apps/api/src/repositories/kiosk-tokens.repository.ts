@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
+import { issuesText } from '@warroom/contracts';
 import { z } from 'zod';
 import { clickHouseTimeSchema, toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
@@ -47,7 +48,7 @@ export class KioskTokensRepository {
     });
     const rows = (await result.json<unknown>()).map((row) => {
       const parsed = kioskTokenRow.safeParse(row);
-      if (!parsed.success) throw new Error(`kiosk_tokens: a stored row does not parse (${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`);
+      if (!parsed.success) throw new Error(`kiosk_tokens: a stored row does not parse (${issuesText(parsed.error)})`);
       const t = parsed.data;
       return {
         tokenId: t.token_id,

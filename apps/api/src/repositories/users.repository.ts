@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
-import { gradeSchema, roleSchema, type Grade, type Role } from '@warroom/contracts';
+import { gradeSchema, issuesText, roleSchema, type Grade, type Role } from '@warroom/contracts';
 import { z } from 'zod';
 import { clickHouseTimeSchema, toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
@@ -112,7 +112,7 @@ export class UsersRepository {
     return rows.map((row) => {
       const parsed = userRow.safeParse(row);
       if (!parsed.success) {
-        throw new Error(`users: a stored row does not parse (${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')})`);
+        throw new Error(`users: a stored row does not parse (${issuesText(parsed.error)})`);
       }
       const u = parsed.data;
       return {

@@ -1,5 +1,6 @@
-import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import type { SystemStatus } from '@warroom/contracts';
+import { Unavailable } from '@warroom/nest-common';
 import { SystemStatusService } from './system-status.service';
 
 /**
@@ -20,7 +21,7 @@ export class ProbesController {
 
   @Get('ready')
   ready(): { status: 'ready' } & SystemStatus {
-    if (!this.status.hasLooked()) throw new HttpException({ status: 'starting', message: 'The parts have not been looked at yet' }, HttpStatus.SERVICE_UNAVAILABLE);
+    if (!this.status.hasLooked()) throw new Unavailable('The parts have not been looked at yet', { status: 'starting' });
     return { status: 'ready', ...this.status.current() };
   }
 }
