@@ -30,6 +30,7 @@ import { AppModule } from '../../apps/api/src/app.module';
 import { oneTimePasswordIn } from '../../apps/api/src/auth/first-admin';
 import { parseApiConfig } from '../../apps/api/src/config/api-config';
 import { GapsService } from '../../apps/api/src/gaps/gaps.service';
+import { NotFound } from '@warroom/nest-common';
 import { questionEvent } from '../support/events';
 import { call, setUpUsers } from '../support/http';
 import { KIOSK_TOKEN, SESSION_SECRET, usePipeline, waitFor } from '../support/pipeline';
@@ -268,12 +269,12 @@ describe('gaps', () => {
     const me = await call(base, 'GET', '/api/auth/me', tokens.tina!);
     const tina = { userId: userSchema.parse(me.body).userId, login: 'tina' };
 
-    expect(await service.markPublished('g-0000000000000000', { actor: tina, target: 't', answerId: 'a', revision: 1 })).toMatchObject({ ok: false, error: 'not_found' });
+    await expect(service.markPublished('g-0000000000000000', { actor: tina, target: 't', answerId: 'a', revision: 1 })).rejects.toBeInstanceOf(NotFound);
     const publication = { actor: tina, target: `shop:${SHOP}/trade-in-valuation`, answerId: 'trade-in-valuation', revision: 2 };
     const published = await service.markPublished(tradeInId, publication);
-    expect(published).toMatchObject({ ok: true, gap: { status: 'published', published: { answerId: 'trade-in-valuation', revision: 2, actor: { login: 'tina' } } } });
+    expect(published).toMatchObject({ status: 'published', published: { answerId: 'trade-in-valuation', revision: 2, actor: { login: 'tina' } } });
     // The patch loop re-applying the same patch after a restart changes nothing.
-    expect(await service.markPublished(tradeInId, publication)).toMatchObject({ ok: true, gap: { status: 'published' } });
+    expect(await service.markPublished(tradeInId, publication)).toMatchObject({ status: 'published' });
     const questions = await service.questionsOf(tradeInId);
     expect(new Set(questions)).toEqual(new Set(TRADE_IN.map((question) => question.text)));
 
