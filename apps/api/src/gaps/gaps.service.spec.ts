@@ -1,18 +1,16 @@
 import { resolve } from 'node:path';
 import { Conflict, Forbidden } from '@warroom/nest-common';
-import { DEFAULT_EMOTION_WEIGHTS, serverFrameSchema, type ServerFrame, type User } from '@warroom/contracts';
+import { DEFAULT_EMOTION_WEIGHTS, type User } from '@warroom/contracts';
 import { parsePackFiles, readPackFiles } from '@warroom/knowledge';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignsService } from '../campaigns/campaigns.service';
-import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
-import type { EncodedFrame } from '../push/frames';
 import { PushHub } from '../push/push-hub';
-import type { PushViewer } from '../push/push-rooms';
 import type { Batch, GapsRepository, StoredKey } from '../repositories/gaps.repository';
 import type { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 import type { GapInput, LifecycleRecord } from '../repositories/gap-records';
 import { GapsService } from './gaps.service';
+import { FakeClock, RecordingViewer } from '../testing/fakes';
 
 // The service's own rules (what a poll pushes to whom, lifecycle checks one at a time) with the store
 // replaced by arrays and its clock set by the spec; the real pipeline is gaps.test.ts's.
@@ -20,25 +18,6 @@ import { GapsService } from './gaps.service';
 const T0 = Date.parse('2026-11-11T10:00:00.000Z');
 const POLL_MS = 500;
 const packs = parsePackFiles(readPackFiles(resolve(__dirname, '../../../../packs')));
-
-class FakeClock extends Clock {
-  constructor(public time: number) {
-    super();
-  }
-  override now(): number {
-    return this.time;
-  }
-}
-
-class RecordingViewer implements PushViewer {
-  readonly frames: ServerFrame[] = [];
-  send(frame: EncodedFrame): void {
-    this.frames.push(serverFrameSchema.parse(JSON.parse(frame)));
-  }
-  events(): string[] {
-    return this.frames.map((frame) => frame.event);
-  }
-}
 
 function trainer(login: string): User {
   return { userId: `u-${login}`, login, displayName: login, role: 'trainer', grade: 'senior', disabled: false };

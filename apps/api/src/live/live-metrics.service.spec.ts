@@ -1,18 +1,16 @@
-import { serverFrameSchema, type AgentsNow, type LiveSnapshot, type ServerFrame, type SnapshotQuery, type SystemStatus } from '@warroom/contracts';
+import { type AgentsNow, type SnapshotQuery, type SystemStatus } from '@warroom/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignsService } from '../campaigns/campaigns.service';
-import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import type { GapsService } from '../gaps/gaps.service';
-import type { EncodedFrame } from '../push/frames';
 import { PushHub } from '../push/push-hub';
-import type { PushViewer } from '../push/push-rooms';
 import type { ViewerSocket } from '../push/socket-viewer';
 import type { MetricsRepository, MetricsWindowRange, QuestionRollup } from '../repositories/metrics.repository';
 import type { StaffingService } from '../staffing/staffing.service';
 import type { SystemStatusService } from '../status/system-status.service';
 import type { WatermarkObserver } from '../watermark/watermark-observer';
 import { LiveMetricsService } from './live-metrics.service';
+import { FakeClock, RecordingViewer } from '../testing/fakes';
 
 // The service's own rules (one computation per view per tick, fan-out, heartbeats, status, slow viewers)
 // with its store, broker and neighbours replaced by plain objects and its clock set by the spec; the real
@@ -22,30 +20,6 @@ const T0 = Date.parse('2026-11-11T10:00:00.000Z');
 const SHOP_A: SnapshotQuery = { shop: 'shop-a', window: '5m', source: 'live' };
 const SHOP_B: SnapshotQuery = { shop: 'shop-b', window: '5m', source: 'live' };
 const TICK_MS = 250;
-
-class FakeClock extends Clock {
-  constructor(public time: number) {
-    super();
-  }
-  override now(): number {
-    return this.time;
-  }
-}
-
-class RecordingViewer implements PushViewer {
-  readonly frames: ServerFrame[] = [];
-  readonly raw: EncodedFrame[] = [];
-  send(frame: EncodedFrame): void {
-    this.raw.push(frame);
-    this.frames.push(serverFrameSchema.parse(JSON.parse(frame)));
-  }
-  events(): string[] {
-    return this.frames.map((frame) => frame.event);
-  }
-  snapshots(): LiveSnapshot[] {
-    return this.frames.flatMap((frame) => (frame.event === 'snapshot' ? [frame.data] : []));
-  }
-}
 
 /** A socket whose client never reads: every send stays in flight. */
 class StuckSocket implements ViewerSocket {

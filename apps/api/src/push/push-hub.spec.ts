@@ -1,15 +1,9 @@
 import type { SnapshotQuery } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, type EncodedFrame } from './frames';
+import { encodeFrame } from './frames';
 import { PushHub } from './push-hub';
 import { PushRooms, type PushViewer } from './push-rooms';
-
-class RecordingViewer implements PushViewer {
-  readonly frames: EncodedFrame[] = [];
-  send(frame: EncodedFrame): void {
-    this.frames.push(frame);
-  }
-}
+import { RecordingViewer } from '../testing/fakes';
 
 const heartbeat = () => encodeFrame('heartbeat', { asOf: '2026-11-11T10:00:00.000Z', serverTime: '2026-11-11T10:00:01.000Z' });
 
@@ -43,7 +37,7 @@ describe('PushRooms', () => {
     expect(encoded).toBe(0);
     shops.sendWhere((query) => query.shop !== 'shop-c', frame);
     expect(encoded).toBe(1);
-    expect([a.frames.length, b.frames.length]).toEqual([1, 1]);
+    expect([a.raw.length, b.raw.length]).toEqual([1, 1]);
   });
 
   it('sends to every viewer once, even one in two rooms', () => {
@@ -52,7 +46,7 @@ describe('PushRooms', () => {
     shops.join({ shop: 'shop-a' }, viewer);
     shops.join({ shop: 'shop-b' }, viewer);
     shops.sendToEveryViewer(heartbeat);
-    expect(viewer.frames).toHaveLength(1);
+    expect(viewer.raw).toHaveLength(1);
   });
 });
 

@@ -1,20 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Clock } from '../common/clock';
 import type { AppConfig } from '../config/app-config';
 import type { KafkaRepository, PartitionProgress } from '../repositories/kafka.repository';
 import type { SystemStatusService } from '../status/system-status.service';
 import { OBSERVE_EVERY_MS, WatermarkObserver } from './watermark-observer';
+import { FakeClock } from '../testing/fakes';
 
 const T0 = Date.parse('2026-11-11T10:00:00.000Z');
-
-class FakeClock extends Clock {
-  constructor(public time: number) {
-    super();
-  }
-  override now(): number {
-    return this.time;
-  }
-}
 
 describe('WatermarkObserver', () => {
   let clock: FakeClock;
