@@ -114,7 +114,8 @@ function engineEdit(statement: string, tokens: readonly SqlToken[], from: number
   throw new ClusterDdlError(`table ${table}: no ENGINE clause`);
 }
 
-function matchingParen(tokens: readonly SqlToken[], openIndex: number): SqlToken {
+/** The close paren that matches the open paren at `tokens[openIndex]`. */
+export function matchingParen(tokens: readonly SqlToken[], openIndex: number): SqlToken {
   let depth = 0;
   for (let i = openIndex; i < tokens.length; i++) {
     const token = tokens[i] as SqlToken;

@@ -7,6 +7,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
+import { ClusterDdlError, matchingParen } from './cluster-ddl';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, renderMigration } from './migrations';
 import { tokenize, type SqlToken } from './sql-lexer';
 
@@ -62,17 +63,14 @@ export function withoutClusterRendering(sql: string, cluster: string): { sql: st
     const path = tokens[tokens.indexOf(engine) + 2];
     const replica = tokens[tokens.indexOf(engine) + 4];
     if (open?.kind !== 'open_paren' || path?.kind !== 'string' || replica?.kind !== 'string') return null;
-    let depth = 0;
-    let close: SqlToken | undefined;
-    for (let j = tokens.indexOf(open); j < tokens.length; j++) {
-      const inner = tokens[j] as SqlToken;
-      if (inner.kind === 'open_paren') depth++;
-      else if (inner.kind === 'close_paren' && --depth === 0) {
-        close = inner;
-        break;
-      }
+    let close: SqlToken;
+    try {
+      close = matchingParen(tokens, tokens.indexOf(open));
+    } catch (error) {
+      // Unbalanced: not a statement the cluster rendering could have written.
+      if (error instanceof ClusterDdlError) return null;
+      throw error;
     }
-    if (close === undefined) return null;
     const afterReplica = tokens[tokens.indexOf(replica) + 1];
     const args = afterReplica?.text === ',' ? sql.slice(afterReplica.end, close.start).trim() : '';
     edits.push({ at: engine.start, length: close.end - engine.start, text: args ? `${match[1]}(${args})` : `${match[1]}` });
