@@ -39,6 +39,7 @@ export async function ensureTopics(
         topic: topic.name,
         numPartitions: topic.partitions,
         replicationFactor: topic.replicationFactor ?? -1,
+        ...(topic.config ? { configEntries: Object.entries(topic.config).map(([name, value]) => ({ name, value })) } : {}),
       })),
     });
   } catch (error) {

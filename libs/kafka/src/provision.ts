@@ -9,6 +9,7 @@
  * counts are checked, and the report says what was not.
  */
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { ensureTopics } from './admin';
 import { hasErrorNamed } from './errors';
 import { ALL_TOPICS, type TopicSpec } from './topics';
 
@@ -129,16 +130,12 @@ export async function provisionTopics(
 ): Promise<ProvisionReport> {
   const present = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !present.has(topic.name));
+  // ensureTopics creates them, and names them with the fix where the broker cannot (the dev broker).
   if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic: topic.name,
-        numPartitions: topic.partitions,
-        replicationFactor: policy.replicationFactor,
-        configEntries: Object.entries(topicConfig(topic, policy)).map(([name, value]) => ({ name, value })),
-      })),
-    });
+    await ensureTopics(
+      admin,
+      missing.map((topic) => ({ ...topic, replicationFactor: policy.replicationFactor, config: topicConfig(topic, policy) })),
+    );
   }
   const existing = topics.filter((topic) => present.has(topic.name));
   const found = await layout(admin, existing.map((topic) => topic.name));

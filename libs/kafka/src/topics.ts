@@ -4,6 +4,8 @@ export interface TopicSpec {
   readonly partitions: number;
   /** Omitted means "the broker's default" (kafkajs sends -1). */
   readonly replicationFactor?: number;
+  /** Topic settings to create it with (`retention.ms`, …); omitted: the broker's defaults. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /**
