@@ -29,7 +29,7 @@ describe('gap lifecycle', () => {
   it('lets one trainer claim; a repeat by the same one is idempotent; another gets a conflict', () => {
     const claimed = apply(OPEN_STATE, record('claim'));
     expect(decide(claimed, record('claim'))).toEqual({ kind: 'unchanged' });
-    expect(decide(claimed, record('claim', { actor: BOB }))).toEqual({ kind: 'conflict', message: 'the gap is claimed by alice' });
+    expect(decide(claimed, record('claim', { actor: BOB }))).toEqual({ kind: 'conflict', message: 'the gap is claimed by alice since 1970-01-01T00:00:01.000Z' });
     expect(apply(claimed, record('release'))).toEqual(OPEN_STATE);
     expect(decide(OPEN_STATE, record('release'))).toEqual({ kind: 'unchanged' });
   });

@@ -1,7 +1,7 @@
 /**
  * Gap lifecycle rules (pure): `open → claimed → published → verified`, or `dismissed` with a reason, and
- * what a merge does to two lifecycles. The same function decides a request (before its row is written to
- * `gap_lifecycle`) and re-applies the stored rows after a restart, so both always agree.
+ * what a merge does to two lifecycles. The same function decides every change read from the
+ * `gap.lifecycle` log in every api process, and re-applies the stored rows after a restart, so all agree.
  */
 import type { Actor, GapStatus, Role } from '@warroom/contracts';
 import type { LifecycleRecord } from '../repositories/gap-records';
@@ -87,7 +87,8 @@ export function mayRelease(user: { role: Role; userId: string }, claimedBy: { ac
 function describe(state: LifecycleState): string {
   switch (state.status) {
     case 'claimed':
-      return `claimed by ${state.claimedBy?.actor.login ?? '?'}`;
+      // Who and since when: the trainer who lost a race for the gap knows whom to ask.
+      return state.claimedBy ? `claimed by ${state.claimedBy.actor.login} since ${new Date(state.claimedBy.at).toISOString()}` : 'claimed';
     case 'published':
       return `published (${state.published?.answerId ?? '?'} r${state.published?.revision ?? '?'})`;
     default:

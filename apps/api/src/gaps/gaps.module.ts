@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { Clock } from '../common/clock';
 import { PushModule } from '../push/push.module';
+import { GapLifecycleLogRepository } from '../repositories/gap-lifecycle-log.repository';
 import { GapsRepository } from '../repositories/gaps.repository';
 import { GapReadGuard } from './gap-read.guard';
 import { GapsController } from './gaps.controller';
@@ -12,7 +13,7 @@ import { GapsService } from './gaps.service';
 @Module({
   imports: [AuthModule, CampaignsModule, PushModule],
   controllers: [GapsController],
-  providers: [GapsService, GapsRepository, GapReadGuard, Clock],
+  providers: [GapsService, GapsRepository, GapLifecycleLogRepository, GapReadGuard, Clock],
   exports: [GapsService],
 })
 export class GapsModule {}

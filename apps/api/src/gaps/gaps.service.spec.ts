@@ -6,14 +6,17 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignsService } from '../campaigns/campaigns.service';
 import type { AppConfig } from '../config/app-config';
 import { PushHub } from '../push/push-hub';
+import type { LogRecord } from '@warroom/kafka';
+import type { GapLifecycleLogRepository } from '../repositories/gap-lifecycle-log.repository';
 import type { Batch, GapsRepository, StoredKey } from '../repositories/gaps.repository';
 import type { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 import type { GapInput, LifecycleRecord } from '../repositories/gap-records';
 import { GapsService } from './gaps.service';
 import { FakeClock, RecordingViewer } from '../testing/fakes';
 
-// The service's own rules (what a poll pushes to whom, lifecycle checks one at a time) with the store
-// replaced by arrays and its clock set by the spec; the real pipeline is gaps.test.ts's.
+// The service's own rules (what a poll pushes to whom, lifecycle changes decided in log order) with the
+// store and the `gap.lifecycle` log replaced by arrays and its clock set by the spec; the real pipeline is
+// gaps.test.ts's, two processes on one log gap-claims-replicas.test.ts's.
 
 const T0 = Date.parse('2026-11-11T10:00:00.000Z');
 const POLL_MS = 500;
@@ -28,6 +31,11 @@ describe('GapsService', () => {
   /** Rows the store holds, in the order ingest stored them. */
   let stored: { key: StoredKey; input: GapInput }[];
   let lifecycle: LifecycleRecord[];
+  /** Proposals on the log not yet handed to the follower (the spec decides when, to line up races). */
+  let unread: LogRecord[];
+  let logLength: number;
+  let holdLog: boolean;
+  let follower: ((records: LogRecord[]) => Promise<void>) | null;
   let hub: PushHub;
   let service: GapsService;
   let sequence = 0;
@@ -37,8 +45,13 @@ describe('GapsService', () => {
     clock = new FakeClock(T0);
     stored = [];
     lifecycle = [];
+    unread = [];
+    logLength = 0;
+    holdLog = false;
+    follower = null;
     hub = new PushHub();
     const repository = {
+      lastLogOffset: () => Promise.resolve(-1),
       lifecycleSince: () => Promise.resolve([...lifecycle]),
       gapInputs: (position: { ingestedFrom: number }, limit: number, after?: StoredKey): Promise<Batch<{ key: StoredKey; input: GapInput }>> => {
         const rows = stored
@@ -47,18 +60,29 @@ describe('GapsService', () => {
         return Promise.resolve({ rows, maxIngestedAt: rows.at(-1)?.key.ingestedAt ?? null });
       },
       answeredBy: () => Promise.resolve({ rows: [], maxIngestedAt: null }),
-      appendLifecycle: (records: readonly LifecycleRecord[]) => {
-        lifecycle.push(...records);
+      appendLifecycle: (record: LifecycleRecord) => {
+        lifecycle.push(record);
         return Promise.resolve();
       },
     } as unknown as GapsRepository;
+    const log = {
+      propose: (proposal: unknown) => {
+        unread.push({ offset: BigInt(logLength), timestampMs: clock.time, value: Buffer.from(JSON.stringify(proposal)) });
+        logLength += 1;
+        return holdLog ? Promise.resolve() : deliver();
+      },
+      follow: (_from: bigint, onRecords: (records: LogRecord[]) => Promise<void>) => {
+        follower = onRecords;
+        return Promise.resolve();
+      },
+    } as unknown as GapLifecycleLogRepository;
     const knowledgePacks = { readAll: () => packs } as unknown as KnowledgePacksRepository;
     const campaigns = { runningStart: () => null } as unknown as CampaignsService;
     const config = {
       live: { campaignStartedAt: null },
       gaps: { windowMs: 3_600_000, emotionWeights: DEFAULT_EMOTION_WEIGHTS, pollMs: POLL_MS },
     } as unknown as AppConfig;
-    service = new GapsService(config, repository, knowledgePacks, campaigns, clock, hub);
+    service = new GapsService(config, repository, log, knowledgePacks, campaigns, clock, hub);
     service.onApplicationBootstrap();
     await service.list({ source: 'live', shop: 'all', status: 'active', limit: 10 });
   });
@@ -76,6 +100,12 @@ describe('GapsService', () => {
       key: { ingestedAt: clock.time, eventTime: clock.time, eventId },
       input: { eventId, eventTime: clock.time, source: 'live', shopId, kind: 'question', text, handoff: false, stage: 'pre_sale', sku: null, emotion: 'neutral', candidate: null, questionEventId: null },
     });
+  }
+
+  /** Hands the proposals on the log to the service's follower, in log order. */
+  async function deliver(): Promise<void> {
+    if (!follower) throw new Error('nobody follows the log');
+    await follower(unread.splice(0));
   }
 
   /** Time passes for the clock and the loops alike (one poll). */
@@ -120,6 +150,28 @@ describe('GapsService', () => {
     expect(lifecycle.map((record) => [record.action, record.actor?.login])).toEqual([['claim', 'wang']]);
     const pushed = viewer.frames.flatMap((frame) => (frame.event === 'gap' ? [frame.data.claimedBy?.actor.login ?? null] : []));
     expect(pushed).toEqual([null, 'wang']);
+  });
+
+  it('decides two claims made at once by the log: the first proposed wins, the other is told who has it', async () => {
+    ask('shop-a', '以旧换新怎么折算价格');
+    await poll();
+    const [gap] = await service.list({ source: 'live', shop: 'shop-a', status: 'active', limit: 10 });
+    if (!gap) throw new Error('no gap opened');
+    const wang = trainer('wang');
+    const li = trainer('li');
+
+    holdLog = true;
+    const first = service.claim(gap.gapId, { actor: { userId: wang.userId, login: wang.login }, user: wang });
+    const second = service.claim(gap.gapId, { actor: { userId: li.userId, login: li.login }, user: li });
+    // Both passed this replica's check (the gap was open for both) and wait for the log.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(unread).toHaveLength(2);
+    await deliver();
+
+    expect((await first).claimedBy?.actor.login).toBe('wang');
+    await expect(second).rejects.toThrow(/claimed by wang since /);
+    expect(lifecycle.map((record) => [record.action, record.actor?.login])).toEqual([['claim', 'wang']]);
+    expect((await service.get(gap.gapId))?.claimedBy?.actor.login).toBe('wang');
   });
 
   it('refuses a claim by a trainer of a grade the gap does not list', async () => {

@@ -4,11 +4,13 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import {
   GAPS_FRAME_LIMIT,
   canDismissGaps,
+  gapLifecycleProposalSchema,
   canTakeGap,
   type Actor,
   type EventSource,
   type Gap,
   type GapAnswered,
+  type GapLifecycleProposal,
   type GapListQuery,
   type GapSubscription,
   type TimeToPatch,
@@ -18,14 +20,16 @@ import { CampaignsService } from '../campaigns/campaigns.service';
 import { Clock } from '../common/clock';
 import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import type { LogRecord } from '@warroom/kafka';
 import { encodeFrame, type EncodedFrame } from '../push/frames';
 import { PushHub } from '../push/push-hub';
 import type { PushRooms, PushViewer } from '../push/push-rooms';
+import { GapLifecycleLogRepository } from '../repositories/gap-lifecycle-log.repository';
 import { GapsRepository, type StoredKey } from '../repositories/gaps.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
-import type { GapInput, LifecycleAction, LifecycleRecord } from '../repositories/gap-records';
+import type { DecidedLifecycleRecord, GapInput, LifecycleAction, LifecycleRecord } from '../repositories/gap-records';
 import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange } from './gap-engine';
-import { mayRelease } from './gap-lifecycle';
+import { mayRelease, type LifecycleDecision } from './gap-lifecycle';
 import { knowledgeRepresentation } from './knowledge-representation';
 import { PushThrottle } from './push-throttle';
 
@@ -61,6 +65,8 @@ const FLUSH_EVERY_MS = 100;
 /** Window figures change as time passes: gaps whose window volume slid are re-sent this often. */
 const SLIDE_EVERY_MS = 5_000;
 const EXPIRE_EVERY_MS = 60_000;
+/** How long a trainer's change waits for this process to read its decision back from the log. */
+const DECISION_TIMEOUT_MS = 10_000;
 
 /**
  * The gap engine of the `api` role. Where its events come from: it polls `chat_events` in ClickHouse every
@@ -69,8 +75,16 @@ const EXPIRE_EVERY_MS = 60_000;
  * `chat.events` itself. Ingest already stores every event exactly once; reading what it stored means the
  * gaps count exactly the events the metrics count, late events (a bot's spool) join their gaps, a restart
  * rebuilds the same gaps by re-reading the last 24 h in the order they were stored (the order the running
- * process took them in), and the api needs no consumer group of its own. Lifecycle changes are appended to
- * `gap_lifecycle` before they take effect, and re-applied on start interleaved by time.
+ * process took them in), and the api needs no consumer group of its own.
+ *
+ * Lifecycle changes (claim, release, publish, verify, dismiss) are decided once for the deployment, as
+ * `kb.patches` decides revisions: proposed on `gap.lifecycle` (one partition: the sequencer), applied by
+ * every api process in log order with the one rule of gap-lifecycle.ts, and answered by the process the
+ * trainer asked only once its own replica applied the proposal from the log. So of two claims of one gap
+ * made on two processes at once, the first on the log wins everywhere and the other gets the winner's
+ * name. Each process stores what it applied in `gap_lifecycle` (the action id is the deduplication
+ * token: stored once); a start re-applies those rows interleaved by time, then follows the log after the
+ * highest offset stored.
  */
 @Injectable()
 export class GapsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -85,8 +99,22 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Window volume last pushed per gap: a slid window is re-sent. */
   private readonly pushedWindow = new Map<string, number>();
   private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Gaps loop failed: ${error.message}`));
-  /** Lifecycle changes run one at a time, so two claims cannot both pass the check. */
+  /** A poll's batch and a batch of the log apply one at a time, so a check never sees half of one. */
   private lifecycleChain: Promise<unknown> = Promise.resolve();
+  /** The next `gap.lifecycle` offset to apply; the follower may hand older ones over again. */
+  private nextLogOffset = 0;
+  /** Changes applied from the log, waiting to be stored (in log order; kept across a failed write). */
+  private readonly unstored: DecidedLifecycleRecord[] = [];
+  private storing: Promise<void> = Promise.resolve();
+  /**
+   * Changes from the log naming a gap this process has not read yet (its poll comes later than the
+   * proposer's), in log order: applied when the gap opens here.
+   */
+  private readonly deferred: { record: LifecycleRecord; offset: number }[] = [];
+  /** Requests of this process waiting for their proposal's decision, by action id. */
+  private readonly waiters = new Map<string, (decision: LifecycleDecision | null) => void>();
+  /** Verifications proposed and not yet read back from the log, so a poll does not propose one twice. */
+  private readonly proposedVerifications = new Set<string>();
   /** Insert time from which the polls read (a little before the newest row seen). */
   private gapCursor = 0;
   private verifyCursor: { ingestedFrom: number; firstAfterStart: boolean } = { ingestedFrom: 0, firstAfterStart: true };
@@ -95,6 +123,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: GapsRepository,
+    private readonly log: GapLifecycleLogRepository,
     private readonly packs: KnowledgePacksRepository,
     private readonly campaigns: CampaignsService,
     private readonly clock: Clock,
@@ -120,6 +149,7 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       represent,
     );
     void this.rebuild()
+      .then(() => this.log.follow(BigInt(this.nextLogOffset), (records) => this.onLogRecords(records)))
       .then(() => {
         this.markReady();
         this.loops.start(this.config.gaps.pollMs, () => this.poll());
@@ -251,55 +281,139 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * One lifecycle change: checked (permission, then the lifecycle rule) against the current state, written
-   * to `gap_lifecycle`, then applied. One at a time.
+   * One lifecycle change: checked (permission, then the lifecycle rule) against this replica's state,
+   * proposed on `gap.lifecycle`, and answered once this replica applied it from the log: the gap as
+   * changed, or a `Conflict` naming who got there first (with the gap as the log left it).
    */
-  private change(
+  private async change(
     gapId: string,
     action: LifecycleAction,
     actor: Actor,
     fields: Partial<Pick<LifecycleRecord, 'reason' | 'target' | 'answerId' | 'revision' | 'at'>>,
     permission: (gap: Gap) => string | null,
   ): Promise<Gap> {
-    const run = async (): Promise<Gap> => {
-      let engine: GapEngine;
-      try {
-        engine = await this.readyEngine();
-      } catch (error) {
-        throw new Unavailable(`gaps are not available: ${(error as Error).message}`);
-      }
-      const now = this.clock.now();
-      const gap = engine.view(gapId, now);
-      if (!gap) throw new NotFound(`no gap ${gapId}`);
-      const refused = permission(gap);
-      if (refused) throw new Forbidden(refused);
-      const record: LifecycleRecord = {
-        actionId: randomUUID(),
-        source: gap.source,
-        shopId: gap.shopId,
-        // The current id: a merged id resolves to the gap that absorbed it.
-        gapId: gap.gapId,
-        action,
-        at: fields.at ?? now,
-        actor,
-        reason: fields.reason ?? '',
-        target: fields.target ?? '',
-        answerId: fields.answerId ?? '',
-        revision: fields.revision ?? 0,
-        refEventId: '',
-      };
-      const decision = engine.decide(record);
-      if (!decision) throw new NotFound(`no gap ${gapId}`);
-      if (decision.kind === 'conflict') throw new Conflict(decision.message, { gap });
-      if (decision.kind === 'unchanged') return gap;
-      await this.repository.appendLifecycle([record]);
-      this.publishChanges(engine.applyLifecycle(record).changes);
-      const changed = engine.view(gap.gapId, this.clock.now());
-      if (!changed) throw new Error(`gap ${gap.gapId} vanished while changing`);
-      return changed;
+    let engine: GapEngine;
+    try {
+      engine = await this.readyEngine();
+    } catch (error) {
+      throw new Unavailable(`gaps are not available: ${(error as Error).message}`);
+    }
+    const now = this.clock.now();
+    const gap = engine.view(gapId, now);
+    if (!gap) throw new NotFound(`no gap ${gapId}`);
+    const refused = permission(gap);
+    if (refused) throw new Forbidden(refused);
+    const record: LifecycleRecord = {
+      actionId: randomUUID(),
+      source: gap.source,
+      shopId: gap.shopId,
+      // The current id: a merged id resolves to the gap that absorbed it.
+      gapId: gap.gapId,
+      action,
+      at: fields.at ?? now,
+      actor,
+      reason: fields.reason ?? '',
+      target: fields.target ?? '',
+      answerId: fields.answerId ?? '',
+      revision: fields.revision ?? 0,
+      refEventId: '',
     };
-    const result = this.lifecycleChain.then(run, run);
-    this.lifecycleChain = result.catch(() => undefined);
+    // What this replica already knows is answered without the log: a repeat, or a gap taken long ago.
+    const known = engine.decide(record);
+    if (!known) throw new NotFound(`no gap ${gapId}`);
+    if (known.kind === 'conflict') throw new Conflict(known.message, { gap });
+    if (known.kind === 'unchanged') return gap;
+    const decision = await this.decideOnLog(record);
+    const current = engine.view(gap.gapId, this.clock.now());
+    if (decision === null || !current) throw new NotFound(`no gap ${gapId}`);
+    if (decision.kind === 'conflict') throw new Conflict(decision.message, { gap: current });
+    return current;
+  }
+
+  /** Proposes `record` and waits until this replica applied it from the log; null: its gap is gone here. */
+  private async decideOnLog(record: LifecycleRecord): Promise<LifecycleDecision | null> {
+    const decided = new Promise<LifecycleDecision | null>((resolve) => this.waiters.set(record.actionId, resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), DECISION_TIMEOUT_MS);
+    });
+    try {
+      await this.log.propose(toProposal(record));
+      const decision = await Promise.race([decided, timeout]);
+      if (decision === 'timeout') {
+        throw new Unavailable(`the ${record.action} of gap ${record.gapId} is on the log but was not applied here within ${DECISION_TIMEOUT_MS} ms; it will be`);
+      }
+      return decision;
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(record.actionId);
+    }
+  }
+
+  /** Applies records of `gap.lifecycle` in log order, then stores the changes they made. */
+  private async onLogRecords(records: LogRecord[]): Promise<void> {
+    const engine = this.engine!;
+    await this.exclusive(() => {
+      for (const entry of records) {
+        const offset = Number(entry.offset);
+        if (offset < this.nextLogOffset) continue;
+        this.nextLogOffset = offset + 1;
+        const record = parseLifecycleProposal(entry.value);
+        if (!record) {
+          // Only the api writes this topic; a bad record is a writer's bug. Every process skips it alike.
+          this.logger.error(`gap.lifecycle offset ${offset} is not a lifecycle proposal; skipped`);
+          continue;
+        }
+        if (record.action === 'verify') this.proposedVerifications.delete(verificationKey(record));
+        if (!engine.resolve(record.gapId) || this.deferred.some((waiting) => waiting.record.gapId === record.gapId)) {
+          this.deferred.push({ record, offset });
+          continue;
+        }
+        this.applyDecided(engine, record, offset);
+      }
+    });
+    await this.storeDecided();
+  }
+
+  /** Applies one record from the log, answers the request waiting for it, and queues it for storing. */
+  private applyDecided(engine: GapEngine, record: LifecycleRecord, offset: number): void {
+    const { decision, changes } = engine.applyLifecycle(record);
+    if (decision?.kind === 'apply') this.unstored.push({ ...record, logOffset: offset });
+    this.publishChanges(changes);
+    this.waiters.get(record.actionId)?.(decision);
+  }
+
+  /** Applies the deferred records whose gaps this process now holds, keeping each gap's log order. */
+  private applyDeferred(engine: GapEngine): void {
+    if (this.deferred.length === 0) return;
+    const stillUnknown = new Set<string>();
+    const kept: { record: LifecycleRecord; offset: number }[] = [];
+    for (const waiting of this.deferred) {
+      if (stillUnknown.has(waiting.record.gapId) || !engine.resolve(waiting.record.gapId)) {
+        stillUnknown.add(waiting.record.gapId);
+        kept.push(waiting);
+      } else {
+        this.applyDecided(engine, waiting.record, waiting.offset);
+      }
+    }
+    this.deferred.splice(0, this.deferred.length, ...kept);
+  }
+
+  /**
+   * Stores the applied changes one at a time, in log order (so the highest offset stored says every
+   * change decided before it is stored). Thrown on failure: the follower hands the records over again,
+   * they are skipped as applied, and the changes still unstored are written on the next try.
+   */
+  private storeDecided(): Promise<void> {
+    const store = async (): Promise<void> => {
+      while (this.unstored.length > 0) {
+        await this.repository.appendLifecycle(this.unstored[0]!);
+        this.unstored.shift();
+      }
+    };
+    // One writer at a time (the log's batches and the polls both store): each change is stored once, in order.
+    const result = this.storing.then(store, store);
+    this.storing = result.catch(() => undefined);
     return result;
   }
 
@@ -312,7 +426,9 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     const engine = this.engine!;
     const started = this.clock.now();
     const from = started - GAP_HORIZON_MS;
-    const lifecycle = await this.repository.lifecycleSince(from);
+    const lastStoredOffset = await this.repository.lastLogOffset();
+    const lifecycle = await this.repository.lifecycleSince(from, lastStoredOffset);
+    this.nextLogOffset = lastStoredOffset + 1;
     let next = 0;
     // A change stamped (by the api's clock) before its gap's first question was stored (by ClickHouse's
     // clock) waits for the gap: two clocks apart must not lose a claim.
@@ -375,7 +491,9 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
         while (next < inputs.length && performance.now() < sliceEnd) this.publishChanges(engine.add(inputs[next++]!));
         if (next < inputs.length) await new Promise((resume) => setImmediate(resume));
       }
+      this.applyDeferred(engine);
     });
+    await this.storeDecided();
     if (after) this.gapCursor = Math.max(this.gapCursor, after.ingestedAt - INGEST_SLACK_MS);
   }
 
@@ -390,20 +508,23 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       from: Math.max(earliest, this.clock.now() - GAP_HORIZON_MS),
       ingestedFrom: this.verifyCursor.firstAfterStart ? 0 : this.verifyCursor.ingestedFrom,
     });
-    await this.exclusive(async () => {
-      // Applied one by one (a second question of a gap just verified verifies nothing), written as one
-      // batch. Should the write fail, a restart finds the same question again: it is re-read from the
-      // publication on.
-      const records: LifecycleRecord[] = [];
-      for (const answered of batch.rows) {
-        const verification = engine.verification(answered);
-        if (!verification) continue;
-        const record: LifecycleRecord = { actionId: randomUUID(), ...verification };
-        records.push(record);
-        this.publishChanges(engine.applyLifecycle(record).changes);
+    // Proposed on the log like a trainer's change (every process finds the same question; the first
+    // verification on the log applies, the others change nothing). Should a proposal fail, the poll fails
+    // before its cursor moves, so the question is found again.
+    for (const answered of batch.rows) {
+      const verification = engine.verification(answered);
+      if (!verification) continue;
+      const key = verificationKey(verification);
+      if (this.proposedVerifications.has(key)) continue;
+      this.proposedVerifications.add(key);
+      const record: LifecycleRecord = { actionId: randomUUID(), ...verification };
+      try {
+        await this.log.propose(toProposal(record));
+      } catch (error) {
+        this.proposedVerifications.delete(key);
+        throw error;
       }
-      await this.repository.appendLifecycle(records);
-    });
+    }
     this.verifyCursor = {
       ingestedFrom: Math.max(this.verifyCursor.ingestedFrom, (batch.maxIngestedAt ?? 0) - INGEST_SLACK_MS),
       firstAfterStart: false,
@@ -488,4 +609,25 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     const now = this.clock.now();
     this.publishChanges(this.engine.expire(now - GAP_HORIZON_MS, now));
   }
+}
+
+function toProposal(record: LifecycleRecord): GapLifecycleProposal {
+  return { v: 1, ...record };
+}
+
+function parseLifecycleProposal(value: Buffer | null): LifecycleRecord | null {
+  if (!value) return null;
+  try {
+    const parsed = gapLifecycleProposalSchema.safeParse(JSON.parse(value.toString('utf8')));
+    if (!parsed.success) return null;
+    const { v: _version, ...record } = parsed.data;
+    return record;
+  } catch {
+    return null;
+  }
+}
+
+/** One verification per gap and published revision is proposed at a time. */
+function verificationKey(record: Pick<LifecycleRecord, 'gapId' | 'answerId' | 'revision'>): string {
+  return `${record.gapId}|${record.answerId}|${record.revision}`;
 }

@@ -3,7 +3,7 @@
  * rows of `gap_lifecycle`. Declared here, beside the repository that stores them, so that the repository
  * imports nothing from the gaps service's folder; the engine and the lifecycle rules import them from here.
  */
-import type { Actor, EmotionName, EventSource, Gap, Stage } from '@warroom/contracts';
+import { GAP_LIFECYCLE_ACTIONS, type Actor, type EmotionName, type EventSource, type Gap, type Stage } from '@warroom/contracts';
 
 /** A question or flag that belongs in a gap, as read from `chat_events`. */
 export interface GapInput {
@@ -36,7 +36,7 @@ export interface AnsweredInput {
   revision: number;
 }
 
-export const LIFECYCLE_ACTIONS = ['claim', 'release', 'publish', 'verify', 'dismiss'] as const;
+export const LIFECYCLE_ACTIONS = GAP_LIFECYCLE_ACTIONS;
 export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
 
 /** One row of `gap_lifecycle` (migration 0006), times in epoch ms. */
@@ -55,4 +55,9 @@ export interface LifecycleRecord {
   revision: number;
   /** `verify`: the question answered by the published revision. */
   refEventId: string;
+}
+
+/** A change decided on the `gap.lifecycle` log, stored with its offset there (-1: stored before the log existed). */
+export interface DecidedLifecycleRecord extends LifecycleRecord {
+  logOffset: number;
 }

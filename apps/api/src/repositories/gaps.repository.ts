@@ -4,7 +4,7 @@ import { emotionNameSchema, eventSourceSchema, stageSchema } from '@warroom/cont
 import { z } from 'zod';
 import { toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
-import { LIFECYCLE_ACTIONS, type AnsweredInput, type GapInput, type LifecycleRecord } from './gap-records';
+import { LIFECYCLE_ACTIONS, type AnsweredInput, type DecidedLifecycleRecord, type GapInput } from './gap-records';
 import { UNMATCHED_QUERY } from './metric-sql';
 
 /** Rows of `chat_events` read from a position, and the newest insert time among them (epoch ms). */
@@ -71,6 +71,7 @@ const lifecycleRow = z.object({
   answer_id: z.string(),
   revision: z.coerce.number().int(),
   ref_event_id: z.string(),
+  log_offset: z.coerce.number().int(),
 });
 
 /** Questions that belong in gaps: unmatched queries (DESIGN.md) and agents' flags. */
@@ -174,15 +175,32 @@ export class GapsRepository {
     return row?.answered ?? 0;
   }
 
-  /** Lifecycle changes at or after `from` (epoch ms), in the order they were made. */
-  async lifecycleSince(from: number): Promise<LifecycleRecord[]> {
+  /**
+   * The highest `gap.lifecycle` offset stored, -1 when none. Every process stores its decisions in log
+   * order, so every decision below it is stored too: a restart follows the log after it.
+   */
+  async lastLogOffset(): Promise<number> {
+    const result = await this.clickhouse.query({
+      query: `SELECT max(log_offset) AS last FROM gap_lifecycle`,
+      format: 'JSONEachRow',
+    });
+    const [row] = z.array(z.object({ last: z.coerce.number().int() })).parse(await result.json());
+    return row === undefined ? -1 : Math.max(-1, row.last);
+  }
+
+  /**
+   * Lifecycle changes made at or after `from` (epoch ms) and decided at or before the log offset
+   * `through`, each once, in the order they were decided (rows from before the log first, by time).
+   */
+  async lifecycleSince(from: number, through: number): Promise<DecidedLifecycleRecord[]> {
     const result = await this.clickhouse.query({
       query: `SELECT action_id, source, shop_id, gap_id, action, toUnixTimestamp64Milli(at) AS at, actor_user_id, actor_login,
-                     reason, target, answer_id, revision, ref_event_id
+                     reason, target, answer_id, revision, ref_event_id, log_offset
               FROM gap_lifecycle
-              WHERE at >= {from:DateTime64(3, 'UTC')}
-              ORDER BY at, recorded_at, action_id`,
-      query_params: { from: toClickHouseTime(new Date(from).toISOString()) },
+              WHERE at >= {from:DateTime64(3, 'UTC')} AND log_offset <= {through:Int64}
+              ORDER BY log_offset >= 0, log_offset, at, recorded_at, action_id
+              LIMIT 1 BY action_id`,
+      query_params: { from: toClickHouseTime(new Date(from).toISOString()), through },
       format: 'JSONEachRow',
     });
     return z
@@ -201,31 +219,37 @@ export class GapsRepository {
         answerId: row.answer_id,
         revision: row.revision,
         refEventId: row.ref_event_id,
+        logOffset: row.log_offset,
       }));
   }
 
-  /** One INSERT for a batch of changes; retrying the same batch is a no-op (deduplication token). */
-  async appendLifecycle(records: readonly LifecycleRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  /**
+   * Stores one decided change. Every api process that applied it stores it, under its action id as the
+   * deduplication token, so the store keeps it once; a retry is a no-op too.
+   */
+  async appendLifecycle(record: DecidedLifecycleRecord): Promise<void> {
     await this.clickhouse.insert({
       table: 'gap_lifecycle',
-      values: records.map((record) => ({
-        action_id: record.actionId,
-        source: record.source,
-        shop_id: record.shopId,
-        gap_id: record.gapId,
-        action: record.action,
-        at: toClickHouseTime(new Date(record.at).toISOString()),
-        actor_user_id: record.actor?.userId ?? '',
-        actor_login: record.actor?.login ?? '',
-        reason: record.reason,
-        target: record.target,
-        answer_id: record.answerId,
-        revision: record.revision,
-        ref_event_id: record.refEventId,
-      })),
+      values: [
+        {
+          action_id: record.actionId,
+          source: record.source,
+          shop_id: record.shopId,
+          gap_id: record.gapId,
+          action: record.action,
+          at: toClickHouseTime(new Date(record.at).toISOString()),
+          actor_user_id: record.actor?.userId ?? '',
+          actor_login: record.actor?.login ?? '',
+          reason: record.reason,
+          target: record.target,
+          answer_id: record.answerId,
+          revision: record.revision,
+          ref_event_id: record.refEventId,
+          log_offset: record.logOffset,
+        },
+      ],
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: records.map((record) => record.actionId).join(',') },
+      clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: record.actionId },
     });
   }
 }
