@@ -181,11 +181,12 @@ export class GapsRepository {
    */
   async lastLogOffset(): Promise<number> {
     const result = await this.clickhouse.query({
-      query: `SELECT max(log_offset) AS last FROM gap_lifecycle`,
+      // max() of no rows is 0, which would skip offset 0: an empty table is -1.
+      query: `SELECT ifNull(maxOrNull(log_offset), -1) AS last FROM gap_lifecycle`,
       format: 'JSONEachRow',
     });
     const [row] = z.array(z.object({ last: z.coerce.number().int() })).parse(await result.json());
-    return row === undefined ? -1 : Math.max(-1, row.last);
+    return row?.last ?? -1;
   }
 
   /**
