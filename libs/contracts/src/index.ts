@@ -19,3 +19,4 @@ export * from './system-status';
 export * from './kiosk';
 export * from './zod-issues';
 export * from './gap-lifecycle';
+export * from './sign-in-log';

@@ -22,6 +22,7 @@ export const TOPICS = {
   chatEventsDlq: { name: 'chat.events.dlq', partitions: 4 },
   kbPatches: { name: 'kb.patches', partitions: 1 },
   gapLifecycle: { name: 'gap.lifecycle', partitions: 1 },
+  signIns: { name: 'auth.sign-ins', partitions: 1 },
 } as const satisfies Record<string, TopicSpec>;
 
 /** TOPICS as a list, in a stable order, for code that creates or checks all of them. */

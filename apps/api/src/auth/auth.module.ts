@@ -2,6 +2,7 @@ import { Module, type FactoryProvider } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AuditRepository } from '../repositories/audit.repository';
 import { KioskTokensRepository } from '../repositories/kiosk-tokens.repository';
+import { SignInLogRepository } from '../repositories/sign-in-log.repository';
 import { UsersRepository } from '../repositories/users.repository';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
@@ -14,6 +15,7 @@ import { KioskTokensService } from './kiosk-tokens.service';
 import { SessionAuthGuard } from './session-auth.guard';
 import { SessionAuthenticator } from './session-authenticator';
 import { SessionTokens } from './session-token';
+import { SignInThrottleService } from './sign-in-throttle.service';
 import { UserDirectory } from './user-directory';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -41,6 +43,8 @@ const sessionTokensProvider: FactoryProvider<SessionTokens> = {
     SessionAuthenticator,
     SessionAuthGuard,
     AuditService,
+    SignInLogRepository,
+    SignInThrottleService,
     AuthService,
     UsersService,
     FirstAdminService,

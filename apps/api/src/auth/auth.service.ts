@@ -9,7 +9,8 @@ import type { ActorContext } from './decorators';
 import { BCRYPT_MAX_BYTES, hashPassword, hashToWasteTimeOn, passwordTooLong, verifyPassword } from './passwords';
 import { passwordFingerprint } from './session-authenticator';
 import { SessionTokens } from './session-token';
-import { FailureWindow, SIGN_IN_LIMITS, failedSignInDelayMs, isKeyOfLogin, loginAddressKey } from './sign-in-throttle';
+import { SIGN_IN_LIMITS, failedSignInDelayMs } from './sign-in-throttle';
+import { SignInThrottleService } from './sign-in-throttle.service';
 import { UserDirectory, publicUser, userIdFor } from './user-directory';
 
 /** A failed sign-in waits at least this long (growing with its login's failures, plus jitter) before it is answered. */
@@ -31,10 +32,8 @@ function tooManySignIns(waitMs: number): TooManyRequests {
 /** Signing in and changing one's own password. */
 @Injectable()
 export class AuthService {
-  private readonly failuresByLogin = new FailureWindow(SIGN_IN_LIMITS.perLoginAndAddress);
-  private readonly failuresByAddress = new FailureWindow(SIGN_IN_LIMITS.perAddress);
-
   constructor(
+    private readonly throttle: SignInThrottleService,
     private readonly directory: UserDirectory,
     private readonly tokens: SessionTokens,
     private readonly audit: AuditService,
@@ -45,27 +44,24 @@ export class AuthService {
    * delay, and gets the same 401, so neither the answer nor its timing tells whether the login exists.
    * Too many failures for a login from an address, or from an address at all, answer 429 at once, known
    * login or not. The attempt is counted before its password is checked (and taken back if it succeeds),
-   * in the same turn of the event loop as the check of the limit: parallel guesses cannot all slip through.
+   * decided on the `auth.sign-ins` log that every api process applies in the same order: parallel guesses,
+   * on one process or spread over several, cannot all slip through.
    */
   async login(request: LoginRequest, from: string): Promise<SessionResponse> {
     const login = request.login.trim().toLowerCase();
-    const loginKey = loginAddressKey(login, from);
-    const startedAt = Date.now();
-    const waitMs = Math.max(this.failuresByLogin.wait(loginKey, startedAt), this.failuresByAddress.wait(from, startedAt));
-    if (waitMs > 0) throw tooManySignIns(waitMs);
-    const locksLogin = this.failuresByLogin.fail(loginKey, startedAt);
-    this.failuresByAddress.fail(from, startedAt);
+    const attempt = await this.throttle.reserve('sign_in', login, from);
+    if (!attempt.allowed) throw tooManySignIns(attempt.waitMs);
+    const { locksLogin } = attempt;
     const record = loginSchema.safeParse(login).success ? await this.directory.get(userIdFor(login), { fresh: true }) : null;
     const usable = record !== null && !record.disabled && record.login === login && !passwordTooLong(request.password) ? record : null;
     const matches = await verifyPassword(request.password, usable?.passwordHash ?? (await hashToWasteTimeOn()));
     if (usable === null || !matches) {
       // Recorded during the delay, so that a known login's answer takes no longer than an unknown one's.
       const recorded = record === null ? Promise.resolve() : this.recordFailure(record, from, locksLogin);
-      await Promise.all([recorded, sleep(this.failureDelayMs(loginKey))]);
+      await Promise.all([recorded, sleep(this.failureDelayMs(login, from))]);
       throw new Unauthorized(SIGN_IN_FAILED);
     }
-    this.failuresByLogin.clear(loginKey);
-    this.failuresByAddress.release(from, startedAt);
+    await this.throttle.succeeded('sign_in', login, from, attempt.at);
     await this.audit.record({ userId: usable.userId, login: usable.login }, 'auth.login', usable.userId, { from });
     return this.session(usable);
   }
@@ -80,16 +76,14 @@ export class AuthService {
     // A wrong current password is a guess at the same secret as a failed sign-in (with a session found
     // on an unlocked screen, say): it counts against the same per-login limit, and a locked login may not
     // try here either.
-    const loginKey = loginAddressKey(record.login, from);
-    const waitMs = this.failuresByLogin.wait(loginKey, Date.now());
-    if (waitMs > 0) throw tooManySignIns(waitMs);
-    const locksLogin = this.failuresByLogin.fail(loginKey, Date.now());
+    const attempt = await this.throttle.reserve('password_change', record.login, from);
+    if (!attempt.allowed) throw tooManySignIns(attempt.waitMs);
     if (!(await verifyPassword(request.currentPassword, record.passwordHash))) {
-      const recorded = locksLogin ? this.recordLock(record, `${from} (password change)`) : Promise.resolve();
-      await Promise.all([recorded, sleep(this.failureDelayMs(loginKey))]);
+      const recorded = attempt.locksLogin ? this.recordLock(record, `${from} (password change)`) : Promise.resolve();
+      await Promise.all([recorded, sleep(this.failureDelayMs(record.login, from))]);
       throw new Forbidden('The current password is wrong');
     }
-    this.failuresByLogin.clear(loginKey);
+    await this.throttle.succeeded('password_change', record.login, from, attempt.at);
     if (request.newPassword === request.currentPassword) {
       throw new InvalidInput('newPassword: choose a password other than the current one');
     }
@@ -103,13 +97,13 @@ export class AuthService {
     return this.session(saved);
   }
 
-  /** Lifts a user's sign-in locks from every address (an admin's unlock or password reset); how many were lifted. */
-  unlock(login: string): number {
-    return this.failuresByLogin.clearWhere((key) => isKeyOfLogin(key, login));
+  /** Lifts a user's sign-in locks from every address on every api process (an admin's unlock or password reset); how many were lifted. */
+  unlock(login: string): Promise<number> {
+    return this.throttle.unlock(login);
   }
 
-  private failureDelayMs(loginKey: string): number {
-    return failedSignInDelayMs(this.failuresByLogin.count(loginKey, Date.now()), FAILED_SIGN_IN_DELAY_MS) + randomInt(FAILED_SIGN_IN_JITTER_MS);
+  private failureDelayMs(login: string, from: string): number {
+    return failedSignInDelayMs(this.throttle.failures(login, from), FAILED_SIGN_IN_DELAY_MS) + randomInt(FAILED_SIGN_IN_JITTER_MS);
   }
 
   private async recordFailure(record: UserRecord, from: string, locksLogin: boolean): Promise<void> {

@@ -1,3 +1,5 @@
+import type { SignInLogEntry } from '@warroom/contracts';
+
 /** How many failed sign-ins a key may have within the window before it must wait. */
 export interface ThrottleLimit {
   maxFailures: number;
@@ -8,8 +10,8 @@ export interface ThrottleLimit {
  * Failed sign-ins per login *from one address* (guessing one user's password) and per address (trying many
  * logins from one machine). The login limit is keyed by address too, so that someone guessing from
  * elsewhere cannot lock a user out of the war room's office; the address limit is far above it because a
- * war room signs in from one office network. Counts live in this process: a second api process keeps
- * counts of its own.
+ * war room signs in from one office network. Every api process counts the same: the counts are the
+ * `SignInLedger` below applied to the `auth.sign-ins` log in order.
  */
 export const SIGN_IN_LIMITS = {
   perLoginAndAddress: { maxFailures: 5, windowMs: 15 * 60_000 },
@@ -116,4 +118,49 @@ export function isKeyOfLogin(key: string, login: string): boolean {
  */
 export function failedSignInDelayMs(failuresInWindow: number, baseMs: number): number {
   return Math.min(baseMs * (1 + Math.max(0, failuresInWindow - 1) / 2), 5_000);
+}
+
+/** What the log decided for an attempt: checked now (its reservation counted at `at`), or wait. */
+export type AttemptDecision = { allowed: true; at: number; locksLogin: boolean } | { allowed: false; waitMs: number };
+
+/** What applying one log entry did: an attempt's decision, or how many locks an unlock lifted. */
+export type LedgerOutcome = { kind: 'attempt'; decision: AttemptDecision } | { kind: 'success' } | { kind: 'unlock'; locksLifted: number };
+
+/**
+ * The sign-in throttle's one rule over the `auth.sign-ins` log (pure): every api process applies the same
+ * entries in the same order at the same times (the log's timestamps), so all hold the same counts, and of
+ * parallel attempts spread over processes exactly as many pass as against one process. An attempt is
+ * reserved as a failure when it is decided (before its password is checked), taken back by its `success`.
+ */
+export class SignInLedger {
+  private readonly byLogin = new FailureWindow(SIGN_IN_LIMITS.perLoginAndAddress);
+  private readonly byAddress = new FailureWindow(SIGN_IN_LIMITS.perAddress);
+
+  apply(entry: SignInLogEntry, at: number): LedgerOutcome {
+    switch (entry.kind) {
+      case 'attempt':
+        return { kind: 'attempt', decision: this.attempt(entry, at) };
+      case 'success':
+        this.byLogin.clear(loginAddressKey(entry.login, entry.address));
+        if (entry.scope === 'sign_in') this.byAddress.release(entry.address, entry.attemptAt);
+        return { kind: 'success' };
+      case 'unlock':
+        return { kind: 'unlock', locksLifted: this.byLogin.clearWhere((key) => isKeyOfLogin(key, entry.login)) };
+    }
+  }
+
+  /** Failures of a login from an address in the window at `now`, reserved attempts included (the answer's delay grows with them). */
+  failures(login: string, address: string, now: number): number {
+    return this.byLogin.count(loginAddressKey(login, address), now);
+  }
+
+  private attempt(entry: Extract<SignInLogEntry, { kind: 'attempt' }>, at: number): AttemptDecision {
+    const loginKey = loginAddressKey(entry.login, entry.address);
+    const bySignIn = entry.scope === 'sign_in';
+    const waitMs = Math.max(this.byLogin.wait(loginKey, at), bySignIn ? this.byAddress.wait(entry.address, at) : 0);
+    if (waitMs > 0) return { allowed: false, waitMs };
+    const locksLogin = this.byLogin.fail(loginKey, at);
+    if (bySignIn) this.byAddress.fail(entry.address, at);
+    return { allowed: true, at, locksLogin };
+  }
 }

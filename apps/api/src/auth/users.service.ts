@@ -91,7 +91,7 @@ export class UsersService {
   /** Lifts the user's sign-in locks from every address (a colleague who mistyped, an office behind one address). */
   async unlock({ actor }: ActorContext, userId: string): Promise<UnlockUserResponse> {
     const user = await this.existing(userId);
-    const locksLifted = this.auth.unlock(user.login);
+    const locksLifted = await this.auth.unlock(user.login);
     await this.audit.record(actor, 'user.unlock', userId, { login: user.login, locksLifted });
     return { user: publicUser(user), locksLifted };
   }
@@ -110,7 +110,7 @@ export class UsersService {
       mustChangePassword: true,
       updatedBy: actor.userId,
     });
-    const locksLifted = this.auth.unlock(user.login);
+    const locksLifted = await this.auth.unlock(user.login);
     await this.audit.record(actor, 'user.password_reset', userId, { login: user.login, locksLifted });
     return { user: publicUser(saved), oneTimePassword };
   }
