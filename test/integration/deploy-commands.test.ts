@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ALL_TOPICS } from '@warroom/kafka';
 import { describe, expect, it } from 'vitest';
 import { useDevBroker, describeWithDevBroker } from '../support/broker';
 import { useDevStore } from '../support/store';
@@ -71,7 +72,8 @@ describeWithDevBroker('npm run topics', () => {
     expect(provision.code).toBe(1);
     expect(provision.lastLine).toMatchObject({ created: [], settingsChecked: false });
     const problems = (provision.lastLine as { problems: { topic: string; problem: string }[] }).problems;
-    expect(problems.map((problem) => problem.topic).sort()).toEqual(['chat.events', 'chat.events.dlq', 'kb.patches']);
+    // Every topic: the dev broker keeps one replica of each.
+    expect(problems.map((problem) => problem.topic).sort()).toEqual(ALL_TOPICS.map((topic) => topic.name).sort());
     expect(problems[0]?.problem).toMatch(/1 replicas per partition, the policy is 3/);
     const relaxed = await run('topics', ['--json', '--replication-factor', '1', '--min-insync-replicas', '1'], { KAFKA_BROKERS: broker().brokers });
     expect(relaxed.code).toBe(0);
