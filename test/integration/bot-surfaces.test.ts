@@ -23,6 +23,8 @@ const SURFACE: Record<string, 'customer' | 'service'> = {
   'POST /api/chat': 'customer',
   'POST /api/chat/abandon': 'customer',
   'GET /health': 'customer',
+  // Open like /health: Prometheus scrapes the pod (counts, times and statuses only).
+  'GET /metrics': 'customer',
   'POST /api/chat/agent-reply': 'service',
   'POST /api/chat/order': 'service',
   'GET /api/agent/queue': 'service',
