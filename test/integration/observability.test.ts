@@ -52,8 +52,10 @@ function parseExposition(text: string): Scrape {
     if (!match) throw new Error(`not a line of the exposition format: ${line}`);
     const labels: Record<string, string> = {};
     for (const label of (match[2] ?? '').matchAll(LABEL)) labels[label[1]!] = label[2]!;
-    const value = match[3] === '+Inf' ? Number.POSITIVE_INFINITY : match[3] === '-Inf' ? Number.NEGATIVE_INFINITY : Number(match[3]);
-    if (Number.isNaN(value) && match[3] !== 'NaN') throw new Error(`not a number in: ${line}`);
+    // Prometheus reads Inf and NaN in any case (prom-client writes an empty histogram's mean as `Nan`).
+    const written = match[3]!;
+    const value = /^\+?inf$/i.test(written) ? Number.POSITIVE_INFINITY : /^-inf$/i.test(written) ? Number.NEGATIVE_INFINITY : Number(written);
+    if (Number.isNaN(value) && !/^nan$/i.test(written)) throw new Error(`not a number in: ${line}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return { families, samples };
@@ -179,9 +181,21 @@ describeWithDevBroker('metrics, JSON logs and the topic check of the running app
       });
       expect(response.status).toBe(200);
     }
+    // And once over the /chat WebSocket.
+    const socket = new WebSocket(`${botUrl.replace(/^http/, 'ws')}/chat`);
+    await new Promise<void>((resolveOpen, reject) => {
+      socket.once('open', () => resolveOpen());
+      socket.once('error', reject);
+    });
+    const frame = new Promise<string>((resolveFrame) => socket.once('message', (data: Buffer) => resolveFrame(data.toString())));
+    socket.send(JSON.stringify({ event: 'ask', data: { shopId: SHOP, sessionId: 's-metrics-ws', customerId: 'c-ws', text: '包邮吗', requestId: 'r-1' } }));
+    expect(await frame).toContain('"event":"reply"');
+    socket.close();
     const after = await scrape(botUrl);
-    expect(total(after, 'warroom_bot_answers_total', { outcome: 'answered' }) - total(before, 'warroom_bot_answers_total', { outcome: 'answered' })).toBe(3);
-    expect(total(after, 'warroom_bot_answer_seconds_count') - total(before, 'warroom_bot_answer_seconds_count')).toBe(3);
+    const answered = (scraped: Scrape, transport: string): number => total(scraped, 'warroom_bot_answers_total', { outcome: 'answered', transport });
+    expect(answered(after, 'http') - answered(before, 'http')).toBe(3);
+    expect(answered(after, 'ws') - answered(before, 'ws')).toBe(1);
+    expect(total(after, 'warroom_bot_answer_seconds_count') - total(before, 'warroom_bot_answer_seconds_count')).toBe(4);
     expect(total(after, 'warroom_bot_answer_seconds_sum')).toBeGreaterThan(total(before, 'warroom_bot_answer_seconds_sum'));
     // Every answer's events are acknowledged by Kafka in the end: the spool empties.
     await waitFor(async () => total(await scrape(botUrl), 'warroom_bot_spool_pending_events') === 0, 30_000, () => 'the spool never emptied');
@@ -194,8 +208,9 @@ describeWithDevBroker('metrics, JSON logs and the topic check of the running app
     expect(refused.status).toBe(401);
     await waitFor(() => Promise.resolve(apiLines.some((line) => line.includes('"statusCode":401'))), 10_000, () => 'no request log line for the 401');
 
-    // The first admin's one-time password is printed as a box for the operator, on purpose not as JSON.
-    const banner = /^[╔║╚]/;
+    // Outside JSON (docs/operations.md): the first admin's one-time password, printed as a box for the
+    // operator, and the ClickHouse client's own warnings (libs/clickhouse, which never quote row data).
+    const banner = /^([╔║╚]|\[@clickhouse\/client\])/;
     for (const [app, lines] of [['api', apiLines], ['bot', botLines]] as const) {
       const logged = lines.filter((line) => !banner.test(line));
       expect(logged.length, app).toBeGreaterThan(3);
