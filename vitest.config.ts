@@ -11,6 +11,7 @@ const alias = {
   '@warroom/staffing': `${root}libs/staffing/src/index.ts`,
   '@warroom/knowledge': `${root}libs/knowledge/src/index.ts`,
   '@warroom/nest-common': `${root}libs/nest-common/src/index.ts`,
+  '@warroom/observability': `${root}libs/observability/src/index.ts`,
 };
 // Nest's DI needs emitDecoratorMetadata, which esbuild does not produce: SWC compiles server code.
 const serverPlugins = [

@@ -23,6 +23,8 @@ const SURFACE: Record<string, 'customer' | 'service'> = {
   'POST /api/chat': 'customer',
   'POST /api/chat/abandon': 'customer',
   'GET /health': 'customer',
+  // Open like /health: Prometheus scrapes the pod (counts, times and statuses only).
+  'GET /metrics': 'customer',
   'POST /api/chat/agent-reply': 'service',
   'POST /api/chat/order': 'service',
   'GET /api/agent/queue': 'service',
@@ -43,7 +45,9 @@ async function call(base: string, method: string, path: string, token: string | 
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+  // A JSON answer is parsed; any other (the metrics' text format) is kept as text.
+  const json = response.headers.get('content-type')?.includes('json') ?? false;
+  return { status: response.status, body: text === '' ? null : json ? (JSON.parse(text) as unknown) : text };
 }
 
 describe("the bot's customer and internal surfaces", () => {

@@ -93,6 +93,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /health/ingest': { anyone: true },
   'GET /health/live': { anyone: true },
   'GET /health/ready': { anyone: true },
+  // Prometheus scrapes the pod: counts, times and statuses only (libs/observability).
+  'GET /metrics': { anyone: true },
 };
 
 function admits(access: Access, caller: Caller): boolean {

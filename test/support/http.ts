@@ -16,7 +16,9 @@ export async function call(base: string, method: string, path: string, token: st
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown), ms: Date.now() - started };
+  // A JSON answer is parsed; any other (the metrics' text format) is kept as text.
+  const json = response.headers.get('content-type')?.includes('json') ?? false;
+  return { status: response.status, body: text === '' ? null : json ? (JSON.parse(text) as unknown) : text, ms: Date.now() - started };
 }
 
 /** Collects the first admin's one-time password from an api process's output (pass as its onLog). */

@@ -1,20 +1,18 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { NextFunction, Request, Response } from 'express';
+import { ALL_TOPICS, checkTopicsAtStart, TopicCheckError } from '@warroom/kafka';
+import { createMetricsRegistry, jsonLoggerModule, MetricsModule, NEST_LOG_LEVELS, useJsonLogger } from '@warroom/observability';
 import helmet from 'helmet';
+import type { Registry } from 'prom-client';
 import { AppModule } from './app.module';
 import { ConfigError, parseApiConfig, type ApiConfig } from './config/api-config';
-
-const LOG_LEVELS = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-} as const;
+import { registerApiMetrics } from './metrics/api-metrics';
 
 /** Routes of the single-page web app: each serves index.html, the app routes by path. */
 const WEB_ROUTES = new Set(['/', '/wall', '/trainer', '/agent', '/reports']);
@@ -75,11 +73,50 @@ function secureHeaders(app: NestExpressApplication): void {
   );
 }
 
+/**
+ * Every topic must be there with its partitions before anything consumes or produces: a producer would
+ * otherwise auto-create a missing one with the broker's defaults. Exits 2 with the fix in the message.
+ */
+async function checkTopicsOrExit(config: ApiConfig): Promise<string> {
+  try {
+    const report = await checkTopicsAtStart({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security }, ALL_TOPICS);
+    return report.summary;
+  } catch (error) {
+    if (error instanceof TopicCheckError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+@Module({})
+class ApiProcessModule {
+  /** The roles' modules, `GET /metrics`, and in JSON mode the pino logger. */
+  static forRoot(config: ApiConfig, registry: Registry): DynamicModule {
+    const roles = [...config.roles].join(',');
+    return {
+      module: ApiProcessModule,
+      imports: [
+        AppModule.forRoot(config),
+        MetricsModule.forRoot(registry),
+        ...(config.logFormat === 'json' ? [jsonLoggerModule(config.logLevel, `api:${roles}`)] : []),
+      ],
+    };
+  }
+}
+
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: [...LOG_LEVELS[config.logLevel]],
+  const topics = await checkTopicsOrExit(config);
+  const registry = createMetricsRegistry(`api:${[...config.roles].join(',')}`);
+  const app = await NestFactory.create<NestExpressApplication>(ApiProcessModule.forRoot(config, registry), {
+    logger: [...NEST_LOG_LEVELS[config.logLevel]],
+    bufferLogs: config.logFormat === 'json',
   });
+  if (config.logFormat === 'json') useJsonLogger(app);
+  new Logger('Kafka').log(topics);
+  registerApiMetrics(registry, app, config);
   app.useWebSocketAdapter(new WsAdapter(app));
   // A campaign's plan (up to two weeks, a point a minute) is larger than Express's default 100 kB.
   app.useBodyParser('json', { limit: '4mb' });

@@ -1,22 +1,20 @@
 import 'reflect-metadata';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { BOT_MAX_BODY_BYTES } from '@warroom/contracts';
+import { ALL_TOPICS, checkTopicsAtStart, TopicCheckError } from '@warroom/kafka';
+import { createMetricsRegistry, jsonLoggerModule, MetricsModule, NEST_LOG_LEVELS, useJsonLogger } from '@warroom/observability';
+import type { Registry } from 'prom-client';
 import { AppModule } from './app.module';
 import { ConfigError, parseBotConfig, type BotConfig } from './config/bot-config';
 import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
 import { loadPacks } from './knowledge/load-knowledge';
 import { matcherAdapterFactory } from './knowledge/matcher-adapter';
+import { AnswerMetricsInterceptor, registerBotMetrics } from './metrics/bot-metrics';
 import { KbStateRepository } from './repositories/kb-state.repository';
-
-const LOG_LEVELS = {
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-} as const;
 
 /** Configuration and packs are checked before anything starts; either failing exits 2 naming every problem. */
 function loadOrExit<T>(load: () => T): T {
@@ -31,8 +29,37 @@ function loadOrExit<T>(load: () => T): T {
   }
 }
 
+/**
+ * Every topic must be there with its partitions before the bot produces: a producer would otherwise
+ * auto-create a missing one with the broker's defaults. Exits 2 with the fix in the message.
+ */
+async function checkTopicsOrExit(config: BotConfig): Promise<string> {
+  try {
+    const report = await checkTopicsAtStart({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security }, ALL_TOPICS);
+    return report.summary;
+  } catch (error) {
+    if (error instanceof TopicCheckError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+@Module({})
+class BotProcessModule {
+  /** The bot, `GET /metrics`, and in JSON mode the pino logger. */
+  static forRoot(app: DynamicModule, config: BotConfig, registry: Registry): DynamicModule {
+    return {
+      module: BotProcessModule,
+      imports: [app, MetricsModule.forRoot(registry), ...(config.logFormat === 'json' ? [jsonLoggerModule(config.logLevel, 'bot')] : [])],
+    };
+  }
+}
+
 async function bootstrap(): Promise<void> {
   const config: BotConfig = loadOrExit(() => parseBotConfig(process.env));
+  const topics = await checkTopicsOrExit(config);
   const kbState = new KbStateRepository(config);
   const state = await kbState.load();
   const packs = loadOrExit(() => loadPacks(state.packFiles));
@@ -43,9 +70,16 @@ async function bootstrap(): Promise<void> {
   replica.skipTo(state.nextOffset);
   // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and Express's
   // per-request cost is the larger share of each answer (bench:bot measures both throughput and p99).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, replica, kbState), new FastifyAdapter({ bodyLimit: BOT_MAX_BODY_BYTES }), {
-    logger: [...LOG_LEVELS[config.logLevel]],
-  });
+  const registry = createMetricsRegistry('bot');
+  const app = await NestFactory.create<NestFastifyApplication>(
+    BotProcessModule.forRoot(AppModule.forRoot(config, replica, kbState), config, registry),
+    new FastifyAdapter({ bodyLimit: BOT_MAX_BODY_BYTES }),
+    { logger: [...NEST_LOG_LEVELS[config.logLevel]], bufferLogs: config.logFormat === 'json' },
+  );
+  if (config.logFormat === 'json') useJsonLogger(app);
+  new Logger('Kafka').log(topics);
+  app.useGlobalInterceptors(new AnswerMetricsInterceptor(registry));
+  registerBotMetrics(registry, app);
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);

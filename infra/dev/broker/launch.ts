@@ -12,6 +12,8 @@ import type { TopicSpec } from '@warroom/kafka';
 export interface StartDevBrokerOptions {
   /** Topics besides TOPICS, created at start (the broker cannot create topics later). */
   extraTopics?: readonly TopicSpec[];
+  /** Topics of TOPICS not to create (a test of the apps' start-up topic check). */
+  withoutTopics?: readonly string[];
   /** Also write the bootstrap string to this file (for scripts in other languages). */
   bootstrapFile?: string;
   brokerCount?: number;
@@ -45,6 +47,7 @@ const readyLine = z.object({ event: z.literal('ready'), brokers: z.string().rege
 export function startDevBroker(options: StartDevBrokerOptions = {}): Promise<DevBroker> {
   const args = ['-r', '@swc-node/register', MAIN, '--exit-on-stdin-eof'];
   for (const topic of options.extraTopics ?? []) args.push('--topic', `${topic.name}:${topic.partitions}`);
+  for (const name of options.withoutTopics ?? []) args.push('--without-topic', name);
   if (options.bootstrapFile !== undefined) args.push('--bootstrap-file', options.bootstrapFile);
   if (options.brokerCount !== undefined) args.push('--broker-count', String(options.brokerCount));
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;

@@ -3,7 +3,7 @@
  * over TCP. No container engine is needed and it is ready in well under a second.
  *
  *   node -r @swc-node/register infra/dev/broker/main.ts [--topic NAME:PARTITIONS]...
- *        [--bootstrap-file PATH] [--broker-count N] [--exit-on-stdin-eof]
+ *        [--without-topic NAME]... [--bootstrap-file PATH] [--broker-count N] [--exit-on-stdin-eof]
  *
  * Prints one line to stdout when ready: {"event":"ready","brokers":"127.0.0.1:PORT"}. Everything
  * else goes to stderr. Runs until SIGTERM or SIGINT, then destroys the cluster and exits 0.
@@ -23,13 +23,15 @@ interface BrokerArgs {
 }
 
 const USAGE =
-  'usage: main.ts [--topic NAME:PARTITIONS]... [--bootstrap-file PATH] [--broker-count N] [--exit-on-stdin-eof]';
+  'usage: main.ts [--topic NAME:PARTITIONS]... [--without-topic NAME]... [--bootstrap-file PATH] [--broker-count N] [--exit-on-stdin-eof]';
 
 export function parseBrokerArgs(argv: readonly string[]): BrokerArgs {
   const { values } = parseArgs({
     args: [...argv],
     options: {
       topic: { type: 'string', multiple: true },
+      // Leaves one of warroom's topics out: how a test sees an app refuse to start without it.
+      'without-topic': { type: 'string', multiple: true },
       'bootstrap-file': { type: 'string' },
       'broker-count': { type: 'string' },
       'exit-on-stdin-eof': { type: 'boolean' },
@@ -46,6 +48,7 @@ export function parseBrokerArgs(argv: readonly string[]): BrokerArgs {
     }
     topics.set(topic.name, topic);
   }
+  for (const name of values['without-topic'] ?? []) topics.delete(name);
   const brokerCount = values['broker-count'] === undefined ? 1 : Number(values['broker-count']);
   if (!Number.isInteger(brokerCount) || brokerCount < 1 || brokerCount > 16) {
     throw new Error(`--broker-count must be a whole number from 1 to 16, got ${values['broker-count']}`);

@@ -67,7 +67,7 @@ function unsupported(error: unknown): boolean {
 }
 
 /** Partition and replica counts as the broker reports them. */
-async function layout(admin: ProvisionAdmin, names: string[]): Promise<Map<string, { partitions: number; replicas: number }>> {
+export async function layout(admin: ProvisionAdmin, names: string[]): Promise<Map<string, { partitions: number; replicas: number }>> {
   if (names.length === 0) return new Map();
   const metadata = await admin.fetchTopicMetadata({ topics: names });
   return new Map(
@@ -79,7 +79,7 @@ async function layout(admin: ProvisionAdmin, names: string[]): Promise<Map<strin
 }
 
 /** Settings of the topics as the broker reports them, or null where it cannot say. */
-async function settings(admin: ProvisionAdmin, names: string[]): Promise<Map<string, Map<string, string>> | null> {
+export async function settings(admin: ProvisionAdmin, names: string[]): Promise<Map<string, Map<string, string>> | null> {
   if (names.length === 0) return new Map();
   try {
     const described = await admin.describeConfigs({

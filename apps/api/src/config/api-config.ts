@@ -1,6 +1,7 @@
 import { DEFAULT_EMOTION_WEIGHTS, describeIssues, emotionNameSchema, type EmotionName } from '@warroom/contracts';
 import { clickhouseConnectionEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
+import { logFormatEnvShape, logFormatFrom, type LogFormat } from '@warroom/observability';
 import { z } from 'zod';
 
 /**
@@ -85,6 +86,7 @@ export const apiEnvSchema = z
   /** How often the parts' health is asked (and a part that does not answer within it counts as down). */
   HEALTH_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  ...logFormatEnvShape,
   })
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
     path: ['WALL_KIOSK_TOKEN'],
@@ -129,6 +131,7 @@ export interface ApiConfig {
   /** The parts' health endpoints (null: not watched) and how often they are asked. */
   health: { ingestUrl: string | null; botUrl: string | null; pollMs: number };
   logLevel: ApiEnv['LOG_LEVEL'];
+  logFormat: LogFormat;
 }
 
 /** A bad environment: every problem names its variable; main.ts prints them and exits 2. */
@@ -175,5 +178,6 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     health: { ingestUrl: e.HEALTH_INGEST_URL ?? null, botUrl: e.HEALTH_BOT_URL ?? null, pollMs: e.HEALTH_POLL_MS },
     logLevel: e.LOG_LEVEL,
+    logFormat: logFormatFrom(e),
   };
 }

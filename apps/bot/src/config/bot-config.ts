@@ -1,5 +1,6 @@
 import { channelSchema, describeIssues, eventSourceSchema, shopIdSchema } from '@warroom/contracts';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
+import { logFormatEnvShape, logFormatFrom, type LogFormat } from '@warroom/observability';
 import { z } from 'zod';
 
 /** DI token of the parsed, validated configuration (see `parseBotConfig`). */
@@ -76,6 +77,7 @@ export const botEnvSchema = z.object({
    */
   BOT_QUEUE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
+  ...logFormatEnvShape,
 }).refine((env) => env.BOT_KB_API_URL === undefined || env.BOT_KB_API_TOKEN !== undefined, {
   path: ['BOT_KB_API_TOKEN'],
   message: 'required with BOT_KB_API_URL',
@@ -107,6 +109,7 @@ export interface BotConfig {
   /** The handoff queue: waiting sessions are abandoned after maxWaitMs; at most `max` sessions (sessions.max). */
   queue: { maxWaitMs: number; max: number };
   logLevel: BotEnv['LOG_LEVEL'];
+  logFormat: LogFormat;
 }
 
 /** Parses an environment into the bot's typed config, or throws one ConfigError naming every bad variable. */
@@ -138,5 +141,6 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     sessions: { idleMs: e.BOT_SESSION_IDLE_MS, max: e.BOT_MAX_SESSIONS },
     queue: { maxWaitMs: e.BOT_QUEUE_MAX_WAIT_MS, max: e.BOT_MAX_SESSIONS },
     logLevel: e.LOG_LEVEL,
+    logFormat: logFormatFrom(e),
   };
 }
