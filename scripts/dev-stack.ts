@@ -7,6 +7,11 @@
  * same ports and data (infra/dev/supervisor.ts) while the others keep running, as a shop running the
  * embedded default on its night needs. The dev broker cannot be: it keeps nothing, so a new one would have
  * empty topics on new ports; its death stops the system with that said.
+ *
+ * `npm start -- --ingest 3 --api 2 --bot 2` runs several processes of an app (infra/dev/topology.ts): the
+ * ingest processes share one consumer group; the api processes sit behind a proxy on the wall's address and
+ * the bots behind a router that sends each customer's session to the same bot (infra/dev/proxies.ts), each
+ * process supervised on its own. No flags: one process of each, no proxy, as before.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -18,7 +23,9 @@ import { claimOwnership } from '../infra/dev/data-owner';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { freePort } from '../infra/dev/ports';
 import { startDevStore } from '../infra/dev/store/launch';
-import { supervise } from '../infra/dev/supervisor';
+import { startApiProxy, startBotRouter, type Upstream } from '../infra/dev/proxies';
+import { supervise, type Supervised } from '../infra/dev/supervisor';
+import { parseTopology, SINGLE_PROCESS, TopologyError, type Topology } from '../infra/dev/topology';
 import { setUpDevUsers } from './dev-users';
 import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 
@@ -39,6 +46,14 @@ interface Stoppable {
 }
 
 async function main(): Promise<void> {
+  let topology: Topology;
+  try {
+    topology = parseTopology(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    console.error(`npm start: ${error.message}`);
+    process.exit(2);
+  }
   const started: Stoppable[] = [];
   let stopping = false;
   const stopAll = async (code: number): Promise<never> => {
@@ -98,71 +113,91 @@ async function main(): Promise<void> {
     // (and the printed wall URL) expect it: the api polls ingest's and the bot's health, and asks the bot
     // for previews; the bot loads the knowledge base from the api.
     const host = process.env.HOST ?? '127.0.0.1';
-    const [ingestPort, botPort] = [await freePort(), await freePort()];
+    const ingestPorts = await freePorts(topology.ingest);
+    const botPorts = await freePorts(topology.bot);
     // PORT=0 (any free port) is chosen here, so that a restarted api comes back on the same one; any other
-    // value goes to the api as it is, to be validated there.
+    // value goes to the api as it is, to be validated there. With several api processes it is the proxy's.
     const apiPort = process.env.PORT === '0' ? String(await freePort()) : (process.env.PORT ?? '3000');
-    const botUrl = `http://127.0.0.1:${botPort}`;
+    const botUrls = botPorts.map((port) => `http://127.0.0.1:${port}`);
+    // Several bots: the simulator's customers (and the walls' status strip) reach them through the router,
+    // which routes by session id; its port is chosen now because the api is told it before it starts.
+    const botRouterPort = topology.bot > 1 ? await freePort() : null;
+    const botEntryUrl = botRouterPort === null ? botUrls[0]! : `http://127.0.0.1:${botRouterPort}`;
 
-    const ingest = await supervise({
-      name: 'ingest',
-      start: () =>
-        startAppProcess({ name: 'ingest', entry: 'apps/api/src/main.ts', env: { ...common, WARROOM_ROLES: 'ingest', PORT: String(ingestPort) } }),
-    });
-    started.push(ingest);
+    // One consumer group: the ingest processes share the partitions.
+    const ingests = await superviseReplicas('ingest', ingestPorts, (name, port) =>
+      startAppProcess({ name, entry: 'apps/api/src/main.ts', env: { ...common, WARROOM_ROLES: 'ingest', PORT: String(port) } }),
+    );
+    started.push(...ingests);
     // Printed once by the api at its first start: the first admin's one-time password. A restarted api finds
-    // the admin in the store and prints none, so the first one is kept.
+    // the admin in the store and prints none, so the first one is kept. The api processes start one after the
+    // other, so only the first creates the admin.
     let oneTimePassword: string | null = null;
-    const api = await supervise({
-      name: 'api',
-      start: () =>
-        startAppProcess({
-          name: 'api',
-          entry: 'apps/api/src/main.ts',
-          onLog: (line) => {
-            oneTimePassword ??= oneTimePasswordIn(line);
-            process.stderr.write(`[api] ${line}\n`);
-          },
-          env: {
-            ...common,
-            WARROOM_ROLES: 'api',
-            WARROOM_SESSION_SECRET: sessionSecret,
-            WARROOM_SERVICE_TOKEN: serviceToken,
-            WARROOM_BOT_URL: botUrl,
-            WARROOM_BOT_TOKEN: apiBotToken,
-            // The walls' status strip: where the api asks ingest and the bot how they are.
-            HEALTH_INGEST_URL: `http://127.0.0.1:${ingestPort}/health/ingest`,
-            HEALTH_BOT_URL: `${botUrl}/health`,
-            PORT: apiPort,
-            HOST: host,
-          },
-        }),
-    });
-    started.push(api);
-    const apiUrl = api.current()?.url ?? `http://${host}:${apiPort}`;
-    // Events the last bot spooled were meant for the last broker: start the spool fresh with the broker.
+    const apiPorts = topology.api > 1 ? await freePorts(topology.api) : [Number(apiPort)];
+    const apis = await superviseReplicas('api', apiPorts, (name, port) =>
+      startAppProcess({
+        name,
+        entry: 'apps/api/src/main.ts',
+        onLog: (line) => {
+          oneTimePassword ??= oneTimePasswordIn(line);
+          process.stderr.write(`[${name}] ${line}\n`);
+        },
+        env: {
+          ...common,
+          WARROOM_ROLES: 'api',
+          WARROOM_SESSION_SECRET: sessionSecret,
+          WARROOM_SERVICE_TOKEN: serviceToken,
+          // Each bot's own address: the api reads every bot's handoff queue and finds the bot holding a session.
+          ...(topology.bot > 1 ? { WARROOM_BOT_URLS: botUrls.join(',') } : { WARROOM_BOT_URL: botUrls[0]! }),
+          WARROOM_BOT_TOKEN: apiBotToken,
+          // The walls' status strip: where the api asks ingest and the bot how they are (the first ingest, and
+          // with several bots whichever the router reaches).
+          HEALTH_INGEST_URL: `http://127.0.0.1:${ingestPorts[0]!}/health/ingest`,
+          HEALTH_BOT_URL: `${botEntryUrl}/health`,
+          PORT: String(port),
+          // Behind the proxy, the api processes listen on loopback only; the proxy on HOST.
+          HOST: topology.api > 1 ? '127.0.0.1' : host,
+        },
+      }),
+    );
+    started.push(...apis);
+    let apiUrl = apis[0]!.current()?.url ?? `http://${host}:${apiPort}`;
+    if (topology.api > 1) {
+      const apiProxy = await startApiProxy({ host, port: Number(apiPort), upstreams: () => upstreamsOf(apis) });
+      started.push(apiProxy);
+      apiUrl = apiProxy.url;
+    }
+    // Events the last bots spooled were meant for the last broker: start the spools fresh with the broker.
     // Only here, never on a restart: a restarted bot sends what its predecessor spooled.
     rmSync(BOT_SPOOL_DIR, { recursive: true, force: true });
-    const bot = await supervise({
-      name: 'bot',
-      start: () =>
-        startAppProcess({
-          name: 'bot',
-          entry: 'apps/bot/src/main.ts',
-          env: {
-            KAFKA_BROKERS: broker.brokers,
-            PORT: String(botPort),
-            BOT_SHOP_IDS: SHOPS,
-            BOT_SOURCE: 'rehearsal',
-            BOT_SPOOL_DIR,
-            BOT_KB_API_URL: apiUrl,
-            BOT_KB_API_TOKEN: serviceToken,
-            BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,
-            LOG_LEVEL: 'warn',
-          },
-        }),
-    });
-    started.push(bot);
+    const bots = await superviseReplicas('bot', botPorts, (name, port) =>
+      startAppProcess({
+        name,
+        entry: 'apps/bot/src/main.ts',
+        env: {
+          KAFKA_BROKERS: broker.brokers,
+          PORT: String(port),
+          BOT_SHOP_IDS: SHOPS,
+          BOT_SOURCE: 'rehearsal',
+          // Each bot its own spool: a spool is one process's write-ahead log.
+          BOT_SPOOL_DIR: topology.bot > 1 ? resolve(BOT_SPOOL_DIR, name) : BOT_SPOOL_DIR,
+          BOT_KB_API_URL: apiUrl,
+          BOT_KB_API_TOKEN: serviceToken,
+          BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,
+          LOG_LEVEL: 'warn',
+        },
+      }),
+    );
+    started.push(...bots);
+    if (botRouterPort !== null) {
+      started.push(await startBotRouter({ host: '127.0.0.1', port: botRouterPort, upstreams: () => upstreamsOf(bots) }));
+    }
+    if (topology.ingest + topology.api + topology.bot > SINGLE_PROCESS.ingest + SINGLE_PROCESS.api + SINGLE_PROCESS.bot) {
+      console.error(
+        `topology: ${topology.ingest} ingest (one consumer group), ${topology.api} api` +
+          `${topology.api > 1 ? ` behind the proxy at ${apiUrl}` : ''}, ${topology.bot} bot${topology.bot > 1 ? `s behind the session router at ${botEntryUrl}` : ''}`,
+      );
+    }
     // A night of 11.11 played an hour per real minute, over and over: ~12 questions/s, ~40/s in the rush.
     // A restarted simulator begins its curve again, so each start registers the campaign anew from its own
     // ready line: the wall's countdown and plan follow the customers actually being played.
@@ -176,7 +211,7 @@ async function main(): Promise<void> {
           process.stderr.write(`[sim] ${line}\n`);
         },
         env: {
-          SIM_BOT_URL: bot.current()?.url ?? botUrl,
+          SIM_BOT_URL: botRouterPort === null ? (bots[0]!.current()?.url ?? botEntryUrl) : botEntryUrl,
           // The sim stores its agents' roster there, so the wall's agents needed now shows who is on shift.
           SIM_API_URL: apiUrl,
           SIM_SERVICE_TOKEN: serviceToken,
@@ -209,6 +244,35 @@ async function main(): Promise<void> {
     console.error(`warroom could not start: ${(error as Error).message}`);
     await stopAll(1);
   }
+}
+
+/** Free ports, one per process. */
+async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i += 1) ports.push(await freePort());
+  return ports;
+}
+
+/**
+ * One supervised process per port, started one after the other: `name` alone for one process (today's
+ * names in every log line), `name-1`, `name-2`… for several.
+ */
+async function superviseReplicas(
+  app: string,
+  ports: number[],
+  start: (name: string, port: number) => Promise<AppProcess>,
+): Promise<Supervised<AppProcess>[]> {
+  const replicas: Supervised<AppProcess>[] = [];
+  for (const [index, port] of ports.entries()) {
+    const name = ports.length === 1 ? app : `${app}-${index + 1}`;
+    replicas.push(await supervise({ name, start: () => start(name, port) }));
+  }
+  return replicas;
+}
+
+/** The processes behind a proxy as it sees them at each request: a restarting one has no address. */
+function upstreamsOf(replicas: Supervised<AppProcess>[]): Upstream[] {
+  return replicas.map((replica) => ({ name: replica.name, url: replica.current()?.url ?? null }));
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import {
+  BOT_SESSION_HEADER,
   agentChatSchema,
   agentQueueSchema,
   botHealthSchema,
@@ -75,11 +76,11 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
   }
 
   ask(request: ChatRequest): Promise<ChatReply> {
-    return this.call('POST', '/api/chat', request, chatReplySchema);
+    return this.call('POST', '/api/chat', request, chatReplySchema, request.sessionId);
   }
 
   order(request: OrderRequest): Promise<RecordedEvent> {
-    return this.call('POST', '/api/chat/order', request, recordedEventSchema);
+    return this.call('POST', '/api/chat/order', request, recordedEventSchema, request.sessionId);
   }
 
   health(): Promise<BotHealth> {
@@ -92,37 +93,38 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
   }
 
   accept(request: AgentAcceptRequest): Promise<AgentChat> {
-    return this.call('POST', '/api/agent/accept', request, agentChatSchema);
+    return this.call('POST', '/api/agent/accept', request, agentChatSchema, request.sessionId);
   }
 
   reply(request: AgentChatReplyRequest): Promise<RecordedEvent> {
-    return this.call('POST', '/api/agent/reply', request, recordedEventSchema);
+    return this.call('POST', '/api/agent/reply', request, recordedEventSchema, request.sessionId);
   }
 
   end(request: AgentEndRequest): Promise<RecordedEvent> {
-    return this.call('POST', '/api/agent/end', request, recordedEventSchema);
+    return this.call('POST', '/api/agent/end', request, recordedEventSchema, request.sessionId);
   }
 
   flag(request: AgentFlagRequest): Promise<RecordedEvent> {
-    return this.call('POST', '/api/agent/flag', request, recordedEventSchema);
+    return this.call('POST', '/api/agent/flag', request, recordedEventSchema, request.sessionId);
   }
 
   abandon(request: AbandonRequest): Promise<RecordedEvent> {
-    return this.call('POST', '/api/chat/abandon', request, recordedEventSchema);
+    return this.call('POST', '/api/chat/abandon', request, recordedEventSchema, request.sessionId);
   }
 
   close(): void {
     this.agent.destroy();
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: ZodType<T>): Promise<T> {
+  /** `sessionId`: the customer's session, named for a balancer in front of several bots (BOT_SESSION_HEADER). */
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: ZodType<T>, sessionId?: string): Promise<T> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     let response: { status: number; text: string };
     try {
-      response = await this.once(method, path, payload);
+      response = await this.once(method, path, payload, sessionId);
     } catch (error) {
       if (!(error instanceof RetryableError)) throw error;
-      response = await this.once(method, path, payload);
+      response = await this.once(method, path, payload, sessionId);
     }
     let json: unknown;
     try {
@@ -140,7 +142,7 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
     return parsed.data;
   }
 
-  private once(method: string, path: string, payload: Buffer | undefined): Promise<{ status: number; text: string }> {
+  private once(method: string, path: string, payload: Buffer | undefined, sessionId: string | undefined): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const url = new URL(path, this.base);
       const req = this.send(
@@ -151,6 +153,7 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
           headers: {
             accept: 'application/json',
             ...(this.options.token === null ? {} : { authorization: `Bearer ${this.options.token}` }),
+            ...(sessionId === undefined ? {} : { [BOT_SESSION_HEADER]: sessionId }),
             ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
           },
           timeout: this.options.timeoutMs,

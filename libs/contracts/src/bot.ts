@@ -46,6 +46,15 @@ export type ChatRequest = z.infer<typeof chatRequestSchema>;
 /** Fields of a chat request that only a service credential may set (a customer choosing assist mode skips the bot). */
 export const SERVICE_CHAT_FIELDS = ['mode', 'channel', 'source', 'originalEventId'] as const satisfies readonly (keyof ChatRequest)[];
 
+/**
+ * Where a request names its customer's session for a load balancer in front of several bots: the header on
+ * HTTP requests (`POST /api/chat`, abandon, orders, the agent steps), the query parameter on the `/chat`
+ * WebSocket upgrade (a browser cannot set headers there). The balancer routes by it, so a session always
+ * reaches the bot holding it; a request without it may go to any bot.
+ */
+export const BOT_SESSION_HEADER = 'x-warroom-session';
+export const BOT_SESSION_QUERY_PARAM = 'session';
+
 /** A suggestion for the human agent in assist mode. */
 export const suggestionSchema = z.strictObject({
   answerId: id,

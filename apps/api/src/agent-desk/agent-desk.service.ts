@@ -19,6 +19,7 @@ import type { ActorContext } from '../auth/decorators';
 import { KbService } from '../kb/kb.service';
 import { BotRepository } from '../repositories/bot.repository';
 import { ConversationRepository } from '../repositories/conversation.repository';
+import { mergeAgentQueues } from './merged-queue';
 
 /** A lead's reading of one conversation is audited once an hour, not at each of the console's 2-second refreshes. */
 const READ_AUDIT_EVERY_MS = 3_600_000;
@@ -52,8 +53,9 @@ export class AgentDeskService {
     private readonly audit: AuditService,
   ) {}
 
-  queue(query: AgentQueueQuery): Promise<AgentQueue> {
-    return this.bot.agentQueue(query);
+  /** Every bot's handoff queue as one: the longest waiting first, whichever bot holds them. */
+  async queue(query: AgentQueueQuery): Promise<AgentQueue> {
+    return mergeAgentQueues(await this.bot.agentQueues(query), query);
   }
 
   async accept(ref: AgentDeskSessionRef, by: ActorContext): Promise<AgentChat> {

@@ -90,3 +90,21 @@ describe('health settings', () => {
     expect(() => parseApiConfig({ ...valid, HEALTH_POLL_MS: '10' })).toThrow(/HEALTH_POLL_MS/);
   });
 });
+
+describe('bot settings', () => {
+  it('read every bot of WARROOM_BOT_URLS, or WARROOM_BOT_URL as a list of one, or none', () => {
+    expect(parseApiConfig(valid).kb.botUrls).toEqual([]);
+    expect(parseApiConfig({ ...valid, WARROOM_BOT_URL: 'http://127.0.0.1:3100' }).kb.botUrls).toEqual(['http://127.0.0.1:3100']);
+    const two = parseApiConfig({ ...valid, WARROOM_BOT_URLS: 'http://127.0.0.1:3100, http://127.0.0.1:3101' });
+    expect(two.kb.botUrls).toEqual(['http://127.0.0.1:3100', 'http://127.0.0.1:3101']);
+    expect(two.kb.botUrl).toBe('http://127.0.0.1:3100');
+  });
+
+  it('refuses a bot address that is not http(s), an empty list, and both variables at once, by name', () => {
+    expect(() => parseApiConfig({ ...valid, WARROOM_BOT_URLS: 'http://127.0.0.1:3100,127.0.0.1:3101' })).toThrow(/WARROOM_BOT_URLS/);
+    expect(() => parseApiConfig({ ...valid, WARROOM_BOT_URLS: ' , ' })).toThrow(/WARROOM_BOT_URLS: name at least one bot/);
+    expect(() => parseApiConfig({ ...valid, WARROOM_BOT_URL: 'http://127.0.0.1:3100', WARROOM_BOT_URLS: 'http://127.0.0.1:3101' })).toThrow(
+      /WARROOM_BOT_URLS: set either WARROOM_BOT_URLS or WARROOM_BOT_URL/,
+    );
+  });
+});

@@ -51,6 +51,15 @@ export const apiEnvSchema = z
   KB_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** The answer engine (apps/bot) that replays questions for a patch preview. Unset: previews are refused. */
   WARROOM_BOT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Every bot of the deployment, comma-separated (each bot's own address, not a balancer's): the agents'
+   * queue is read from all of them and a step goes to the bot holding its session. Instead of WARROOM_BOT_URL.
+   */
+  WARROOM_BOT_URLS: z
+    .string()
+    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1, 'name at least one bot'))
+    .optional(),
   /** The api's credential on the bot's internal routes (one of the bot's BOT_SERVICE_TOKENS). */
   WARROOM_BOT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
@@ -87,6 +96,10 @@ export const apiEnvSchema = z
   HEALTH_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   ...logFormatEnvShape,
+  })
+  .refine((env) => env.WARROOM_BOT_URL === undefined || env.WARROOM_BOT_URLS === undefined, {
+    path: ['WARROOM_BOT_URLS'],
+    message: 'set either WARROOM_BOT_URLS or WARROOM_BOT_URL (a list of one), not both',
   })
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
     path: ['WALL_KIOSK_TOKEN'],
@@ -125,7 +138,15 @@ export interface ApiConfig {
   session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
   serviceToken: string | null;
-  kb: { packDir: string; publishTimeoutMs: number; botUrl: string | null; botToken: string | null };
+  kb: {
+    packDir: string;
+    publishTimeoutMs: number;
+    /** The first of botUrls, or null. */
+    botUrl: string | null;
+    /** Every bot (WARROOM_BOT_URLS, or WARROOM_BOT_URL alone); empty: none, what needs a bot answers 503. */
+    botUrls: string[];
+    botToken: string | null;
+  };
   web: { distDir: string };
   gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
   /** The parts' health endpoints (null: not watched) and how often they are asked. */
@@ -169,7 +190,13 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
-    kb: { packDir: e.KB_PACK_DIR, publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS, botUrl: e.WARROOM_BOT_URL ?? null, botToken: e.WARROOM_BOT_TOKEN ?? null },
+    kb: {
+      packDir: e.KB_PACK_DIR,
+      publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS,
+      botUrl: e.WARROOM_BOT_URLS?.[0] ?? e.WARROOM_BOT_URL ?? null,
+      botUrls: e.WARROOM_BOT_URLS ?? (e.WARROOM_BOT_URL === undefined ? [] : [e.WARROOM_BOT_URL]),
+      botToken: e.WARROOM_BOT_TOKEN ?? null,
+    },
     web: { distDir: e.WEB_DIST_DIR },
     gaps: {
       windowMs: e.GAP_WINDOW_MIN * 60_000,
