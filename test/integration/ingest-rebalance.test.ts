@@ -68,7 +68,7 @@ describe('ingest members of one group across rebalances', () => {
     await admin.connect();
     const ledger = new ProducedLedger();
     const members: AppProcess[] = await Promise.all([p.startApp('ingest'), p.startApp('ingest')]);
-    const producing = produceUntilStopped(p, ledger, 1_500);
+    const producing = produceUntilStopped(p, ledger, 1_000);
     let stalled: AppProcess | null = null;
     try {
       // Both members own partitions and store rounds.

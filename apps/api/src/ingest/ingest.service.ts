@@ -75,7 +75,7 @@ const NO_IDS: ReadonlySet<string> = new Set();
  * How long a reading of the store's offsets serves as the check before a partition's INSERT: a round's
  * INSERTs follow its reading, and a process stalled past it reads again before inserting.
  */
-const STORE_CHECK_FRESH_MS = 1_000;
+const STORE_CHECK_FRESH_MS = 5_000;
 /** While a batch waits for room in the coalescer, it heartbeats this often (kafkajs only does between batches). */
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 
