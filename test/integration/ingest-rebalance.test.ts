@@ -84,7 +84,7 @@ describe('ingest members of one group across rebalances', () => {
 
       // The group expires the stalled member and the other one stores everything produced so far,
       // the stalled member's partitions included.
-      expect(await drained(admin, 60_000)).toBe(true);
+      expect(await drained(admin, 120_000)).toBe(true);
 
       // The stalled member resumes with its rounds in hand.
       process.kill(stalled.pid, 'SIGCONT');
@@ -103,7 +103,7 @@ describe('ingest members of one group across rebalances', () => {
     }
 
     const total = ledger.validIds.size;
-    expect(await drained(admin, 90_000)).toBe(true);
+    expect(await drained(admin, 120_000)).toBe(true);
     await waitFor(
       async () => (await storedCounts(p.clickhouse)).distinct >= total,
       30_000,
@@ -134,5 +134,5 @@ describe('ingest members of one group across rebalances', () => {
       rollupSample: [],
     });
     await Promise.all(members.map((member) => member.stop()));
-  }, 240_000);
+  }, 360_000);
 });

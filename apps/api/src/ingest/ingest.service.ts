@@ -111,19 +111,23 @@ interface PartitionState {
 }
 
 /**
- * Ingest: chat events from Kafka into ClickHouse, exactly once in effect.
+ * Ingest: chat events from Kafka into ClickHouse, exactly once in effect, with one or several ingest
+ * members in the consumer group.
  *
- * Every row carries its topic, partition and offset; each INSERT is atomic (one table partition, one part)
- * and holds one contiguous offset range per Kafka partition, and a partition's ranges are inserted in
- * offset order, so "highest offset stored" says exactly what is stored. Each batch is checked for holes in
- * its offsets (recorded before anything past them is stored), skips what ClickHouse already holds, sends
- * its dead letters before anything after them is queued, then queues its rows in the InsertCoalescer and
- * hands the batch back to the consumer, which fetches the next one while the store inserts: the store's
- * cost is per INSERT far more than per row, and the dev broker returns only one record batch per partition
- * per fetch, so rounds must outlive fetches to grow. Offsets are committed (one request per round) only
- * once stored. The coalescer retries a round the store cannot take, identically, and splits one it refuses
- * for its data down to the refused rows, which are dead-lettered; only shutdown gives up on a round, which
- * rewinds its partitions to their oldest unconfirmed batch and forgets what was believed stored.
+ * Every row carries its topic, partition and offset; each INSERT holds one contiguous offset range of one
+ * Kafka partition in one table partition (one part, atomic), continues the store's range of that partition,
+ * and is named by where it continues from, so "highest offset stored" says exactly what is stored and two
+ * members that continue the same range collide on the deduplication token (see InsertCoalescer). Each
+ * batch is checked for holes in its offsets (recorded before anything past them is stored), skips what
+ * ClickHouse already holds, sends its dead letters before anything after them is queued, then queues its
+ * rows in the InsertCoalescer and hands the batch back to the consumer, which fetches the next one while
+ * the store inserts: the dev broker returns only one record batch per partition per fetch, so rounds must
+ * outlive fetches to grow. Offsets are committed (one request per round) only once stored and read back.
+ * The coalescer retries an INSERT the store cannot take, identically, and splits one it refuses for its
+ * data down to the refused rows, which are dead-lettered; a partition whose stored range ends elsewhere
+ * than expected (another member stored it) drops what it queued and continues from the store; only
+ * shutdown gives up on a round, which rewinds its partitions to their oldest unconfirmed batch and forgets
+ * what was believed stored.
  */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
