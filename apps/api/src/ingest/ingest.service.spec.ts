@@ -42,11 +42,17 @@ function harness() {
   const rewinds: { partition: number; offset: string }[] = [];
   const letters: DeadLetter[] = [];
   const holes: OffsetHole[] = [];
+  const stored = new Map<number, bigint>();
+  const tokens = new Set<string>();
   const chatEvents = {
-    storedOffsets: () => Promise.resolve(new Map<number, bigint>()),
-    insertRows: (rows: ChatEventRow[]) => {
+    storedOffsets: () => Promise.resolve(new Map(stored)),
+    insertRows: (rows: ChatEventRow[], token: string) => {
       if (failure && rows.some((row) => row.event_id.endsWith('-bad') || !failure?.message.includes('refused'))) return Promise.reject(failure);
+      // Like ClickHouse: an INSERT with a token seen before is dropped.
+      if (tokens.has(token)) return Promise.resolve();
+      tokens.add(token);
       inserts.push(rows.map((row) => row.kafka_offset));
+      for (const row of rows) stored.set(row.kafka_partition, BigInt(row.kafka_offset));
       return Promise.resolve();
     },
     holds: () => Promise.resolve(false),
@@ -84,6 +90,11 @@ function harness() {
     holes,
     control,
     fail: (error: Error | null) => (failure = error),
+    /** Another ingest member stores `partition` through `offset` with an INSERT of deduplication token `token`. */
+    storedElsewhere: (partition: number, offset: bigint, token: string) => {
+      stored.set(partition, offset);
+      tokens.add(token);
+    },
     markStale: (value: boolean) => (stale = value),
   };
 }
@@ -98,8 +109,29 @@ describe('IngestService', () => {
     expect(await h.service.handleBatch(batch(1, 0, 1), h.control)).toEqual({ consumedThrough: '0' });
     expect(h.inserts).toEqual([]);
     await settle();
-    expect(h.inserts).toEqual([['0', '1', '0']]);
+    expect(h.inserts).toEqual([['0', '1'], ['0']]);
     expect(h.commits).toEqual([[{ partition: 0, offset: '1' }, { partition: 1, offset: '0' }]]);
+  });
+
+  it('drops what it queued for a partition another member stored meanwhile, and fetches it again from its oldest batch', async () => {
+    const h = harness();
+    await h.service.handleBatch(batch(0, 0, 1), h.control);
+    await settle();
+    // Another member, given partition 0 by a rebalance, continues it from offset 1 first.
+    h.storedElsewhere(0, 5n, 'chat.events/0@1');
+    expect(await h.service.handleBatch(batch(0, 1, 2), h.control)).toEqual({ consumedThrough: '2' });
+    await h.service.handleBatch(batch(1, 0, 1), h.control);
+    await settle();
+    expect(h.inserts).toEqual([['0'], ['0']]);
+    expect(h.rewinds).toEqual([{ partition: 0, offset: '1' }]);
+    expect(h.commits.flat()).toEqual([{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }]);
+    // Not a failure of the store: health says nothing is retrying.
+    expect(h.service.health().partitions.map((partition) => partition.retrying)).toEqual([false, false]);
+    expect(h.service.health().status).not.toBe('store_unavailable');
+    // Fetched again, the partition continues after what the store holds.
+    await h.service.handleBatch(batch(0, 1, 7), h.control);
+    await settle();
+    expect(h.inserts.at(-1)).toEqual(['6', '7']);
   });
 
   it('retries the identical round while the store is unavailable, says so in health, and rewinds nothing', async () => {

@@ -10,7 +10,7 @@ import {
   type PartitionBatch,
 } from '../repositories/kafka.repository';
 import { buildDeadLetter } from './dead-letter';
-import { InsertCoalescer, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
+import { InsertCoalescer, type OffsetRange, type PartitionFenced, type RefusedRow, type RetryReason } from './insert-coalescer';
 import type { ChatEventRow } from '../repositories/chat-event-row';
 import { planIngest } from './ingest-plan';
 import { findOffsetHoles, type OffsetSpan } from './offset-holes';
@@ -71,6 +71,11 @@ const DUPLICATE_HORIZON_MS = 5 * 60_000;
 /** Ids remembered per partition at most (24 partitions: about half a million ids); past it the horizon shrinks. */
 const DUPLICATE_MEMORY_MAX_IDS = 20_000;
 const NO_IDS: ReadonlySet<string> = new Set();
+/**
+ * How long a reading of the store's offsets serves as the check before a partition's INSERT: a round's
+ * INSERTs follow its reading, and a process stalled past it reads again before inserting.
+ */
+const STORE_CHECK_FRESH_MS = 5_000;
 /** While a batch waits for room in the coalescer, it heartbeats this often (kafkajs only does between batches). */
 const HEARTBEAT_WHILE_WAITING_MS = 1_000;
 
@@ -106,19 +111,23 @@ interface PartitionState {
 }
 
 /**
- * Ingest: chat events from Kafka into ClickHouse, exactly once in effect.
+ * Ingest: chat events from Kafka into ClickHouse, exactly once in effect, with one or several ingest
+ * members in the consumer group.
  *
- * Every row carries its topic, partition and offset; each INSERT is atomic (one table partition, one part)
- * and holds one contiguous offset range per Kafka partition, and a partition's ranges are inserted in
- * offset order, so "highest offset stored" says exactly what is stored. Each batch is checked for holes in
- * its offsets (recorded before anything past them is stored), skips what ClickHouse already holds, sends
- * its dead letters before anything after them is queued, then queues its rows in the InsertCoalescer and
- * hands the batch back to the consumer, which fetches the next one while the store inserts: the store's
- * cost is per INSERT far more than per row, and the dev broker returns only one record batch per partition
- * per fetch, so rounds must outlive fetches to grow. Offsets are committed (one request per round) only
- * once stored. The coalescer retries a round the store cannot take, identically, and splits one it refuses
- * for its data down to the refused rows, which are dead-lettered; only shutdown gives up on a round, which
- * rewinds its partitions to their oldest unconfirmed batch and forgets what was believed stored.
+ * Every row carries its topic, partition and offset; each INSERT holds one contiguous offset range of one
+ * Kafka partition in one table partition (one part, atomic), continues the store's range of that partition,
+ * and is named by where it continues from, so "highest offset stored" says exactly what is stored and two
+ * members that continue the same range collide on the deduplication token (see InsertCoalescer). Each
+ * batch is checked for holes in its offsets (recorded before anything past them is stored), skips what
+ * ClickHouse already holds, sends its dead letters before anything after them is queued, then queues its
+ * rows in the InsertCoalescer and hands the batch back to the consumer, which fetches the next one while
+ * the store inserts: the dev broker returns only one record batch per partition per fetch, so rounds must
+ * outlive fetches to grow. Offsets are committed (one request per round) only once stored and read back.
+ * The coalescer retries an INSERT the store cannot take, identically, and splits one it refuses for its
+ * data down to the refused rows, which are dead-lettered; a partition whose stored range ends elsewhere
+ * than expected (another member stored it) drops what it queued and continues from the store; only
+ * shutdown gives up on a round, which rewinds its partitions to their oldest unconfirmed batch and forgets
+ * what was believed stored.
  */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -148,15 +157,18 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly offsetGaps: IngestOffsetGapsRepository,
   ) {
     this.coalescer = new InsertCoalescer(
+      this.topic,
       {
-        insert: (rows, token) => this.chatEvents.insertRows(rows, `${this.topic}:${token}`),
+        insert: (rows, token) => this.chatEvents.insertRows(rows, token),
         holds: (row) => this.chatEvents.holds(row),
+        storedOffsets: () => this.chatEvents.storedOffsets(this.topic),
       },
       {
         maxRows: config.ingest.batchMaxRows,
         maxWaitMs: config.ingest.batchMaxMs,
         retryMinMs: MIN_BACKOFF_MS,
         retryMaxMs: MAX_BACKOFF_MS,
+        checkFreshMs: STORE_CHECK_FRESH_MS,
       },
       {
         deadLetter: (refused) => this.deadLetterRefused(refused),
@@ -164,6 +176,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         onAbandoned: (ranges, error) => {
           for (const partition of new Set(ranges.map((range) => range.partition))) this.rewind(partition, error);
         },
+        onFenced: (fenced) => this.resumeFromStore(fenced),
         onInserted: (timing) => {
           this.storeTrouble = null;
           this.totals.stored += timing.rows;
@@ -260,7 +273,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       // Here, with nothing awaited until the chunks are queued: the memory only learns ids that are queued.
       const { chunks, duplicates } = withoutDuplicates(batch.partition, plan.chunks, this.seen, storedIds);
       this.totals.duplicatesSkipped += duplicates;
-      const stored = chunks.map((chunk) => this.coalescer.add(batch.partition, chunk));
+      const stored = chunks.map((chunk) => this.coalescer.add(batch.partition, chunk, state.storedOffset ?? null));
       const lastChunkOffset = chunks.at(-1)?.lastOffset;
       state.queuedOffset = BigInt(last.offset);
       const entry: InFlightBatch = { firstOffset: first.offset, lastOffset: last.offset };
@@ -419,6 +432,32 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
    */
   private rewind(partition: number, error: unknown): void {
     const state = this.stateOf(partition);
+    const from = this.dropQueued(state, partition);
+    const retryAfterMs = this.noteFailure(state, error);
+    this.logger.warn(
+      `Partition ${partition}: ${state.lastError}; fetching again from ${from ?? 'the last position'} in ${retryAfterMs} ms ` +
+        `(failure ${state.consecutiveFailures})`,
+    );
+    this.refetch(partition, from, retryAfterMs);
+  }
+
+  /**
+   * The store's range of a partition ends elsewhere than this process expected (another member stored it,
+   * a rebalance): what was queued for it is dropped, and it continues from what the store holds, if this
+   * process still owns it. Not a failure: nothing waits for the store.
+   */
+  private resumeFromStore(fenced: PartitionFenced): void {
+    const state = this.stateOf(fenced.partition);
+    const from = this.dropQueued(state, fenced.partition);
+    this.logger.warn(`Partition ${fenced.partition}: ${fenced.message}; dropped what was queued, continuing from the store`);
+    this.refetch(fenced.partition, from, 0);
+  }
+
+  /**
+   * Forgets everything taken over and not confirmed stored for `partition`, and what was believed stored;
+   * returns where its oldest such batch began.
+   */
+  private dropQueued(state: PartitionState, partition: number): string | undefined {
     const from = state.inFlight[0]?.firstOffset;
     state.generation += 1;
     state.inFlight = [];
@@ -427,14 +466,13 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     state.storedOffset = undefined;
     // Ids queued and now given up would hide their own re-delivery: ask the store again.
     this.seen.forget(partition);
-    const retryAfterMs = this.noteFailure(state, error);
-    this.logger.warn(
-      `Partition ${partition}: ${state.lastError}; fetching again from ${from ?? 'the last position'} in ${retryAfterMs} ms ` +
-        `(failure ${state.consecutiveFailures})`,
-    );
+    return from;
+  }
+
+  private refetch(partition: number, from: string | undefined, pauseMs: number): void {
     if (from === undefined) return;
     try {
-      this.kafka.rewind(this.config.ingest.groupId, this.topic, partition, from, retryAfterMs);
+      this.kafka.rewind(this.config.ingest.groupId, this.topic, partition, from, pauseMs);
     } catch (rewindError) {
       // Without a consumer to rewind there is nothing to refetch into: the next start reads ClickHouse.
       this.logger.error(`Partition ${partition}: cannot rewind: ${(rewindError as Error).message}`);

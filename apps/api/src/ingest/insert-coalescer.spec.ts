@@ -2,7 +2,7 @@ import { ClickHouseError } from '@warroom/clickhouse';
 import { describe, expect, it } from 'vitest';
 import type { ChatEventRow } from '../repositories/chat-event-row';
 import type { InsertChunk } from './ingest-plan';
-import { InsertCoalescer, type CoalescerHooks, type OffsetRange, type RefusedRow, type RetryReason } from './insert-coalescer';
+import { InsertCoalescer, PartitionFenced, type CoalescerHooks, type CoalescerOptions, type OffsetRange, type RefusedRow, type RetryReason, type RoundStore } from './insert-coalescer';
 
 function chunk(first: number, count: number, month = '2026-11', partition = 0): InsertChunk {
   const rows = Array.from(
@@ -14,15 +14,43 @@ function chunk(first: number, count: number, month = '2026-11', partition = 0): 
   return { firstOffset: String(first), lastOffset: String(first + count - 1), rows, sources };
 }
 
-const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4 };
+const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000 };
+const TOPIC = 'chat.events';
+
+/** A coalescer on the test topic; `put` adds a chunk that continues what the store holds of its partition. */
+class TestCoalescer extends InsertCoalescer {
+  put(partition: number, chunk: InsertChunk): Promise<void> {
+    return this.add(partition, chunk, null);
+  }
+}
+
+function coalescerOf(store: RoundStore, options: CoalescerOptions, hooks: CoalescerHooks): TestCoalescer {
+  return new TestCoalescer(TOPIC, store, options, hooks);
+}
+
+/** Highest offset per partition among `rows`. */
+function highestOffsets(rows: Iterable<ChatEventRow>): Map<number, bigint> {
+  const highest = new Map<number, bigint>();
+  for (const row of rows) {
+    const offset = BigInt(row.kafka_offset);
+    if ((highest.get(row.kafka_partition) ?? -1n) < offset) highest.set(row.kafka_partition, offset);
+  }
+  return highest;
+}
 const refusal = () => new ClickHouseError({ message: "Cannot parse input: expected '\"' before: 'secret'", code: '27', type: 'CANNOT_PARSE_INPUT_ASSERTION_FAILED' });
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A store that can be told to be down, to refuse certain event ids, or to hold rows a view refused. */
-function fakeStore() {
+/**
+ * A store that can be told to be down, to refuse certain event ids, or to hold rows a view refused; like
+ * ClickHouse, it drops an INSERT whose deduplication token it has seen. Two coalescers may share it.
+ */
+function fakeStore(shared?: { stored: Map<string, ChatEventRow>; tokens: Set<string> }) {
   const inserts: { ids: string[]; token: string }[] = [];
   const attempts: { ids: string[]; token: string }[] = [];
-  const stored = new Set<string>();
+  const deduplicated: { ids: string[]; token: string }[] = [];
+  const rowsById = shared?.stored ?? new Map<string, ChatEventRow>();
+  const tokens = shared?.tokens ?? new Set<string>();
+  const stored = { has: (id: string) => rowsById.has(id) };
   let down = 0;
   let refuseIds = new Set<string>();
   let viewRefusals = 0;
@@ -39,19 +67,27 @@ function fakeStore() {
       if (viewRefusals > 0) {
         // The table keeps the part, the view throws.
         viewRefusals -= 1;
-        for (const id of ids) stored.add(id);
+        for (const row of rows) rowsById.set(row.event_id, row);
         return Promise.reject(new ClickHouseError({ message: 'view refused', code: '395', type: 'FUNCTION_THROW_IF_VALUE_IS_NON_ZERO' }));
       }
+      if (tokens.has(token)) {
+        deduplicated.push({ ids, token });
+        events.push(`deduplicated ${ids.join(',')}`);
+        return Promise.resolve();
+      }
+      tokens.add(token);
       inserts.push({ ids, token });
-      for (const id of ids) stored.add(id);
+      for (const row of rows) rowsById.set(row.event_id, row);
       events.push(`insert ${ids.join(',')}`);
       return Promise.resolve();
     },
     holds: (row: ChatEventRow) => Promise.resolve(stored.has(row.event_id)),
+    storedOffsets: () => Promise.resolve(highestOffsets(rowsById.values())),
   };
   const refused: RefusedRow[] = [];
   const retries: { ranges: OffsetRange[]; reason: RetryReason }[] = [];
   const abandoned: OffsetRange[] = [];
+  const fenced: PartitionFenced[] = [];
   const hooks: CoalescerHooks = {
     deadLetter: (row) => {
       refused.push(row);
@@ -60,6 +96,7 @@ function fakeStore() {
     },
     onRetry: (ranges, reason) => void retries.push({ ranges, reason }),
     onAbandoned: (ranges) => void abandoned.push(...ranges),
+    onFenced: (partition) => void fenced.push(partition),
     onInserted: () => undefined,
   };
   return {
@@ -67,6 +104,8 @@ function fakeStore() {
     hooks,
     inserts,
     attempts,
+    deduplicated,
+    fenced,
     refused,
     retries,
     abandoned,
@@ -78,20 +117,31 @@ function fakeStore() {
 }
 
 describe('InsertCoalescer', () => {
-  it('puts the chunks of concurrent partitions into one INSERT after the wait', async () => {
+  it('puts the chunks of concurrent partitions into one round after the wait, one INSERT per partition', async () => {
     const f = fakeStore();
-    const coalescer = new InsertCoalescer(f.store, { ...OPTIONS, maxWaitMs: 5 }, f.hooks);
-    await Promise.all([coalescer.add(0, chunk(0, 2)), coalescer.add(1, chunk(10, 3, '2026-11', 1))]);
-    expect(f.inserts).toHaveLength(1);
-    expect(f.inserts[0]?.ids).toEqual(['e0', 'e1', 'e10', 'e11', 'e12']);
+    const coalescer = coalescerOf(f.store, { ...OPTIONS, maxWaitMs: 5 }, f.hooks);
+    await Promise.all([coalescer.put(0, chunk(0, 2)), coalescer.put(0, chunk(2, 1)), coalescer.put(1, chunk(10, 3, '2026-11', 1))]);
+    expect(f.inserts).toEqual([
+      { ids: ['e0', 'e1', 'e2'], token: 'chat.events/0@0' },
+      { ids: ['e10', 'e11', 'e12'], token: 'chat.events/1@0' },
+    ]);
+  });
+
+  it('names in each token only the partition and the offset after what the store holds of it', async () => {
+    const f = fakeStore();
+    const coalescer = coalescerOf(f.store, OPTIONS, f.hooks);
+    await coalescer.put(0, chunk(0, 2));
+    await coalescer.put(0, chunk(2, 3));
+    expect(f.inserts.map((insert) => insert.token)).toEqual(['chat.events/0@0', 'chat.events/0@2']);
+    expect(f.fenced).toEqual([]);
   });
 
   it('cuts at maxRows and never mixes two months in one INSERT', async () => {
     const f = fakeStore();
-    const coalescer = new InsertCoalescer(f.store, { ...OPTIONS, maxRows: 4, maxWaitMs: 1_000 }, f.hooks);
-    const first = coalescer.add(0, chunk(0, 4));
-    const second = coalescer.add(1, chunk(10, 1, '2026-12', 1));
-    const third = coalescer.add(2, chunk(20, 1, '2026-11', 2));
+    const coalescer = coalescerOf(f.store, { ...OPTIONS, maxRows: 4, maxWaitMs: 1_000 }, f.hooks);
+    const first = coalescer.put(0, chunk(0, 4));
+    const second = coalescer.put(1, chunk(10, 1, '2026-12', 1));
+    const third = coalescer.put(2, chunk(20, 1, '2026-11', 2));
     await coalescer.drain();
     await Promise.all([first, second, third]);
     expect(f.inserts.map((insert) => insert.ids)).toEqual([['e0', 'e1', 'e2', 'e3'], ['e10'], ['e20']]);
@@ -99,11 +149,11 @@ describe('InsertCoalescer', () => {
 
   it('retries a round the store cannot take with the identical rows and token, the rounds behind it waiting', async () => {
     const f = fakeStore();
-    const coalescer = new InsertCoalescer(f.store, OPTIONS, f.hooks);
+    const coalescer = coalescerOf(f.store, OPTIONS, f.hooks);
     f.downFor(3);
-    const first = coalescer.add(0, chunk(0, 2));
+    const first = coalescer.put(0, chunk(0, 2));
     await tick(3);
-    const second = coalescer.add(0, chunk(2, 1));
+    const second = coalescer.put(0, chunk(2, 1));
     await Promise.all([first, second]);
     expect(f.attempts.slice(0, 4).map((attempt) => attempt.ids)).toEqual([['e0', 'e1'], ['e0', 'e1'], ['e0', 'e1'], ['e0', 'e1']]);
     expect(new Set(f.attempts.slice(0, 4).map((attempt) => attempt.token)).size).toBe(1);
@@ -114,17 +164,10 @@ describe('InsertCoalescer', () => {
 
   it('splits a round the store refuses, left to right, and dead-letters the refused rows before anything after them', async () => {
     const f = fakeStore();
-    const coalescer = new InsertCoalescer(f.store, { ...OPTIONS, maxWaitMs: 5 }, f.hooks);
+    const coalescer = coalescerOf(f.store, { ...OPTIONS, maxWaitMs: 5 }, f.hooks);
     f.refuse(['e2', 'e12']);
-    await Promise.all([coalescer.add(0, chunk(0, 5)), coalescer.add(1, chunk(10, 3, '2026-11', 1))]);
-    expect(f.events).toEqual([
-      'insert e0,e1',
-      'dead letter e2',
-      'insert e3',
-      'insert e4,e10',
-      'insert e11',
-      'dead letter e12',
-    ]);
+    await Promise.all([coalescer.put(0, chunk(0, 5)), coalescer.put(1, chunk(10, 3, '2026-11', 1))]);
+    expect(f.events).toEqual(['insert e0,e1', 'dead letter e2', 'insert e3,e4', 'insert e10,e11', 'dead letter e12']);
     expect(f.refused.map((refused) => [refused.source.offset, refused.failure.name, refused.failure.message])).toEqual([
       ['2', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'Cannot parse input: expected <masked> before: <masked>'],
       ['12', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'Cannot parse input: expected <masked> before: <masked>'],
@@ -132,17 +175,17 @@ describe('InsertCoalescer', () => {
     // The same split after a crash gives the same parts the same tokens.
     const again = fakeStore();
     again.refuse(['e2', 'e12']);
-    const replay = new InsertCoalescer(again.store, { ...OPTIONS, maxWaitMs: 5 }, again.hooks);
-    await Promise.all([replay.add(0, chunk(0, 5)), replay.add(1, chunk(10, 3, '2026-11', 1))]);
+    const replay = coalescerOf(again.store, { ...OPTIONS, maxWaitMs: 5 }, again.hooks);
+    await Promise.all([replay.put(0, chunk(0, 5)), replay.put(1, chunk(10, 3, '2026-11', 1))]);
     expect(again.inserts.map((insert) => insert.token)).toEqual(f.inserts.map((insert) => insert.token));
-    expect(new Set(f.inserts.map((insert) => insert.token)).size).toBe(4);
+    expect(f.inserts.map((insert) => insert.token)).toEqual(['chat.events/0@0', 'chat.events/0@2', 'chat.events/1@0']);
   });
 
   it('retries identically a round refused by a view after the table stored it, and splits nothing', async () => {
     const f = fakeStore();
-    const coalescer = new InsertCoalescer(f.store, OPTIONS, f.hooks);
+    const coalescer = coalescerOf(f.store, OPTIONS, f.hooks);
     f.viewRefuses(1);
-    await coalescer.add(0, chunk(0, 3));
+    await coalescer.put(0, chunk(0, 3));
     expect(f.attempts.map((attempt) => attempt.ids)).toEqual([['e0', 'e1', 'e2'], ['e0', 'e1', 'e2']]);
     expect(f.attempts[0]?.token).toBe(f.attempts[1]?.token);
     expect(f.retries.map((retry) => retry.reason.kind)).toEqual(['view_refused']);
@@ -151,9 +194,9 @@ describe('InsertCoalescer', () => {
 
   it('gives up at shutdown on a round the store cannot take, and on every round behind it', async () => {
     const f = fakeStore();
-    const coalescer = new InsertCoalescer(f.store, { ...OPTIONS, maxRows: 2, retryMinMs: 60_000, retryMaxMs: 60_000 }, f.hooks);
+    const coalescer = coalescerOf(f.store, { ...OPTIONS, maxRows: 2, retryMinMs: 60_000, retryMaxMs: 60_000 }, f.hooks);
     f.downFor(1_000);
-    const results = Promise.allSettled([coalescer.add(0, chunk(0, 2)), coalescer.add(0, chunk(2, 2)), coalescer.add(1, chunk(10, 1, '2026-11', 1))]);
+    const results = Promise.allSettled([coalescer.put(0, chunk(0, 2)), coalescer.put(0, chunk(2, 2)), coalescer.put(1, chunk(10, 1, '2026-11', 1))]);
     await tick(5);
     await coalescer.drain();
     expect((await results).map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
@@ -162,48 +205,93 @@ describe('InsertCoalescer', () => {
   });
 });
 
+describe('InsertCoalescer with another ingest member writing the same partition', () => {
+  it('keeps only the first of two INSERTs continuing the same range; the other member drops what it queued for the partition', async () => {
+    const shared = { stored: new Map<string, ChatEventRow>(), tokens: new Set<string>() };
+    const former = fakeStore(shared);
+    const owner = fakeStore(shared);
+    const stalled = coalescerOf(former.store, { ...OPTIONS, maxRows: 2 }, former.hooks);
+    const taking = coalescerOf(owner.store, OPTIONS, owner.hooks);
+    await stalled.put(0, chunk(0, 2));
+    // The new owner continues from what the store holds (through offset 1) and stores a longer range first.
+    await taking.add(0, chunk(2, 4), 1n);
+    // The former owner still holds 2..3 and then 4 (with another partition's row) from before the rebalance,
+    // in two rounds, and its last reading of the store is recent.
+    const results = await Promise.allSettled([stalled.put(0, chunk(2, 2)), stalled.put(1, chunk(20, 1, '2026-11', 1)), stalled.put(0, chunk(4, 1))]);
+    expect(former.deduplicated).toEqual([{ ids: ['e2', 'e3'], token: 'chat.events/0@2' }]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
+    expect(results[2]?.status === 'rejected' && results[2].reason).toBeInstanceOf(PartitionFenced);
+    expect(former.fenced.map((fenced) => [fenced.partition, fenced.storedOffset, fenced.expectedOffset])).toEqual([[0, 5n, 3n]]);
+    // Every offset once, the former owner's later chunk never sent.
+    expect([...shared.stored.keys()].sort()).toEqual(['e0', 'e1', 'e2', 'e20', 'e3', 'e4', 'e5']);
+    expect(former.attempts.map((attempt) => attempt.ids)).not.toContainEqual(['e4']);
+  });
+
+  it('inserts nothing for a partition whose stored range moved past what it expects, and still stores the others', async () => {
+    const shared = { stored: new Map<string, ChatEventRow>(), tokens: new Set<string>() };
+    const other = fakeStore(shared);
+    const f = fakeStore(shared);
+    await coalescerOf(other.store, OPTIONS, other.hooks).put(0, chunk(0, 3));
+    const coalescer = coalescerOf(f.store, { ...OPTIONS, maxWaitMs: 5 }, f.hooks);
+    const results = await Promise.allSettled([coalescer.add(0, chunk(1, 2), 0n), coalescer.put(1, chunk(10, 1, '2026-11', 1))]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
+    expect(f.attempts.map((attempt) => attempt.ids)).toEqual([['e10']]);
+    expect(f.fenced.map((fenced) => [fenced.partition, fenced.storedOffset, fenced.expectedOffset])).toEqual([[0, 2n, 0n]]);
+  });
+});
+
 describe('InsertCoalescer while an INSERT runs', () => {
   function slowStore() {
     const inserts: string[][] = [];
+    const stored: ChatEventRow[] = [];
     const finishers: ((error?: Error) => void)[] = [];
     const insert = (rows: ChatEventRow[]) =>
       new Promise<void>((resolve, reject) => {
         inserts.push(rows.map((row) => row.event_id));
-        finishers.push((error) => (error ? reject(error) : resolve()));
+        finishers.push((error) => {
+          if (error) return reject(error);
+          stored.push(...rows);
+          resolve();
+        });
       });
-    return { store: { insert, holds: () => Promise.resolve(false) }, inserts, finish: (error?: Error) => finishers.shift()!(error) };
+    const store: RoundStore = { insert, holds: () => Promise.resolve(false), storedOffsets: () => Promise.resolve(highestOffsets(stored)) };
+    return { store, inserts, finish: (error?: Error) => finishers.shift()!(error) };
   }
   const hooks: CoalescerHooks = {
     deadLetter: () => Promise.resolve(),
     onRetry: () => undefined,
     onAbandoned: () => undefined,
+    onFenced: () => undefined,
     onInserted: () => undefined,
   };
 
   it('keeps filling the next round until the running INSERT is done, with one range per partition', async () => {
     const slow = slowStore();
-    const coalescer = new InsertCoalescer(slow.store, OPTIONS, hooks);
-    const first = coalescer.add(0, chunk(0, 1));
+    const coalescer = coalescerOf(slow.store, OPTIONS, hooks);
+    const first = coalescer.put(0, chunk(0, 1));
     await tick(5);
     expect(slow.inserts).toEqual([['e0']]);
-    const later = [coalescer.add(0, chunk(1, 2)), coalescer.add(1, chunk(10, 1, '2026-11', 1))];
+    const later = [coalescer.put(0, chunk(1, 2)), coalescer.put(1, chunk(10, 1, '2026-11', 1))];
     await tick(5);
-    const third = coalescer.add(0, chunk(3, 1));
+    const third = coalescer.put(0, chunk(3, 1));
     await tick(5);
     expect(slow.inserts).toHaveLength(1);
     slow.finish();
     await first;
     await tick(1);
-    expect(slow.inserts[1]).toEqual(['e1', 'e2', 'e10', 'e3']);
+    expect(slow.inserts[1]).toEqual(['e1', 'e2', 'e3']);
+    slow.finish();
+    await tick(1);
+    expect(slow.inserts[2]).toEqual(['e10']);
     slow.finish();
     await Promise.all([...later, third]);
   });
 
   it('holds back a caller while a full round waits for the store', async () => {
     const slow = slowStore();
-    const coalescer = new InsertCoalescer(slow.store, { ...OPTIONS, maxRows: 2, maxWaitMs: 1_000 }, hooks);
-    void coalescer.add(0, chunk(0, 2));
-    void coalescer.add(0, chunk(2, 2));
+    const coalescer = coalescerOf(slow.store, { ...OPTIONS, maxRows: 2, maxWaitMs: 1_000 }, hooks);
+    void coalescer.put(0, chunk(0, 2));
+    void coalescer.put(0, chunk(2, 2));
     let room = false;
     void coalescer.whenRoom().then(() => (room = true));
     await tick(1);

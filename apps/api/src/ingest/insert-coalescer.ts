@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { tablePartitionOf, type ChatEventRow } from '../repositories/chat-event-row';
 import type { IncomingMessage } from '../repositories/kafka.repository';
 import type { InsertChunk } from './ingest-plan';
@@ -16,6 +15,8 @@ export interface RoundStore {
   insert(rows: ChatEventRow[], deduplicationToken: string): Promise<void>;
   /** Whether the store holds `row`: an INSERT can fail in a materialized view after the table's part was written. */
   holds(row: ChatEventRow): Promise<boolean>;
+  /** Highest offset stored per Kafka partition of the coalescer's topic (absent: none). */
+  storedOffsets(): Promise<Map<number, bigint>>;
 }
 
 export type DataFailure = Extract<StoreFailure, { kind: 'data' }>;
@@ -35,6 +36,27 @@ export interface RefusedRow {
   failure: DataFailure;
 }
 
+/**
+ * The store's range of a Kafka partition does not end where this process's next rows begin: another ingest
+ * member stored the partition (a rebalance), or this process's INSERT was dropped because another member's
+ * INSERT from the same offset landed first. Nothing queued for the partition is inserted.
+ */
+export class PartitionFenced extends Error {
+  constructor(
+    readonly partition: number,
+    /** Highest offset the store holds for the partition (null: none). */
+    readonly storedOffset: bigint | null,
+    /** Highest offset this process expected it to hold. */
+    readonly expectedOffset: bigint | null,
+  ) {
+    super(
+      `partition ${partition}: the store holds through offset ${storedOffset ?? 'none'}, this process expected ` +
+        `${expectedOffset ?? 'none'}: another ingest member stored it`,
+    );
+    this.name = 'PartitionFenced';
+  }
+}
+
 export interface CoalescerHooks {
   /** Sends `refused` to the dead letters; awaited before anything after it is inserted. */
   deadLetter(refused: RefusedRow): Promise<void>;
@@ -42,6 +64,11 @@ export interface CoalescerHooks {
   onRetry(ranges: OffsetRange[], reason: RetryReason, attempt: number, delayMs: number): void;
   /** Shutdown gave up on these ranges: this process stores none of their rows. Heard synchronously. */
   onAbandoned(ranges: OffsetRange[], error: unknown): void;
+  /**
+   * Everything queued for `fenced.partition` was dropped (its promises reject with `fenced`): the partition
+   * must resume from what the store holds. Heard synchronously, before the rejections.
+   */
+  onFenced(fenced: PartitionFenced): void;
   onInserted(timing: RoundTiming): void;
 }
 
@@ -51,54 +78,78 @@ export interface CoalescerOptions {
   /** Back-off between identical retries: doubles from `minMs` up to `maxMs`. */
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * How long a reading of the store's offsets may serve as the check before an INSERT, counted from when it
+   * was asked: a process stalled longer asks again, so its INSERT follows a recent check.
+   */
+  checkFreshMs: number;
 }
 
-/** One finished INSERT, for the ingest's timing log. */
+/** One finished round, for the ingest's timing log. */
 export interface RoundTiming {
-  /** Rows stored (the round's rows less the ones the store refused). */
+  /** Rows stored (the round's rows less the ones the store refused or another member stored). */
   rows: number;
-  /** From the round's first chunk to the start of its INSERT (linger, plus waiting for the INSERT before it). */
+  /** From the round's first chunk to the start of its first INSERT (linger, plus waiting for the round before it). */
   waitedMs: number;
+  /** From the round's first check to its read-back: its INSERTs, one per Kafka partition. */
   insertMs: number;
+}
+
+/** One Kafka partition's rows in a round: one INSERT, one offset range. */
+interface Part {
+  partition: number;
+  rows: ChatEventRow[];
+  sources: IncomingMessage[];
+  range: OffsetRange;
+  done: Promise<void>;
+  settle: { resolve: () => void; reject: (error: unknown) => void };
 }
 
 interface Round {
   month: string;
-  rows: ChatEventRow[];
-  sources: IncomingMessage[];
-  /** One range per Kafka partition, in the order the partitions joined the round. */
-  ranges: OffsetRange[];
-  rangeOf: Map<number, OffsetRange>;
+  /** In the order the partitions joined the round. */
+  parts: Map<number, Part>;
+  rows: number;
   openedAt: number;
-  done: Promise<void>;
-  settle: { resolve: () => void; reject: (error: unknown) => void };
   /** The wait since the first chunk has passed: cut as soon as no INSERT is running. */
   lingered: boolean;
   timer: NodeJS.Timeout | null;
 }
 
+/** The store's offsets as read, and when the reading was asked (before the answer: a stall in between counts). */
+interface StoreReading {
+  offsets: Map<number, bigint>;
+  askedAt: number;
+  /** Partitions this process inserted into since: the reading no longer says where their range ends. */
+  insertedSince: Set<number>;
+}
+
 /**
- * Coalesces the chunks of Kafka partitions into few INSERTs, and keeps the store busy while the next
- * round fills.
+ * Coalesces the chunks of Kafka partitions into rounds, and keeps the store busy while the next round
+ * fills. A round holds one offset range per Kafka partition and is stored as one INSERT per partition,
+ * each into one table partition (one part, atomic).
  *
- * An INSERT into one table partition is written as one part, so it is atomic for every Kafka partition it
- * holds. Rounds are inserted strictly one after another, in the order they were cut, and a partition's
- * chunks are added in offset order, so each partition's rows in a round are one offset range that follows
- * its range in the round before. The store's per-INSERT cost (tens of ms for chdb) is paid once per round.
+ * Exactly once with several writers of a partition (ingest members across a rebalance, a stalled former
+ * owner): a partition's INSERT continues the store's range of that partition, and its deduplication token
+ * names only where it continues from (`<topic>/<partition>@<offset after the stored range>`). Before its
+ * INSERT, the store's highest offset of the partition is checked to be the one this process expects; after
+ * the round it is read back. So two writers that continue the same range collide on the token and the store
+ * keeps only the first; the other sees the store's range end elsewhere and drops everything it queued for
+ * the partition (`onFenced`), to resume from the store.
  *
- * A round is cut when it reaches `maxRows`, when a chunk for another month arrives (a round never spans two
- * table partitions), or once `maxWaitMs` has passed since its first chunk and the INSERT before it is done:
- * while the store is busy the next round keeps growing, so rounds grow with the load instead of queueing.
+ * Rounds are inserted strictly one after another, in the order they were cut, and a partition's chunks are
+ * added in offset order. A round is cut when it reaches `maxRows`, when a chunk for another month arrives
+ * (a round never spans two table partitions), or once `maxWaitMs` has passed since its first chunk and the
+ * round before it is done: while the store is busy the next round keeps growing.
  *
- * A round the store cannot take now (an availability error) is tried again after a back-off with the same
- * rows and the same deduplication token, while the rounds behind it wait: an INSERT that landed in spite of
- * its error is then dropped by the store, and a materialized view that failed after the table's part was
- * written is filled by the retry. A round the store refuses for its data is split in halves, left before
- * right, down to the refused rows, which are dead-lettered: each partition's rows stay contiguous and in
- * offset order, a dead letter is sent before any later row is stored, and each part's token is derived from
- * its own offset ranges, so a crash mid-split replays the same INSERTs. Only `drain` (shutdown) gives up on
- * a round; it and everything behind it then fail without being inserted, and `onAbandoned` hears their
- * ranges first.
+ * An INSERT the store cannot take now (an availability error) is tried again after a back-off with the same
+ * rows and the same token, while everything behind it waits: an INSERT that landed in spite of its error is
+ * then dropped by the store, and a materialized view that failed after the table's part was written is
+ * filled by the retry. An INSERT the store refuses for its data is split in halves, left before right, down
+ * to the refused rows, which are dead-lettered: rows stay in offset order, a dead letter is sent before any
+ * later row is stored, and each part's token follows from the rows stored before it, so a crash mid-split
+ * replays the same INSERTs. Only `drain` (shutdown) gives up on a round; it and everything behind it then
+ * fail without being inserted, and `onAbandoned` hears their ranges first.
  */
 export class InsertCoalescer {
   private filling: Round | null = null;
@@ -110,8 +161,17 @@ export class InsertCoalescer {
   private idleWaiters: (() => void)[] = [];
   private stopRetrying = false;
   private wakeRetry: (() => void) | null = null;
+  /**
+   * Per Kafka partition, the highest offset the store holds once everything this process inserted landed:
+   * where its next INSERT continues. Set by a partition's first chunk, dropped when the partition is fenced
+   * or abandoned (and nothing of it is queued then).
+   */
+  private readonly expected = new Map<number, bigint | null>();
+  /** The last reading of the store's offsets, taken after this process's last INSERT; null when unknown. */
+  private reading: StoreReading | null = null;
 
   constructor(
+    private readonly topic: string,
     private readonly store: RoundStore,
     private readonly options: CoalescerOptions,
     private readonly hooks: CoalescerHooks,
@@ -122,24 +182,29 @@ export class InsertCoalescer {
     return this.queuedRows;
   }
 
-  /** Resolves once `chunk` is stored or dead-lettered (with the rest of its round); rejects if shutdown gave up on it. */
-  add(partition: number, chunk: InsertChunk): Promise<void> {
+  /**
+   * Resolves once `chunk` is stored or dead-lettered (with the rest of its partition's rows in the round);
+   * rejects if shutdown gave up on it or another member stored the partition (`PartitionFenced`).
+   * `storedOffset` is the store's highest offset of the partition as last read: where a partition with
+   * nothing queued continues from.
+   */
+  add(partition: number, chunk: InsertChunk, storedOffset: bigint | null): Promise<void> {
+    if (!this.expected.has(partition)) this.expected.set(partition, storedOffset);
     const month = tablePartitionOf(chunk.rows[0]!);
     if (this.filling && this.filling.month !== month) this.cut();
     const round = (this.filling ??= this.open(month));
-    for (const row of chunk.rows) round.rows.push(row);
-    for (const source of chunk.sources) round.sources.push(source);
-    this.queuedRows += chunk.rows.length;
-    const range = round.rangeOf.get(partition);
-    if (range) {
-      range.lastOffset = chunk.lastOffset;
-    } else {
-      const fresh = { partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset };
-      round.rangeOf.set(partition, fresh);
-      round.ranges.push(fresh);
+    let part = round.parts.get(partition);
+    if (!part) {
+      part = openPart(partition, chunk);
+      round.parts.set(partition, part);
     }
-    if (round.rows.length >= this.options.maxRows) this.cut();
-    return round.done;
+    for (const row of chunk.rows) part.rows.push(row);
+    for (const source of chunk.sources) part.sources.push(source);
+    part.range.lastOffset = chunk.lastOffset;
+    round.rows += chunk.rows.length;
+    this.queuedRows += chunk.rows.length;
+    if (round.rows >= this.options.maxRows) this.cut();
+    return part.done;
   }
 
   /**
@@ -164,22 +229,7 @@ export class InsertCoalescer {
   }
 
   private open(month: string): Round {
-    let settle!: Round['settle'];
-    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    // Waiters attach their own handlers; this one keeps an unobserved failure from crashing the process.
-    done.catch(() => undefined);
-    const round: Round = {
-      month,
-      rows: [],
-      sources: [],
-      ranges: [],
-      rangeOf: new Map(),
-      openedAt: Date.now(),
-      done,
-      settle,
-      lingered: false,
-      timer: null,
-    };
+    const round: Round = { month, parts: new Map(), rows: 0, openedAt: Date.now(), lingered: false, timer: null };
     round.timer = setTimeout(() => {
       round.timer = null;
       round.lingered = true;
@@ -193,7 +243,8 @@ export class InsertCoalescer {
     if (!round) return;
     this.filling = null;
     if (round.timer) clearTimeout(round.timer);
-    this.queue.push(round);
+    // A round whose every partition was fenced while it filled has nothing to insert.
+    if (round.parts.size > 0) this.queue.push(round);
     void this.next();
   }
 
@@ -205,13 +256,13 @@ export class InsertCoalescer {
       return;
     }
     this.inserting = true;
-    this.queuedRows -= round.rows.length;
+    this.queuedRows -= round.rows;
     this.wakeRoomWaiters();
     const startedAt = Date.now();
     let abandoned: { error: unknown } | null = null;
-    let refused = 0;
+    let stored = 0;
     try {
-      refused = await this.storeExactly(round.rows, round.sources);
+      stored = await this.storeRound(round);
     } catch (error) {
       abandoned = { error };
     }
@@ -220,8 +271,7 @@ export class InsertCoalescer {
     if (abandoned) {
       this.failEverything(round, abandoned.error);
     } else {
-      this.hooks.onInserted({ rows: round.rows.length - refused, waitedMs: startedAt - round.openedAt, insertMs: Date.now() - startedAt });
-      round.settle.resolve();
+      this.hooks.onInserted({ rows: stored, waitedMs: startedAt - round.openedAt, insertMs: Date.now() - startedAt });
       // The round that filled meanwhile goes next, if it has waited long enough.
       if (this.filling?.lingered) this.cut();
     }
@@ -229,17 +279,85 @@ export class InsertCoalescer {
   }
 
   /**
-   * Stores `rows` (with their messages, same index) exactly once: retried identically while the store is
-   * unavailable, split while it refuses their data. Resolves to the number of rows dead-lettered; throws only
-   * when shutdown gives up.
+   * Checks each part's partition against the store, inserts it, then reads the store back: a part settles
+   * only once the store's range of its partition ends where this process's rows end. Resolves to the rows
+   * stored; throws only when shutdown gives up.
    */
-  private async storeExactly(rows: ChatEventRow[], sources: IncomingMessage[]): Promise<number> {
-    const ranges = rangesOf(rows);
-    const token = deduplicationTokenOf(ranges);
+  private async storeRound(round: Round): Promise<number> {
+    const storedRows = new Map<Part, number>();
+    for (const part of [...round.parts.values()]) {
+      // Fenced meanwhile: already rejected.
+      if (round.parts.get(part.partition) !== part) continue;
+      const reading = await this.freshReading(part.range);
+      if (this.fencedBy(part.partition, reading)) continue;
+      try {
+        storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
+      } catch (error) {
+        // Fenced while it was split: already rejected.
+        if (!(error instanceof PartitionFenced)) throw error;
+      }
+    }
+    const readBack = await this.read(rangesOf(round));
+    let stored = 0;
+    for (const part of [...round.parts.values()]) {
+      if (this.fencedBy(part.partition, readBack)) continue;
+      stored += storedRows.get(part) ?? 0;
+      part.settle.resolve();
+    }
+    return stored;
+  }
+
+  /**
+   * Whether the store's range of `partition` ends elsewhere than this process expects, which fences the
+   * partition.
+   */
+  private fencedBy(partition: number, reading: StoreReading): PartitionFenced | null {
+    const expected = this.expected.get(partition) ?? null;
+    const stored = reading.offsets.get(partition) ?? null;
+    if (stored === expected) return null;
+    const fenced = new PartitionFenced(partition, stored, expected);
+    this.fence(fenced);
+    return fenced;
+  }
+
+  /** The last reading of the store if it still says where `range`'s partition ends and is recent, else a new one. */
+  private async freshReading(range: OffsetRange): Promise<StoreReading> {
+    const last = this.reading;
+    if (last && !last.insertedSince.has(range.partition) && Date.now() - last.askedAt <= this.options.checkFreshMs) return last;
+    return this.read([range]);
+  }
+
+  /** Reads the store's offsets, retried while the store is unavailable. */
+  private async read(ranges: OffsetRange[]): Promise<StoreReading> {
     for (let attempt = 1; ; attempt += 1) {
+      const askedAt = Date.now();
+      try {
+        this.reading = { offsets: await this.store.storedOffsets(), askedAt, insertedSince: new Set() };
+        return this.reading;
+      } catch (error) {
+        const failure = classifyStoreError(error);
+        await this.pauseBeforeRetry(ranges, { kind: 'availability', message: failure.message }, attempt);
+      }
+    }
+  }
+
+  /**
+   * Stores `rows` (of one partition, with their messages, same index) exactly once: retried identically
+   * while the store is unavailable, split while it refuses their data. Resolves to the number of rows
+   * dead-lettered; throws only when shutdown gives up.
+   */
+  private async storeExactly(partition: number, rows: ChatEventRow[], sources: IncomingMessage[]): Promise<number> {
+    const ranges = [rangeOfRows(partition, rows)];
+    const expected = this.expected.get(partition) ?? null;
+    const token = `${this.topic}/${partition}@${(expected ?? -1n) + 1n}`;
+    for (let attempt = 1; ; attempt += 1) {
+      this.reading?.insertedSince.add(partition);
       const failure = await this.tryInsert(rows, token);
-      if (failure === null) return 0;
-      if (failure.kind === 'data') return this.split(rows, sources, failure);
+      if (failure === null) {
+        this.expected.set(partition, BigInt(rows.at(-1)!.kafka_offset));
+        return 0;
+      }
+      if (failure.kind === 'data') return this.split(partition, rows, sources, failure);
       await this.pauseBeforeRetry(ranges, failure, attempt);
     }
   }
@@ -262,15 +380,27 @@ export class InsertCoalescer {
     }
   }
 
-  /** Left half first, then the right: offsets stay in order and a dead letter precedes every later row. */
-  private async split(rows: ChatEventRow[], sources: IncomingMessage[], failure: DataFailure): Promise<number> {
+  /**
+   * Left half first, then the right: offsets stay in order and a dead letter precedes every later row. Each
+   * half is checked against the store first: its token follows from an INSERT of this process that another
+   * member's INSERT may have replaced.
+   */
+  private async split(partition: number, rows: ChatEventRow[], sources: IncomingMessage[], failure: DataFailure): Promise<number> {
     if (rows.length === 1) {
       await this.sendDeadLetter({ row: rows[0]!, source: sources[0]!, failure });
       return 1;
     }
     const middle = Math.ceil(rows.length / 2);
-    const left = await this.storeExactly(rows.slice(0, middle), sources.slice(0, middle));
-    return left + (await this.storeExactly(rows.slice(middle), sources.slice(middle)));
+    let refused = 0;
+    for (const [half, halfSources] of [
+      [rows.slice(0, middle), sources.slice(0, middle)],
+      [rows.slice(middle), sources.slice(middle)],
+    ] as const) {
+      const fenced = this.fencedBy(partition, await this.read([rangeOfRows(partition, half)]));
+      if (fenced) throw fenced;
+      refused += await this.storeExactly(partition, half, halfSources);
+    }
+    return refused;
   }
 
   private async sendDeadLetter(refused: RefusedRow): Promise<void> {
@@ -280,7 +410,7 @@ export class InsertCoalescer {
         return;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await this.pauseBeforeRetry(rangesOf([refused.row]), { kind: 'dead_letter_unsent', message }, attempt);
+        await this.pauseBeforeRetry([rangeOfRows(refused.row.kafka_partition, [refused.row])], { kind: 'dead_letter_unsent', message }, attempt);
       }
     }
   }
@@ -300,6 +430,25 @@ export class InsertCoalescer {
     if (this.stopRetrying) throw new Error(`Given up at shutdown: ${reason.message}`);
   }
 
+  /** Drops everything queued for the fenced partition, in every round not yet settled. */
+  private fence(fenced: PartitionFenced): void {
+    this.expected.delete(fenced.partition);
+    const dropped: Part[] = [];
+    const rounds = this.filling ? [...this.queue, this.filling] : [...this.queue];
+    for (const round of rounds) {
+      const part = round.parts.get(fenced.partition);
+      if (!part) continue;
+      round.parts.delete(fenced.partition);
+      round.rows -= part.rows.length;
+      // The round being inserted no longer counts in the backlog; the others do.
+      if (round !== this.queue[0] || !this.inserting) this.queuedRows -= part.rows.length;
+      dropped.push(part);
+    }
+    this.hooks.onFenced(fenced);
+    for (const part of dropped) part.settle.reject(fenced);
+    this.wakeRoomWaiters();
+  }
+
   /** `failed` and everything accepted after it: none of it is inserted (see the class comment). */
   private failEverything(failed: Round, error: unknown): void {
     const rounds = [failed, ...this.queue.splice(0)];
@@ -308,12 +457,12 @@ export class InsertCoalescer {
       rounds.push(this.filling);
       this.filling = null;
     }
-    for (const round of rounds.slice(1)) this.queuedRows -= round.rows.length;
-    this.hooks.onAbandoned(
-      rounds.flatMap((round) => round.ranges),
-      error,
-    );
-    for (const round of rounds) round.settle.reject(error);
+    for (const round of rounds.slice(1)) this.queuedRows -= round.rows;
+    const ranges = rounds.flatMap((round) => rangesOf(round));
+    for (const range of ranges) this.expected.delete(range.partition);
+    this.reading = null;
+    this.hooks.onAbandoned(ranges, error);
+    for (const round of rounds) for (const part of round.parts.values()) part.settle.reject(error);
     this.wakeRoomWaiters();
   }
 
@@ -323,22 +472,18 @@ export class InsertCoalescer {
   }
 }
 
-/** Each Kafka partition's first and last offset among `rows`, in the order the partitions appear. */
-function rangesOf(rows: ChatEventRow[]): OffsetRange[] {
-  const byPartition = new Map<number, OffsetRange>();
-  for (const row of rows) {
-    const range = byPartition.get(row.kafka_partition);
-    if (range) range.lastOffset = row.kafka_offset;
-    else byPartition.set(row.kafka_partition, { partition: row.kafka_partition, firstOffset: row.kafka_offset, lastOffset: row.kafka_offset });
-  }
-  return [...byPartition.values()];
+function openPart(partition: number, chunk: InsertChunk): Part {
+  let settle!: Part['settle'];
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // Waiters attach their own handlers; this one keeps an unobserved failure from crashing the process.
+  done.catch(() => undefined);
+  return { partition, rows: [], sources: [], range: { partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset }, done, settle };
 }
 
-/** Same ranges, same token: a retried INSERT of the same rows is dropped by the store's deduplication. */
-function deduplicationTokenOf(ranges: OffsetRange[]): string {
-  const canonical = [...ranges]
-    .sort((a, b) => a.partition - b.partition || Number(BigInt(a.firstOffset) - BigInt(b.firstOffset)))
-    .map((range) => `${range.partition}:${range.firstOffset}-${range.lastOffset}`)
-    .join(',');
-  return createHash('sha256').update(canonical).digest('hex');
+function rangesOf(round: Round): OffsetRange[] {
+  return [...round.parts.values()].map((part) => part.range);
+}
+
+function rangeOfRows(partition: number, rows: ChatEventRow[]): OffsetRange {
+  return { partition, firstOffset: rows[0]!.kafka_offset, lastOffset: rows.at(-1)!.kafka_offset };
 }

@@ -30,8 +30,9 @@ export class ChatEventRepository {
 
   /**
    * One atomic INSERT (the rows of one table partition). The deduplication token makes a retry of the
-   * same rows (say, after a timeout whose insert had in fact landed) a no-op, and dependent materialized
-   * views dedupe with it.
+   * same rows (say, after a timeout whose insert had in fact landed) a no-op, and a second INSERT under a
+   * token the table has seen, within its deduplication window, is dropped whatever its rows (ingest names
+   * its INSERTs by where they continue a Kafka partition); dependent materialized views dedupe with it.
    */
   async insertRows(rows: ChatEventRow[], deduplicationToken: string): Promise<void> {
     await this.clickhouse.insert({
