@@ -35,7 +35,7 @@ export interface SystemOptions {
   log: (line: string) => void;
   /** Receives the api's output lines. */
   onApiLine?: (line: string) => void;
-  /** Variables added to ingest's environment (test:scale raises its LOG_LEVEL to read its assignments). */
+  /** Variables added to ingest's environment (test:scale has its Kafka client log its assignments). */
   ingestEnv?: Record<string, string>;
   /** Receives ingest's output lines. */
   onIngestLine?: (line: string) => void;

@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { AssignmentLedger, assignmentIn } from './assignments';
 
 describe('assignmentIn', () => {
-  it('reads the partitions a process was assigned for the topic, and nothing from other lines', () => {
-    expect(assignmentIn('{"level":30,"msg":"Assigned partitions 0,3,17 of chat.events"}', 'chat.events')).toEqual([0, 3, 17]);
-    expect(assignmentIn('Assigned partitions (none) of chat.events', 'chat.events')).toEqual([]);
-    expect(assignmentIn('Assigned partitions 1,2 of kb.patches', 'chat.events')).toBeNull();
-    expect(assignmentIn('event-loop: p99 12 ms', 'chat.events')).toBeNull();
+  const joined = (groupId: string, assignment: Record<string, number[]>): string =>
+    JSON.stringify({ level: 'INFO', logger: 'kafkajs', message: '[ConsumerGroup] Consumer has joined the group', groupId, memberId: 'm-1', memberAssignment: assignment });
+
+  it("reads the partitions of the topic a member of the group was assigned, from kafkajs' join line", () => {
+    expect(assignmentIn(joined('warroom-ingest', { 'chat.events': [0, 3, 17] }), 'warroom-ingest', 'chat.events')).toEqual([0, 3, 17]);
+    expect(assignmentIn(joined('warroom-ingest', {}), 'warroom-ingest', 'chat.events')).toEqual([]);
+  });
+
+  it('reads nothing from another group, another kind of line or a line that is not JSON', () => {
+    expect(assignmentIn(joined('kb-follower', { 'chat.events': [1] }), 'warroom-ingest', 'chat.events')).toBeNull();
+    expect(assignmentIn(JSON.stringify({ level: 'INFO', message: '[Consumer] Starting', groupId: 'warroom-ingest' }), 'warroom-ingest', 'chat.events')).toBeNull();
+    expect(assignmentIn('Consumer has joined the group (not JSON)', 'warroom-ingest', 'chat.events')).toBeNull();
   });
 });
 

@@ -1,18 +1,34 @@
 /**
- * Which ingest process holds which partitions of chat.events, from what each process says when its group
- * (re)assigns it (`Assigned partitions 0,3,7 of chat.events`, logged at every group join), and how many
- * times the group's assignment changed: a rebalance is counted each time the live processes together hold
- * every partition once, in an assignment other than the last such one. Pure, apart from parsing log lines.
- * (The dev broker does not answer DescribeGroups, so the group cannot be asked from outside.)
+ * Which ingest process holds which partitions of chat.events, from what each process's Kafka client says
+ * when it joins its group (kafkajs logs "Consumer has joined the group" with the member's assignment at
+ * level INFO, which `KAFKAJS_LOG_LEVEL=info` turns on), and how many times the group's assignment changed:
+ * a rebalance is counted each time the live processes together hold every partition once, in an assignment
+ * other than the last such one. Pure, apart from parsing log lines. (The dev broker does not answer
+ * DescribeGroups, so the group cannot be asked from outside.)
  */
+import { z } from 'zod';
 
-const ASSIGNED = /Assigned partitions ((?:\d+,)*\d+|\(none\)) of ([A-Za-z0-9._-]+)/;
+const JOINED = 'Consumer has joined the group';
+const joinedLineSchema = z.object({
+  message: z.string(),
+  groupId: z.string(),
+  memberAssignment: z.record(z.string(), z.array(z.number().int().nonnegative())),
+});
 
-/** The partitions a process's output line says it was assigned for `topic`, or null if the line says nothing about it. */
-export function assignmentIn(line: string, topic: string): number[] | null {
-  const match = ASSIGNED.exec(line);
-  if (!match || match[2] !== topic) return null;
-  return match[1] === '(none)' ? [] : match[1]!.split(',').map(Number);
+/** The partitions of `topic` a process's output line says its member of `groupId` was assigned, or null if the line says nothing about it. */
+export function assignmentIn(line: string, groupId: string, topic: string): number[] | null {
+  if (!line.includes(JOINED)) return null;
+  const parsed = joinedLineSchema.safeParse(jsonOrUndefined(line));
+  if (!parsed.success || !parsed.data.message.includes(JOINED) || parsed.data.groupId !== groupId) return null;
+  return parsed.data.memberAssignment[topic] ?? [];
+}
+
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 export class AssignmentLedger {
