@@ -34,7 +34,9 @@ export async function ingestPhase(context: ScenarioContext): Promise<IngestPhase
     (name: string) =>
     (line: string): void => {
       const partitions = assignmentIn(line, INGEST_GROUP_ID, TOPICS.chatEvents.name);
-      if (partitions !== null) ledger.assigned(name, partitions);
+      if (partitions === null) return;
+      ledger.assigned(name, partitions);
+      context.log(`${name} assigned ${partitions.length} partitions; ${ledger.complete() ? `every partition held once (${ledger.rebalances} rebalances)` : 'not every partition held once yet'}`);
     };
   const system = await startSystem({
     api: false,
@@ -52,6 +54,34 @@ export async function ingestPhase(context: ScenarioContext): Promise<IngestPhase
   const explain = (): string => [system.explain(), ...others.map((part) => `--- ${part.name}, last lines ---\n${part.lastLines()}`)].join('\n');
   /** Settled: every partition held once, by all three processes. */
   const settled = (): boolean => ledger.complete() && ledger.holders().length === INGEST_PROCESSES;
+  let livenessRestarts = 0;
+  /**
+   * The orchestrator's liveness probe (infra/k8s/base/ingest.yaml): a process whose consumer gave up
+   * answers 503 on /health/ingest and is restarted. Said on stderr with its reason, never hidden.
+   */
+  const reviveFailed = async (): Promise<void> => {
+    for (const part of ingests) {
+      const response = await fetch(`${part.url}/health/ingest`, { signal: AbortSignal.timeout(5_000) });
+      await response.body?.cancel();
+      if (response.status !== 503) continue;
+      const reason = part.lastLines().split('\n').filter((line) => /crash/i.test(line)).pop() ?? 'no crash line kept';
+      context.log(`liveness: ${part.name} answers 503 (its consumer gave up: ${reason.slice(0, 300)}); restarting it`);
+      livenessRestarts += 1;
+      await part.crash();
+      ledger.gone(part.name);
+      await part.start();
+    }
+  };
+  /** Waits until the group settled (reviving failed processes meanwhile) and `also` holds. */
+  const settles = (also: () => boolean): Promise<boolean> =>
+    eventually(
+      async () => {
+        await reviveFailed();
+        return settled() && also();
+      },
+      SETTLE_TIMEOUT_MS,
+      500,
+    );
   try {
     await Promise.all(others.map((part) => part.start()));
     const failures: string[] = [];
@@ -59,7 +89,7 @@ export async function ingestPhase(context: ScenarioContext): Promise<IngestPhase
     const load = new KafkaLoad((messages) => system.produce(messages), produced, { seed: between(context.rng, 1, 1e9), runId: context.runId });
     load.start(EVENTS_PER_SECOND);
     context.log(`${INGEST_PROCESSES} ingest processes up; waiting for each to hold partitions`);
-    if (!(await eventually(() => Promise.resolve(settled()), SETTLE_TIMEOUT_MS, 200))) {
+    if (!(await settles(() => true))) {
       failures.push(`the ${INGEST_PROCESSES} ingest processes did not all hold partitions within ${SETTLE_TIMEOUT_MS} ms (${ledger.describe() || 'none announced'})`);
     }
     const rebalancesBefore = ledger.rebalances;
@@ -74,14 +104,14 @@ export async function ingestPhase(context: ScenarioContext): Promise<IngestPhase
       await victim.start();
       context.log(`${victim.name} is back; waiting for the group to settle`);
       // Settled again, by all three, after the group reassigned the partitions at least once.
-      const rebalanced = await eventually(() => Promise.resolve(settled() && ledger.rebalances > rebalancesAtKill), SETTLE_TIMEOUT_MS, 200);
+      const rebalanced = await settles(() => ledger.rebalances > rebalancesAtKill);
       if (!rebalanced) failures.push(`kill ${kill}: the group did not settle with ${INGEST_PROCESSES} processes holding partitions within ${SETTLE_TIMEOUT_MS} ms (${ledger.describe()})`);
     }
     await sleep(2_000);
     await load.stop();
     failures.push(...load.sendErrors.map((error) => `produce failed: ${error}`));
     const rebalances = ledger.rebalances - rebalancesBefore;
-    context.log(`load stopped after ${rebalances} rebalances; waiting for ingest to drain`);
+    context.log(`load stopped after ${rebalances} rebalances (${livenessRestarts} restarts by the liveness probe); waiting for ingest to drain`);
     if (!(await drained(system.admin, 120_000))) failures.push(`ingest did not drain within 120 s (lag ${(await ingestProgress(system.admin)).lag})`);
     const checked = await settle({ clickhouse: system.clickhouse, explain }, produced, failures, context);
     return { rebalances, eventsProduced: checked.eventsProduced, lost: checked.lost, duplicated: checked.duplicated, rollupMismatches: checked.rollupMismatches, failures: checked.failures };
