@@ -13,7 +13,8 @@ import { AssignmentLedger, assignmentIn } from './assignments';
 
 export const INGEST_PROCESSES = 3;
 export const INGEST_KILLS = 5;
-const EVENTS_PER_SECOND = 300;
+/** Events a second while the processes die and rebalance (the CI form's fewer keep its drain short). */
+const EVENTS_PER_SECOND = { full: 300, ci: 150 } as const;
 /** The level at which ingest's Kafka client logs each assignment it gets (kafkajs reads KAFKAJS_LOG_LEVEL over its configured level). */
 const ASSIGNMENTS_LOG_LEVEL = 'info';
 /** A restart under load, plus the session timeout that frees the dead member's partitions, plus the rebalance itself. */
@@ -87,7 +88,7 @@ export async function ingestPhase(context: ScenarioContext): Promise<IngestPhase
     const failures: string[] = [];
     const produced = new ProducedLedger();
     const load = new KafkaLoad((messages) => system.produce(messages), produced, { seed: between(context.rng, 1, 1e9), runId: context.runId });
-    load.start(EVENTS_PER_SECOND);
+    load.start(EVENTS_PER_SECOND[context.set]);
     context.log(`${INGEST_PROCESSES} ingest processes up; waiting for each to hold partitions`);
     if (!(await settles(() => true))) {
       failures.push(`the ${INGEST_PROCESSES} ingest processes did not all hold partitions within ${SETTLE_TIMEOUT_MS} ms (${ledger.describe() || 'none announced'})`);

@@ -9,7 +9,8 @@
  *
  *   npm run -s test:scale -- --json          the full run
  *   npm run -s test:scale -- --ci --json     every phase, shorter (under 8 minutes)
- *   --seed N   replay a run's random choices; --app-logs   the parts' output on stderr
+ *   --seed N   replay a run's random choices; --only ingest|serving   one of the two systems (the other's
+ *   counts stay null, so the run fails); --app-logs   the parts' output on stderr
  *
  * Progress goes to stderr. Last line of stdout:
  * {"ingestProcesses","rebalances","eventsProduced","lost","duplicated","rollupMismatches","apiProcesses",
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     ci: { type: 'boolean', default: false },
     seed: { type: 'string' },
+    only: { type: 'string' },
     'app-logs': { type: 'boolean', default: false },
   },
 });
@@ -83,7 +85,9 @@ async function main(): Promise<number> {
     }
   };
 
-  await attempt('ingest', async () => {
+  const only = values.only;
+  if (only !== undefined && only !== 'ingest' && only !== 'serving') throw new Error(`--only takes ingest or serving, got ${only}`);
+  if (only !== 'serving') await attempt('ingest', async () => {
     const ingest = await ingestPhase(context('ingest'));
     Object.assign(report, {
       rebalances: ingest.rebalances,
@@ -96,7 +100,7 @@ async function main(): Promise<number> {
   });
 
   const serving = context('serving');
-  await attempt('serving', async () => {
+  if (only !== 'ingest') await attempt('serving', async () => {
     const failuresBefore = failures.length;
     const cluster = await startServingCluster(serving);
     try {
