@@ -90,8 +90,8 @@ export async function handOff(
     if (!next) return;
     const ref = { shopId: next.shopId, sessionId: next.sessionId };
     const accept = await call(api.url, 'POST', '/api/agent/accept', token, ref);
-    // 409: another agent or the customer's abandon came first.
-    if (accept.status === 409) return;
+    // 409: another agent or the customer's abandon came first; 404: and the session already left the queue.
+    if (accept.status === 409 || accept.status === 404) return;
     if (accept.status !== 200) throw new Error(`accept ${next.sessionId}: ${accept.status} ${JSON.stringify(accept.body)}`);
     accepted.add(next.sessionId);
     const end = await call(api.url, 'POST', '/api/agent/end', token, ref);
