@@ -35,6 +35,10 @@ export interface SystemOptions {
   log: (line: string) => void;
   /** Receives the api's output lines. */
   onApiLine?: (line: string) => void;
+  /** Variables added to ingest's environment (test:scale has its Kafka client log its assignments). */
+  ingestEnv?: Record<string, string>;
+  /** Receives ingest's output lines. */
+  onIngestLine?: (line: string) => void;
 }
 
 /** A part that can die and come back on the same port (the api, the bot) or anywhere (ingest). */
@@ -123,8 +127,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const ingest = new RestartablePart(
     'ingest',
     'apps/api/src/main.ts',
-    { ...common, WARROOM_ROLES: 'ingest', PORT: '0', INGEST_GROUP_ID },
+    { ...common, WARROOM_ROLES: 'ingest', PORT: '0', INGEST_GROUP_ID, ...options.ingestEnv },
     options.appLogs,
+    options.onIngestLine,
   );
   const api = options.api
     ? new RestartablePart(

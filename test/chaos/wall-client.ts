@@ -27,6 +27,8 @@ export class WallClient {
   constructor(
     private readonly apiUrl: string,
     private readonly token: string,
+    /** The view this wall watches (test:scale spreads its viewers over several). */
+    private readonly subscription: SnapshotQuery = SUBSCRIPTION,
   ) {}
 
   open(): void {
@@ -52,7 +54,7 @@ export class WallClient {
     socket.on('open', () => {
       this.attempt = 0;
       this.opens.push(Date.now());
-      socket.send(JSON.stringify({ event: 'subscribe', data: SUBSCRIPTION }));
+      socket.send(JSON.stringify({ event: 'subscribe', data: this.subscription }));
     });
     socket.on('message', (data, isBinary) => {
       if (isBinary) return void (this.badFrames += 1);
