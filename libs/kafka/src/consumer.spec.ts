@@ -1,6 +1,6 @@
-import { Kafka, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded } from 'kafkajs';
+import { Kafka, KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { CONSUMER_DEFAULTS, commitThrough, createConsumer, nextOffset } from './consumer';
+import { CONSUMER_DEFAULTS, commitThrough, createConsumer, isRefusalByBroker, nextOffset } from './consumer';
 import { NonRetriableError, isRetriableError, rootCause } from './errors';
 
 describe('nextOffset', () => {
@@ -62,5 +62,22 @@ describe('isRetriableError', () => {
     expect(rootCause(wrapped)).toBe(cause);
     expect(isRetriableError(wrapped)).toBe(true);
     expect(isRetriableError(new Error('outer', { cause: new NonRetriableError('inner') }))).toBe(false);
+  });
+});
+
+describe('isRefusalByBroker', () => {
+  // The dev broker answers a JoinGroup or SyncGroup during a rebalance with INVALID_REQUEST, which kafkajs
+  // does not retry: an ingest member that stopped there would stay out of the group for the night.
+  const refused = new KafkaJSProtocolError('The request was malformed');
+
+  it('is a protocol error the broker answered, wrapped or not', () => {
+    expect(isRefusalByBroker(refused)).toBe(true);
+    expect(isRefusalByBroker(new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 5, retryTime: 100 }))).toBe(true);
+  });
+
+  it('is never a failure of our own batch handler, nor a connection or programming error', () => {
+    expect(isRefusalByBroker(new NonRetriableError('Batch failed', { cause: refused }))).toBe(false);
+    expect(isRefusalByBroker(new KafkaJSConnectionError('Connection timeout'))).toBe(false);
+    expect(isRefusalByBroker(new TypeError('x is undefined'))).toBe(false);
   });
 });

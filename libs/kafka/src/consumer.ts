@@ -6,7 +6,7 @@ import {
   type EachBatchPayload,
   type Kafka,
 } from 'kafkajs';
-import { isRetriableError, NonRetriableError, rootCause } from './errors';
+import { hasErrorNamed, isRetriableError, NonRetriableError, rootCause } from './errors';
 
 /**
  * Settings every warroom consumer starts from. Each one is valid on a real cluster too; the
@@ -75,6 +75,15 @@ export async function commitThrough(
   });
 }
 
+/**
+ * A broker's refusal of a request (a KafkaJSProtocolError at the root), not a failure of our batch handler,
+ * which runBatch always wraps in a NonRetriableError or RetriableBatchError.
+ */
+export function isRefusalByBroker(error: Error): boolean {
+  const cause = rootCause(error);
+  return cause instanceof Error && cause.name === 'KafkaJSProtocolError' && !hasErrorNamed(error, 'NonRetriableError');
+}
+
 export type ConsumerRunnerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
 export interface ConsumerCrash {
@@ -119,7 +128,20 @@ export interface ConsumerRunnerOptions {
   isRetriable?: (error: unknown) => boolean;
   /** Called on every kafkajs CRASH event; count these, they are the consumer's health signal. */
   onCrash?: (crash: ConsumerCrash) => void;
+  /** Called at every group join of every consumer this runner builds (the first one included), with the assignment. */
+  onGroupJoin?: (assignment: Readonly<Record<string, number[]>>) => void;
+  /**
+   * Default false. True: when the broker refuses a group request (a KafkaJSProtocolError that kafkajs
+   * will not retry, such as the dev broker's INVALID_REQUEST during a rebalance), the runner builds a new
+   * consumer and joins again after a back-off (1 s doubling to 30 s) instead of stopping: a member that
+   * stops for good leaves its share of the partitions to the others for the rest of the night. Failures
+   * of the batch handler still stop it.
+   */
+  rejoinAfterBrokerRefusal?: boolean;
 }
+
+const REJOIN_MIN_MS = 1_000;
+const REJOIN_MAX_MS = 30_000;
 
 /**
  * Owns one kafkajs consumer's lifecycle: start = connect, subscribe, run eachBatch with
@@ -132,6 +154,9 @@ export class ConsumerRunner {
   private currentState: ConsumerRunnerState = 'idle';
   private crashCount = 0;
   private lastFailure: Error | undefined;
+  /** Rejoins after broker refusals since the last successful join: the back-off doubles with each. */
+  private refusalStreak = 0;
+  private rejoinTimer: NodeJS.Timeout | undefined;
   private readonly isRetriable: (error: unknown) => boolean;
 
   constructor(
@@ -167,6 +192,19 @@ export class ConsumerRunner {
       throw new Error(`ConsumerRunner for ${this.options.groupId} cannot start from state ${this.currentState}`);
     }
     this.currentState = 'starting';
+    try {
+      await this.launch();
+    } catch (error) {
+      this.currentState = 'failed';
+      this.lastFailure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+    // A crash during run() may already have marked the runner failed.
+    if (this.currentState === 'starting') this.currentState = 'running';
+  }
+
+  /** Builds a consumer, joins the group and runs it; a consumer that fails to start is disconnected. */
+  private async launch(): Promise<void> {
     const { consumerConfig, groupId } = this.options;
     const consumer = createConsumer(this.kafka, {
       ...consumerConfig,
@@ -183,7 +221,11 @@ export class ConsumerRunner {
     // Deferred so a throwing onCrash cannot break kafkajs' own crash handling (the restart it
     // schedules); the error still surfaces, as an unhandled rejection.
     consumer.on(consumer.events.CRASH, (event: ConsumerCrashEvent) => {
-      void Promise.resolve().then(() => this.handleCrash(event));
+      void Promise.resolve().then(() => this.handleCrash(consumer, event));
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.refusalStreak = 0;
+      this.options.onGroupJoin?.(event.payload.memberAssignment);
     });
 
     try {
@@ -199,13 +241,9 @@ export class ConsumerRunner {
         eachBatch: (payload) => this.runBatch(payload),
       });
     } catch (error) {
-      this.currentState = 'failed';
-      this.lastFailure = error instanceof Error ? error : new Error(String(error));
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
-    // A crash during run() may already have marked the runner failed.
-    if (this.currentState === 'starting') this.currentState = 'running';
   }
 
   /** Stops fetching, waits for the batch in flight, leaves the group and disconnects. Idempotent. */
@@ -217,6 +255,7 @@ export class ConsumerRunner {
     }
     const wasFailed = this.currentState === 'failed';
     this.currentState = 'stopping';
+    clearTimeout(this.rejoinTimer);
     await consumer.disconnect();
     // Keep 'failed' visible: stopping a crashed consumer does not make it healthy.
     this.currentState = wasFailed ? 'failed' : 'stopped';
@@ -239,14 +278,48 @@ export class ConsumerRunner {
     }
   }
 
-  private handleCrash(event: ConsumerCrashEvent): void {
-    const { error, restart } = event.payload;
+  private handleCrash(crashed: Consumer, event: ConsumerCrashEvent): void {
+    const { error } = event.payload;
     this.crashCount += 1;
-    if (!restart && this.currentState !== 'stopping' && this.currentState !== 'stopped') {
+    const active = !this.stopRequested();
+    const rejoin = !event.payload.restart && active && this.shouldRejoinAfter(error);
+    const restart = event.payload.restart || rejoin;
+    if (rejoin) this.scheduleRejoin(crashed);
+    else if (!restart && active) {
       this.currentState = 'failed';
       this.lastFailure = error;
     }
     this.options.onCrash?.({ error, restart, crashes: this.crashCount });
+  }
+
+  private shouldRejoinAfter(error: Error): boolean {
+    return this.options.rejoinAfterBrokerRefusal === true && isRefusalByBroker(error);
+  }
+
+  private scheduleRejoin(crashed: Consumer): void {
+    const delayMs = Math.min(REJOIN_MAX_MS, REJOIN_MIN_MS * 2 ** this.refusalStreak);
+    this.refusalStreak += 1;
+    this.rejoinTimer = setTimeout(() => void this.rejoin(crashed), delayMs);
+  }
+
+  private async rejoin(crashed: Consumer): Promise<void> {
+    if (this.stopRequested()) return;
+    await crashed.disconnect().catch(() => undefined);
+    try {
+      await this.launch();
+    } catch (error) {
+      // The broker is still refusing (or unreachable): try again later, with a longer wait.
+      this.options.onCrash?.({
+        error: error instanceof Error ? error : new Error(String(error)),
+        restart: true,
+        crashes: this.crashCount,
+      });
+      if (!this.stopRequested()) this.scheduleRejoin(this.consumer);
+    }
+  }
+
+  private stopRequested(): boolean {
+    return this.currentState === 'stopping' || this.currentState === 'stopped';
   }
 }
 

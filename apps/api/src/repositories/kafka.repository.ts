@@ -92,6 +92,9 @@ export class KafkaRepository implements BeforeApplicationShutdown {
       // Every partition of a fetch is handled at once, so their rows can share one INSERT.
       partitionsConsumedConcurrently: 24,
       onCrash: (crash) => hooks.onCrash(crash),
+      onGroupJoin: (assignment) => hooks.onGroupJoin(assignment[topic] ?? []),
+      // Several ingest members share the topic: one refused by the broker during a rebalance joins again.
+      rejoinAfterBrokerRefusal: true,
       eachBatch: async (payload) => {
         const { batch } = payload;
         const messages: IncomingMessage[] = batch.messages.map((message) => ({
@@ -114,9 +117,6 @@ export class KafkaRepository implements BeforeApplicationShutdown {
     });
     this.runners.set(groupId, { runner, hooks });
     await runner.start();
-    runner.consumer.on(runner.consumer.events.GROUP_JOIN, (event) => {
-      hooks.onGroupJoin(event.payload.memberAssignment[topic] ?? []);
-    });
   }
 
   /**
