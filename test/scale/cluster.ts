@@ -57,8 +57,6 @@ export async function startServingCluster(context: ScenarioContext): Promise<Ser
           WARROOM_SESSION_SECRET: SESSION_SECRET,
           INGEST_GROUP_ID,
           WARROOM_BOT_URLS: botUrls.join(','),
-          // The single-bot setting too: an api that knows only it still reaches the first bot.
-          WARROOM_BOT_URL: botUrls[0]!,
           WARROOM_BOT_TOKEN: BOT_TOKEN,
         },
         context.appLogs,

@@ -8,7 +8,8 @@ import { agentQueueSchema, chatReplySchema } from '@warroom/contracts';
 import { eventually, sleep } from '../chaos/checks';
 import { BOT_SHOPS, type RestartablePart } from '../chaos/system';
 import { call } from '../support/http';
-import { botIndexFor, lostHandoffs } from './report';
+import { rendezvousPick } from '../../infra/dev/rendezvous';
+import { lostHandoffs } from './report';
 
 const ASK_FOR_A_PERSON = '我要转人工';
 /** Every fifth customer abandons as soon as an agent's queue shows them. */
@@ -53,7 +54,8 @@ export async function handOff(
       shopId: BOT_SHOPS[n % BOT_SHOPS.length]!,
       sessionId,
       customerId: `scale-customer-${n}`,
-      bot: bots[botIndexFor(sessionId, bots.length)]!,
+      // The launcher's bot router's rule: one session, one live bot.
+      bot: rendezvousPick(sessionId, bots)!,
       impatient: n % IMPATIENT_EVERY === 0,
     };
   });

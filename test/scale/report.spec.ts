@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  botIndexFor,
   claimConflict,
   countClaimConflicts,
   lostHandoffs,
@@ -97,21 +96,6 @@ describe('claim conflicts', () => {
       'gap g1: tina won, the processes show tina, nobody, tina',
     ]);
     expect(countClaimConflicts(races)).toBe(4);
-  });
-});
-
-describe('botIndexFor', () => {
-  it('sends one session to the same bot every time, and spreads sessions over every bot', () => {
-    const sessions = Array.from({ length: 200 }, (_, n) => `scale-customer-${n}`);
-    const first = sessions.map((session) => botIndexFor(session, 2));
-    expect(sessions.map((session) => botIndexFor(session, 2))).toEqual(first);
-    expect(first.filter((bot) => bot === 0).length).toBeGreaterThan(60);
-    expect(first.filter((bot) => bot === 1).length).toBeGreaterThan(60);
-    expect(sessions.every((session) => botIndexFor(session, 1) === 0)).toBe(true);
-  });
-
-  it('refuses a number of bots that is not a positive integer', () => {
-    expect(() => botIndexFor('s', 0)).toThrow(/positive integer/);
   });
 });
 

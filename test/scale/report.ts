@@ -114,20 +114,6 @@ export function claimConflict(race: ClaimRace): string | null {
   return null;
 }
 
-/**
- * Which of `bots` bot processes serves a session: FNV-1a of the session id, modulo their number. Any
- * stable hash would do: what matters is that one session always reaches the same bot.
- */
-export function botIndexFor(sessionId: string, bots: number): number {
-  if (!Number.isInteger(bots) || bots < 1) throw new Error(`bots must be a positive integer, got ${bots}`);
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(sessionId, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % bots;
-}
-
 /** What the runner saw of the handed-off customers. */
 export interface HandoffLedger {
   /** Sessions the bot said it handed off. */
