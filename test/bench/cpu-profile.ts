@@ -67,5 +67,5 @@ export function summarizeProfile(raw: unknown, window: { fromUs: number; toUs: n
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, share: sampledUs === 0 ? 0 : Math.round((us / sampledUs) * 1000) / 1000 }));
-  return { sampledMs: Math.round(sampledUs / 1000), functions: ranked(perFunction), modules: ranked(perModule) };
+  return { sampledMs: Math.round(sampledUs / 100) / 10, functions: ranked(perFunction), modules: ranked(perModule) };
 }
