@@ -10,7 +10,7 @@
  *    (rows grouped by their insert time, which one INSERT shares), one after another.
  *
  * CPU: ingest's process per event (/proc/<pid>/stat over its drain), and the store's during each side.
- * `--cpu-prof` profiles ingest (node --cpu-prof, which slows it: its figures are then not the benchmark's)
+ * `--cpu-prof` profiles ingest (V8's sampling profiler, which slows it: its figures are then not the benchmark's)
  * and prints where its CPU went during the drain, by function and by module, on stderr.
  *
  *   npm run -s bench:ingest -- --events 200000 --json [--cpu-prof]
@@ -108,7 +108,10 @@ async function main(): Promise<void> {
         WARROOM_ROLES: 'ingest',
         PORT: '0',
         LOG_LEVEL: 'log',
-        ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+        // Node refuses --cpu-prof in NODE_OPTIONS: a preloaded module runs the same profiler.
+        ...(profileDir
+          ? { NODE_OPTIONS: `--require @swc-node/register --require ${resolve(__dirname, 'cpu-profile-preload.ts')}`, BENCH_CPU_PROFILE_DIR: profileDir }
+          : {}),
       },
       onLog: (line) => {
         const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
