@@ -29,7 +29,7 @@ export default defineConfig({
           environment: 'node',
           // Groups run one after another (unit, then integration, then browser), each with its own workers.
           sequence: { groupOrder: 0 },
-          include: ['libs/**/*.spec.ts', 'apps/{api,bot,sim}/**/*.spec.ts', 'infra/**/*.spec.ts', 'scripts/**/*.spec.ts', 'test/chaos/**/*.spec.ts', 'test/scale/**/*.spec.ts'],
+          include: ['libs/**/*.spec.ts', 'apps/{api,bot,sim}/**/*.spec.ts', 'infra/**/*.spec.ts', 'scripts/**/*.spec.ts', 'test/chaos/**/*.spec.ts', 'test/scale/**/*.spec.ts', 'test/bench/**/*.spec.ts'],
         },
       },
       {
