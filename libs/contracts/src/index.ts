@@ -18,3 +18,4 @@ export * from './well-formed';
 export * from './system-status';
 export * from './kiosk';
 export * from './zod-issues';
+export * from './live-replicas';

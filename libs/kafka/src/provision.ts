@@ -26,6 +26,7 @@ export interface ReplicationPolicy {
 export const PRODUCTION_REPLICATION: ReplicationPolicy = { replicationFactor: 3, minInsyncReplicas: 2 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * Each topic's settings. gzip because kafkajs decodes only gzip without extra codecs: a topic
@@ -34,6 +35,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function topicConfig(topic: TopicSpec, policy: ReplicationPolicy): Record<string, string> {
   const retentionMs: Record<string, number> = { 'chat.events': 7 * DAY_MS, 'chat.events.dlq': 30 * DAY_MS, 'kb.patches': -1 };
+  // The live views' frames and the followers' wanted views matter for seconds only.
+  retentionMs['live.leader'] = HOUR_MS;
+  retentionMs['live.frames'] = HOUR_MS;
   const retention = retentionMs[topic.name];
   if (retention === undefined) throw new Error(`Topic ${topic.name} has no retention decided in libs/kafka/src/provision.ts`);
   return {

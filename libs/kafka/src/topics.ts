@@ -21,6 +21,8 @@ export const TOPICS = {
   chatEvents: { name: 'chat.events', partitions: 24 },
   chatEventsDlq: { name: 'chat.events.dlq', partitions: 4 },
   kbPatches: { name: 'kb.patches', partitions: 1 },
+  liveLeader: { name: 'live.leader', partitions: 1 },
+  liveFrames: { name: 'live.frames', partitions: 1 },
 } as const satisfies Record<string, TopicSpec>;
 
 /** TOPICS as a list, in a stable order, for code that creates or checks all of them. */
