@@ -5,13 +5,14 @@ import type { AppConfig } from '../config/app-config';
 import type { GapsService } from '../gaps/gaps.service';
 import { PushHub } from '../push/push-hub';
 import type { ViewerSocket } from '../push/socket-viewer';
-import type { LeadershipHooks, LiveFramesRepository, LiveViewFrame } from '../repositories/live-frames.repository';
+import type { LiveFramesRepository, LiveViewFrame } from '../repositories/live-frames.repository';
 import type { MetricsRepository, MetricsWindowRange, QuestionRollup } from '../repositories/metrics.repository';
 import type { StaffingService } from '../staffing/staffing.service';
 import type { SystemStatusService } from '../status/system-status.service';
 import type { WatermarkObserver } from '../watermark/watermark-observer';
 import { FRAME_SILENCE_MS, LiveMetricsService, viewKey } from './live-metrics.service';
 import { FakeClock, RecordingViewer } from '../testing/fakes';
+import { WANTS_LEASE_MS } from './remote-wants';
 
 // The service's own rules (one computation per view per tick, fan-out, heartbeats, status, slow viewers)
 // with its store, broker and neighbours replaced by plain objects and its clock set by the spec; the real
@@ -48,19 +49,25 @@ function rollupOf(questions: number): QuestionRollup {
   };
 }
 
-/** The Kafka side of the live views, in memory: the spec decides who leads and plays the other processes. */
+/**
+ * The Kafka side of the live views, in memory: `live.leader` echoes every presence back at once, in order,
+ * stamped with the spec's clock; the spec plays the other processes (an older one that leads while `elder`).
+ */
 class FakeLiveFrames {
   readonly processId = 'this-process';
-  hooks: LeadershipHooks | null = null;
+  readonly startedAt = new Date(T0).toISOString();
+  onPresence: ((wants: LiveViewWants, timestampMs: number) => void) | null = null;
   onFrame: ((key: string, frame: LiveViewFrame, text: string) => void) | null = null;
   readonly published: { key: string; frame: LiveViewFrame }[] = [];
   readonly wants: LiveViewWants[] = [];
 
-  constructor(private readonly leaderAtStart: boolean) {}
+  constructor(
+    private readonly now: () => number,
+    public elder: boolean,
+  ) {}
 
-  joinLeaderGroup(hooks: LeadershipHooks): Promise<void> {
-    this.hooks = hooks;
-    hooks.onLeadership(this.leaderAtStart);
+  followPresence(onPresence: (wants: LiveViewWants, timestampMs: number) => void): Promise<void> {
+    this.onPresence = onPresence;
     return Promise.resolve();
   }
   followFrames(onFrame: (key: string, frame: LiveViewFrame, text: string) => void): Promise<void> {
@@ -71,9 +78,15 @@ class FakeLiveFrames {
     this.published.push({ key, frame: serverFrameSchema.parse(JSON.parse(text)) as LiveViewFrame });
     return Promise.resolve();
   }
-  publishWants(wants: LiveViewWants): Promise<void> {
+  publishPresence(wants: LiveViewWants): Promise<void> {
     this.wants.push(wants);
+    if (this.elder) this.presence({ process: 'elder', startedAt: new Date(T0 - 86_400_000).toISOString(), sentAt: new Date(this.now()).toISOString(), views: [] });
+    this.presence(wants);
     return Promise.resolve();
+  }
+  /** A presence on the log, as another process (or this one) appended it. */
+  presence(wants: LiveViewWants): void {
+    this.onPresence?.(wants, this.now());
   }
   /** A frame of the leader, as another process published it. */
   leaderSends(query: SnapshotQuery, frame: LiveViewFrame): void {
@@ -136,7 +149,7 @@ describe('LiveMetricsService', () => {
     } as unknown as WatermarkObserver;
     const config = { live: { tickMs: TICK_MS, campaignStartedAt: null } } as unknown as AppConfig;
     start = async (leader) => {
-      frames = new FakeLiveFrames(leader);
+      frames = new FakeLiveFrames(() => clock.time, !leader);
       hub = new PushHub();
       service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, status, observer, clock, hub, frames as unknown as LiveFramesRepository);
       await service.onApplicationBootstrap();
@@ -250,15 +263,20 @@ describe('LiveMetricsService', () => {
   });
 
   describe('with other api processes', () => {
-    const wantsOf = (process: string, views: SnapshotQuery[]): LiveViewWants => ({ process, sentAt: new Date(clock.time).toISOString(), views });
+    const wantsOf = (process: string, views: SnapshotQuery[]): LiveViewWants => ({
+      process,
+      startedAt: new Date(T0 + 1).toISOString(),
+      sentAt: new Date(clock.time).toISOString(),
+      views,
+    });
     const publishedKeys = (): string[] => [...new Set(frames.published.map((published) => published.key))].sort();
 
     it('computes each view wanted anywhere once per tick, and publishes only those another process wants', async () => {
       const local = new RecordingViewer();
       await hub.subscribe('metrics', local, SHOP_A);
       rollupReads = [];
-      frames.hooks!.onWants(wantsOf('p2', [SHOP_A, SHOP_B]));
-      frames.hooks!.onWants(wantsOf('p3', [SHOP_B]));
+      frames.presence(wantsOf('p2', [SHOP_A, SHOP_B]));
+      frames.presence(wantsOf('p3', [SHOP_B]));
       await pass(0);
       // A view nobody wanted before gets its first snapshot at once, not at the next tick.
       expect(rollupReads).toEqual(['shop-b']);
@@ -278,7 +296,7 @@ describe('LiveMetricsService', () => {
       expect([after.ticks - before.ticks, after.viewComputations - before.viewComputations]).toEqual([1, 2]);
 
       // p2 left shop-a and p3 stopped renewing: shop-b goes at once for p2, for p3 when its lease runs out.
-      frames.hooks!.onWants(wantsOf('p2', []));
+      frames.presence(wantsOf('p2', []));
       frames.published.length = 0;
       ingest('shop-a', 1);
       // shop-b's figures stand: its heartbeat goes out within a second.
@@ -332,11 +350,12 @@ describe('LiveMetricsService', () => {
       expect(viewer.events()).toEqual(['system_status', 'error']);
       expect(viewer.frames.at(-1)).toMatchObject({ event: 'error', data: { message: expect.stringMatching(/no live frames for \d+ s/) as unknown } });
 
-      frames.hooks!.onLeadership(true);
+      // The older process stops appearing: this one leads once its lease has run out.
+      frames.elder = false;
       ingest('shop-a', 2);
-      await pass(TICK_MS);
+      await pass(WANTS_LEASE_MS + 1_000);
       expect(viewer.snapshots().map((figures) => figures.questions)).toEqual([12]);
-      expect(service.counts()).toMatchObject({ leader: true, ticks: 1, viewComputations: 1, views: 1 });
+      expect(service.counts()).toMatchObject({ leader: true, views: 1 });
     });
   });
 });

@@ -40,6 +40,7 @@ import {
   windowBounds,
   type WindowBounds,
 } from './live-figures';
+import { LeaderLease } from './leader-lease';
 import { RemoteWants, WANTS_EVERY_MS } from './remote-wants';
 
 /** Unchanged figures are confirmed by a heartbeat (carrying the new watermark) this often. */
@@ -68,6 +69,8 @@ const STATS_EVERY_MS = 10_000;
  * leader died and the next one is not elected yet, or the broker is away) tells its viewers so, once.
  */
 export const FRAME_SILENCE_MS = 5_000;
+/** How long a starting process waits to read its own presence back (and so know whether it leads) before serving anyway. */
+const OWN_PRESENCE_TIMEOUT_MS = 15_000;
 
 /**
  * A figure that scans raw events (sessions): conversion, agents needed now. Each is refreshed in the
@@ -163,6 +166,10 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   /** The views this process computes while it leads, by key. */
   private readonly views = new Map<string, ViewComputation>();
   private readonly remoteWants = new RemoteWants(viewKey);
+  private readonly lease = new LeaderLease();
+  /** Resolved once this process has read its own presence back: from then on the lease's verdict is current. */
+  private ownPresenceSeen = false;
+  private markOwnPresenceSeen: () => void = () => undefined;
   /** A view's first snapshot while it is being computed: the viewers who arrive meanwhile share it. */
   private readonly firstSnapshots = new WeakMap<ViewComputation, Promise<void>>();
   private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Live loop failed: ${error.message}`));
@@ -203,14 +210,20 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   /** Resolves once this process knows whether it leads and follows the frames: its first viewers are served either way. */
   async onApplicationBootstrap(): Promise<void> {
     this.stopStatusPushes = this.status.onChange((status) => this.pushStatus(status));
-    // Its own loop, beside the observer's, so that a broker that stops answering delays observations, not heartbeats.
-    this.loops.start(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
-    this.loops.start(WANTS_EVERY_MS, () => this.followerRound());
-    this.loops.start(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
+    const ownPresence = new Promise<void>((resolve) => (this.markOwnPresenceSeen = resolve));
     await Promise.all([
       this.frames.followFrames((key, frame, text) => this.onLeaderFrame(key, frame, text)),
-      this.frames.joinLeaderGroup({ onLeadership: (leader) => this.setLeading(leader), onWants: (wants) => this.onWants(wants) }),
+      this.frames.followPresence((wants, timestampMs) => this.onPresence(wants, timestampMs)),
     ]);
+    // Its own loop, beside the observer's, so that a broker that stops answering delays observations, not heartbeats.
+    this.loops.start(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
+    this.loops.start(WANTS_EVERY_MS, () => this.presenceRound());
+    this.loops.start(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), OWN_PRESENCE_TIMEOUT_MS)));
+    const late = await Promise.race([ownPresence.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) this.logger.warn('This process has not read its own presence on live.leader back yet: it serves as a follower until it does');
   }
 
   onApplicationShutdown(): void {
@@ -254,7 +267,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
         await this.firstSnapshotOf(this.viewOf(room.query));
       } else {
         // The leader hears of the view now rather than at the next round, and computes its first snapshot at once.
-        await this.publishWants();
+        await this.publishPresence();
       }
     } catch (error) {
       leave();
@@ -304,19 +317,28 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     this.logger.log(leader ? 'This api process now computes the live views of the deployment' : 'Another api process computes the live views now');
     if (leader) return;
     this.views.clear();
-    this.remoteWants.clear();
     const now = this.clock.now();
     for (const room of this.rooms.all()) room.state.lastFrameAt = now;
-    // The new leader learns this process's views at once, not at the next round.
-    void this.publishWants().catch((error: unknown) => this.logger.warn(`Could not publish the wanted views: ${(error as Error).message}`));
   }
 
-  /** A follower's list (the leader reads them): a view no process wanted before gets its first snapshot now. */
-  private onWants(wants: LiveViewWants): void {
-    if (!this.leading || wants.process === this.frames.processId) return;
-    const fresh = new Set(this.remoteWants.update(wants, this.clock.now()));
-    for (const query of wants.views) {
-      if (!fresh.has(viewKey(query))) continue;
+  /**
+   * A process's presence, in log order: the lease says who leads (acted on once this process has read its own
+   * presence back, that is, caught up), and the leader computes at once a view no process wanted before.
+   */
+  private onPresence(wants: LiveViewWants, timestampMs: number): void {
+    const leader = this.lease.observe({ process: wants.process, startedAtMs: Date.parse(wants.startedAt), timestampMs });
+    if (wants.process === this.frames.processId) {
+      this.ownPresenceSeen = true;
+      this.markOwnPresenceSeen();
+    } else {
+      const fresh = new Set(this.remoteWants.update(wants, this.clock.now()));
+      if (this.leading) this.startFirstSnapshots(wants.views.filter((query) => fresh.has(viewKey(query))));
+    }
+    if (this.ownPresenceSeen) this.setLeading(leader === this.frames.processId);
+  }
+
+  private startFirstSnapshots(queries: SnapshotQuery[]): void {
+    for (const query of queries) {
       void this.firstSnapshotOf(this.viewOf(query)).catch((error: unknown) =>
         this.logger.warn(`${describe(query)}: first snapshot failed: ${(error as Error).message}`),
       );
@@ -330,23 +352,27 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (room) this.deliver(room, frame, text as EncodedFrame);
   }
 
-  /** Every WANTS_EVERY_MS on a follower: renews the lease on its views, and says so where the leader has gone silent. */
-  private async followerRound(): Promise<void> {
-    if (this.leading) return;
+  /** Every WANTS_EVERY_MS: renews this process's presence and views, and on a follower says so where the leader has gone silent. */
+  private async presenceRound(): Promise<void> {
     const now = this.clock.now();
-    for (const room of this.rooms.all()) {
+    for (const room of this.leading ? [] : this.rooms.all()) {
       if (room.state.silenceTold || now - room.state.lastFrameAt < FRAME_SILENCE_MS) continue;
       room.state.silenceTold = true;
       const message = `no live frames for ${Math.round((now - room.state.lastFrameAt) / 1_000)} s: the api process that computes the views is away`;
       this.logger.warn(`${describe(room.query)}: ${message}`);
       this.rooms.send(room, encodeFrame('error', { message }));
     }
-    await this.publishWants();
+    await this.publishPresence();
   }
 
-  private publishWants(): Promise<void> {
+  private publishPresence(): Promise<void> {
     const views = [...this.rooms.all()].map((room) => room.query);
-    return this.frames.publishWants({ process: this.frames.processId, sentAt: new Date(this.clock.now()).toISOString(), views });
+    return this.frames.publishPresence({
+      process: this.frames.processId,
+      startedAt: this.frames.startedAt,
+      sentAt: new Date(this.clock.now()).toISOString(),
+      views,
+    });
   }
 
   /** Starts a tick when one is due (see OBSERVE_EVERY_MS); never two at once, and only on the leader. */

@@ -43,9 +43,4 @@ export class RemoteWants {
     }
     return views;
   }
-
-  /** Forgets every list: a process that stops leading starts from nothing if it leads again. */
-  clear(): void {
-    this.leases.clear();
-  }
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { issuesText, liveViewWantsSchema, serverFrameSchema, type LiveViewWants, type ServerFrame } from '@warroom/contracts';
-import { TOPICS, createConsumer, createKafka, createProducer } from '@warroom/kafka';
+import { LogFollower, TOPICS, createConsumer, createKafka, createProducer } from '@warroom/kafka';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
-/** The api processes' group on `live.leader`: the member assigned its one partition is the leader. */
-const LEADER_GROUP_ID = 'warroom-live-leader';
+/**
+ * Presence records read back at start: the leader is decided from the last lease of records, and this many
+ * cover it for hundreds of processes.
+ */
+const PRESENCE_HISTORY = 1_000n;
 /**
  * How long a fetch of `live.frames` waits for data: the dev broker answers an empty fetch only after the
  * whole wait, even when a frame arrives meanwhile, so the wait is what the extra hop can add.
@@ -16,69 +19,57 @@ const FRAMES_FETCH_WAIT_MS = 20;
 /** A frame of one live view, as it travels on `live.frames`. */
 export type LiveViewFrame = Extract<ServerFrame, { event: 'snapshot' | 'heartbeat' | 'error' }>;
 
-export interface LeadershipHooks {
-  /** True once this process holds `live.leader`'s partition, false once it lost it (rebalance, stop, crash). */
-  onLeadership(leader: boolean): void;
-  /** A follower's wanted views, read while this process leads. */
-  onWants(wants: LiveViewWants): void;
-}
-
 /**
- * Kafka for the live views of a deployment of several api processes: the leader's election (the group on
- * `live.leader`), the followers' wanted views (on the same topic, read only by the leader), and the
- * leader's frames on `live.frames` (key = the view's room key), which every process follows from its own
- * throw-away group. Every input is checked against its contract here.
+ * Kafka for the live views of a deployment of several api processes: every process's presence and wanted
+ * views on `live.leader` (one partition, so every process reads them in the same order and elects the same
+ * leader, see LeaderLease), and the leader's frames on `live.frames` (key = the view's room key). Each process
+ * follows both from throw-away groups of its own. Every input is checked against its contract here.
  */
 @Injectable()
 export class LiveFramesRepository implements BeforeApplicationShutdown {
   private readonly logger = new Logger(LiveFramesRepository.name);
   private readonly kafka: Kafka;
-  /** Tells this process's own frames and wants from the others'. */
+  /** Tells this process's own frames and presence from the others'. */
   readonly processId = randomUUID();
+  /** This process's start, in its presence: the oldest process present leads. */
+  readonly startedAt = new Date().toISOString();
   private producer: Promise<Producer> | null = null;
   private readonly consumers: Consumer[] = [];
-  private stopping = false;
+  private readonly followers: LogFollower[] = [];
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-live`, security: config.kafka.security });
   }
 
   /**
-   * Joins the leader group; resolves once the first assignment is known (hooks told). Leadership follows
-   * each later assignment: a dead leader's partition moves to another member within the group's session timeout.
+   * Follows `live.leader` (every process's presence and wanted views, the leader's election) from a little
+   * before its end, so that the last lease of records is read; `onPresence` gets each record in log order.
    */
-  async joinLeaderGroup(hooks: LeadershipHooks): Promise<void> {
-    const consumer = createConsumer(this.kafka, { groupId: LEADER_GROUP_ID });
-    this.consumers.push(consumer);
-    let joined: () => void = () => undefined;
-    const firstJoin = new Promise<void>((resolve) => (joined = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      hooks.onLeadership((event.payload.memberAssignment[TOPICS.liveLeader.name] ?? []).length > 0);
-      joined();
-    });
-    // Stopped for the process's shutdown, it leads nothing any more, and tells nobody: it is going away.
-    consumer.on(consumer.events.STOP, () => {
-      if (!this.stopping) hooks.onLeadership(false);
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      this.logger.warn(`live.leader consumer crashed (${event.payload.restart ? 'rejoining' : 'stopped'}): ${event.payload.error.message}`);
-      hooks.onLeadership(false);
-    });
-    await consumer.connect();
-    // Wanted views are leases renewed every second: a new leader needs only what is sent from now on.
-    await consumer.subscribe({ topics: [TOPICS.liveLeader.name], fromBeginning: false });
-    await consumer.run({
-      autoCommit: true,
-      eachBatch: (payload) => {
-        for (const message of payload.batch.messages) {
-          const wants = this.parse(message.value, (text) => liveViewWantsSchema.safeParse(JSON.parse(text)), 'wanted views');
-          if (wants) hooks.onWants(wants);
-          payload.resolveOffset(message.offset);
+  async followPresence(onPresence: (wants: LiveViewWants, timestampMs: number) => void): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let high: bigint;
+    try {
+      const [partition] = await admin.fetchTopicOffsets(TOPICS.liveLeader.name);
+      high = BigInt(partition?.high ?? '0');
+    } finally {
+      await admin.disconnect();
+    }
+    const follower = new LogFollower(this.kafka, {
+      topic: TOPICS.liveLeader.name,
+      label: 'warroom-live-presence',
+      fromOffset: high > PRESENCE_HISTORY ? high - PRESENCE_HISTORY : 0n,
+      onRecords: (records) => {
+        for (const record of records) {
+          const wants = this.parse(record.value, (text) => liveViewWantsSchema.safeParse(JSON.parse(text)), 'presence');
+          if (wants) onPresence(wants, record.timestampMs);
         }
         return Promise.resolve();
       },
+      onCrash: ({ error, restart }) => this.logger.warn(`live.leader follower crashed (${restart ? 'restarting' : 'stopped'}): ${error.message}`),
     });
-    await firstJoin;
+    this.followers.push(follower);
+    await follower.start();
   }
 
   /** Follows `live.frames` from now on; `onFrame` gets every other process's frame, its text as viewers get it. */
@@ -104,15 +95,18 @@ export class LiveFramesRepository implements BeforeApplicationShutdown {
     });
   }
 
-  async publishWants(wants: LiveViewWants): Promise<void> {
+  /** Appends this process's presence and wanted views to `live.leader`. */
+  async publishPresence(wants: LiveViewWants): Promise<void> {
     const producer = await this.getProducer();
     await producer.send({ topic: TOPICS.liveLeader.name, acks: 1, messages: [{ value: JSON.stringify(wants) }] });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    // Leaving the group hands leadership over at once instead of after the session timeout.
-    await Promise.all([...this.consumers.map((consumer) => consumer.disconnect()), this.producer?.then((producer) => producer.disconnect())]);
+    await Promise.all([
+      ...this.consumers.map((consumer) => consumer.disconnect()),
+      ...this.followers.map((follower) => follower.stop()),
+      this.producer?.then((producer) => producer.disconnect()),
+    ]);
   }
 
   private handleFrames(payload: EachBatchPayload, onFrame: (viewKey: string, frame: LiveViewFrame, text: string) => void): void {
