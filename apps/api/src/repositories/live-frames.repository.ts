@@ -10,12 +10,6 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
  * cover it for hundreds of processes.
  */
 const PRESENCE_HISTORY = 1_000n;
-/**
- * How long a fetch of `live.frames` waits for data: the dev broker answers an empty fetch only after the
- * whole wait, even when a frame arrives meanwhile, so the wait is what the extra hop can add.
- */
-const FRAMES_FETCH_WAIT_MS = 20;
-
 /** A frame of one live view, as it travels on `live.frames`. */
 export type LiveViewFrame = Extract<ServerFrame, { event: 'snapshot' | 'heartbeat' | 'error' }>;
 
@@ -74,7 +68,9 @@ export class LiveFramesRepository implements BeforeApplicationShutdown {
 
   /** Follows `live.frames` from now on; `onFrame` gets every other process's frame, its text as viewers get it. */
   async followFrames(onFrame: (viewKey: string, frame: LiveViewFrame, text: string) => void): Promise<void> {
-    const consumer = createConsumer(this.kafka, { groupId: `warroom-live-frames-${this.processId}`, maxWaitTimeInMs: FRAMES_FETCH_WAIT_MS });
+    // The consumers' fetch wait (CONSUMER_DEFAULTS) bounds what the hop adds: the dev broker answers an empty
+    // fetch only after the whole wait, even when a frame arrives meanwhile; shorter waits cost it more fetches.
+    const consumer = createConsumer(this.kafka, { groupId: `warroom-live-frames-${this.processId}` });
     this.consumers.push(consumer);
     consumer.on(consumer.events.CRASH, (event) => {
       this.logger.warn(`live.frames consumer crashed (${event.payload.restart ? 'rejoining' : 'stopped'}): ${event.payload.error.message}`);
