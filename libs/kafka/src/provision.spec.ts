@@ -120,7 +120,15 @@ describe('provisionTopics', () => {
 
 describe('checkTopics', () => {
   it('stops an app whose topic is missing or too small, with the fix', async () => {
-    const broker = fakeBroker({ 'chat.events': { partitions: 3, replicas: 1 }, 'kb.patches': { partitions: 1, replicas: 1 } }, false);
+    const broker = fakeBroker(
+      {
+        'chat.events': { partitions: 3, replicas: 1 },
+        'kb.patches': { partitions: 1, replicas: 1 },
+        'live.leader': { partitions: 1, replicas: 1 },
+        'live.frames': { partitions: 1, replicas: 1 },
+      },
+      false,
+    );
     const failure = await checkTopics(broker.admin).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TopicCheckError);
     expect((failure as Error).message).toMatch(/chat\.events\.dlq: missing; chat\.events: 3 partitions, the design needs 24/);
