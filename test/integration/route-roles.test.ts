@@ -92,6 +92,7 @@ const EXPECTED: Record<string, Access> = {
   // Operations' health probes (no customer text, no figures of the business).
   'GET /health/ingest': { anyone: true },
   'GET /health/live': { anyone: true },
+  'GET /health/live-views': { anyone: true },
   'GET /health/ready': { anyone: true },
   // Prometheus scrapes the pod: counts, times and statuses only (libs/observability).
   'GET /metrics': { anyone: true },

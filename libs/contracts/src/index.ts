@@ -20,3 +20,4 @@ export * from './kiosk';
 export * from './zod-issues';
 export * from './gap-lifecycle';
 export * from './sign-in-log';
+export * from './live-replicas';

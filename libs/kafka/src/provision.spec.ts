@@ -126,6 +126,8 @@ describe('checkTopics', () => {
         'kb.patches': { partitions: 1, replicas: 1 },
         'gap.lifecycle': { partitions: 1, replicas: 1 },
         'auth.sign-ins': { partitions: 1, replicas: 1 },
+        'live.leader': { partitions: 1, replicas: 1 },
+        'live.frames': { partitions: 1, replicas: 1 },
       },
       false,
     );

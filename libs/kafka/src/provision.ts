@@ -26,6 +26,7 @@ export interface ReplicationPolicy {
 export const PRODUCTION_REPLICATION: ReplicationPolicy = { replicationFactor: 3, minInsyncReplicas: 2 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * Each topic's settings. gzip because kafkajs decodes only gzip without extra codecs: a topic
@@ -33,7 +34,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * kb.patches is the knowledge base's history and its replica's source of truth: kept forever.
  */
 export function topicConfig(topic: TopicSpec, policy: ReplicationPolicy): Record<string, string> {
-  const retentionMs: Record<string, number> = { 'chat.events': 7 * DAY_MS, 'chat.events.dlq': 30 * DAY_MS, 'kb.patches': -1, 'gap.lifecycle': 7 * DAY_MS, 'auth.sign-ins': DAY_MS };
+  const retentionMs: Record<string, number> = {
+    'chat.events': 7 * DAY_MS,
+    'chat.events.dlq': 30 * DAY_MS,
+    'kb.patches': -1,
+    'gap.lifecycle': 7 * DAY_MS,
+    'auth.sign-ins': DAY_MS,
+    // The live views' presence and frames matter for seconds only.
+    'live.leader': HOUR_MS,
+    'live.frames': HOUR_MS,
+  };
   const retention = retentionMs[topic.name];
   if (retention === undefined) throw new Error(`Topic ${topic.name} has no retention decided in libs/kafka/src/provision.ts`);
   return {

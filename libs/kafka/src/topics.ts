@@ -23,6 +23,8 @@ export const TOPICS = {
   kbPatches: { name: 'kb.patches', partitions: 1 },
   gapLifecycle: { name: 'gap.lifecycle', partitions: 1 },
   signIns: { name: 'auth.sign-ins', partitions: 1 },
+  liveLeader: { name: 'live.leader', partitions: 1 },
+  liveFrames: { name: 'live.frames', partitions: 1 },
 } as const satisfies Record<string, TopicSpec>;
 
 /** TOPICS as a list, in a stable order, for code that creates or checks all of them. */

@@ -1,16 +1,18 @@
-import { type AgentsNow, type SnapshotQuery, type SystemStatus } from '@warroom/contracts';
+import { serverFrameSchema, type AgentsNow, type LiveViewWants, type SnapshotQuery, type SystemStatus } from '@warroom/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignsService } from '../campaigns/campaigns.service';
 import type { AppConfig } from '../config/app-config';
 import type { GapsService } from '../gaps/gaps.service';
 import { PushHub } from '../push/push-hub';
 import type { ViewerSocket } from '../push/socket-viewer';
+import type { LiveFramesRepository, LiveViewFrame } from '../repositories/live-frames.repository';
 import type { MetricsRepository, MetricsWindowRange, QuestionRollup } from '../repositories/metrics.repository';
 import type { StaffingService } from '../staffing/staffing.service';
 import type { SystemStatusService } from '../status/system-status.service';
 import type { WatermarkObserver } from '../watermark/watermark-observer';
-import { LiveMetricsService } from './live-metrics.service';
+import { FRAME_SILENCE_MS, LiveMetricsService, viewKey } from './live-metrics.service';
 import { FakeClock, RecordingViewer } from '../testing/fakes';
+import { WANTS_LEASE_MS } from './remote-wants';
 
 // The service's own rules (one computation per view per tick, fan-out, heartbeats, status, slow viewers)
 // with its store, broker and neighbours replaced by plain objects and its clock set by the spec; the real
@@ -47,6 +49,51 @@ function rollupOf(questions: number): QuestionRollup {
   };
 }
 
+/**
+ * The Kafka side of the live views, in memory: `live.leader` echoes every presence back at once, in order,
+ * stamped with the spec's clock; the spec plays the other processes (an older one that leads while `elder`).
+ */
+class FakeLiveFrames {
+  readonly processId = 'this-process';
+  readonly startedAt = new Date(T0).toISOString();
+  onPresence: ((wants: LiveViewWants, timestampMs: number) => void) | null = null;
+  onFrame: ((key: string, frame: LiveViewFrame, text: string) => void) | null = null;
+  readonly published: { key: string; frame: LiveViewFrame }[] = [];
+  readonly wants: LiveViewWants[] = [];
+
+  constructor(
+    private readonly now: () => number,
+    public elder: boolean,
+  ) {}
+
+  followPresence(onPresence: (wants: LiveViewWants, timestampMs: number) => void): Promise<void> {
+    this.onPresence = onPresence;
+    return Promise.resolve();
+  }
+  followFrames(onFrame: (key: string, frame: LiveViewFrame, text: string) => void): Promise<void> {
+    this.onFrame = onFrame;
+    return Promise.resolve();
+  }
+  publishFrame(key: string, text: string): Promise<void> {
+    this.published.push({ key, frame: serverFrameSchema.parse(JSON.parse(text)) as LiveViewFrame });
+    return Promise.resolve();
+  }
+  publishPresence(wants: LiveViewWants): Promise<void> {
+    this.wants.push(wants);
+    if (this.elder) this.presence({ process: 'elder', startedAt: new Date(T0 - 86_400_000).toISOString(), sentAt: new Date(this.now()).toISOString(), views: [] });
+    this.presence(wants);
+    return Promise.resolve();
+  }
+  /** A presence on the log, as another process (or this one) appended it. */
+  presence(wants: LiveViewWants): void {
+    this.onPresence?.(wants, this.now());
+  }
+  /** A frame of the leader, as another process published it. */
+  leaderSends(query: SnapshotQuery, frame: LiveViewFrame): void {
+    this.onFrame?.(viewKey(query), frame, JSON.stringify(frame));
+  }
+}
+
 function agentsNow(asOf: Date): AgentsNow {
   const iso = asOf.toISOString();
   return { asOf: iso, windowStart: iso, windowEnd: iso, conversations: 0, handoffs: 0, abandons: 0, ahtSec: null, ahtBasis: 'none', withBot: null, withoutBot: null, savedByBot: null, onShift: null };
@@ -61,8 +108,10 @@ describe('LiveMetricsService', () => {
   let statusListener: ((status: SystemStatus) => void) | null;
   let hub: PushHub;
   let service: LiveMetricsService;
+  let frames: FakeLiveFrames;
+  let start: (leader: boolean) => Promise<void>;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     vi.useFakeTimers({ now: T0 });
     clock = new FakeClock(T0);
     watermark = { asOf: new Date(T0 - 1_000), dataVersion: 1 };
@@ -72,7 +121,6 @@ describe('LiveMetricsService', () => {
     ]);
     rollupReads = [];
     statusListener = null;
-    hub = new PushHub();
     const metrics = {
       questionRollup: (range: MetricsWindowRange) => {
         rollupReads.push(range.shop);
@@ -100,8 +148,13 @@ describe('LiveMetricsService', () => {
       drainObserveTimes: () => '-',
     } as unknown as WatermarkObserver;
     const config = { live: { tickMs: TICK_MS, campaignStartedAt: null } } as unknown as AppConfig;
-    service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, status, observer, clock, hub);
-    service.onApplicationBootstrap();
+    start = async (leader) => {
+      frames = new FakeLiveFrames(() => clock.time, !leader);
+      hub = new PushHub();
+      service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, status, observer, clock, hub, frames as unknown as LiveFramesRepository);
+      await service.onApplicationBootstrap();
+    };
+    await start(true);
   });
 
   afterEach(() => {
@@ -207,5 +260,102 @@ describe('LiveMetricsService', () => {
     const viewer = new RecordingViewer();
     await expect(hub.subscribe('metrics', viewer, { ...SHOP_A, window: 'campaign' })).rejects.toThrow(/needs a running live campaign/);
     expect(viewer.frames).toEqual([]);
+  });
+
+  describe('with other api processes', () => {
+    const wantsOf = (process: string, views: SnapshotQuery[]): LiveViewWants => ({
+      process,
+      startedAt: new Date(T0 + 1).toISOString(),
+      sentAt: new Date(clock.time).toISOString(),
+      views,
+    });
+    const publishedKeys = (): string[] => [...new Set(frames.published.map((published) => published.key))].sort();
+
+    it('computes each view wanted anywhere once per tick, and publishes only those another process wants', async () => {
+      const local = new RecordingViewer();
+      await hub.subscribe('metrics', local, SHOP_A);
+      rollupReads = [];
+      frames.presence(wantsOf('p2', [SHOP_A, SHOP_B]));
+      frames.presence(wantsOf('p3', [SHOP_B]));
+      await pass(0);
+      // A view nobody wanted before gets its first snapshot at once, not at the next tick.
+      expect(rollupReads).toEqual(['shop-b']);
+      expect(frames.published.map((published) => [published.key, published.frame.event])).toEqual([['shop-b|5m|live', 'snapshot']]);
+
+      const before = service.counts();
+      rollupReads = [];
+      ingest('shop-a', 5);
+      await pass(TICK_MS);
+      expect(rollupReads.sort()).toEqual(['shop-a', 'shop-b']);
+      expect(publishedKeys()).toEqual(['shop-a|5m|live', 'shop-b|5m|live']);
+      // This process's viewer got the same frame, directly.
+      const published = frames.published.filter((frame) => frame.key === 'shop-a|5m|live').at(-1)!.frame;
+      expect(local.frames.at(-1)).toEqual(published);
+      const after = service.counts();
+      expect(after).toMatchObject({ leader: true, views: 2 });
+      expect([after.ticks - before.ticks, after.viewComputations - before.viewComputations]).toEqual([1, 2]);
+
+      // p2 left shop-a and p3 stopped renewing: shop-b goes at once for p2, for p3 when its lease runs out.
+      frames.presence(wantsOf('p2', []));
+      frames.published.length = 0;
+      ingest('shop-a', 1);
+      // shop-b's figures stand: its heartbeat goes out within a second.
+      await pass(1_000);
+      expect(publishedKeys()).toEqual(['shop-b|5m|live']);
+      await pass(6_000);
+      frames.published.length = 0;
+      rollupReads = [];
+      ingest('shop-a', 1);
+      await pass(TICK_MS);
+      expect(rollupReads).toEqual(['shop-a']);
+      expect(frames.published).toEqual([]);
+      expect(service.counts().views).toBe(1);
+    });
+
+    it('on a follower, fans the leader frames out, never computes, and tells the leader what its viewers watch', async () => {
+      service.onApplicationShutdown();
+      await start(false);
+      const snapshot = await service.snapshot(SHOP_A);
+      rollupReads = [];
+      const first = new RecordingViewer();
+      await hub.subscribe('metrics', first, SHOP_A);
+      expect(first.events()).toEqual(['system_status']);
+      expect(frames.wants.at(-1)?.views).toEqual([SHOP_A]);
+
+      frames.leaderSends(SHOP_A, { event: 'snapshot', data: snapshot });
+      const later = new Date(Date.parse(snapshot.asOf) + 2_000).toISOString();
+      frames.leaderSends(SHOP_A, { event: 'heartbeat', data: { asOf: later, serverTime: later } });
+      // An older frame (from a leader that has just lost its place) is dropped.
+      frames.leaderSends(SHOP_A, { event: 'heartbeat', data: { asOf: snapshot.asOf, serverTime: later } });
+      frames.leaderSends(SHOP_B, { event: 'snapshot', data: { ...snapshot, shop: 'shop-b' } });
+      expect(first.events()).toEqual(['system_status', 'snapshot', 'heartbeat']);
+
+      // A viewer arriving now gets the newest figures with the newest asOf at once.
+      const second = new RecordingViewer();
+      await hub.subscribe('metrics', second, SHOP_A);
+      expect(second.snapshots().map((figures) => figures.asOf)).toEqual([later]);
+
+      await pass(3_000);
+      expect(rollupReads).toEqual([]);
+      expect(service.counts()).toEqual({ leader: false, ticks: 0, viewComputations: 0, views: 0 });
+      expect(frames.wants.at(-1)?.views).toEqual([SHOP_A]);
+    });
+
+    it('on a follower, tells the viewers once when the leader has gone silent, and computes once it leads', async () => {
+      service.onApplicationShutdown();
+      await start(false);
+      const viewer = new RecordingViewer();
+      await hub.subscribe('metrics', viewer, SHOP_A);
+      await pass(FRAME_SILENCE_MS + 2_000);
+      expect(viewer.events()).toEqual(['system_status', 'error']);
+      expect(viewer.frames.at(-1)).toMatchObject({ event: 'error', data: { message: expect.stringMatching(/no live frames for \d+ s/) as unknown } });
+
+      // The older process stops appearing: this one leads once its lease has run out.
+      frames.elder = false;
+      ingest('shop-a', 2);
+      await pass(WANTS_LEASE_MS + 1_000);
+      expect(viewer.snapshots().map((figures) => figures.questions)).toEqual([12]);
+      expect(service.counts()).toMatchObject({ leader: true, views: 1 });
+    });
   });
 });

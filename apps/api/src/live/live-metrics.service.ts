@@ -12,6 +12,7 @@ import {
   type AgentsNow,
   type ConversionFigures,
   type LiveSnapshot,
+  type LiveViewWants,
   type SnapshotQuery,
   type SystemStatus,
 } from '@warroom/contracts';
@@ -24,6 +25,7 @@ import { GapsService } from '../gaps/gaps.service';
 import { encodeFrame, type EncodedFrame } from '../push/frames';
 import { PushHub } from '../push/push-hub';
 import type { PushRooms, PushViewer, Room } from '../push/push-rooms';
+import { LiveFramesRepository, type LiveViewFrame } from '../repositories/live-frames.repository';
 import { MetricsRepository, type MetricsWindowRange } from '../repositories/metrics.repository';
 import { StaffingService } from '../staffing/staffing.service';
 import { SystemStatusService } from '../status/system-status.service';
@@ -38,7 +40,8 @@ import {
   windowBounds,
   type WindowBounds,
 } from './live-figures';
-
+import { LeaderLease } from './leader-lease';
+import { RemoteWants, WANTS_EVERY_MS } from './remote-wants';
 
 /** Unchanged figures are confirmed by a heartbeat (carrying the new watermark) this often. */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -61,6 +64,13 @@ const CONVERSION_COST_FACTOR = 40;
  */
 const AGENTS_NOW_MIN_REFRESH_MS = 15_000;
 const STATS_EVERY_MS = 10_000;
+/**
+ * A follower's view that has heard no frame from the leader for this long (several heartbeats missed: the
+ * leader died and the next one is not elected yet, or the broker is away) tells its viewers so, once.
+ */
+export const FRAME_SILENCE_MS = 5_000;
+/** How long a starting process waits to read its own presence back (and so know whether it leads) before serving anyway. */
+const OWN_PRESENCE_TIMEOUT_MS = 15_000;
 
 /**
  * A figure that scans raw events (sessions): conversion, agents needed now. Each is refreshed in the
@@ -81,15 +91,16 @@ function refreshDue(state: RefreshState<unknown>, minRefreshMs: number, now: num
   return state.figures === null || now - state.startedAt >= Math.max(minRefreshMs, CONVERSION_COST_FACTOR * state.durationMs);
 }
 
-function refreshesOf(subscription: Subscription): number {
-  return subscription.conversion.generation + subscription.agentsNow.generation;
+function refreshesOf(view: ViewComputation): number {
+  return view.conversion.generation + view.agentsNow.generation;
 }
 
-/** What a room of the metrics view keeps: its newest snapshot and how it was computed. */
-interface Subscription {
-  /** Newest snapshot computed, and its frame once encoded (what a new viewer gets first). */
+/** What the leader keeps per view it computes (wanted by its own viewers or another process's). */
+interface ViewComputation {
+  readonly key: string;
+  readonly query: SnapshotQuery;
+  /** Newest snapshot computed. */
   last: LiveSnapshot | null;
-  lastFrame: EncodedFrame | null;
   /** figuresKey of the newest snapshot sent: a change sends a snapshot, no change a heartbeat. */
   sentKey: string | null;
   /** The watermark's data version and the window's end the newest snapshot was computed at. */
@@ -100,8 +111,20 @@ interface Subscription {
   lastSentAt: number;
   conversion: RefreshState<ConversionFigures>;
   agentsNow: RefreshState<AgentsNow>;
-  /** The last tick failed for this subscription; its viewers were told once. */
+  /** The last tick failed for this view; its viewers were told once. */
   failing: boolean;
+}
+
+/** What a room (this process's viewers of one view) keeps: the newest frame it was sent, whoever computed it. */
+interface ViewRoom {
+  /** Newest snapshot delivered (its asOf moved on by heartbeats), and its frame once encoded: what a new viewer gets first. */
+  last: LiveSnapshot | null;
+  lastFrame: EncodedFrame | null;
+  /** asOf of the newest frame delivered: an older one (from a leader that has just lost its place) is dropped. */
+  lastAsOf: number;
+  lastFrameAt: number;
+  /** Its viewers were told that no frame came for FRAME_SILENCE_MS. */
+  silenceTold: boolean;
 }
 
 type FastFigures = Omit<
@@ -109,24 +132,53 @@ type FastFigures = Omit<
   'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'agentsNow' | 'campaign'
 >;
 
-type MetricsRoom = Room<SnapshotQuery, Subscription>;
+type MetricsRoom = Room<SnapshotQuery, ViewRoom>;
+
+/** What `GET /health/live-views` reports: cumulative since the process started, `views` now. */
+export interface LiveViewCounters {
+  leader: boolean;
+  /** Ticks this process ran as the leader. */
+  ticks: number;
+  /** Views computed (or confirmed unchanged) by those ticks, plus new views' first snapshots. */
+  viewComputations: number;
+  /** Distinct views this process computes now (0 on a follower). */
+  views: number;
+}
+
+/** Viewers of queries with the same key share a room, and a view is computed once per key for the deployment. */
+export function viewKey(query: SnapshotQuery): string {
+  return `${query.shop}|${query.window}|${query.source}`;
+}
 
 /**
- * Live metrics: one tick computes each subscribed (shop, window, source) once, however many viewers watch
- * it, at the current watermark, then pushes a snapshot to every viewer when the figures changed, or a
- * heartbeat carrying the new watermark when they did not. The viewers are the push hub's metrics rooms;
- * the watermark is `WatermarkObserver`'s. REST computes the same snapshot on demand.
+ * Live metrics, one computation per view per tick for the whole deployment. One api process, the leader
+ * (the member of the group on `live.leader` that holds its one partition, see LiveFramesRepository),
+ * computes each view wanted anywhere once per tick at the current watermark, and pushes a snapshot when the
+ * figures changed, or a heartbeat carrying the new watermark when they did not: straight to its own viewers
+ * (the push hub's metrics rooms), and on `live.frames` for the views other processes' viewers watch. The
+ * others (followers) publish the views their viewers watch every WANTS_EVERY_MS and fan the leader's frames
+ * out to their viewers. REST computes the same snapshot on demand, in whichever process it lands.
  */
 @Injectable()
 export class LiveMetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveMetricsService.name);
-  private readonly rooms: PushRooms<SnapshotQuery, Subscription>;
-  /** A subscription's first snapshot while it is being computed: the viewers who arrive meanwhile share it. */
-  private readonly firstSnapshots = new WeakMap<Subscription, Promise<void>>();
+  private readonly rooms: PushRooms<SnapshotQuery, ViewRoom>;
+  /** The views this process computes while it leads, by key. */
+  private readonly views = new Map<string, ViewComputation>();
+  private readonly remoteWants = new RemoteWants(viewKey);
+  private readonly lease = new LeaderLease();
+  /** Resolved once this process has read its own presence back: from then on the lease's verdict is current. */
+  private ownPresenceSeen = false;
+  private markOwnPresenceSeen: () => void = () => undefined;
+  /** A view's first snapshot while it is being computed: the viewers who arrive meanwhile share it. */
+  private readonly firstSnapshots = new WeakMap<ViewComputation, Promise<void>>();
   private readonly loops = new FixedRateLoops((error) => this.logger.warn(`Live loop failed: ${error.message}`));
+  private leading = false;
   private ticking = false;
   private lastTickAt = 0;
   private lastTickVersion = -1;
+  private publishFailing = false;
+  private readonly counters = { ticks: 0, viewComputations: 0 };
   private stopStatusPushes: (() => void) | null = null;
   private readonly stats = {
     asOfAge: new TimingStats(),
@@ -146,24 +198,41 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     private readonly watermark: WatermarkObserver,
     private readonly clock: Clock,
     hub: PushHub,
+    private readonly frames: LiveFramesRepository,
   ) {
     this.rooms = hub.serve('metrics', {
-      key: (query) => `${query.shop}|${query.window}|${query.source}`,
-      open: newSubscription,
+      key: viewKey,
+      open: () => newRoom(this.clock.now()),
       subscribe: (viewer, query) => this.subscribe(viewer, query),
     });
   }
 
-  onApplicationBootstrap(): void {
+  /** Resolves once this process knows whether it leads and follows the frames: its first viewers are served either way. */
+  async onApplicationBootstrap(): Promise<void> {
     this.stopStatusPushes = this.status.onChange((status) => this.pushStatus(status));
+    const ownPresence = new Promise<void>((resolve) => (this.markOwnPresenceSeen = resolve));
+    await Promise.all([
+      this.frames.followFrames((key, frame, text) => this.onLeaderFrame(key, frame, text)),
+      this.frames.followPresence((wants, timestampMs) => this.onPresence(wants, timestampMs)),
+    ]);
     // Its own loop, beside the observer's, so that a broker that stops answering delays observations, not heartbeats.
     this.loops.start(OBSERVE_EVERY_MS, () => Promise.resolve(this.maybeTick()));
+    this.loops.start(WANTS_EVERY_MS, () => this.presenceRound());
     this.loops.start(STATS_EVERY_MS, () => Promise.resolve(this.logStats()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), OWN_PRESENCE_TIMEOUT_MS)));
+    const late = await Promise.race([ownPresence.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) this.logger.warn('This process has not read its own presence on live.leader back yet: it serves as a follower until it does');
   }
 
   onApplicationShutdown(): void {
     this.loops.stop();
     this.stopStatusPushes?.();
+  }
+
+  counts(): LiveViewCounters {
+    return { leader: this.leading, ticks: this.counters.ticks, viewComputations: this.counters.viewComputations, views: this.views.size };
   }
 
   /** The snapshot for one query at the current watermark, every figure fresh: what REST returns. */
@@ -182,22 +251,24 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Registers a viewer: it gets the newest snapshot at once (computed now if the subscription is new),
-   * then every change, and heartbeats while nothing changes.
+   * Registers a viewer: it gets the newest snapshot at once (on the leader, computed now if the view is new;
+   * on a follower, as soon as the leader sends it), then every change, and heartbeats while nothing changes.
    */
   async subscribe(viewer: PushViewer, query: SnapshotQuery): Promise<() => void> {
     // Refuse a window that cannot be computed before registering anything.
     this.bounds(query, new Date(this.clock.now()));
     const { room, leave } = this.rooms.join(query, viewer);
-    const subscription = room.state;
     // First, and whatever happens to the snapshot: a wall that cannot get figures must still learn why.
     viewer.send(encodeFrame('system_status', this.status.current()));
     try {
-      if (!subscription.last) {
-        const asOf = this.watermark.asOf();
-        if (asOf) await this.firstSnapshotOf(room, asOf);
+      if (room.state.last) {
+        viewer.send(this.frameOf(room.state));
+      } else if (this.leading) {
+        await this.firstSnapshotOf(this.viewOf(room.query));
+      } else {
+        // The leader hears of the view now rather than at the next round, and computes its first snapshot at once.
+        await this.publishPresence();
       }
-      if (subscription.last) viewer.send(this.frameOf(subscription));
     } catch (error) {
       leave();
       throw error;
@@ -206,24 +277,107 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Computes a new subscription's first snapshot once, however many viewers subscribe before it is ready: a
-   * wall of 1,000 kiosks connecting at once must cost one computation, not a thousand queued in the store.
+   * The view's first snapshot, computed once however many viewers subscribe before it is ready (a wall of 1,000
+   * kiosks connecting at once must cost one computation, not a thousand queued in the store), and sent to
+   * everyone who watches it; a view already computed sends its newest snapshot to a room that has none yet.
    */
-  private firstSnapshotOf(room: MetricsRoom, asOf: Date): Promise<void> {
-    const subscription = room.state;
-    let pending = this.firstSnapshots.get(subscription);
+  private firstSnapshotOf(view: ViewComputation): Promise<void> {
+    if (view.last) {
+      const room = this.rooms.byKey(view.key);
+      if (room && !room.state.last) this.deliver(room, { event: 'snapshot', data: view.last }, encodeFrame('snapshot', view.last));
+      return Promise.resolve();
+    }
+    let pending = this.firstSnapshots.get(view);
     if (!pending) {
-      pending = this.compute(room, asOf)
-        .then((snapshot) => this.remember(subscription, snapshot))
-        .finally(() => this.firstSnapshots.delete(subscription));
-      this.firstSnapshots.set(subscription, pending);
+      const asOf = this.watermark.asOf();
+      if (!asOf) return Promise.resolve();
+      this.counters.viewComputations += 1;
+      pending = this.compute(view, asOf)
+        .then((snapshot) => this.publish(view, snapshot, this.clock.now()))
+        .finally(() => this.firstSnapshots.delete(view));
+      this.firstSnapshots.set(view, pending);
     }
     return pending;
   }
 
-  /** Starts a tick when one is due (see OBSERVE_EVERY_MS); never two at once. */
+  /** The computation of a wanted view, opened when first wanted. */
+  private viewOf(query: SnapshotQuery): ViewComputation {
+    const key = viewKey(query);
+    let view = this.views.get(key);
+    if (!view) {
+      view = newView(key, query);
+      this.views.set(key, view);
+    }
+    return view;
+  }
+
+  private setLeading(leader: boolean): void {
+    if (leader === this.leading) return;
+    this.leading = leader;
+    this.logger.log(leader ? 'This api process now computes the live views of the deployment' : 'Another api process computes the live views now');
+    if (leader) return;
+    this.views.clear();
+    const now = this.clock.now();
+    for (const room of this.rooms.all()) room.state.lastFrameAt = now;
+  }
+
+  /**
+   * A process's presence, in log order: the lease says who leads (acted on once this process has read its own
+   * presence back, that is, caught up), and the leader computes at once a view no process wanted before.
+   */
+  private onPresence(wants: LiveViewWants, timestampMs: number): void {
+    const leader = this.lease.observe({ process: wants.process, startedAtMs: Date.parse(wants.startedAt), timestampMs });
+    if (wants.process === this.frames.processId) {
+      this.ownPresenceSeen = true;
+      this.markOwnPresenceSeen();
+    } else {
+      const fresh = new Set(this.remoteWants.update(wants, this.clock.now()));
+      if (this.leading) this.startFirstSnapshots(wants.views.filter((query) => fresh.has(viewKey(query))));
+    }
+    if (this.ownPresenceSeen) this.setLeading(leader === this.frames.processId);
+  }
+
+  private startFirstSnapshots(queries: SnapshotQuery[]): void {
+    for (const query of queries) {
+      void this.firstSnapshotOf(this.viewOf(query)).catch((error: unknown) =>
+        this.logger.warn(`${describe(query)}: first snapshot failed: ${(error as Error).message}`),
+      );
+    }
+  }
+
+  /** A frame of another process (the leader): its viewers of that view get it as it came, an older one is dropped. */
+  private onLeaderFrame(key: string, frame: LiveViewFrame, text: string): void {
+    if (this.leading) return;
+    const room = this.rooms.byKey(key);
+    if (room) this.deliver(room, frame, text as EncodedFrame);
+  }
+
+  /** Every WANTS_EVERY_MS: renews this process's presence and views, and on a follower says so where the leader has gone silent. */
+  private async presenceRound(): Promise<void> {
+    const now = this.clock.now();
+    for (const room of this.leading ? [] : this.rooms.all()) {
+      if (room.state.silenceTold || now - room.state.lastFrameAt < FRAME_SILENCE_MS) continue;
+      room.state.silenceTold = true;
+      const message = `no live frames for ${Math.round((now - room.state.lastFrameAt) / 1_000)} s: the api process that computes the views is away`;
+      this.logger.warn(`${describe(room.query)}: ${message}`);
+      this.rooms.send(room, encodeFrame('error', { message }));
+    }
+    await this.publishPresence();
+  }
+
+  private publishPresence(): Promise<void> {
+    const views = [...this.rooms.all()].map((room) => room.query);
+    return this.frames.publishPresence({
+      process: this.frames.processId,
+      startedAt: this.frames.startedAt,
+      sentAt: new Date(this.clock.now()).toISOString(),
+      views,
+    });
+  }
+
+  /** Starts a tick when one is due (see OBSERVE_EVERY_MS); never two at once, and only on the leader. */
   private maybeTick(): void {
-    if (this.ticking || this.loops.isStopped) return;
+    if (!this.leading || this.ticking || this.loops.isStopped) return;
     const now = this.clock.now();
     const elapsed = now - this.lastTickAt;
     const newData = this.watermark.dataVersion !== this.lastTickVersion;
@@ -243,31 +397,41 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (!asOf) return;
     const started = this.clock.now();
     this.stats.asOfAge.add(started - asOf.getTime());
+    const views = this.wantedViews(started);
+    this.counters.ticks += 1;
+    this.counters.viewComputations += views.length;
     await Promise.all(
-      [...this.rooms.all()].map(async (room) => {
-        const subscription = room.state;
+      views.map(async (view) => {
         try {
-          if (this.unchanged(room, asOf)) {
+          if (this.unchanged(view, asOf)) {
             // Nothing stored since, same window: the figures stand; only the watermark moves on.
-            this.publish(room, { ...subscription.last!, asOf: asOf.toISOString() }, this.clock.now());
+            this.publish(view, { ...view.last!, asOf: asOf.toISOString() }, this.clock.now());
             return;
           }
-          const snapshot = await this.compute(room, asOf);
+          const snapshot = await this.compute(view, asOf);
           this.stats.compute.add(this.clock.now() - started);
           const fanOutStarted = this.clock.now();
-          this.publish(room, snapshot, fanOutStarted);
+          this.publish(view, snapshot, fanOutStarted);
           this.stats.fanOut.add(this.clock.now() - fanOutStarted);
-          subscription.failing = false;
+          view.failing = false;
         } catch (error) {
-          if (!subscription.failing) {
+          if (!view.failing) {
             const message = `live metrics unavailable: ${(error as Error).message}`;
-            this.logger.warn(`${describe(room.query)}: ${message}`);
-            this.rooms.send(room, encodeFrame('error', { message }));
+            this.logger.warn(`${describe(view.query)}: ${message}`);
+            this.emit(view, { event: 'error', data: { message } }, encodeFrame('error', { message }));
           }
-          subscription.failing = true;
+          view.failing = true;
         }
       }),
     );
+  }
+
+  /** The views wanted now, by this process's viewers or another's: new ones open, those nobody watches close. */
+  private wantedViews(now: number): ViewComputation[] {
+    const wanted = this.remoteWants.wanted(now);
+    for (const room of this.rooms.all()) wanted.set(viewKey(room.query), room.query);
+    for (const key of this.views.keys()) if (!wanted.has(key)) this.views.delete(key);
+    return [...wanted.values()].map((query) => this.viewOf(query));
   }
 
   /**
@@ -275,39 +439,38 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
    * arrived since, and none is due (a due refresh starts in `compute`). Without the last two, conversion and
    * agents needed now would stay as they were whenever the data stopped changing.
    */
-  private unchanged(room: MetricsRoom, asOf: Date): boolean {
-    const subscription = room.state;
+  private unchanged(view: ViewComputation, asOf: Date): boolean {
     const now = this.clock.now();
     return (
-      subscription.last !== null &&
-      subscription.computedVersion === this.watermark.dataVersion &&
-      subscription.computedTo === this.bounds(room.query, asOf).to.getTime() &&
-      subscription.computedRefreshes === refreshesOf(subscription) &&
-      !refreshDue(subscription.conversion, CONVERSION_MIN_REFRESH_MS, now) &&
-      !refreshDue(subscription.agentsNow, AGENTS_NOW_MIN_REFRESH_MS, now)
+      view.last !== null &&
+      view.computedVersion === this.watermark.dataVersion &&
+      view.computedTo === this.bounds(view.query, asOf).to.getTime() &&
+      view.computedRefreshes === refreshesOf(view) &&
+      !refreshDue(view.conversion, CONVERSION_MIN_REFRESH_MS, now) &&
+      !refreshDue(view.agentsNow, AGENTS_NOW_MIN_REFRESH_MS, now)
     );
   }
 
-  /** The snapshot of a subscription at `asOf`; conversion comes from its background refresh. */
-  private async compute(room: MetricsRoom, asOf: Date): Promise<LiveSnapshot> {
-    const { query, state: subscription } = room;
+  /** The snapshot of a view at `asOf`; conversion comes from its background refresh. */
+  private async compute(view: ViewComputation, asOf: Date): Promise<LiveSnapshot> {
+    const { query } = view;
     const version = this.watermark.dataVersion;
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
-    const conversionRefresh = this.refresh(query, subscription.conversion, 'conversion', CONVERSION_MIN_REFRESH_MS, this.stats.conversion, () =>
+    const conversionRefresh = this.refresh(query, view.conversion, 'conversion', CONVERSION_MIN_REFRESH_MS, this.stats.conversion, () =>
       this.conversionOf(range, asOf),
     );
-    const agentsRefresh = this.refresh(query, subscription.agentsNow, 'agents needed now', AGENTS_NOW_MIN_REFRESH_MS, this.stats.agentsNow, () =>
+    const agentsRefresh = this.refresh(query, view.agentsNow, 'agents needed now', AGENTS_NOW_MIN_REFRESH_MS, this.stats.agentsNow, () =>
       this.agentsNowOf(range, asOf),
     );
     const figures = await this.fastFigures(range, bounds);
-    // Only the very first snapshot of a subscription waits for its conversion and agents needed now.
-    const conversion = subscription.conversion.figures ?? (await conversionRefresh);
-    const agentsNow = subscription.agentsNow.figures ?? (await agentsRefresh);
+    // Only the very first snapshot of a view waits for its conversion and agents needed now.
+    const conversion = view.conversion.figures ?? (await conversionRefresh);
+    const agentsNow = view.agentsNow.figures ?? (await agentsRefresh);
     if (!conversion || !agentsNow) throw new Error('conversion or agents needed now is not known yet');
-    subscription.computedVersion = version;
-    subscription.computedTo = bounds.to.getTime();
-    subscription.computedRefreshes = refreshesOf(subscription);
+    view.computedVersion = version;
+    view.computedTo = bounds.to.getTime();
+    view.computedRefreshes = refreshesOf(view);
     return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow });
   }
 
@@ -364,21 +527,58 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     return running;
   }
 
-  private publish(room: MetricsRoom, snapshot: LiveSnapshot, now: number): void {
-    const subscription = room.state;
+  /** Sends a view's new figures as a snapshot when they changed, else a heartbeat at most every HEARTBEAT_EVERY_MS. */
+  private publish(view: ViewComputation, snapshot: LiveSnapshot, now: number): void {
     const key = figuresKey(snapshot);
-    if (key !== subscription.sentKey) {
-      this.remember(subscription, snapshot, key);
-      const frame = this.frameOf(subscription);
-      subscription.lastSentAt = now;
-      this.rooms.send(room, frame);
+    view.last = snapshot;
+    if (key !== view.sentKey) {
+      view.sentKey = key;
+      view.lastSentAt = now;
+      this.emit(view, { event: 'snapshot', data: snapshot }, encodeFrame('snapshot', snapshot));
       return;
     }
-    subscription.last = snapshot;
-    subscription.lastFrame = null;
-    if (now - subscription.lastSentAt < HEARTBEAT_EVERY_MS) return;
-    subscription.lastSentAt = now;
-    this.rooms.send(room, encodeFrame('heartbeat', { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() }));
+    if (now - view.lastSentAt < HEARTBEAT_EVERY_MS) return;
+    view.lastSentAt = now;
+    const heartbeat = { asOf: snapshot.asOf, serverTime: new Date(now).toISOString() };
+    this.emit(view, { event: 'heartbeat', data: heartbeat }, encodeFrame('heartbeat', heartbeat));
+  }
+
+  /** A frame of a view the leader computed: to its own viewers directly, on `live.frames` if another process wants the view. */
+  private emit(view: ViewComputation, frame: LiveViewFrame, encoded: EncodedFrame): void {
+    const room = this.rooms.byKey(view.key);
+    if (room) this.deliver(room, frame, encoded);
+    if (!this.remoteWants.wanted(this.clock.now()).has(view.key)) return;
+    this.frames.publishFrame(view.key, encoded).then(
+      () => {
+        if (this.publishFailing) this.logger.log('Live frames are published again');
+        this.publishFailing = false;
+      },
+      (error: unknown) => {
+        // The next tick publishes again; the followers' viewers are told by their silence check if it lasts.
+        if (!this.publishFailing) this.logger.warn(`Could not publish live frames: ${(error as Error).message}`);
+        this.publishFailing = true;
+      },
+    );
+  }
+
+  /** Sends a frame to the viewers of a room and keeps what a new viewer of it gets first. */
+  private deliver(room: MetricsRoom, frame: LiveViewFrame, encoded: EncodedFrame): void {
+    const state = room.state;
+    if (frame.event !== 'error') {
+      const asOf = Date.parse(frame.data.asOf);
+      if (asOf < state.lastAsOf) return;
+      state.lastAsOf = asOf;
+      if (frame.event === 'snapshot') {
+        state.last = frame.data;
+        state.lastFrame = encoded;
+      } else if (state.last) {
+        state.last = { ...state.last, asOf: frame.data.asOf };
+        state.lastFrame = null;
+      }
+    }
+    state.lastFrameAt = this.clock.now();
+    state.silenceTold = false;
+    this.rooms.send(room, encoded);
   }
 
   /** A changed system status goes to every viewer once, even one subscribed to several views. */
@@ -386,16 +586,10 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     this.rooms.sendToEveryViewer(() => encodeFrame('system_status', status));
   }
 
-  private remember(subscription: Subscription, snapshot: LiveSnapshot, key = figuresKey(snapshot)): void {
-    subscription.last = snapshot;
-    subscription.lastFrame = null;
-    subscription.sentKey = key;
-  }
-
-  private frameOf(subscription: Subscription): EncodedFrame {
-    if (!subscription.last) throw new Error('no snapshot to send yet');
-    subscription.lastFrame ??= encodeFrame('snapshot', subscription.last);
-    return subscription.lastFrame;
+  private frameOf(room: ViewRoom): EncodedFrame {
+    if (!room.last) throw new Error('no snapshot to send yet');
+    room.lastFrame ??= encodeFrame('snapshot', room.last);
+    return room.lastFrame;
   }
 
   /**
@@ -453,14 +647,16 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       `agentsNow=${agentsNow.drain()}`,
     ];
     const viewers = this.rooms.viewerCount();
-    this.logger.log(`live: subscriptions=${this.rooms.size} viewers=${viewers} lagging=${this.watermark.lagging().length} ${parts.join(' ')}`);
+    const role = this.leading ? `leader computing=${this.views.size}` : 'follower';
+    this.logger.log(`live: ${role} rooms=${this.rooms.size} viewers=${viewers} lagging=${this.watermark.lagging().length} ${parts.join(' ')}`);
   }
 }
 
-function newSubscription(): Subscription {
+function newView(key: string, query: SnapshotQuery): ViewComputation {
   return {
+    key,
+    query,
     last: null,
-    lastFrame: null,
     sentKey: null,
     computedVersion: -1,
     computedTo: 0,
@@ -470,6 +666,10 @@ function newSubscription(): Subscription {
     agentsNow: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
     failing: false,
   };
+}
+
+function newRoom(now: number): ViewRoom {
+  return { last: null, lastFrame: null, lastAsOf: 0, lastFrameAt: now, silenceTold: false };
 }
 
 function describe(query: SnapshotQuery): string {

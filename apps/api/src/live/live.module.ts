@@ -4,17 +4,22 @@ import { CampaignsModule } from '../campaigns/campaigns.module';
 import { Clock } from '../common/clock';
 import { GapsModule } from '../gaps/gaps.module';
 import { PushModule } from '../push/push.module';
+import { LiveFramesRepository } from '../repositories/live-frames.repository';
 import { StaffingModule } from '../staffing/staffing.module';
 import { StatusModule } from '../status/status.module';
 import { WatermarkModule } from '../watermark/watermark.module';
 import { LiveMetricsService } from './live-metrics.service';
 import { LiveGateway } from './live.gateway';
+import { LiveViewsController } from './live-views.controller';
 import { MetricsController } from './metrics.controller';
 
-/** The live metrics (REST and `/live`) and the `/live` gateway, which hands each subscription to the push hub. */
+/**
+ * The live metrics (REST and `/live`), computed once per view for the deployment by the leading api process,
+ * and the `/live` gateway, which hands each subscription to the push hub.
+ */
 @Module({
   imports: [AuthModule, CampaignsModule, GapsModule, PushModule, StaffingModule, StatusModule, WatermarkModule],
-  controllers: [MetricsController],
-  providers: [LiveMetricsService, LiveGateway, Clock],
+  controllers: [MetricsController, LiveViewsController],
+  providers: [LiveMetricsService, LiveGateway, LiveFramesRepository, Clock],
 })
 export class LiveModule {}

@@ -38,6 +38,11 @@ export class PushRooms<Query, State> {
     return this.rooms.values();
   }
 
+  /** The open room of the queries with this key, if any viewer watches it. */
+  byKey(key: string): Room<Query, State> | undefined {
+    return this.rooms.get(key);
+  }
+
   viewerCount(): number {
     let count = 0;
     for (const room of this.rooms.values()) count += room.viewers.size;
