@@ -4,8 +4,7 @@
  * has its first frame: walls that lost their socket or never got a frame (dropped), and how many view
  * computations the whole deployment made per tick, from every process's `GET /health/live-views`.
  */
-import type { SnapshotQuery } from '@warroom/contracts';
-import { z } from 'zod';
+import { liveViewCountersSchema, type LiveViewCounters, type SnapshotQuery } from '@warroom/contracts';
 import { eventually, sleep } from '../chaos/checks';
 import { KIOSK_TOKEN, type RestartablePart } from '../chaos/system';
 import { WallClient } from '../chaos/wall-client';
@@ -22,17 +21,6 @@ const WAVE = 100;
 const WAVE_EVERY_MS = 200;
 const FIRST_FRAME_TIMEOUT_MS = 120_000;
 
-/**
- * `GET /health/live-views` of one api process: whether it leads, and its counters since it started
- * (issue 20). Read here until libs/contracts carries its schema.
- */
-const liveViewsSchema = z.object({
-  leader: z.boolean(),
-  ticks: z.number().int().nonnegative(),
-  viewComputations: z.number().int().nonnegative(),
-  views: z.number().int().nonnegative(),
-});
-type LiveViews = z.infer<typeof liveViewsSchema>;
 
 export interface ViewersResult {
   droppedClients: number;
@@ -56,9 +44,9 @@ export async function watchViews(
     if (!everyWallHeard) failures.push(`${silent.length} of ${walls.length} walls got no frame within ${FIRST_FRAME_TIMEOUT_MS} ms (e.g. ${silent[0]?.lastError ?? 'no error'})`);
     options.log(`${walls.length - silent.length} of ${walls.length} walls receiving; measuring for ${options.windowMs} ms`);
 
-    const before = await readLiveViews(apis, failures);
+    const before = await readLiveViewCounters(apis, failures);
     await sleep(options.windowMs);
-    const after = before === null ? null : await readLiveViews(apis, failures);
+    const after = before === null ? null : await readLiveViewCounters(apis, failures);
     const perTick = before === null || after === null ? null : viewComputationsPerTick(before, after);
     if (before !== null && after !== null) {
       options.log(`live views: ${after.map((sample, n) => `${apis[n]!.name} leader=${sample.leader} views=${sample.views}`).join(', ')}; computations per tick ${perTick ?? 'unmeasured'}`);
@@ -76,8 +64,8 @@ export async function watchViews(
 }
 
 /** Every process's counters, or null (with the reason among the failures) when one of them does not say. */
-async function readLiveViews(apis: readonly RestartablePart[], failures: string[]): Promise<(LiveViewsSample & LiveViews)[] | null> {
-  const samples: LiveViews[] = [];
+async function readLiveViewCounters(apis: readonly RestartablePart[], failures: string[]): Promise<(LiveViewsSample & LiveViewCounters)[] | null> {
+  const samples: LiveViewCounters[] = [];
   for (const api of apis) {
     const response = await fetch(`${api.url}/health/live-views`, { signal: AbortSignal.timeout(10_000) });
     const text = await response.text();
@@ -85,7 +73,7 @@ async function readLiveViews(apis: readonly RestartablePart[], failures: string[
       failures.push(`${api.name}: GET /health/live-views answered ${response.status} ${text.slice(0, 200)}`);
       return null;
     }
-    const parsed = liveViewsSchema.safeParse(jsonOrUndefined(text));
+    const parsed = liveViewCountersSchema.safeParse(jsonOrUndefined(text));
     if (!parsed.success) {
       failures.push(`${api.name}: GET /health/live-views is not {leader, ticks, viewComputations, views}: ${text.slice(0, 200)}`);
       return null;

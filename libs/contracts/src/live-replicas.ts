@@ -16,3 +16,15 @@ export const liveViewWantsSchema = z.strictObject({
   views: z.array(snapshotQuerySchema).max(10_000),
 });
 export type LiveViewWants = z.infer<typeof liveViewWantsSchema>;
+
+/** `GET /health/live-views` of one api process: its live-view work since it started (issue 20). */
+export const liveViewCountersSchema = z.strictObject({
+  leader: z.boolean(),
+  /** Ticks this process ran as the leader. */
+  ticks: z.number().int().nonnegative(),
+  /** Views computed (or confirmed unchanged) by those ticks, plus new views' first snapshots. */
+  viewComputations: z.number().int().nonnegative(),
+  /** Distinct views this process computes now (0 on a follower). */
+  views: z.number().int().nonnegative(),
+});
+export type LiveViewCounters = z.infer<typeof liveViewCountersSchema>;

@@ -12,6 +12,7 @@ import {
   type AgentsNow,
   type ConversionFigures,
   type LiveSnapshot,
+  type LiveViewCounters,
   type LiveViewWants,
   type SnapshotQuery,
   type SystemStatus,
@@ -133,17 +134,6 @@ type FastFigures = Omit<
 >;
 
 type MetricsRoom = Room<SnapshotQuery, ViewRoom>;
-
-/** What `GET /health/live-views` reports: cumulative since the process started, `views` now. */
-export interface LiveViewCounters {
-  leader: boolean;
-  /** Ticks this process ran as the leader. */
-  ticks: number;
-  /** Views computed (or confirmed unchanged) by those ticks, plus new views' first snapshots. */
-  viewComputations: number;
-  /** Distinct views this process computes now (0 on a follower). */
-  views: number;
-}
 
 /** Viewers of queries with the same key share a room, and a view is computed once per key for the deployment. */
 export function viewKey(query: SnapshotQuery): string {

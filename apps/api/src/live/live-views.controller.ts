@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { LiveMetricsService, type LiveViewCounters } from './live-metrics.service';
+import type { LiveViewCounters } from '@warroom/contracts';
+import { LiveMetricsService } from './live-metrics.service';
 
 /**
  * How much live-view work this process does, for operations and the scale test: summed over the api
