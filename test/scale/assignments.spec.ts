@@ -38,6 +38,16 @@ describe('AssignmentLedger', () => {
     expect(ledger.describe()).toBe('a: 0,1; b: 2,3');
   });
 
+  it('counts the group settling again after a process died, even in the same arrangement as before', () => {
+    const ledger = new AssignmentLedger(2);
+    ledger.assigned('a', [0]);
+    ledger.assigned('b', [1]);
+    ledger.gone('b');
+    ledger.assigned('a', [0]);
+    ledger.assigned('b', [1]);
+    expect(ledger.rebalances).toBe(1);
+  });
+
   it('does not count an assignment announced again unchanged, nor an overlap as complete', () => {
     const ledger = new AssignmentLedger(2);
     ledger.assigned('a', [0]);

@@ -3,7 +3,8 @@
  * when it joins its group (kafkajs logs "Consumer has joined the group" with the member's assignment at
  * level INFO, which `KAFKAJS_LOG_LEVEL=info` turns on), and how many times the group's assignment changed:
  * a rebalance is counted each time the live processes together hold every partition once, in an assignment
- * other than the last such one. Pure, apart from parsing log lines. (The dev broker does not answer
+ * other than the last such one, or in any assignment after a process died (the group's round-robin gives a
+ * restarted process the same partitions again, so the arrangement alone would not show the rebalance). Pure, apart from parsing log lines. (The dev broker does not answer
  * DescribeGroups, so the group cannot be asked from outside.)
  */
 import { z } from 'zod';
@@ -36,6 +37,8 @@ export class AssignmentLedger {
   rebalances = 0;
   private readonly held = new Map<string, readonly number[]>();
   private lastComplete: string | null = null;
+  /** A process died since the last complete assignment: the next complete one is a rebalance, however it looks. */
+  private memberLeft = false;
 
   constructor(private readonly partitionCount: number) {}
 
@@ -48,6 +51,7 @@ export class AssignmentLedger {
   /** A process died: whatever it held is held by nobody until the group reassigns it. */
   gone(process: string): void {
     this.held.delete(process);
+    this.memberLeft = true;
   }
 
   /** Every partition held by exactly one live process. */
@@ -72,7 +76,8 @@ export class AssignmentLedger {
   private observe(): void {
     if (!this.complete()) return;
     const now = this.describe();
-    if (this.lastComplete !== null && now !== this.lastComplete) this.rebalances += 1;
+    if (this.lastComplete !== null && (now !== this.lastComplete || this.memberLeft)) this.rebalances += 1;
     this.lastComplete = now;
+    this.memberLeft = false;
   }
 }
