@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { GapLifecycleProposal } from '@warroom/contracts';
-import { LogFollower, TOPICS, createKafka, createProducer, type LogRecord } from '@warroom/kafka';
-import type { Kafka, Producer } from 'kafkajs';
+import { TOPICS, type LogRecord } from '@warroom/kafka';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { SequencedLog } from './sequenced-log';
 
 /**
  * Kafka `gap.lifecycle` for the api: proposes gap lifecycle changes (the one partition orders them for
@@ -10,51 +10,23 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
  */
 @Injectable()
 export class GapLifecycleLogRepository implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(GapLifecycleLogRepository.name);
-  private readonly kafka: Kafka;
-  private producer: Promise<Producer> | null = null;
-  private follower: LogFollower | null = null;
+  private readonly log: SequencedLog<GapLifecycleProposal>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-gaps`, security: config.kafka.security });
+    this.log = new SequencedLog(config, { topic: TOPICS.gapLifecycle.name, label: 'warroom-api-gaps', keyOf: (proposal) => proposal.gapId });
   }
 
   /** Appends a proposal to the log; resolves once the broker acknowledged it (acks all). */
-  async propose(proposal: GapLifecycleProposal): Promise<void> {
-    const producer = await this.getProducer();
-    await producer.send({
-      topic: TOPICS.gapLifecycle.name,
-      acks: -1,
-      messages: [{ key: proposal.gapId, value: JSON.stringify(proposal) }],
-    });
+  propose(proposal: GapLifecycleProposal): Promise<void> {
+    return this.log.append(proposal);
   }
 
   /** Hands every record from `fromOffset` on to `onRecords`, in log order, until shutdown. */
-  async follow(fromOffset: bigint, onRecords: (records: LogRecord[]) => Promise<void>): Promise<void> {
-    if (this.follower) throw new Error('gap.lifecycle is already followed');
-    this.follower = new LogFollower(this.kafka, {
-      topic: TOPICS.gapLifecycle.name,
-      label: 'warroom-api-gaps',
-      fromOffset,
-      onRecords,
-      onCrash: ({ error, restart }) => this.logger.error(`gap.lifecycle follower crashed (${restart ? 'restarting' : 'stopped'}): ${error.message}`),
-    });
-    await this.follower.start();
+  follow(fromOffset: bigint, onRecords: (records: LogRecord[]) => Promise<void>): Promise<void> {
+    return this.log.follow(fromOffset, onRecords);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.follower?.stop(), this.producer?.then((producer) => producer.disconnect())]);
-  }
-
-  private getProducer(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = createProducer(this.kafka, { idempotent: true });
-      const pending = producer.connect().then(() => producer);
-      this.producer = pending;
-      pending.catch(() => {
-        if (this.producer === pending) this.producer = null;
-      });
-    }
-    return this.producer;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.log.close();
   }
 }
