@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { NextFunction, Request, Response } from 'express';
-import { ALL_TOPICS, checkTopicsAtStart, TopicCheckError } from '@warroom/kafka';
+import { checkTopicsAtStartOrExit } from '@warroom/kafka';
 import { createMetricsRegistry, jsonLoggerModule, MetricsModule, NEST_LOG_LEVELS, useJsonLogger } from '@warroom/observability';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
@@ -73,23 +73,6 @@ function secureHeaders(app: NestExpressApplication): void {
   );
 }
 
-/**
- * Every topic must be there with its partitions before anything consumes or produces: a producer would
- * otherwise auto-create a missing one with the broker's defaults. Exits 2 with the fix in the message.
- */
-async function checkTopicsOrExit(config: ApiConfig): Promise<string> {
-  try {
-    const report = await checkTopicsAtStart({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security }, ALL_TOPICS);
-    return report.summary;
-  } catch (error) {
-    if (error instanceof TopicCheckError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 @Module({})
 class ApiProcessModule {
   /** The roles' modules, `GET /metrics`, and in JSON mode the pino logger. */
@@ -108,7 +91,7 @@ class ApiProcessModule {
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const topics = await checkTopicsOrExit(config);
+  const topics = await checkTopicsAtStartOrExit({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security });
   const registry = createMetricsRegistry(`api:${[...config.roles].join(',')}`);
   const app = await NestFactory.create<NestExpressApplication>(ApiProcessModule.forRoot(config, registry), {
     logger: [...NEST_LOG_LEVELS[config.logLevel]],

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { BOT_MAX_BODY_BYTES } from '@warroom/contracts';
-import { ALL_TOPICS, checkTopicsAtStart, TopicCheckError } from '@warroom/kafka';
+import { checkTopicsAtStartOrExit } from '@warroom/kafka';
 import { createMetricsRegistry, jsonLoggerModule, MetricsModule, NEST_LOG_LEVELS, useJsonLogger } from '@warroom/observability';
 import type { Registry } from 'prom-client';
 import { AppModule } from './app.module';
@@ -29,23 +29,6 @@ function loadOrExit<T>(load: () => T): T {
   }
 }
 
-/**
- * Every topic must be there with its partitions before the bot produces: a producer would otherwise
- * auto-create a missing one with the broker's defaults. Exits 2 with the fix in the message.
- */
-async function checkTopicsOrExit(config: BotConfig): Promise<string> {
-  try {
-    const report = await checkTopicsAtStart({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security }, ALL_TOPICS);
-    return report.summary;
-  } catch (error) {
-    if (error instanceof TopicCheckError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 @Module({})
 class BotProcessModule {
   /** The bot, `GET /metrics`, and in JSON mode the pino logger. */
@@ -59,7 +42,7 @@ class BotProcessModule {
 
 async function bootstrap(): Promise<void> {
   const config: BotConfig = loadOrExit(() => parseBotConfig(process.env));
-  const topics = await checkTopicsOrExit(config);
+  const topics = await checkTopicsAtStartOrExit({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, security: config.kafka.security });
   const kbState = new KbStateRepository(config);
   const state = await kbState.load();
   const packs = loadOrExit(() => loadPacks(state.packFiles));

@@ -33,7 +33,7 @@ export {
   type ReplicationPolicy,
   type TopicProblem,
 } from './provision';
-export { checkTopicsAtStart, type StartTopicsReport } from './start-check';
+export { checkTopicsAtStart, checkTopicsAtStartOrExit, type StartTopicsReport } from './start-check';
 export {
   APIS_IN_USE,
   fetchBrokerVersions,

@@ -59,3 +59,20 @@ export async function checkTopicsAtStart(options: CreateKafkaOptions, topics: re
     await admin.disconnect();
   }
 }
+
+/**
+ * For an app's `main`: every topic must be there with its partitions before anything consumes or produces (a
+ * producer would otherwise auto-create a missing one with the broker's defaults). A topic problem exits the
+ * process with code 2 and the fix in the message; anything else is thrown. Resolves to the report's summary.
+ */
+export async function checkTopicsAtStartOrExit(options: CreateKafkaOptions): Promise<string> {
+  try {
+    return (await checkTopicsAtStart(options, ALL_TOPICS)).summary;
+  } catch (error) {
+    if (error instanceof TopicCheckError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
