@@ -156,6 +156,18 @@ describeWithDevBroker('metrics, JSON logs and the topic check of the running app
     expect(total(after, 'warroom_live_viewers')).toBe(0);
     const viewer = await openViewer(api.url!);
     await waitFor(async () => total(await scrape(api.url!), 'warroom_live_viewers') === 1, 10_000, () => 'the open /live socket was not counted');
+    // The one process leads, so its ticks compute the viewer's view and fan the frames out once something new
+    // is stored (until then the figures stand and only asOf moves on).
+    viewer.send(JSON.stringify({ event: 'subscribe', data: { window: '5m' } }));
+    await pipeline().produce(Array.from({ length: 10 }, (_, index) => ({ key: `s-watched-${index}`, value: JSON.stringify(questionEvent()) })));
+    await waitFor(
+      async () => {
+        const scraped = await scrape(api.url!);
+        return ['compute', 'fan_out'].every((stage) => total(scraped, 'warroom_live_stage_runs_total', { stage }) > 0);
+      },
+      20_000,
+      () => 'no live compute or fan-out was counted while a viewer watched',
+    );
     viewer.close();
     await waitFor(async () => total(await scrape(api.url!), 'warroom_live_viewers') === 0, 10_000, () => 'the closed /live socket was still counted');
 
@@ -200,6 +212,8 @@ describeWithDevBroker('metrics, JSON logs and the topic check of the running app
     // Every answer's events are acknowledged by Kafka in the end: the spool empties.
     await waitFor(async () => total(await scrape(botUrl), 'warroom_bot_spool_pending_events') === 0, 30_000, () => 'the spool never emptied');
     expect(total(await scrape(botUrl), 'warroom_bot_events_delivered_total')).toBeGreaterThan(total(before, 'warroom_bot_events_delivered_total'));
+    // Patch-to-bot time is exported from the start (no patch is published here, so it stays at 0).
+    expect([...before.families]).toEqual(expect.arrayContaining(['warroom_bot_patch_to_bot_seconds_total', 'warroom_bot_patches_applied_total']));
   }, 60_000);
 
   it('logs one JSON object per line, a failed request without its token, and what the broker reports of the topics', async () => {

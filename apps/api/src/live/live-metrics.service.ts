@@ -221,6 +221,11 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     this.stopStatusPushes?.();
   }
 
+  /** Milliseconds spent computing views and fanning their frames out, since the start (for `/metrics`). */
+  stageTotals(): { compute: { count: number; sum: number }; fanOut: { count: number; sum: number } } {
+    return { compute: this.stats.compute.totals(), fanOut: this.stats.fanOut.totals() };
+  }
+
   counts(): LiveViewCounters {
     return { leader: this.leading, ticks: this.counters.ticks, viewComputations: this.counters.viewComputations, views: this.views.size };
   }

@@ -6,6 +6,7 @@ import { pathOf, readCounter, readGauge } from '@warroom/observability';
 import type { Registry } from 'prom-client';
 import type { ApiConfig } from '../config/api-config';
 import { IngestService, type IngestStatus } from '../ingest/ingest.service';
+import { LiveMetricsService } from '../live/live-metrics.service';
 import { SystemStatusService } from '../status/system-status.service';
 import { WatermarkObserver } from '../watermark/watermark-observer';
 
@@ -22,7 +23,29 @@ export function registerApiMetrics(registry: Registry, app: INestApplication, co
     registerWatermarkAge(registry, app.get(WatermarkObserver));
     registerPartStates(registry, app.get(SystemStatusService));
     registerLiveViewers(registry, app.getHttpServer() as Server);
+    registerLiveStages(registry, app.get(LiveMetricsService));
   }
+}
+
+/** Time spent computing live views and fanning their frames out (on the leader; a follower's stay at 0). */
+function registerLiveStages(registry: Registry, live: LiveMetricsService): void {
+  const stages = (): { stage: string; count: number; sum: number }[] => {
+    const { compute, fanOut } = live.stageTotals();
+    return [
+      { stage: 'compute', ...compute },
+      { stage: 'fan_out', ...fanOut },
+    ];
+  };
+  readCounter(
+    registry,
+    { name: 'warroom_live_stage_seconds_total', help: 'Seconds spent per live stage: compute (the queries of one view) and fan_out (frames to the rooms).', labelNames: ['stage'] },
+    () => stages().map(({ stage, sum }) => ({ labels: { stage }, value: sum / 1000 })),
+  );
+  readCounter(
+    registry,
+    { name: 'warroom_live_stage_runs_total', help: 'Runs per live stage; seconds_total / runs_total is the mean time of one.', labelNames: ['stage'] },
+    () => stages().map(({ stage, count }) => ({ labels: { stage }, value: count })),
+  );
 }
 
 function registerIngestMetrics(registry: Registry, ingest: IngestService): void {

@@ -15,6 +15,9 @@ const FILL_RETRY_MS = 1_000;
 @Injectable()
 export class KbFollowerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(KbFollowerService.name);
+  /** Patches appended after this bot started: from the log's timestamp to applied here (patch-to-bot time). */
+  private readonly liveApplied = { count: 0, sumMs: 0 };
+  private readonly startedAtMs = Date.now();
 
   constructor(
     private readonly replica: KbReplica,
@@ -33,6 +36,18 @@ export class KbFollowerService implements OnApplicationBootstrap {
     const missing = this.replica.missingBefore(records);
     if (missing) await this.fill(missing);
     this.replica.apply(records);
+    const appliedAtMs = Date.now();
+    for (const record of records) {
+      // A start's catch-up says nothing about how fast a patch reaches a running bot.
+      if (record.timestampMs < this.startedAtMs) continue;
+      this.liveApplied.count += 1;
+      this.liveApplied.sumMs += Math.max(0, appliedAtMs - record.timestampMs);
+    }
+  }
+
+  /** Patches appended since the start and applied here, and the milliseconds they took in all (for `/metrics`). */
+  patchToBotTotals(): { count: number; sumMs: number } {
+    return { ...this.liveApplied };
   }
 
   private async fill(missing: { from: number; to: number }): Promise<void> {

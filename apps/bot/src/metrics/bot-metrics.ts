@@ -8,6 +8,7 @@ import { ChatController } from '../chat/chat.controller';
 import { ChatGateway } from '../chat/chat.gateway';
 import { SessionStore } from '../chat/session-store';
 import { EventOutbox } from '../events/event-outbox';
+import { KbFollowerService } from '../knowledge/kb-follower.service';
 
 /** Answer latencies from a cached match to a slow sync of the spool under load. */
 const ANSWER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -83,6 +84,17 @@ export function registerBotMetrics(registry: Registry, app: INestApplication): v
   readCounter(registry, { name: 'warroom_bot_events_delivered_total', help: 'Events Kafka acknowledged.' }, () => [{ value: outbox.stats().delivered }]);
   readCounter(registry, { name: 'warroom_bot_events_dropped_total', help: 'Events lost (spool full, or published after shutdown).' }, () => [{ value: outbox.stats().dropped }]);
   readGauge(registry, { name: 'warroom_bot_kafka_failing', help: '1 while the last send to Kafka failed (events wait in the spool).' }, () => [{ value: outbox.failing ? 1 : 0 }]);
+  const kbFollower = app.get(KbFollowerService);
+  readCounter(
+    registry,
+    { name: 'warroom_bot_patch_to_bot_seconds_total', help: 'For patches appended since the start: seconds from the log to applied here, summed.' },
+    () => [{ value: kbFollower.patchToBotTotals().sumMs / 1000 }],
+  );
+  readCounter(
+    registry,
+    { name: 'warroom_bot_patches_applied_total', help: 'Patches appended since the start and applied here; seconds_total / applied_total is the mean patch-to-bot time.' },
+    () => [{ value: kbFollower.patchToBotTotals().count }],
+  );
   readGauge(registry, { name: 'warroom_bot_sessions', help: 'Conversations this bot keeps in memory.' }, () => [{ value: sessions.size }]);
   readGauge(registry, { name: 'warroom_bot_handoff_queue', help: 'Handed-off sessions, waiting for an agent or held by one.', labelNames: ['state'] }, () => [
     { labels: { state: 'waiting' }, value: queue.waiting },
