@@ -97,7 +97,8 @@ describe('bot settings', () => {
     expect(parseApiConfig({ ...valid, WARROOM_BOT_URL: 'http://127.0.0.1:3100' }).kb.botUrls).toEqual(['http://127.0.0.1:3100']);
     const two = parseApiConfig({ ...valid, WARROOM_BOT_URLS: 'http://127.0.0.1:3100, http://127.0.0.1:3101' });
     expect(two.kb.botUrls).toEqual(['http://127.0.0.1:3100', 'http://127.0.0.1:3101']);
-    expect(two.kb.botUrl).toBe('http://127.0.0.1:3100');
+    // One list of bots, no separate first-bot field beside it to drift from it.
+    expect(two.kb).not.toHaveProperty('botUrl');
   });
 
   it('refuses a bot address that is not http(s), an empty list, and both variables at once, by name', () => {

@@ -141,8 +141,6 @@ export interface ApiConfig {
   kb: {
     packDir: string;
     publishTimeoutMs: number;
-    /** The first of botUrls, or null. */
-    botUrl: string | null;
     /** Every bot (WARROOM_BOT_URLS, or WARROOM_BOT_URL alone); empty: none, what needs a bot answers 503. */
     botUrls: string[];
     botToken: string | null;
@@ -193,7 +191,6 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     kb: {
       packDir: e.KB_PACK_DIR,
       publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS,
-      botUrl: e.WARROOM_BOT_URLS?.[0] ?? e.WARROOM_BOT_URL ?? null,
       botUrls: e.WARROOM_BOT_URLS ?? (e.WARROOM_BOT_URL === undefined ? [] : [e.WARROOM_BOT_URL]),
       botToken: e.WARROOM_BOT_TOKEN ?? null,
     },
