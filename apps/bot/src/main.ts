@@ -8,6 +8,7 @@ import { checkTopicsAtStartOrExit } from '@warroom/kafka';
 import { createMetricsRegistry, jsonLoggerModule, MetricsModule, NEST_LOG_LEVELS, useJsonLogger } from '@warroom/observability';
 import type { Registry } from 'prom-client';
 import { AppModule } from './app.module';
+import { refuseOversizedBodiesBeforeReading } from './common/oversized-body';
 import { ConfigError, parseBotConfig, type BotConfig } from './config/bot-config';
 import { KbReplica } from './knowledge/kb-replica';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
@@ -60,6 +61,7 @@ async function bootstrap(): Promise<void> {
     { logger: [...NEST_LOG_LEVELS[config.logLevel]], bufferLogs: config.logFormat === 'json' },
   );
   if (config.logFormat === 'json') useJsonLogger(app);
+  refuseOversizedBodiesBeforeReading(app.getHttpAdapter().getInstance(), BOT_MAX_BODY_BYTES);
   new Logger('Kafka').log(topics);
   app.useGlobalInterceptors(new AnswerMetricsInterceptor(registry));
   registerBotMetrics(registry, app);
