@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REASONS_MAX_CHARS, boundReasons, chatEventSchema, parseChatEvent, type ChatEvent } from './chat-event';
+import { EVENT_KINDS, REASONS_MAX_CHARS, boundReasons, chatEventSchema, parseChatEvent, type ChatEvent } from './chat-event';
 import { LONE_SURROGATE_MESSAGE } from './well-formed';
 
 const NOW = Date.parse('2026-11-11T00:00:30.000Z');
@@ -50,8 +50,25 @@ describe('ChatEvent v1', () => {
       { kind: 'agent_flag', agentId: 'ag-1', text: '以旧换新怎么算' },
       { kind: 'order', orderId: 'o-1', amountCents: 129900 },
       { kind: 'abandon' },
+      { kind: 'intent', scenario: 'hesitating', intentScore: 0.7 },
+      { kind: 'outreach', scenario: 'unpaid_order', intentScore: 0.8, text: '您的订单还未付款，库存有限' },
+      { kind: 'outreach_reply', text: '不需要了', optOut: true, outreachEventId: 'e-9' },
+      { kind: 'follow_up_open', scenario: 'repurchase', intentScore: 0.6 },
+      { kind: 'follow_up_done', agentId: 'ag-1', scenario: 'repurchase', result: 'reached', followUpEventId: 'e-8' },
     ];
     for (const fields of kinds) expect(chatEventSchema.safeParse({ ...base, ...fields }).success, String(fields.kind)).toBe(true);
+    expect(new Set(kinds.map((fields) => fields.kind))).toEqual(new Set(EVENT_KINDS.filter((kind) => kind !== 'question')));
+  });
+
+  it('refuses an outreach event without its scenario, with an unknown one, or with a score outside 0..1', () => {
+    const base = { ...question() };
+    for (const key of ['text', 'emotion', 'outcome', 'match', 'kind']) delete base[key];
+    const outreach = { ...base, kind: 'outreach', scenario: 'hesitating', intentScore: 0.8, text: '还在考虑吗' };
+    expect(chatEventSchema.safeParse(outreach).success).toBe(true);
+    expect(chatEventSchema.safeParse({ ...outreach, scenario: undefined }).success).toBe(false);
+    expect(chatEventSchema.safeParse({ ...outreach, scenario: 'lottery' }).success).toBe(false);
+    expect(chatEventSchema.safeParse({ ...outreach, intentScore: 1.5 }).success).toBe(false);
+    expect(chatEventSchema.safeParse({ ...base, kind: 'follow_up_done', agentId: 'ag-1', scenario: 'hesitating', result: 'maybe', followUpEventId: 'e-1' }).success).toBe(false);
   });
 
   it('requires the fields of each question outcome', () => {

@@ -44,6 +44,16 @@ export const EMOTIONS = ['angry', 'anxious', 'worried', 'disappointed', 'neutral
 export const emotionNameSchema = z.enum(EMOTIONS);
 export type EmotionName = z.infer<typeof emotionNameSchema>;
 
+/** DESIGN.md "Outreach": the situation in which a session shows purchase intent, each with its own rules. */
+export const OUTREACH_SCENARIOS = ['hesitating', 'unpaid_order', 'out_of_stock', 'coupon_expiring', 'repurchase'] as const;
+export const outreachScenarioSchema = z.enum(OUTREACH_SCENARIOS);
+export type OutreachScenario = z.infer<typeof outreachScenarioSchema>;
+
+/** What came of an agent's follow-up call or message. */
+export const FOLLOW_UP_RESULTS = ['reached', 'no_answer', 'declined'] as const;
+export const followUpResultSchema = z.enum(FOLLOW_UP_RESULTS);
+export type FollowUpResult = z.infer<typeof followUpResultSchema>;
+
 export const EVENT_KINDS = [
   'question',
   'answer',
@@ -54,6 +64,11 @@ export const EVENT_KINDS = [
   'agent_flag',
   'order',
   'abandon',
+  'intent',
+  'outreach',
+  'outreach_reply',
+  'follow_up_open',
+  'follow_up_done',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -125,6 +140,23 @@ const chatEventV1Schema = z.discriminatedUnion('kind', [
     amountCents: z.number().int().nonnegative(),
   }),
   z.object({ ...common, kind: z.literal('abandon') }),
+  /** The bot's judgment of a session's purchase intent, recorded when the scenario or the score changes. */
+  z.object({ ...common, kind: z.literal('intent'), scenario: outreachScenarioSchema, intentScore: score }),
+  /** One proactive bot message to a customer whose high-intent session ended without an order. */
+  z.object({ ...common, kind: z.literal('outreach'), scenario: outreachScenarioSchema, intentScore: score, text }),
+  /** The customer's answer to an outreach; `optOut`: they said no, and are never reached again. */
+  z.object({ ...common, kind: z.literal('outreach_reply'), text, optOut: z.boolean(), outreachEventId: id }),
+  /** A high-intent session of a scenario the shop keeps for humans: put on the agents' follow-up list. */
+  z.object({ ...common, kind: z.literal('follow_up_open'), scenario: outreachScenarioSchema, intentScore: score }),
+  /** An agent followed the customer up (the touch attribution counts from), with what came of it. */
+  z.object({
+    ...common,
+    kind: z.literal('follow_up_done'),
+    agentId: id,
+    scenario: outreachScenarioSchema,
+    result: followUpResultSchema,
+    followUpEventId: id,
+  }),
 ]);
 
 /** Every version a reader accepts. Today only v1. */

@@ -29,6 +29,10 @@ export interface ChatEventRow {
   amount_cents: number;
   ref_event_id: string;
   original_event_id: string;
+  /** Outreach (migration 0013): the intent scenario, the intent score, and a customer's "no". */
+  scenario: string;
+  intent_score: number;
+  opt_out: number;
   kafka_topic: string;
   kafka_partition: number;
   kafka_offset: string;
@@ -61,6 +65,9 @@ export const CHAT_EVENT_COLUMNS = [
   'amount_cents',
   'ref_event_id',
   'original_event_id',
+  'scenario',
+  'intent_score',
+  'opt_out',
   'kafka_topic',
   'kafka_partition',
   'kafka_offset',
@@ -98,6 +105,9 @@ export function toCompactRow(row: ChatEventRow): (string | number)[] {
     row.amount_cents,
     row.ref_event_id,
     row.original_event_id,
+    row.scenario,
+    row.intent_score,
+    row.opt_out,
     row.kafka_topic,
     row.kafka_partition,
     row.kafka_offset,
@@ -146,6 +156,9 @@ export function toChatEventRow(event: ChatEvent, position: KafkaPosition): ChatE
     amount_cents: 0,
     ref_event_id: '',
     original_event_id: event.originalEventId ?? '',
+    scenario: '',
+    intent_score: 0,
+    opt_out: 0,
     kafka_topic: position.topic,
     kafka_partition: position.partition,
     kafka_offset: position.offset,
@@ -194,6 +207,27 @@ export function toChatEventRow(event: ChatEvent, position: KafkaPosition): ChatE
       row.amount_cents = event.amountCents;
       break;
     case 'abandon':
+      break;
+    case 'intent':
+    case 'follow_up_open':
+      row.scenario = event.scenario;
+      row.intent_score = event.intentScore;
+      break;
+    case 'outreach':
+      row.scenario = event.scenario;
+      row.intent_score = event.intentScore;
+      row.text = event.text;
+      break;
+    case 'outreach_reply':
+      row.text = event.text;
+      row.opt_out = event.optOut ? 1 : 0;
+      row.ref_event_id = event.outreachEventId;
+      break;
+    case 'follow_up_done':
+      row.agent_id = event.agentId;
+      row.scenario = event.scenario;
+      row.outcome = event.result;
+      row.ref_event_id = event.followUpEventId;
       break;
   }
   return row;
