@@ -13,7 +13,7 @@
  * the bots behind a router that sends each customer's session to the same bot (infra/dev/proxies.ts), each
  * process supervised on its own. No flags: one process of each, no proxy, as before.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SimReady } from '@warroom/contracts';
@@ -108,6 +108,10 @@ async function main(): Promise<void> {
     const simBotToken = randomBytes(24).toString('base64url');
     // Generated once: a restarted api must accept the sessions its predecessor signed.
     const sessionSecret = randomBytes(32).toString('base64url');
+    // The deployment's kb.patches signing key (issue 17): the api processes sign with it, the bots verify its public half.
+    const kbKeys = generateKeyPairSync('ed25519');
+    const kbSigningKey = kbKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    const kbPublicKey = kbKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: storeUrl, CLICKHOUSE_PASSWORD: storePassword, WALL_KIOSK_TOKEN: kioskToken };
     // Every port is chosen before its part starts, so that a restarted part comes back where the others
     // (and the printed wall URL) expect it: the api polls ingest's and the bot's health, and asks the bot
@@ -146,6 +150,7 @@ async function main(): Promise<void> {
           ...common,
           WARROOM_ROLES: 'api',
           WARROOM_SESSION_SECRET: sessionSecret,
+          KB_SIGNING_KEY: kbSigningKey,
           WARROOM_SERVICE_TOKEN: serviceToken,
           // Each bot's own address: the api reads every bot's handoff queue and finds the bot holding a session.
           ...(topology.bot > 1 ? { WARROOM_BOT_URLS: botUrls.join(',') } : { WARROOM_BOT_URL: botUrls[0]! }),
@@ -184,6 +189,7 @@ async function main(): Promise<void> {
           BOT_KB_API_URL: apiUrl,
           BOT_KB_API_TOKEN: serviceToken,
           BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,
+          BOT_KB_PUBLIC_KEYS: kbPublicKey,
           LOG_LEVEL: 'warn',
         },
       }),

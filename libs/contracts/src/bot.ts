@@ -170,5 +170,9 @@ export const kbStateSchema = z.strictObject({
   proposals: z.array(z.strictObject({ offset: z.number().int().nonnegative(), timestampMs: z.number().int().nonnegative(), proposal: kbPatchProposalSchema })),
   /** The first log offset not in `proposals`: where to follow on. */
   nextOffset: z.number().int().nonnegative(),
+  /** The offset of the signing cut-over (unsigned records after it are refused), null before there is one. */
+  signedFrom: z.number().int().nonnegative().nullable(),
+  /** The api deployment's Ed25519 public keys (SPKI DER, base64) that sign `kb.patches`. */
+  publicKeys: z.array(z.string().min(1).max(200)),
 });
 export type KbState = z.infer<typeof kbStateSchema>;

@@ -1,6 +1,8 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DEFAULT_EMOTION_WEIGHTS, describeIssues, emotionNameSchema, type EmotionName } from '@warroom/contracts';
 import { clickhouseConnectionEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
+import { ed25519PrivateKeyDerivedFrom, ed25519PrivateKeyFrom, ed25519PublicKeyFrom } from '@warroom/knowledge';
 import { logFormatEnvShape, logFormatFrom, type LogFormat } from '@warroom/observability';
 import { z } from 'zod';
 
@@ -62,6 +64,17 @@ export const apiEnvSchema = z
     .optional(),
   /** The api's credential on the bot's internal routes (one of the bot's BOT_SERVICE_TOKENS). */
   WARROOM_BOT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The deployment's Ed25519 private key (PKCS#8 DER, base64) that signs every proposal on `kb.patches`;
+   * every api process of a deployment shares it, and bots get its public key. Unset: a key derived from
+   * WARROOM_SESSION_SECRET (what every process of the deployment shares), with a warning at start.
+   */
+  KB_SIGNING_KEY: z.string().min(1).optional(),
+  /** Further public keys (SPKI DER, base64, comma-separated) whose signatures are accepted: the previous key during a rotation. */
+  KB_VERIFY_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .optional(),
   WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
   /**
    * The knowledge base's pack files (the "1+N" packs; the bot's BOT_PACK_DIR): the base the api's
@@ -144,6 +157,10 @@ export interface ApiConfig {
     /** Every bot (WARROOM_BOT_URLS, or WARROOM_BOT_URL alone); empty: none, what needs a bot answers 503. */
     botUrls: string[];
     botToken: string | null;
+    /** Signs `kb.patches` records (null without the api role); `derived`: from the session secret. */
+    signing: { privateKey: KeyObject; derived: boolean } | null;
+    /** Public keys whose signatures are accepted on `kb.patches`: the signing key's first. */
+    verifyKeys: KeyObject[];
   };
   web: { distDir: string };
   gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
@@ -166,6 +183,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
   const parsed = apiEnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const e = parsed.data;
+  const keys = kbKeysFrom(e);
   return {
     roles: new Set(e.WARROOM_ROLES),
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, security: kafkaSecurityFrom(e) },
@@ -193,6 +211,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS,
       botUrls: e.WARROOM_BOT_URLS ?? (e.WARROOM_BOT_URL === undefined ? [] : [e.WARROOM_BOT_URL]),
       botToken: e.WARROOM_BOT_TOKEN ?? null,
+      ...keys,
     },
     web: { distDir: e.WEB_DIST_DIR },
     gaps: {
@@ -204,4 +223,28 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     logLevel: e.LOG_LEVEL,
     logFormat: logFormatFrom(e),
   };
+}
+
+/** The `kb.patches` keys, or a ConfigError naming the variable that does not hold an Ed25519 key. */
+function kbKeysFrom(e: ApiEnv): Pick<ApiConfig['kb'], 'signing' | 'verifyKeys'> {
+  const problems: string[] = [];
+  const read = (variable: string, parse: () => KeyObject): KeyObject | null => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push(`${variable}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  };
+  let signing: ApiConfig['kb']['signing'] = null;
+  if (e.KB_SIGNING_KEY !== undefined) {
+    const privateKey = read('KB_SIGNING_KEY', () => ed25519PrivateKeyFrom(e.KB_SIGNING_KEY!));
+    signing = privateKey && { privateKey, derived: false };
+  } else if (e.WARROOM_SESSION_SECRET !== undefined) {
+    signing = { privateKey: ed25519PrivateKeyDerivedFrom(e.WARROOM_SESSION_SECRET), derived: true };
+  }
+  const others = (e.KB_VERIFY_KEYS ?? []).map((text) => read('KB_VERIFY_KEYS', () => ed25519PublicKeyFrom(text)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  const verifyKeys = [...(signing ? [createPublicKey(signing.privateKey)] : []), ...others.filter((key): key is KeyObject => key !== null)];
+  return { signing, verifyKeys };
 }
