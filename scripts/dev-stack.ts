@@ -108,6 +108,8 @@ async function main(): Promise<void> {
     const simBotToken = randomBytes(24).toString('base64url');
     // Generated once: a restarted api must accept the sessions its predecessor signed.
     const sessionSecret = randomBytes(32).toString('base64url');
+    // Every bot signs and checks customers' session tokens with it, so any bot takes a session another issued.
+    const customerSessionSecret = randomBytes(32).toString('base64url');
     // The deployment's kb.patches signing key (issue 17): the api processes sign with it, the bots verify its public half.
     const kbKeys = generateKeyPairSync('ed25519');
     const kbSigningKey = kbKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
           BOT_KB_API_TOKEN: serviceToken,
           BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,
           BOT_KB_PUBLIC_KEYS: kbPublicKey,
+          BOT_CUSTOMER_SESSION_SECRET: customerSessionSecret,
           LOG_LEVEL: 'warn',
         },
       }),

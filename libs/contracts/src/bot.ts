@@ -55,6 +55,20 @@ export const SERVICE_CHAT_FIELDS = ['mode', 'channel', 'source', 'originalEventI
 export const BOT_SESSION_HEADER = 'x-warroom-session';
 export const BOT_SESSION_QUERY_PARAM = 'session';
 
+/**
+ * A customer's session, issued by the bot (`POST /api/chat/session`, issue 17): the token binds the session
+ * and customer ids, signed by the deployment's bots. A customer sends it where the session is named
+ * (BOT_SESSION_HEADER, or BOT_SESSION_QUERY_PARAM on `/chat`), so balancers route by it as by a session id,
+ * and the bot takes `sessionId` and `customerId` from it, never from what the customer typed into a body.
+ */
+export const customerSessionSchema = z.strictObject({
+  token: z.string().min(1).max(512),
+  sessionId: id,
+  customerId: id,
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type CustomerSession = z.infer<typeof customerSessionSchema>;
+
 /** A suggestion for the human agent in assist mode. */
 export const suggestionSchema = z.strictObject({
   answerId: id,

@@ -59,6 +59,14 @@ export const botEnvSchema = z.object({
     .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')).min(1, 'name at least one token'))
     .optional(),
+  /**
+   * Key (HMAC-SHA256, at least 32 characters) of the customers' session tokens (`POST /api/chat/session`),
+   * shared by every bot of the deployment. Set: a customer's ask and abandon take their session and customer
+   * from the token (services still name them). Unset: customers name their own (a developer's bot on its own).
+   */
+  BOT_CUSTOMER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a customer's session token stays valid, minutes. */
+  BOT_CUSTOMER_SESSION_TTL_MIN: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
   /** Source of events when a request does not name one. */
   BOT_SOURCE: eventSourceSchema.default('live'),
   BOT_CHANNEL: channelSchema.default('app'),
@@ -104,6 +112,8 @@ export interface BotConfig {
   packDir: string;
   /** Where the knowledge base comes from: the api (url and service token), or null for BOT_PACK_DIR. */
   kbApi: { url: string; token: string } | null;
+  /** Customers' session tokens: null when customers name their own sessions (development). */
+  customerSessions: { secret: string; ttlMs: number } | null;
   /** BOT_KB_PUBLIC_KEYS; empty: the api's state names them. */
   kbPublicKeys: KeyObject[];
   events: {
@@ -147,6 +157,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     packDir: e.BOT_PACK_DIR,
     kbApi: e.BOT_KB_API_URL && e.BOT_KB_API_TOKEN ? { url: e.BOT_KB_API_URL, token: e.BOT_KB_API_TOKEN } : null,
     kbPublicKeys,
+    customerSessions: e.BOT_CUSTOMER_SESSION_SECRET === undefined ? null : { secret: e.BOT_CUSTOMER_SESSION_SECRET, ttlMs: e.BOT_CUSTOMER_SESSION_TTL_MIN * 60_000 },
     events: {
       campaignId: e.BOT_CAMPAIGN_ID,
       source: e.BOT_SOURCE,
