@@ -12,6 +12,33 @@ import { z } from 'zod';
  */
 
 export const API_ROLES = ['ingest', 'api'] as const;
+
+/** The services with a credential of their own on the api (DESIGN.md "Roles"), each allowed only its routes. */
+export const API_SERVICES = ['bot', 'simulator', 'order_feed', 'replay'] as const;
+export type ApiService = (typeof API_SERVICES)[number];
+
+const serviceCredentialList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z.string().transform((entry, context) => {
+          const [service = '', ...rest] = entry.split('=');
+          const token = rest.join('=');
+          if (!(API_SERVICES as readonly string[]).includes(service)) {
+            context.addIssue({ code: 'custom', message: `expected service=token with a service of ${API_SERVICES.join(', ')}, got "${service}"` });
+            return z.NEVER;
+          }
+          if (token.length < 16) {
+            context.addIssue({ code: 'custom', message: `the token of ${service} must be at least 16 characters` });
+            return z.NEVER;
+          }
+          return { service: service as ApiService, token };
+        }),
+      )
+      .min(1, 'name at least one service=token'),
+  );
 export type ApiRole = (typeof API_ROLES)[number];
 
 const roleList = z
@@ -46,6 +73,13 @@ export const apiEnvSchema = z
    * `PUT /api/campaigns/:id`, sent as `Authorization: Bearer …`. Unset: those writes are refused.
    */
   WARROOM_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * One credential per service, `service=token` comma-separated (services: bot, simulator, order_feed,
+   * replay), each admitted only on its own routes; a service listed twice has two valid tokens while it
+   * is rotated (api processes restarted one at a time with both, then the service, then the old dropped).
+   * Instead of WARROOM_SERVICE_TOKEN, which every service shares.
+   */
+  WARROOM_SERVICE_CREDENTIALS: serviceCredentialList.optional(),
   /** Start of the running campaign: the "since the campaign started" window. Unset: that window is refused. */
   CAMPAIGN_STARTED_AT: z.iso.datetime({ offset: true }).optional(),
   METRICS_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(250),
@@ -114,6 +148,10 @@ export const apiEnvSchema = z
     path: ['WARROOM_BOT_URLS'],
     message: 'set either WARROOM_BOT_URLS or WARROOM_BOT_URL (a list of one), not both',
   })
+  .refine((env) => env.WARROOM_SERVICE_TOKEN === undefined || env.WARROOM_SERVICE_CREDENTIALS === undefined, {
+    path: ['WARROOM_SERVICE_CREDENTIALS'],
+    message: 'set either WARROOM_SERVICE_CREDENTIALS (one per service) or the shared WARROOM_SERVICE_TOKEN, not both',
+  })
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
     path: ['WALL_KIOSK_TOKEN'],
     message: 'required when WARROOM_ROLES includes api',
@@ -151,6 +189,11 @@ export interface ApiConfig {
   session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
   serviceToken: string | null;
+  /**
+   * Who may call the service routes: each service's credentials (two during a rotation); with only the
+   * shared WARROOM_SERVICE_TOKEN, that token for every service; empty: service routes are refused.
+   */
+  serviceCredentials: { service: ApiService; token: string }[];
   kb: {
     packDir: string;
     publishTimeoutMs: number;
@@ -206,6 +249,8 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
+    serviceCredentials:
+      e.WARROOM_SERVICE_CREDENTIALS ?? (e.WARROOM_SERVICE_TOKEN === undefined ? [] : API_SERVICES.map((service) => ({ service, token: e.WARROOM_SERVICE_TOKEN! }))),
     kb: {
       packDir: e.KB_PACK_DIR,
       publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS,
