@@ -126,4 +126,47 @@ describe('KbService refusing forged kb.patches records', () => {
     expect(audited.every((entry) => entry.action === 'kb.record_refused')).toBe(true);
     expect(service.state()).toMatchObject({ nextOffset: 7, signedFrom: 0 });
   });
+  it('after a restart refuses the recorded forged record again, keeps the cut-over, and records or announces nothing twice', async () => {
+    const cutover = signKbRecord({ v: 1, kind: 'signing_cutover', cutoverId: randomUUID(), at: '2026-11-11T00:00:00.000Z' }, privateKey);
+    const forged = addExamples({ userId: 'u-lead', login: 'zhao' }, ['伪造的问题']);
+    const signed = signKbRecord({ ...addExamples({ userId: 'u-wang', login: 'wang' }, ['质保多久']), rights: { role: 'trainer', grade: 'junior' } }, privateKey);
+    const at = '2026-11-11T00:00:01.000Z';
+    const written: unknown[] = [];
+    const revisions = {
+      recordedAfter: () =>
+        Promise.resolve([
+          { offset: 0, appliedAt: at, record: cutover, status: 'applied' },
+          { offset: 1, appliedAt: at, record: forged, status: 'rejected' },
+          { offset: 2, appliedAt: at, record: signed, status: 'applied' },
+        ]),
+      record: (entries: unknown[]) => {
+        written.push(...entries);
+        return Promise.resolve();
+      },
+    } as unknown as KbRevisionsRepository;
+    const appended: KbPatchRecord[] = [];
+    let onRecords: ((records: LogRecord[]) => Promise<void>) | null = null;
+    const patches = {
+      propose: (record: KbPatchRecord) => {
+        appended.push(record);
+        return Promise.resolve();
+      },
+      follow: (_from: bigint, handler: (records: LogRecord[]) => Promise<void>) => {
+        onRecords = handler;
+        return Promise.resolve();
+      },
+    } as unknown as KbPatchesRepository;
+    const service = new KbService(CONFIG, revisions, patches, noAudit, packs);
+    const announced: AppliedPatch[] = [];
+    service.onApplied((applied) => announced.push(applied));
+    await service.onApplicationBootstrap();
+    expect(appended).toEqual([]);
+    expect(service.state()).toMatchObject({ nextOffset: 3, signedFrom: 0 });
+    expect(service.history('shop:shop-a/warranty').map((version) => version.author?.login ?? null)).toEqual([null, 'wang']);
+    // An unsigned record after the restart is still refused: the cut-over came back from kb_revisions.
+    await onRecords!([{ offset: 3n, timestampMs: Date.parse(at), value: Buffer.from(JSON.stringify(addExamples({ userId: 'u-lead', login: 'zhao' }, ['又一个']))) }]);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject({ decision: { status: 'rejected', offset: 3 } });
+    expect(announced).toEqual([]);
+  });
 });

@@ -74,7 +74,7 @@ export class KbService implements OnApplicationBootstrap {
     const recorded = await this.revisions.recordedAfter(-1);
     for (const entry of recorded) {
       const timestampMs = Date.parse(entry.appliedAt);
-      const status = this.take(entry.offset, timestampMs, this.gateOf(entry.offset, entry.record)).status;
+      const status = this.take(entry.offset, timestampMs, this.gateOf(entry.offset, entry.record), 'recorded').status;
       if (status !== entry.status) {
         // The rule and the signatures are deterministic: the packs or the verifying keys changed under a recorded history.
         this.logger.error(`kb_revisions offset ${entry.offset}: recorded ${entry.status}, re-applied ${status} (pack files or KB_VERIFY_KEYS changed?)`);
@@ -191,7 +191,7 @@ export class KbService implements OnApplicationBootstrap {
       const offset = Number(record.offset);
       if (offset < this.nextOffset) continue;
       const verdict = this.gate.admitBytes(offset, record.value, (patch) => this.ledger.currentAuthorOf(patch));
-      const { decision } = this.take(offset, record.timestampMs, verdict);
+      const { decision } = this.take(offset, record.timestampMs, verdict, 'live');
       if (decision) this.waiters.get(decision.patchId)?.(decision);
       if (verdict.kind === 'refused') await this.report(offset, verdict);
     }
@@ -210,13 +210,22 @@ export class KbService implements OnApplicationBootstrap {
 
   /**
    * Takes one record the gate judged, in log order: a proposal goes to the ledger; a refused proposal is
-   * recorded as rejected and never applied; the cut-over is recorded. Returns what `kb_revisions` records.
+   * rejected and never applied; the cut-over moves the gate. A `live` record (from the log) is recorded
+   * in `kb_revisions` and announced; a `recorded` one (re-applied from there at start) already was.
    */
-  private take(offset: number, timestampMs: number, verdict: GateVerdict): { status: KbPatchDecision['status']; decision: KbPatchDecision | null } {
+  private take(
+    offset: number,
+    timestampMs: number,
+    verdict: GateVerdict,
+    from: 'live' | 'recorded',
+  ): { status: KbPatchDecision['status']; decision: KbPatchDecision | null } {
     const appliedAt = new Date(timestampMs).toISOString();
     this.nextOffset = offset + 1;
+    const record = (entry: RevisionEntry): void => {
+      if (from === 'live') this.unrecorded.push(entry);
+    };
     if (verdict.kind === 'cutover') {
-      this.unrecorded.push({ cutover: verdict.cutover, offset, effective: verdict.effective, appliedAt });
+      record({ cutover: verdict.cutover, offset, effective: verdict.effective, appliedAt });
       if (verdict.effective) this.logger.log(`kb.patches signing cut-over at offset ${offset}`);
       return { status: verdict.effective ? 'applied' : 'rejected', decision: null };
     }
@@ -232,14 +241,14 @@ export class KbService implements OnApplicationBootstrap {
         reason: `refused before the ledger: ${verdict.reason}`,
         current: null,
       };
-      this.unrecorded.push({ proposal, decision, appliedAt });
+      record({ proposal, decision, appliedAt });
       return { status: 'rejected', decision };
     }
     const { proposal } = verdict;
     const { decision, change } = this.ledger.apply(proposal, offset, appliedAt);
     this.logged.push({ offset, timestampMs, proposal });
-    this.unrecorded.push({ proposal, decision, appliedAt });
-    if (decision.status === 'applied' && change) {
+    record({ proposal, decision, appliedAt });
+    if (from === 'live' && decision.status === 'applied' && change) {
       this.unannounced.push({ decision, proposal, answerId: change.kind === 'answer' ? change.answerId : change.attributeId });
     }
     return { status: decision.status, decision };
