@@ -28,6 +28,11 @@ export class KbRecordGate {
     this.cutover = signedFrom;
   }
 
+  /** Whether any key verifies signatures (without one, every signed record is refused). */
+  get verifies(): boolean {
+    return this.publicKeys.length > 0;
+  }
+
   /** The offset of the signing cut-over, or null while there is none. */
   get signedFrom(): number | null {
     return this.cutover;

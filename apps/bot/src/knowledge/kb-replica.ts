@@ -65,6 +65,11 @@ export class KbReplica {
     return this.next;
   }
 
+  /** Whether this replica holds a key to verify signed patches with. */
+  get verifiesSignatures(): boolean {
+    return this.gate.verifies;
+  }
+
   /** How many `kb.patches` records this replica refused before its ledger saw them. */
   get refusedRecords(): number {
     return this.refused;

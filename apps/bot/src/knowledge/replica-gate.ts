@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { KbState } from '@warroom/contracts';
 import { ed25519PublicKeyFrom, KbRecordGate } from '@warroom/knowledge';
 import type { BotConfig } from '../config/bot-config';
@@ -10,8 +9,5 @@ import type { BotConfig } from '../config/bot-config';
  */
 export function replicaGate(config: Pick<BotConfig, 'kbPublicKeys'>, state: Pick<KbState, 'signedFrom' | 'publicKeys'>): KbRecordGate {
   const keys = config.kbPublicKeys.length > 0 ? config.kbPublicKeys : state.publicKeys.map((text) => ed25519PublicKeyFrom(text));
-  if (keys.length === 0) {
-    new Logger('KbReplica').error('no kb.patches public key (BOT_KB_PUBLIC_KEYS unset, no BOT_KB_API_URL): every signed patch will be refused');
-  }
   return new KbRecordGate(keys, state.signedFrom);
 }
