@@ -13,7 +13,7 @@
  * the bots behind a router that sends each customer's session to the same bot (infra/dev/proxies.ts), each
  * process supervised on its own. No flags: one process of each, no proxy, as before.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SimReady } from '@warroom/contracts';
@@ -100,14 +100,22 @@ async function main(): Promise<void> {
     console.error(`dev store (ClickHouse HTTP) at ${storeUrl}`);
 
     const kioskToken = randomBytes(18).toString('base64url');
-    // The simulator's campaign record is written with it (PUT /api/campaigns/:id).
-    const serviceToken = randomBytes(24).toString('base64url');
+    // Each service its own credential on the api, admitted only on its routes: the bot loads the knowledge
+    // base with its own, the simulator writes its campaign record and roster with its own.
+    const botApiToken = randomBytes(24).toString('base64url');
+    const simApiToken = randomBytes(24).toString('base64url');
     // The bot's internal routes (the agents' desk, previews, orders) answer only these: the api's and the
     // simulator's own credentials, each allowed there and nowhere else.
     const apiBotToken = randomBytes(24).toString('base64url');
     const simBotToken = randomBytes(24).toString('base64url');
     // Generated once: a restarted api must accept the sessions its predecessor signed.
     const sessionSecret = randomBytes(32).toString('base64url');
+    // Every bot signs and checks customers' session tokens with it, so any bot takes a session another issued.
+    const customerSessionSecret = randomBytes(32).toString('base64url');
+    // The deployment's kb.patches signing key (issue 17): the api processes sign with it, the bots verify its public half.
+    const kbKeys = generateKeyPairSync('ed25519');
+    const kbSigningKey = kbKeys.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    const kbPublicKey = kbKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     const common = { KAFKA_BROKERS: broker.brokers, CLICKHOUSE_URL: storeUrl, CLICKHOUSE_PASSWORD: storePassword, WALL_KIOSK_TOKEN: kioskToken };
     // Every port is chosen before its part starts, so that a restarted part comes back where the others
     // (and the printed wall URL) expect it: the api polls ingest's and the bot's health, and asks the bot
@@ -146,7 +154,8 @@ async function main(): Promise<void> {
           ...common,
           WARROOM_ROLES: 'api',
           WARROOM_SESSION_SECRET: sessionSecret,
-          WARROOM_SERVICE_TOKEN: serviceToken,
+          KB_SIGNING_KEY: kbSigningKey,
+          WARROOM_SERVICE_CREDENTIALS: `bot=${botApiToken},simulator=${simApiToken}`,
           // Each bot's own address: the api reads every bot's handoff queue and finds the bot holding a session.
           ...(topology.bot > 1 ? { WARROOM_BOT_URLS: botUrls.join(',') } : { WARROOM_BOT_URL: botUrls[0]! }),
           WARROOM_BOT_TOKEN: apiBotToken,
@@ -182,8 +191,10 @@ async function main(): Promise<void> {
           // Each bot its own spool: a spool is one process's write-ahead log.
           BOT_SPOOL_DIR: topology.bot > 1 ? resolve(BOT_SPOOL_DIR, name) : BOT_SPOOL_DIR,
           BOT_KB_API_URL: apiUrl,
-          BOT_KB_API_TOKEN: serviceToken,
+          BOT_KB_API_TOKEN: botApiToken,
           BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,
+          BOT_KB_PUBLIC_KEYS: kbPublicKey,
+          BOT_CUSTOMER_SESSION_SECRET: customerSessionSecret,
           LOG_LEVEL: 'warn',
         },
       }),
@@ -214,7 +225,7 @@ async function main(): Promise<void> {
           SIM_BOT_URL: botRouterPort === null ? (bots[0]!.current()?.url ?? botEntryUrl) : botEntryUrl,
           // The sim stores its agents' roster there, so the wall's agents needed now shows who is on shift.
           SIM_API_URL: apiUrl,
-          SIM_SERVICE_TOKEN: serviceToken,
+          SIM_SERVICE_TOKEN: simApiToken,
           SIM_BOT_TOKEN: simBotToken,
           SIM_SHOPS: SHOPS,
           SIM_PROFILE: process.env.SIM_PROFILE ?? 'double11',
@@ -225,7 +236,7 @@ async function main(): Promise<void> {
         },
       });
       if (ready) {
-        await registerRehearsalCampaign(apiUrl, serviceToken, ready).then(
+        await registerRehearsalCampaign(apiUrl, simApiToken, ready).then(
           (summary) => console.error(`rehearsal campaign: ${summary}`),
           // The wall still runs without it (it says "no campaign running"); say why, loudly.
           (error: unknown) => console.error(`rehearsal campaign NOT registered: ${(error as Error).message}`),

@@ -22,6 +22,8 @@ const SIM_TOKEN = 'bot-surfaces-sim-token-0123456789';
 const SURFACE: Record<string, 'customer' | 'service'> = {
   'POST /api/chat': 'customer',
   'POST /api/chat/abandon': 'customer',
+  // Issues a customer's session token (404 where BOT_CUSTOMER_SESSION_SECRET is unset, as here).
+  'POST /api/chat/session': 'customer',
   'GET /health': 'customer',
   // Open like /health: Prometheus scrapes the pod (counts, times and statuses only).
   'GET /metrics': 'customer',

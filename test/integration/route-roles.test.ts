@@ -1,6 +1,7 @@
 /**
  * Every REST route of the api, and its `/live` WebSocket, tried by every kind of caller (issue 17): nobody,
- * a wall's kiosk token, the service token, and a signed-in user of each role and trainer grade.
+ * a wall's kiosk token, each service's own credential (two for the bot, as during a rotation), and a
+ * signed-in user of each role and trainer grade.
  *
  * The routes come from the framework itself (the api's "Mapped {path, METHOD} route" lines at start), so a
  * route added without a row in EXPECTED fails here. EXPECTED is written from DESIGN.md's roles, not read
@@ -18,18 +19,29 @@ import type { AppProcess } from '../../infra/dev/app-process';
 import { call, oneTimePasswordCatcher, setUpUsers } from '../support/http';
 import { KIOSK_TOKEN, usePipeline } from '../support/pipeline';
 
-const SERVICE_TOKEN = 'route-roles-service-token-0123456789';
+type Service = 'bot' | 'simulator' | 'order_feed' | 'replay';
+/** Each service's credential on the api; the bot has two, as while one is rotated. */
+const SERVICE_CALLERS = {
+  'service.bot': { service: 'bot', token: 'route-roles-bot-token-0123456789' },
+  'service.bot.rotated': { service: 'bot', token: 'route-roles-bot-token-next-0123456789' },
+  'service.simulator': { service: 'simulator', token: 'route-roles-sim-token-0123456789' },
+  'service.order_feed': { service: 'order_feed', token: 'route-roles-orders-token-0123456789' },
+  'service.replay': { service: 'replay', token: 'route-roles-replay-token-0123456789' },
+} as const satisfies Record<string, { service: Service; token: string }>;
+type ServiceCaller = keyof typeof SERVICE_CALLERS;
+const SERVICE_CREDENTIALS = Object.values(SERVICE_CALLERS).map(({ service, token }) => `${service}=${token}`).join(',');
 
-type Caller = 'anonymous' | 'kiosk' | 'service' | 'trainer.assistant' | 'trainer.junior' | 'trainer.mid' | 'trainer.senior' | 'lead' | 'agent' | 'manager' | 'admin';
+type Caller = 'anonymous' | 'kiosk' | ServiceCaller | 'trainer.assistant' | 'trainer.junior' | 'trainer.mid' | 'trainer.senior' | 'lead' | 'agent' | 'manager' | 'admin';
 const SESSION_CALLERS = ['trainer.assistant', 'trainer.junior', 'trainer.mid', 'trainer.senior', 'lead', 'agent', 'manager', 'admin'] as const;
-const CALLERS: Caller[] = ['anonymous', 'kiosk', 'service', ...SESSION_CALLERS];
+const CALLERS: Caller[] = ['anonymous', 'kiosk', ...(Object.keys(SERVICE_CALLERS) as ServiceCaller[]), ...SESSION_CALLERS];
+const serviceOf = (caller: Caller): Service | null => (caller in SERVICE_CALLERS ? SERVICE_CALLERS[caller as ServiceCaller].service : null);
 const roleOf = (caller: (typeof SESSION_CALLERS)[number]): Role => (caller.startsWith('trainer.') ? 'trainer' : (caller as Role));
 
-/** Who may call a route: anyone, the kiosk token, the service token, and/or signed-in users of these roles. */
+/** Who may call a route: anyone, the kiosk token, these services' credentials, and/or signed-in users of these roles. */
 interface Access {
   anyone?: true;
   kiosk?: true;
-  service?: true;
+  services?: Service[];
   roles?: Role[];
 }
 
@@ -57,7 +69,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/metrics/snapshot': { kiosk: true },
   'GET /api/campaigns': { kiosk: true },
   'GET /api/campaigns/:id': { kiosk: true },
-  'PUT /api/campaigns/:id': { service: true },
+  // The simulator registers its rehearsal's campaign.
+  'PUT /api/campaigns/:id': { services: ['simulator'] },
   'GET /api/gaps': { kiosk: true, roles: EVERY_ROLE },
   'GET /api/gaps/:id': { kiosk: true, roles: EVERY_ROLE },
   'GET /api/gaps/:id/answered': { kiosk: true, roles: EVERY_ROLE },
@@ -72,7 +85,7 @@ const EXPECTED: Record<string, Access> = {
   // Agents see the answers the bot suggests.
   'GET /api/kb/answers': { roles: ['trainer', 'lead', 'agent'] },
   // The bot loads the knowledge base with its service credential.
-  'GET /api/kb/state': { service: true },
+  'GET /api/kb/state': { services: ['bot'] },
   // agents (and leads): the handoff queue.
   'GET /api/agent/queue': { roles: HANDOFFS },
   'POST /api/agent/accept': { roles: HANDOFFS },
@@ -86,9 +99,9 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/reports/staffing': { roles: ['manager'] },
   'GET /api/reports/staffing.csv': { roles: ['manager'] },
   'POST /api/reports/staffing.csv': { roles: ['manager'] },
-  'PUT /api/reports/roster': { service: true },
+  'PUT /api/reports/roster': { services: ['simulator'] },
   // Replays read past questions as a service.
-  'GET /api/replay/questions': { service: true },
+  'GET /api/replay/questions': { services: ['replay'] },
   // Operations' health probes (no customer text, no figures of the business).
   'GET /health/ingest': { anyone: true },
   'GET /health/live': { anyone: true },
@@ -101,13 +114,17 @@ const EXPECTED: Record<string, Access> = {
 function admits(access: Access, caller: Caller): boolean {
   if (access.anyone) return true;
   if (caller === 'kiosk') return access.kiosk === true;
-  if (caller === 'service') return access.service === true;
   if (caller === 'anonymous') return false;
-  return access.roles?.includes(roleOf(caller)) ?? false;
+  if (caller in SERVICE_CALLERS) return access.services?.includes(SERVICE_CALLERS[caller as ServiceCaller].service) ?? false;
+  return access.roles?.includes(roleOf(caller as (typeof SESSION_CALLERS)[number])) ?? false;
 }
 
-/** What a refused caller gets: 403 for a signed-in user the route does not admit, 401 for the rest. */
+/**
+ * What a refused caller gets: 403 for a signed-in user the route does not admit, or another service's
+ * credential on a service route; 401 for the rest.
+ */
 function refusal(access: Access, caller: Caller): 401 | 403 {
+  if (serviceOf(caller) !== null) return access.services !== undefined ? 403 : 401;
   return (SESSION_CALLERS as readonly string[]).includes(caller) && access.roles !== undefined ? 403 : 401;
 }
 
@@ -123,7 +140,7 @@ describe('every route and the live socket, tried by every kind of caller', () =>
   beforeAll(async () => {
     api = await pipeline().startApp(
       'ingest,api',
-      { WARROOM_SERVICE_TOKEN: SERVICE_TOKEN, LOG_LEVEL: 'log' },
+      { WARROOM_SERVICE_CREDENTIALS: SERVICE_CREDENTIALS, LOG_LEVEL: 'log' },
       {
         onLog: (line) => {
           firstAdmin.onLog(line);
@@ -136,7 +153,8 @@ describe('every route and the live socket, tried by every kind of caller', () =>
       ...(['assistant', 'junior', 'mid', 'senior'] as const).map((grade) => ({ login: `trainer.${grade}`, displayName: grade, role: 'trainer' as const, grade })),
       ...(['lead', 'agent', 'manager'] as const).map((role) => ({ login: role, displayName: role, role })),
     ]);
-    tokens.set('anonymous', null).set('kiosk', KIOSK_TOKEN).set('service', SERVICE_TOKEN);
+    tokens.set('anonymous', null).set('kiosk', KIOSK_TOKEN);
+    for (const [caller, { token }] of Object.entries(SERVICE_CALLERS)) tokens.set(caller as ServiceCaller, token);
     for (const caller of SESSION_CALLERS) tokens.set(caller, sessions[caller]!);
   }, 120_000);
 
@@ -184,7 +202,7 @@ describe('every route and the live socket, tried by every kind of caller', () =>
       });
     const wrong: string[] = [];
     for (const caller of CALLERS) {
-      const expected = caller === 'anonymous' || caller === 'service' ? 1008 : 'admitted';
+      const expected = caller === 'anonymous' || serviceOf(caller) !== null ? 1008 : 'admitted';
       const got = await outcome(tokens.get(caller) ?? null);
       if (got !== expected) wrong.push(`/live as ${caller}: ${got}, expected ${expected}`);
     }

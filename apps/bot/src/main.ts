@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { refuseOversizedBodiesBeforeReading } from './common/oversized-body';
 import { ConfigError, parseBotConfig, type BotConfig } from './config/bot-config';
 import { KbReplica } from './knowledge/kb-replica';
+import { replicaGate } from './knowledge/replica-gate';
 import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
 import { loadPacks } from './knowledge/load-knowledge';
 import { matcherAdapterFactory } from './knowledge/matcher-adapter';
@@ -49,7 +50,7 @@ async function bootstrap(): Promise<void> {
   const packs = loadOrExit(() => loadPacks(state.packFiles));
   const createMatcher = matcherAdapterFactory(config.matching);
   const knowledgeBase = loadOrExit(() => KnowledgeBase.build(packs, config.shops, createMatcher));
-  const replica = new KbReplica(packs, knowledgeBase, createMatcher, 0);
+  const replica = new KbReplica(packs, knowledgeBase, createMatcher, 0, replicaGate(config, state));
   replica.apply(state.proposals.map((entry) => ({ offset: entry.offset, timestampMs: entry.timestampMs, value: entry.proposal })));
   replica.skipTo(state.nextOffset);
   // Fastify, not Express: the bot answers thousands of questions a second on one event loop, and Express's

@@ -55,6 +55,20 @@ export const SERVICE_CHAT_FIELDS = ['mode', 'channel', 'source', 'originalEventI
 export const BOT_SESSION_HEADER = 'x-warroom-session';
 export const BOT_SESSION_QUERY_PARAM = 'session';
 
+/**
+ * A customer's session, issued by the bot (`POST /api/chat/session`, issue 17): the token binds the session
+ * and customer ids, signed by the deployment's bots. A customer sends it where the session is named
+ * (BOT_SESSION_HEADER, or BOT_SESSION_QUERY_PARAM on `/chat`), so balancers route by it as by a session id,
+ * and the bot takes `sessionId` and `customerId` from it, never from what the customer typed into a body.
+ */
+export const customerSessionSchema = z.strictObject({
+  token: z.string().min(1).max(512),
+  sessionId: id,
+  customerId: id,
+  expiresAt: z.iso.datetime({ offset: true }),
+});
+export type CustomerSession = z.infer<typeof customerSessionSchema>;
+
 /** A suggestion for the human agent in assist mode. */
 export const suggestionSchema = z.strictObject({
   answerId: id,
@@ -170,5 +184,9 @@ export const kbStateSchema = z.strictObject({
   proposals: z.array(z.strictObject({ offset: z.number().int().nonnegative(), timestampMs: z.number().int().nonnegative(), proposal: kbPatchProposalSchema })),
   /** The first log offset not in `proposals`: where to follow on. */
   nextOffset: z.number().int().nonnegative(),
+  /** The offset of the signing cut-over (unsigned records after it are refused), null before there is one. */
+  signedFrom: z.number().int().nonnegative().nullable(),
+  /** The api deployment's Ed25519 public keys (SPKI DER, base64) that sign `kb.patches`. */
+  publicKeys: z.array(z.string().min(1).max(200)),
 });
 export type KbState = z.infer<typeof kbStateSchema>;

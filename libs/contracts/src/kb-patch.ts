@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { stageSchema } from './chat-event';
-import { actorSchema } from './auth';
+import { actorSchema, gradeSchema, roleSchema } from './auth';
 import { answerIdSchema, kbAnswerSchema, kbReplySchema, packIdSchema, shopIdSchema, skuSchema } from './kb-pack';
 import { personText, wellFormedString } from './well-formed';
 
@@ -52,17 +52,45 @@ export const patchRequestSchema = z.strictObject({
 });
 export type PatchRequest = z.infer<typeof patchRequestSchema>;
 
-/** A proposal as it travels on `kb.patches`. */
+/** An Ed25519 signature, base64 (64 bytes). */
+const ed25519Signature = z.string().regex(/^[A-Za-z0-9+/]{86}==$/, 'expected a base64 Ed25519 signature');
+
+/**
+ * A proposal as it travels on `kb.patches`. The api signs every proposal it writes with its deployment's
+ * Ed25519 key, over the proposal without `signature` (`libs/knowledge` `kbSignedBytes`), and states the
+ * author's role and grade as it checked them; every reader verifies both before the ledger sees the
+ * proposal. Records written before the signing cut-over carry neither.
+ */
 export const kbPatchProposalSchema = z.strictObject({
   v: z.literal(1),
   patchId: z.uuid(),
   proposedAt: z.iso.datetime({ offset: true }),
   author: actorSchema,
+  /** The author's rights when the api accepted the change (readers check the change against them). */
+  rights: z.strictObject({ role: roleSchema, grade: gradeSchema.nullable() }).optional(),
   baseRevision: z.number().int().nonnegative(),
   gapId: wellFormedString().min(1).max(64).optional(),
   patch: kbPatchOpSchema,
+  signature: ed25519Signature.optional(),
 });
 export type KbPatchProposal = z.infer<typeof kbPatchProposalSchema>;
+
+/**
+ * The signing cut-over, written (signed) once by the first api that signs: from its offset on, every reader
+ * refuses an unsigned record; the unsigned records before it (the topic is kept forever) stay valid.
+ */
+export const kbSigningCutoverSchema = z.strictObject({
+  v: z.literal(1),
+  kind: z.literal('signing_cutover'),
+  cutoverId: z.uuid(),
+  at: z.iso.datetime({ offset: true }),
+  signature: ed25519Signature,
+});
+export type KbSigningCutover = z.infer<typeof kbSigningCutoverSchema>;
+
+/** Anything on `kb.patches`: a proposal, or the signing cut-over. */
+export const kbPatchRecordSchema = z.union([kbPatchProposalSchema, kbSigningCutoverSchema]);
+export type KbPatchRecord = z.infer<typeof kbPatchRecordSchema>;
 
 /** One version of one target, as the history and the 409 show it. */
 export const kbTargetVersionSchema = z.strictObject({

@@ -152,6 +152,12 @@ export class KbLedger {
     return shopTarget(op.scope.shopId, answerId);
   }
 
+  /** Who published the current revision of the target a patch changes (null: the pack file, or no target). */
+  currentAuthorOf(op: KbPatchOp): string | null {
+    const target = this.targetOf(op);
+    return target === null ? null : (this.current(target)?.author?.userId ?? null);
+  }
+
   /** The current revision a patch would be checked against (0 when its target does not exist yet). */
   baseRevisionFor(op: KbPatchOp): number {
     if (op.op === 'set_product_attribute') return this.current(productTarget(op.shopId, op.sku, op.attributeId))?.revision ?? 0;

@@ -9,7 +9,7 @@ import {
 } from '@warroom/contracts';
 import { ZodValidationPipe } from '@warroom/nest-common';
 import { KioskTokenGuard } from '../common/kiosk-token.guard';
-import { ServiceTokenGuard } from '../common/service-token.guard';
+import { ServiceRoute, ServiceTokenGuard } from '../common/service-token.guard';
 import { CampaignsService } from './campaigns.service';
 
 /** Campaign records: the kiosk token reads them, the service token writes them. */
@@ -31,6 +31,7 @@ export class CampaignsController {
 
   @Put(':id')
   @UseGuards(ServiceTokenGuard)
+  @ServiceRoute('simulator')
   put(
     @Param('id', new ZodValidationPipe(campaignIdSchema)) id: string,
     @Body(new ZodValidationPipe(campaignInputSchema)) input: CampaignInput,

@@ -1,3 +1,4 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseApiConfig } from './api-config';
 
@@ -42,6 +43,36 @@ describe('parseApiConfig', () => {
     expect(parseApiConfig(valid).serviceToken).toBeNull();
     expect(parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'service-token-0123456789' }).serviceToken).toBe('service-token-0123456789');
     expect(() => parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'short' })).toThrow(/WARROOM_SERVICE_TOKEN: must be at least 16 characters/);
+  });
+
+  it('reads one credential per service (two during a rotation), refuses an unknown service, a short token and both forms at once', () => {
+    const credentials = parseApiConfig({ ...valid, WARROOM_SERVICE_CREDENTIALS: 'bot=bot-token-0123456789,bot=bot-token-next-0123456789,replay=replay-token-0123456789' }).serviceCredentials;
+    expect(credentials).toEqual([
+      { service: 'bot', token: 'bot-token-0123456789' },
+      { service: 'bot', token: 'bot-token-next-0123456789' },
+      { service: 'replay', token: 'replay-token-0123456789' },
+    ]);
+    // The shared token alone stands for every service, as before.
+    expect(parseApiConfig({ ...valid, WARROOM_SERVICE_TOKEN: 'service-token-0123456789' }).serviceCredentials.map((credential) => credential.service)).toEqual(['bot', 'simulator', 'order_feed', 'replay']);
+    expect(() => parseApiConfig({ ...valid, WARROOM_SERVICE_CREDENTIALS: 'cook=token-0123456789abcdef' })).toThrow(/WARROOM_SERVICE_CREDENTIALS.*"cook"/);
+    expect(() => parseApiConfig({ ...valid, WARROOM_SERVICE_CREDENTIALS: 'bot=short' })).toThrow(/WARROOM_SERVICE_CREDENTIALS.*at least 16/);
+    expect(() => parseApiConfig({ ...valid, WARROOM_SERVICE_CREDENTIALS: 'bot=bot-token-0123456789', WARROOM_SERVICE_TOKEN: 'service-token-0123456789' })).toThrow(/WARROOM_SERVICE_CREDENTIALS: set either/);
+  });
+
+  it("signs kb.patches with KB_SIGNING_KEY, refuses a key that is not Ed25519 by name, and derives one from the session secret without it", () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const text = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    const signing = parseApiConfig({ ...valid, KB_SIGNING_KEY: text }).kb;
+    expect(signing.signing?.derived).toBe(false);
+    expect(signing.verifyKeys.map((key) => key.export({ format: 'der', type: 'spki' }).toString('base64'))).toEqual([createPublicKey(privateKey).export({ format: 'der', type: 'spki' }).toString('base64')]);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    expect(() => parseApiConfig({ ...valid, KB_SIGNING_KEY: rsa })).toThrow(/KB_SIGNING_KEY: expected an Ed25519 key/);
+    expect(() => parseApiConfig({ ...valid, KB_SIGNING_KEY: 'not a key' })).toThrow(/KB_SIGNING_KEY/);
+    expect(() => parseApiConfig({ ...valid, KB_VERIFY_KEYS: 'bm90IGEga2V5' })).toThrow(/KB_VERIFY_KEYS/);
+    // Derived: every process sharing the session secret signs with the same key.
+    const derived = [parseApiConfig(valid).kb, parseApiConfig(valid).kb];
+    expect(derived[0]!.signing?.derived).toBe(true);
+    expect(derived[0]!.verifyKeys[0]!.equals(derived[1]!.verifyKeys[0]!)).toBe(true);
   });
 
   it('needs a session secret of at least 32 characters for the api role, and reads the session lifetime', () => {

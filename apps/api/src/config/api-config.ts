@@ -1,6 +1,8 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { DEFAULT_EMOTION_WEIGHTS, describeIssues, emotionNameSchema, type EmotionName } from '@warroom/contracts';
 import { clickhouseConnectionEnvShape, clickhouseSecurityProblems, clickhouseTlsFrom, type ClickHouseTls } from '@warroom/clickhouse';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
+import { ed25519PrivateKeyDerivedFrom, ed25519PrivateKeyFrom, ed25519PublicKeyFrom } from '@warroom/knowledge';
 import { logFormatEnvShape, logFormatFrom, type LogFormat } from '@warroom/observability';
 import { z } from 'zod';
 
@@ -10,6 +12,33 @@ import { z } from 'zod';
  */
 
 export const API_ROLES = ['ingest', 'api'] as const;
+
+/** The services with a credential of their own on the api (DESIGN.md "Roles"), each allowed only its routes. */
+export const API_SERVICES = ['bot', 'simulator', 'order_feed', 'replay'] as const;
+export type ApiService = (typeof API_SERVICES)[number];
+
+const serviceCredentialList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(
+        z.string().transform((entry, context) => {
+          const [service = '', ...rest] = entry.split('=');
+          const token = rest.join('=');
+          if (!(API_SERVICES as readonly string[]).includes(service)) {
+            context.addIssue({ code: 'custom', message: `expected service=token with a service of ${API_SERVICES.join(', ')}, got "${service}"` });
+            return z.NEVER;
+          }
+          if (token.length < 16) {
+            context.addIssue({ code: 'custom', message: `the token of ${service} must be at least 16 characters` });
+            return z.NEVER;
+          }
+          return { service: service as ApiService, token };
+        }),
+      )
+      .min(1, 'name at least one service=token'),
+  );
 export type ApiRole = (typeof API_ROLES)[number];
 
 const roleList = z
@@ -44,6 +73,13 @@ export const apiEnvSchema = z
    * `PUT /api/campaigns/:id`, sent as `Authorization: Bearer …`. Unset: those writes are refused.
    */
   WARROOM_SERVICE_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * One credential per service, `service=token` comma-separated (services: bot, simulator, order_feed,
+   * replay), each admitted only on its own routes; a service listed twice has two valid tokens while it
+   * is rotated (api processes restarted one at a time with both, then the service, then the old dropped).
+   * Instead of WARROOM_SERVICE_TOKEN, which every service shares.
+   */
+  WARROOM_SERVICE_CREDENTIALS: serviceCredentialList.optional(),
   /** Start of the running campaign: the "since the campaign started" window. Unset: that window is refused. */
   CAMPAIGN_STARTED_AT: z.iso.datetime({ offset: true }).optional(),
   METRICS_TICK_MS: z.coerce.number().int().min(50).max(5_000).default(250),
@@ -62,6 +98,17 @@ export const apiEnvSchema = z
     .optional(),
   /** The api's credential on the bot's internal routes (one of the bot's BOT_SERVICE_TOKENS). */
   WARROOM_BOT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The deployment's Ed25519 private key (PKCS#8 DER, base64) that signs every proposal on `kb.patches`;
+   * every api process of a deployment shares it, and bots get its public key. Unset: a key derived from
+   * WARROOM_SESSION_SECRET (what every process of the deployment shares), with a warning at start.
+   */
+  KB_SIGNING_KEY: z.string().min(1).optional(),
+  /** Further public keys (SPKI DER, base64, comma-separated) whose signatures are accepted: the previous key during a rotation. */
+  KB_VERIFY_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .optional(),
   WEB_DIST_DIR: z.string().min(1).default('apps/web/dist'),
   /**
    * The knowledge base's pack files (the "1+N" packs; the bot's BOT_PACK_DIR): the base the api's
@@ -101,6 +148,10 @@ export const apiEnvSchema = z
     path: ['WARROOM_BOT_URLS'],
     message: 'set either WARROOM_BOT_URLS or WARROOM_BOT_URL (a list of one), not both',
   })
+  .refine((env) => env.WARROOM_SERVICE_TOKEN === undefined || env.WARROOM_SERVICE_CREDENTIALS === undefined, {
+    path: ['WARROOM_SERVICE_CREDENTIALS'],
+    message: 'set either WARROOM_SERVICE_CREDENTIALS (one per service) or the shared WARROOM_SERVICE_TOKEN, not both',
+  })
   .refine((env) => !env.WARROOM_ROLES.includes('api') || env.WALL_KIOSK_TOKEN !== undefined, {
     path: ['WALL_KIOSK_TOKEN'],
     message: 'required when WARROOM_ROLES includes api',
@@ -138,12 +189,21 @@ export interface ApiConfig {
   session: { secret: string; ttlMinutes: number };
   /** Token of trusted services; null when unset (service writes are refused). */
   serviceToken: string | null;
+  /**
+   * Who may call the service routes: each service's credentials (two during a rotation); with only the
+   * shared WARROOM_SERVICE_TOKEN, that token for every service; empty: service routes are refused.
+   */
+  serviceCredentials: { service: ApiService; token: string }[];
   kb: {
     packDir: string;
     publishTimeoutMs: number;
     /** Every bot (WARROOM_BOT_URLS, or WARROOM_BOT_URL alone); empty: none, what needs a bot answers 503. */
     botUrls: string[];
     botToken: string | null;
+    /** Signs `kb.patches` records (null without the api role); `derived`: from the session secret. */
+    signing: { privateKey: KeyObject; derived: boolean } | null;
+    /** Public keys whose signatures are accepted on `kb.patches`: the signing key's first. */
+    verifyKeys: KeyObject[];
   };
   web: { distDir: string };
   gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
@@ -166,6 +226,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
   const parsed = apiEnvSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const e = parsed.data;
+  const keys = kbKeysFrom(e);
   return {
     roles: new Set(e.WARROOM_ROLES),
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, security: kafkaSecurityFrom(e) },
@@ -188,11 +249,14 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     },
     session: { secret: e.WARROOM_SESSION_SECRET ?? '', ttlMinutes: e.WARROOM_SESSION_TTL_MIN },
     serviceToken: e.WARROOM_SERVICE_TOKEN ?? null,
+    serviceCredentials:
+      e.WARROOM_SERVICE_CREDENTIALS ?? (e.WARROOM_SERVICE_TOKEN === undefined ? [] : API_SERVICES.map((service) => ({ service, token: e.WARROOM_SERVICE_TOKEN! }))),
     kb: {
       packDir: e.KB_PACK_DIR,
       publishTimeoutMs: e.KB_PUBLISH_TIMEOUT_MS,
       botUrls: e.WARROOM_BOT_URLS ?? (e.WARROOM_BOT_URL === undefined ? [] : [e.WARROOM_BOT_URL]),
       botToken: e.WARROOM_BOT_TOKEN ?? null,
+      ...keys,
     },
     web: { distDir: e.WEB_DIST_DIR },
     gaps: {
@@ -204,4 +268,28 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
     logLevel: e.LOG_LEVEL,
     logFormat: logFormatFrom(e),
   };
+}
+
+/** The `kb.patches` keys, or a ConfigError naming the variable that does not hold an Ed25519 key. */
+function kbKeysFrom(e: ApiEnv): Pick<ApiConfig['kb'], 'signing' | 'verifyKeys'> {
+  const problems: string[] = [];
+  const read = (variable: string, parse: () => KeyObject): KeyObject | null => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push(`${variable}: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    }
+  };
+  let signing: ApiConfig['kb']['signing'] = null;
+  if (e.KB_SIGNING_KEY !== undefined) {
+    const privateKey = read('KB_SIGNING_KEY', () => ed25519PrivateKeyFrom(e.KB_SIGNING_KEY!));
+    signing = privateKey && { privateKey, derived: false };
+  } else if (e.WARROOM_SESSION_SECRET !== undefined) {
+    signing = { privateKey: ed25519PrivateKeyDerivedFrom(e.WARROOM_SESSION_SECRET), derived: true };
+  }
+  const others = (e.KB_VERIFY_KEYS ?? []).map((text) => read('KB_VERIFY_KEYS', () => ed25519PublicKeyFrom(text)));
+  if (problems.length > 0) throw new ConfigError(problems);
+  const verifyKeys = [...(signing ? [createPublicKey(signing.privateKey)] : []), ...others.filter((key): key is KeyObject => key !== null)];
+  return { signing, verifyKeys };
 }

@@ -15,7 +15,7 @@ import { ZodValidationPipe } from '@warroom/nest-common';
 import { z } from 'zod';
 import { Allow, CurrentActor, type ActorContext } from '../auth/decorators';
 import { SessionAuthGuard } from '../auth/session-auth.guard';
-import { ServiceTokenGuard } from '../common/service-token.guard';
+import { ServiceRoute, ServiceTokenGuard } from '../common/service-token.guard';
 import { KbService, type AppliedDecision } from './kb.service';
 import { PreviewService } from './preview.service';
 
@@ -72,6 +72,7 @@ export class KbController {
 /** What an answer engine loads at start: the packs and the log so far (trusted services only). */
 @Controller('api/kb/state')
 @UseGuards(ServiceTokenGuard)
+@ServiceRoute('bot')
 export class KbStateController {
   constructor(private readonly kb: KbService) {}
 

@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
-  canAddExamples,
-  canPublishToIndustry,
-  canRollBack,
-  canWriteAnswers,
-  kbPatchProposalSchema,
   type Actor,
   type KbPatchDecision,
   type KbPatchProposal,
+  type KbPatchRecord,
   type KbTargetVersion,
   type PatchRequest,
   type User,
 } from '@warroom/contracts';
-import { KbLedger, parsePackFiles, type PackFile } from '@warroom/knowledge';
+import { KbLedger, KbRecordGate, parsePackFiles, patchRefusal, publicKeyText, signKbRecord, type GateVerdict, type PackFile } from '@warroom/knowledge';
 import type { LogRecord } from '@warroom/kafka';
 import { Conflict, Forbidden, NotFound, Unavailable } from '@warroom/nest-common';
+import { AuditService, SYSTEM_ACTOR } from '../auth/audit.service';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { KbPatchesRepository } from '../repositories/kb-patches.repository';
-import { KbRevisionsRepository } from '../repositories/kb-revisions.repository';
+import { KbRevisionsRepository, type RevisionEntry } from '../repositories/kb-revisions.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 import { describeConflict } from './conflict';
 
@@ -53,7 +50,9 @@ export class KbService implements OnApplicationBootstrap {
   private readonly logged: LoggedProposal[] = [];
   /** The next log offset to apply; records below it were applied already (the follower may repeat). */
   private nextOffset = 0;
-  private readonly unrecorded: { proposal: KbPatchProposal; decision: KbPatchDecision; appliedAt: string }[] = [];
+  private readonly unrecorded: RevisionEntry[] = [];
+  /** Signatures, stated rights and the signing cut-over, checked before the ledger sees a record. */
+  private readonly gate: KbRecordGate;
   /** Applied patches whose listeners run once their decisions are recorded (kept across a failed write). */
   private readonly unannounced: AppliedPatch[] = [];
   private readonly waiters = new Map<string, (decision: KbPatchDecision) => void>();
@@ -63,24 +62,42 @@ export class KbService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly revisions: KbRevisionsRepository,
     private readonly patches: KbPatchesRepository,
+    private readonly audit: AuditService,
     packs: KnowledgePacksRepository,
   ) {
     this.packFiles = packs.readFiles();
     this.ledger = new KbLedger(parsePackFiles(this.packFiles));
+    this.gate = new KbRecordGate(config.kb.verifyKeys);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const recorded = await this.revisions.recordedAfter(-1);
     for (const entry of recorded) {
       const timestampMs = Date.parse(entry.appliedAt);
-      const { decision } = this.applyLogged({ offset: entry.offset, timestampMs, proposal: entry.proposal });
-      if (decision.status !== entry.status) {
-        // The rule is deterministic, so this means the packs changed under a recorded history.
-        this.logger.error(`kb_revisions offset ${entry.offset}: recorded ${entry.status}, re-applied ${decision.status} (pack files changed?)`);
+      const status = this.take(entry.offset, timestampMs, this.gateOf(entry.offset, entry.record), 'recorded').status;
+      if (status !== entry.status) {
+        // The rule and the signatures are deterministic: the packs or the verifying keys changed under a recorded history.
+        this.logger.error(`kb_revisions offset ${entry.offset}: recorded ${entry.status}, re-applied ${status} (pack files or KB_VERIFY_KEYS changed?)`);
       }
     }
     this.logger.log(`knowledge base rebuilt: ${this.packFiles.length} pack files, ${recorded.length} recorded patches; following kb.patches from offset ${this.nextOffset}`);
+    if (this.config.kb.signing?.derived) {
+      this.logger.warn('KB_SIGNING_KEY is unset: kb.patches are signed with a key derived from WARROOM_SESSION_SECRET; a deployment sets a key of its own');
+    }
+    if (this.gate.signedFrom === null) await this.proposeCutover();
     await this.patches.follow(BigInt(this.nextOffset), (records) => this.onRecords(records));
+  }
+
+  /**
+   * Appends the signed cut-over at the log's end: every record before it (the unsigned history) stays
+   * valid, every unsigned record after it is refused by every reader. Another api process may append its
+   * own meanwhile: the first on the log is the one in force.
+   */
+  private async proposeCutover(): Promise<void> {
+    const signing = this.config.kb.signing;
+    if (!signing) return;
+    await this.patches.propose(signKbRecord({ v: 1, kind: 'signing_cutover', cutoverId: randomUUID(), at: new Date().toISOString() }, signing.privateKey));
+    this.logger.log('kb.patches signing cut-over appended: unsigned records after it will be refused');
   }
 
   /** Called with each applied patch (after it is recorded), e.g. to mark its gap published. */
@@ -94,17 +111,23 @@ export class KbService implements OnApplicationBootstrap {
    * and the target's current version, so the editor keeps what the trainer typed.
    */
   async publish(request: PatchRequest, who: { actor: Actor; user: User }): Promise<AppliedDecision> {
-    const refusal = this.refusal(request, who.user);
+    const refusal = patchRefusal(request.patch, who.user, this.ledger.currentAuthorOf(request.patch));
     if (refusal) throw new Forbidden(refusal);
-    const proposal: KbPatchProposal = {
-      v: 1,
-      patchId: randomUUID(),
-      proposedAt: new Date().toISOString(),
-      author: who.actor,
-      baseRevision: request.baseRevision,
-      ...(request.gapId ? { gapId: request.gapId } : {}),
-      patch: request.patch,
-    };
+    const signing = this.config.kb.signing;
+    if (!signing) throw new Unavailable('this api process holds no kb.patches signing key');
+    const proposal: KbPatchProposal = signKbRecord(
+      {
+        v: 1,
+        patchId: randomUUID(),
+        proposedAt: new Date().toISOString(),
+        author: who.actor,
+        rights: { role: who.user.role, grade: who.user.grade },
+        baseRevision: request.baseRevision,
+        ...(request.gapId ? { gapId: request.gapId } : {}),
+        patch: request.patch,
+      },
+      signing.privateKey,
+    );
     const decided = new Promise<KbPatchDecision>((resolve) => this.waiters.set(proposal.patchId, resolve));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
@@ -149,28 +172,28 @@ export class KbService implements OnApplicationBootstrap {
     return { target: this.ledger.targetOf(request.patch), revision: this.ledger.baseRevisionFor(request.patch) };
   }
 
-  /** What a bot needs to build the same knowledge base: the packs, the log so far, where to follow on. */
-  state(): { packFiles: PackFile[]; proposals: LoggedProposal[]; nextOffset: number } {
-    return { packFiles: this.packFiles, proposals: [...this.logged], nextOffset: this.nextOffset };
+  /**
+   * What a bot needs to build the same knowledge base: the packs, the proposals so far (refused ones too:
+   * the bot's own check refuses them alike), where to follow on, the cut-over and the verifying keys.
+   */
+  state(): { packFiles: PackFile[]; proposals: LoggedProposal[]; nextOffset: number; signedFrom: number | null; publicKeys: string[] } {
+    return {
+      packFiles: this.packFiles,
+      proposals: [...this.logged],
+      nextOffset: this.nextOffset,
+      signedFrom: this.gate.signedFrom,
+      publicKeys: this.config.kb.verifyKeys.map(publicKeyText),
+    };
   }
 
   private async onRecords(records: LogRecord[]): Promise<void> {
     for (const record of records) {
       const offset = Number(record.offset);
       if (offset < this.nextOffset) continue;
-      const proposal = parseProposal(record.value);
-      if (!proposal) {
-        // Only warroom writes this topic; a bad record is a writer's bug. Every reader skips it alike.
-        this.logger.error(`kb.patches offset ${offset} is not a patch proposal; skipped`);
-        this.nextOffset = offset + 1;
-        continue;
-      }
-      const { decision, change } = this.applyLogged({ offset, timestampMs: record.timestampMs, proposal });
-      this.unrecorded.push({ proposal, decision, appliedAt: new Date(record.timestampMs).toISOString() });
-      this.waiters.get(proposal.patchId)?.(decision);
-      if (decision.status === 'applied' && change) {
-        this.unannounced.push({ decision, proposal, answerId: change.kind === 'answer' ? change.answerId : change.attributeId });
-      }
+      const verdict = this.gate.admitBytes(offset, record.value, (patch) => this.ledger.currentAuthorOf(patch));
+      const { decision } = this.take(offset, record.timestampMs, verdict, 'live');
+      if (decision) this.waiters.get(decision.patchId)?.(decision);
+      if (verdict.kind === 'refused') await this.report(offset, verdict);
     }
     // Thrown on failure: the follower hands the records over again, they are skipped above, and the
     // unrecorded decisions are written on the next try.
@@ -181,39 +204,65 @@ export class KbService implements OnApplicationBootstrap {
     }
   }
 
-  private applyLogged(entry: LoggedProposal): ReturnType<KbLedger['apply']> {
-    const result = this.ledger.apply(entry.proposal, entry.offset, new Date(entry.timestampMs).toISOString());
-    this.logged.push(entry);
-    this.nextOffset = entry.offset + 1;
-    return result;
+  private gateOf(offset: number, record: KbPatchRecord): GateVerdict {
+    return 'kind' in record ? this.gate.admitCutover(offset, record) : this.gate.admit(offset, record, (patch) => this.ledger.currentAuthorOf(patch));
   }
 
-  /** DESIGN.md "Roles" for a patch; null when allowed. */
-  private refusal(request: PatchRequest, user: User): string | null {
-    const { patch } = request;
-    if (patch.op !== 'set_product_attribute' && patch.scope.pack === 'industry' && !canPublishToIndustry(user)) {
-      return 'only senior trainers and leads publish to the industry pack';
+  /**
+   * Takes one record the gate judged, in log order: a proposal goes to the ledger; a refused proposal is
+   * rejected and never applied; the cut-over moves the gate. A `live` record (from the log) is recorded
+   * in `kb_revisions` and announced; a `recorded` one (re-applied from there at start) already was.
+   */
+  private take(
+    offset: number,
+    timestampMs: number,
+    verdict: GateVerdict,
+    from: 'live' | 'recorded',
+  ): { status: KbPatchDecision['status']; decision: KbPatchDecision | null } {
+    const appliedAt = new Date(timestampMs).toISOString();
+    this.nextOffset = offset + 1;
+    const record = (entry: RevisionEntry): void => {
+      if (from === 'live') this.unrecorded.push(entry);
+    };
+    if (verdict.kind === 'cutover') {
+      record({ cutover: verdict.cutover, offset, effective: verdict.effective, appliedAt });
+      if (verdict.effective) this.logger.log(`kb.patches signing cut-over at offset ${offset}`);
+      return { status: verdict.effective ? 'applied' : 'rejected', decision: null };
     }
-    switch (patch.op) {
-      case 'add_examples':
-        return canAddExamples(user) ? null : 'only trainers and leads add example questions';
-      case 'rollback': {
-        const target = this.ledger.targetOf(patch);
-        const current = target === null ? null : this.ledger.current(target);
-        return canRollBack(user, current?.author?.userId ?? null) ? null : 'only a lead rolls back a revision someone else published';
-      }
-      default:
-        return canWriteAnswers(user) ? null : 'writing answers needs a junior trainer or above';
+    if (verdict.kind === 'refused') {
+      if (!verdict.proposal) return { status: 'rejected', decision: null };
+      const { proposal } = verdict;
+      this.logged.push({ offset, timestampMs, proposal });
+      const decision: KbPatchDecision = {
+        status: 'rejected',
+        patchId: proposal.patchId,
+        offset,
+        target: this.ledger.targetOf(proposal.patch) ?? 'unknown',
+        reason: `refused before the ledger: ${verdict.reason}`,
+        current: null,
+      };
+      record({ proposal, decision, appliedAt });
+      return { status: 'rejected', decision };
     }
+    const { proposal } = verdict;
+    const { decision, change } = this.ledger.apply(proposal, offset, appliedAt);
+    this.logged.push({ offset, timestampMs, proposal });
+    record({ proposal, decision, appliedAt });
+    if (from === 'live' && decision.status === 'applied' && change) {
+      this.unannounced.push({ decision, proposal, answerId: change.kind === 'answer' ? change.answerId : change.attributeId });
+    }
+    return { status: decision.status, decision };
   }
-}
 
-function parseProposal(value: Buffer | null): KbPatchProposal | null {
-  if (!value) return null;
-  try {
-    const parsed = kbPatchProposalSchema.safeParse(JSON.parse(value.toString('utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
+  /** A refused record in the log and the audit log (with what it claimed, never its text). */
+  private async report(offset: number, verdict: Extract<GateVerdict, { kind: 'refused' }>): Promise<void> {
+    const claimed = verdict.proposal ? { patchId: verdict.proposal.patchId, op: verdict.proposal.patch.op, claimedAuthor: verdict.proposal.author } : {};
+    this.logger.error(`kb.patches offset ${offset} refused: ${verdict.reason}`);
+    try {
+      await this.audit.record(SYSTEM_ACTOR, 'kb.record_refused', `kb.patches@${offset}`, { reason: verdict.reason, ...claimed });
+    } catch (error) {
+      // The refusal stands and is in kb_revisions and the log; only its audit line is missing.
+      this.logger.error(`kb.patches offset ${offset}: the refusal could not be audited: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { KbPatchProposal } from '@warroom/contracts';
+import type { KbPatchRecord } from '@warroom/contracts';
 import { TOPICS, type LogRecord } from '@warroom/kafka';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { SequencedLog } from './sequenced-log';
@@ -10,15 +10,15 @@ import { SequencedLog } from './sequenced-log';
  */
 @Injectable()
 export class KbPatchesRepository implements BeforeApplicationShutdown {
-  private readonly log: SequencedLog<KbPatchProposal>;
+  private readonly log: SequencedLog<KbPatchRecord>;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.log = new SequencedLog(config, { topic: TOPICS.kbPatches.name, label: 'warroom-api-kb', keyOf: (proposal) => proposal.patchId });
+    this.log = new SequencedLog(config, { topic: TOPICS.kbPatches.name, label: 'warroom-api-kb', keyOf: (record) => ('kind' in record ? record.cutoverId : record.patchId) });
   }
 
-  /** Appends a proposal to the log; resolves once the broker acknowledged it (acks all). */
-  propose(proposal: KbPatchProposal): Promise<void> {
-    return this.log.append(proposal);
+  /** Appends a proposal (or the signing cut-over) to the log; resolves once the broker acknowledged it (acks all). */
+  propose(record: KbPatchRecord): Promise<void> {
+    return this.log.append(record);
   }
 
   /** Hands every record from `fromOffset` on to `onRecords`, in log order, until shutdown. */

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Put, UseGuards } from '@nestjs/common';
 import { rosterUploadSchema, type RosterStored, type RosterUpload } from '@warroom/contracts';
 import { ZodValidationPipe } from '@warroom/nest-common';
-import { ServiceTokenGuard } from '../common/service-token.guard';
+import { ServiceRoute, ServiceTokenGuard } from '../common/service-token.guard';
 import { StaffingService } from './staffing.service';
 
 /**
@@ -10,6 +10,7 @@ import { StaffingService } from './staffing.service';
  */
 @Controller('api/reports/roster')
 @UseGuards(ServiceTokenGuard)
+@ServiceRoute('simulator')
 export class RosterController {
   constructor(private readonly staffing: StaffingService) {}
 

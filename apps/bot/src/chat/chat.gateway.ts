@@ -1,11 +1,13 @@
+import type { IncomingMessage } from 'node:http';
 import { Inject, UseInterceptors } from '@nestjs/common';
-import { MessageBody, SubscribeMessage, WebSocketGateway, type WsResponse } from '@nestjs/websockets';
-import { BOT_CHAT_MAX_FRAME_BYTES, botClientFrameSchema, issuesText, type BotServerEventMap } from '@warroom/contracts';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, type OnGatewayConnection, type WsResponse } from '@nestjs/websockets';
+import { BOT_CHAT_MAX_FRAME_BYTES, BOT_SESSION_QUERY_PARAM, botClientFrameSchema, issuesText, type BotServerEventMap } from '@warroom/contracts';
 import { serviceFieldsIn } from '../common/service-credential';
 import { BOT_CONFIG, type BotConfig } from '../config/bot-config';
 import { DurableEventsInterceptor } from '../events/durable-events.interceptor';
 import { UnknownShopError } from '../knowledge/knowledge-base';
 import { ChatService } from './chat.service';
+import { CustomerSessions, type CustomerBinding } from './customer-session';
 
 type ServerFrame = { [E in keyof BotServerEventMap]: WsResponse<BotServerEventMap[E]> & { event: E } }[keyof BotServerEventMap];
 
@@ -17,14 +19,27 @@ type ServerFrame = { [E in keyof BotServerEventMap]: WsResponse<BotServerEventMa
  */
 @WebSocketGateway({ path: '/chat', maxPayload: BOT_CHAT_MAX_FRAME_BYTES })
 @UseInterceptors(DurableEventsInterceptor)
-export class ChatGateway {
+export class ChatGateway implements OnGatewayConnection<object> {
+  private readonly sessions: CustomerSessions | null;
+  /** Each socket's session, from the token on its upgrade (`?session=`), when customer sessions are on. */
+  private readonly bindings = new WeakMap<object, CustomerBinding>();
+
   constructor(
     private readonly chat: ChatService,
     @Inject(BOT_CONFIG) private readonly config: BotConfig,
-  ) {}
+  ) {
+    const sessions = config.customerSessions;
+    this.sessions = sessions && new CustomerSessions(sessions.secret, sessions.ttlMs);
+  }
+
+  handleConnection(socket: object, request: IncomingMessage): void {
+    const token = new URL(request.url ?? '/', 'http://bot').searchParams.get(BOT_SESSION_QUERY_PARAM) ?? undefined;
+    const binding = this.sessions?.verify(token);
+    if (binding) this.bindings.set(socket, binding);
+  }
 
   @SubscribeMessage('ask')
-  ask(@MessageBody() data: unknown): ServerFrame {
+  ask(@MessageBody() data: unknown, @ConnectedSocket() socket: object): ServerFrame {
     const frame = botClientFrameSchema.safeParse({ event: 'ask', data });
     if (!frame.success) {
       return { event: 'error', data: { requestId: requestIdOf(data), message: `invalid ask: ${issuesText(frame.error)}` } };
@@ -34,6 +49,11 @@ export class ChatGateway {
     const serviceFields = this.config.serviceTokens.length === 0 ? [] : serviceFieldsIn(request);
     if (serviceFields.length > 0) {
       return { event: 'error', data: { requestId: requestId ?? null, message: `${serviceFields.join(', ')}: set by the deployment, not by a customer` } };
+    }
+    const binding = this.bindings.get(socket);
+    if (this.sessions && (binding?.sessionId !== request.sessionId || binding.customerId !== request.customerId)) {
+      const message = binding ? 'sessionId and customerId are those of your session token' : `a customer session token is required on the upgrade (?${BOT_SESSION_QUERY_PARAM}=<token>)`;
+      return { event: 'error', data: { requestId: requestId ?? null, message } };
     }
     try {
       return { event: 'reply', data: { requestId: requestId ?? null, reply: this.chat.ask(request) } };

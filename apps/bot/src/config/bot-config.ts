@@ -1,4 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { channelSchema, describeIssues, eventSourceSchema, shopIdSchema } from '@warroom/contracts';
+import { ed25519PublicKeyFrom } from '@warroom/knowledge';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
 import { logFormatEnvShape, logFormatFrom, type LogFormat } from '@warroom/observability';
 import { z } from 'zod';
@@ -36,6 +38,15 @@ export const botEnvSchema = z.object({
   BOT_KB_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The api's service token (WARROOM_SERVICE_TOKEN), required with BOT_KB_API_URL. */
   BOT_KB_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The api deployment's Ed25519 public keys (SPKI DER, base64, comma-separated; two during a rotation):
+   * a `kb.patches` record they did not sign is refused. Unset: the keys the api's `GET /api/kb/state` names
+   * (the channel the bot already trusts for the packs), or without BOT_KB_API_URL none (every signed record refused).
+   */
+  BOT_KB_PUBLIC_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .optional(),
   BOT_CAMPAIGN_ID: z.string().min(1).max(128).default('demo-1111'),
   /**
    * Credentials of the services allowed on the bot's internal routes (the api's agent desk and previews,
@@ -48,6 +59,14 @@ export const botEnvSchema = z.object({
     .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(16, 'each token must be at least 16 characters')).min(1, 'name at least one token'))
     .optional(),
+  /**
+   * Key (HMAC-SHA256, at least 32 characters) of the customers' session tokens (`POST /api/chat/session`),
+   * shared by every bot of the deployment. Set: a customer's ask and abandon take their session and customer
+   * from the token (services still name them). Unset: customers name their own (a developer's bot on its own).
+   */
+  BOT_CUSTOMER_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a customer's session token stays valid, minutes. */
+  BOT_CUSTOMER_SESSION_TTL_MIN: z.coerce.number().int().min(1).max(30 * 24 * 60).default(24 * 60),
   /** Source of events when a request does not name one. */
   BOT_SOURCE: eventSourceSchema.default('live'),
   BOT_CHANNEL: channelSchema.default('app'),
@@ -93,6 +112,10 @@ export interface BotConfig {
   packDir: string;
   /** Where the knowledge base comes from: the api (url and service token), or null for BOT_PACK_DIR. */
   kbApi: { url: string; token: string } | null;
+  /** Customers' session tokens: null when customers name their own sessions (development). */
+  customerSessions: { secret: string; ttlMs: number } | null;
+  /** BOT_KB_PUBLIC_KEYS; empty: the api's state names them. */
+  kbPublicKeys: KeyObject[];
   events: {
     campaignId: string;
     source: BotEnv['BOT_SOURCE'];
@@ -119,6 +142,13 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
   const e = parsed.data;
   const insecure = kafkaSecurityProblems(e);
   if (insecure.length > 0) throw new ConfigError(insecure);
+  const kbPublicKeys = (e.BOT_KB_PUBLIC_KEYS ?? []).map((text) => {
+    try {
+      return ed25519PublicKeyFrom(text);
+    } catch (error) {
+      throw new ConfigError([`BOT_KB_PUBLIC_KEYS: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+  });
   return {
     kafka: { brokers: e.KAFKA_BROKERS, clientId: e.KAFKA_CLIENT_ID, security: kafkaSecurityFrom(e) },
     serviceTokens: e.BOT_SERVICE_TOKENS ?? [],
@@ -126,6 +156,8 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     shops: [...new Set(e.BOT_SHOP_IDS)],
     packDir: e.BOT_PACK_DIR,
     kbApi: e.BOT_KB_API_URL && e.BOT_KB_API_TOKEN ? { url: e.BOT_KB_API_URL, token: e.BOT_KB_API_TOKEN } : null,
+    kbPublicKeys,
+    customerSessions: e.BOT_CUSTOMER_SESSION_SECRET === undefined ? null : { secret: e.BOT_CUSTOMER_SESSION_SECRET, ttlMs: e.BOT_CUSTOMER_SESSION_TTL_MIN * 60_000 },
     events: {
       campaignId: e.BOT_CAMPAIGN_ID,
       source: e.BOT_SOURCE,

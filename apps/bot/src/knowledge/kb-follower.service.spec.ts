@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { KbState } from '@warroom/contracts';
+import { KbRecordGate } from '@warroom/knowledge';
 import { describe, expect, it } from 'vitest';
 import type { KbPatchesRepository } from '../repositories/kb-patches.repository';
 import type { KbStateRepository } from '../repositories/kb-state.repository';
@@ -32,7 +33,7 @@ class FakeState {
 }
 
 function follower(state: FakeState): { service: KbFollowerService; replica: KbReplica } {
-  const replica = new KbReplica(ALL_PACKS, testKnowledgeBase(), () => new FakeMatcher(), 0);
+  const replica = new KbReplica(ALL_PACKS, testKnowledgeBase(), () => new FakeMatcher(), 0, new KbRecordGate([]));
   const service = new KbFollowerService(replica, {} as KbPatchesRepository, state as unknown as KbStateRepository);
   return { service, replica };
 }
@@ -43,7 +44,7 @@ describe('KbFollowerService', () => {
   const record = (offset: number, value: ReturnType<typeof proposal>) => ({ offset, timestampMs: 0, value: Buffer.from(JSON.stringify(value)) });
 
   it('takes what retention cut from the log out of the api state, then follows on', async () => {
-    const state = new FakeState(true, { packFiles: [], proposals: [{ offset: 4, timestampMs: 0, proposal: cut }], nextOffset: 10 });
+    const state = new FakeState(true, { packFiles: [], proposals: [{ offset: 4, timestampMs: 0, proposal: cut }], nextOffset: 10, signedFrom: null, publicKeys: [] });
     const { service, replica } = follower(state);
     await service.take([record(7, after)]);
     expect(state.loads).toBe(1);
@@ -56,7 +57,7 @@ describe('KbFollowerService', () => {
   });
 
   it('without the api follows on from the cut, loudly', async () => {
-    const state = new FakeState(false, { packFiles: [], proposals: [], nextOffset: 0 });
+    const state = new FakeState(false, { packFiles: [], proposals: [], nextOffset: 0, signedFrom: null, publicKeys: [] });
     const { service, replica } = follower(state);
     await service.take([record(7, after)]);
     expect(state.loads).toBe(0);

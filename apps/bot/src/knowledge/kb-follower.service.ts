@@ -26,6 +26,9 @@ export class KbFollowerService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.replica.verifiesSignatures) {
+      this.logger.error('no kb.patches public key (BOT_KB_PUBLIC_KEYS unset, no BOT_KB_API_URL): every signed patch will be refused');
+    }
     await this.patches.follow(this.replica.nextOffset, (records) =>
       this.take(records.map((record) => ({ offset: Number(record.offset), timestampMs: record.timestampMs, value: record.value }))),
     );

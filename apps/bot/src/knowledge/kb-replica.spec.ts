@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { kbPatchProposalSchema, type KbPatchProposal } from '@warroom/contracts';
-import { KbLedger } from '@warroom/knowledge';
+import { KbLedger, KbRecordGate, signKbRecord } from '@warroom/knowledge';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeMatcher } from '../testing/fake-matcher';
 import { ALL_PACKS, testKnowledgeBase } from '../testing/packs';
@@ -14,8 +14,11 @@ const record = (offset: number, proposal: Omit<KbPatchProposal, 'v' | 'patchId' 
   value: Buffer.from(JSON.stringify({ v: 1, patchId: randomUUID(), proposedAt: '2026-11-11T00:00:00.000Z', author: { userId: 'u', login: 'li' }, ...proposal })),
 });
 
-function replica(): KbReplica {
-  return new KbReplica(ALL_PACKS, testKnowledgeBase(), () => new FakeMatcher(), 0);
+const { privateKey: apiKey } = generateKeyPairSync('ed25519');
+
+/** Without a cut-over on the log, unsigned records are the history from before signing: taken. */
+function replica(gate = new KbRecordGate([createPublicKey(apiKey)])): KbReplica {
+  return new KbReplica(ALL_PACKS, testKnowledgeBase(), () => new FakeMatcher(), 0, gate);
 }
 
 describe('KbReplica', () => {
@@ -67,7 +70,7 @@ describe('KbReplica', () => {
     const next = record(3, { baseRevision: 1, patch: { op: 'add_examples', scope, answerId: 'trade-in', examples: ['以旧换新怎么算'] } });
     expect(kb.missingBefore([next])).toEqual({ from: 0, to: 3 });
     const proposal = kbPatchProposalSchema.parse(JSON.parse(lost.value.toString('utf8')));
-    const state = (nextOffset: number) => ({ packFiles: [], proposals: [{ offset: 0, timestampMs: lost.timestampMs, proposal }], nextOffset });
+    const state = (nextOffset: number) => ({ packFiles: [], proposals: [{ offset: 0, timestampMs: lost.timestampMs, proposal }], nextOffset, signedFrom: null, publicKeys: [] });
     // The api's replica has not reached offset 3 yet: nothing is taken.
     expect(kb.fillFrom(state(2), 3)).toBe(false);
     expect(kb.nextOffset).toBe(0);
@@ -118,5 +121,31 @@ describe('KbReplica', () => {
     // The event loop went round while 6,000 matches ran (one slice is 5 ms).
     expect(turns).toBeGreaterThan(2);
     expect(kb.knowledgeBase.match('shop-a', '旧机能抵多少钱', 1).matched).toBe(false);
+  });
+  it('refuses forged records after the signing cut-over and applies what the api signed', () => {
+    const kb = replica();
+    const signed = (offset: number, proposal: Omit<KbPatchProposal, 'v' | 'patchId' | 'proposedAt' | 'author' | 'signature'>, key = apiKey) => ({
+      offset,
+      timestampMs: Date.parse('2026-11-11T00:00:00Z'),
+      value: Buffer.from(JSON.stringify(signKbRecord({ v: 1, patchId: randomUUID(), proposedAt: '2026-11-11T00:00:00.000Z', author: { userId: 'u', login: 'li' }, ...proposal }, key))),
+    });
+    const cutover = { offset: 1, timestampMs: 0, value: Buffer.from(JSON.stringify(signKbRecord({ v: 1, kind: 'signing_cutover', cutoverId: randomUUID(), at: '2026-11-11T00:00:00.000Z' }, apiKey))) };
+    const { privateKey: strangerKey } = generateKeyPairSync('ed25519');
+    const trainer = { role: 'trainer' as const, grade: 'mid' as const };
+    kb.apply([
+      // Before the cut-over: the unsigned history is taken.
+      record(0, { baseRevision: 0, patch: { op: 'new_answer', scope, answer: tradeIn } }),
+      cutover,
+      record(2, { baseRevision: 1, patch: { op: 'add_examples', scope, answerId: 'trade-in', examples: ['伪造一'] } }),
+      signed(3, { rights: trainer, baseRevision: 1, patch: { op: 'add_examples', scope, answerId: 'trade-in', examples: ['伪造二'] } }, strangerKey),
+      signed(4, { rights: { role: 'agent', grade: null }, baseRevision: 1, patch: { op: 'add_examples', scope, answerId: 'trade-in', examples: ['伪造三'] } }),
+      { offset: 5, timestampMs: 0, value: Buffer.from('{"v":1}') },
+      signed(6, { rights: trainer, baseRevision: 1, patch: { op: 'add_examples', scope, answerId: 'trade-in', examples: ['以旧换新怎么算'] } }),
+    ]);
+    expect(kb.nextOffset).toBe(7);
+    expect(kb.refusedRecords).toBe(4);
+    for (const forged of ['伪造一', '伪造二', '伪造三']) expect(kb.knowledgeBase.match('shop-a', forged, 1).matched).toBe(false);
+    expect(kb.knowledgeBase.match('shop-a', '以旧换新怎么算', 1).candidates[0]?.answerId).toBe('trade-in');
+    expect(kb.knowledgeBase.resolve('shop-a', 'trade-in', null, 0)?.revision).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { kbPatchProposalSchema, type BotPreviewRequest, type BotPreviewResponse, type KbPatchProposal, type KbState } from '@warroom/contracts';
-import { KbLedger, productTarget, type KbChange } from '@warroom/knowledge';
+import type { BotPreviewRequest, BotPreviewResponse, KbPatchProposal, KbState } from '@warroom/contracts';
+import { KbLedger, productTarget, type GateVerdict, type KbChange, type KbRecordGate } from '@warroom/knowledge';
 import { KnowledgeBase, type LoadedPack } from './knowledge-base';
 import type { MatcherFactory } from './question-matcher';
 
@@ -25,7 +25,7 @@ interface Fork {
 export interface PatchRecord {
   offset: number;
   timestampMs: number;
-  /** The record's bytes; a record that is not a proposal is skipped (as every reader skips it). */
+  /** The record's bytes (or a proposal of the api's state); a record the gate refuses is skipped, as every reader skips it. */
   value: Buffer | KbPatchProposal | null;
 }
 
@@ -45,12 +45,16 @@ export class KbReplica {
   /** Previews run one at a time: each borrows its shop's copy, patched, across its slices. */
   private previewQueue: Promise<unknown> = Promise.resolve();
   private next: number;
+  /** Records refused before the ledger (forged, badly signed, beyond their author's rights), for `/metrics`. */
+  private refused = 0;
 
   constructor(
     private readonly packs: readonly LoadedPack[],
     readonly knowledgeBase: KnowledgeBase,
     private readonly createMatcher: MatcherFactory,
     fromOffset: number,
+    /** Signatures, stated rights and the signing cut-over, checked as the api's replica checks them. */
+    private readonly gate: KbRecordGate,
   ) {
     this.ledger = new KbLedger(packs.map((loaded) => loaded.pack));
     this.next = fromOffset;
@@ -59,6 +63,16 @@ export class KbReplica {
   /** The next log offset to take. */
   get nextOffset(): number {
     return this.next;
+  }
+
+  /** Whether this replica holds a key to verify signed patches with. */
+  get verifiesSignatures(): boolean {
+    return this.gate.verifies;
+  }
+
+  /** How many `kb.patches` records this replica refused before its ledger saw them. */
+  get refusedRecords(): number {
+    return this.refused;
   }
 
   /** Moves on to `offset` (records before it were taken, or skipped by every reader). */
@@ -102,11 +116,18 @@ export class KbReplica {
   }
 
   private take(record: PatchRecord): void {
-    const proposal = toProposal(record.value);
-    if (!proposal) {
-      this.logger.error(`kb.patches offset ${record.offset} is not a patch proposal; skipped`);
+    const verdict = this.judge(record);
+    if (verdict.kind === 'cutover') {
+      if (verdict.effective) this.logger.log(`kb.patches signing cut-over at offset ${record.offset}: unsigned records after it are refused`);
       return;
     }
+    if (verdict.kind === 'refused') {
+      this.refused += 1;
+      const claimed = verdict.proposal ? ` (${verdict.proposal.patch.op} by ${verdict.proposal.author.login}, patch ${verdict.proposal.patchId})` : '';
+      this.logger.error(`kb.patches offset ${record.offset} refused${claimed}: ${verdict.reason}`);
+      return;
+    }
+    const { proposal } = verdict;
     let result: ReturnType<KbLedger['apply']>;
     try {
       result = this.ledger.apply(proposal, record.offset, new Date(record.timestampMs).toISOString());
@@ -129,6 +150,12 @@ export class KbReplica {
       }
     }
     if (decision.status === 'applied') this.logger.log(`applied ${proposal.patch.op} → ${decision.version.target} r${decision.version.revision} (offset ${record.offset})`);
+  }
+
+  private judge(record: PatchRecord): GateVerdict {
+    const currentAuthorOf = (patch: KbPatchProposal['patch']): string | null => this.ledger.currentAuthorOf(patch);
+    if (record.value === null || Buffer.isBuffer(record.value)) return this.gate.admitBytes(record.offset, record.value, currentAuthorOf);
+    return this.gate.admit(record.offset, record.value, currentAuthorOf);
   }
 
   /**
@@ -210,17 +237,6 @@ export class KbReplica {
       revision: current?.revision ?? 0,
       content: current?.content ?? null,
     };
-  }
-}
-
-function toProposal(value: PatchRecord['value']): KbPatchProposal | null {
-  if (value === null) return null;
-  if (!Buffer.isBuffer(value)) return value;
-  try {
-    const parsed = kbPatchProposalSchema.safeParse(JSON.parse(value.toString('utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
   }
 }
 

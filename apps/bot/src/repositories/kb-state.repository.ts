@@ -21,7 +21,7 @@ export class KbStateRepository {
   /** The packs and the patch log so far; retries an api that does not answer yet for up to a minute. */
   async load(): Promise<KbState> {
     const api = this.config.kbApi;
-    if (!api) return { packFiles: readPackFiles(this.config.packDir), proposals: [], nextOffset: 0 };
+    if (!api) return { packFiles: readPackFiles(this.config.packDir), proposals: [], nextOffset: 0, signedFrom: null, publicKeys: [] };
     const url = new URL('/api/kb/state', api.url);
     const deadline = Date.now() + KB_API_WAIT_MS;
     for (;;) {
