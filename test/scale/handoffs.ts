@@ -8,7 +8,7 @@ import { agentQueueSchema, chatReplySchema } from '@warroom/contracts';
 import { eventually, sleep } from '../chaos/checks';
 import { BOT_SHOPS, type RestartablePart } from '../chaos/system';
 import { call } from '../support/http';
-import { rendezvousPick } from '../../infra/dev/rendezvous';
+import { rendezvousPick } from '../../apps/bot/src/agent/rendezvous';
 import { lostHandoffs } from './report';
 
 const ASK_FOR_A_PERSON = '我要转人工';
