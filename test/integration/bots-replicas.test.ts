@@ -70,8 +70,30 @@ describe('bots: two processes', () => {
     return agentQueueSchema.parse(reply.body);
   }
 
+  let ports: number[];
+
+  /** Bot `bot-<index + 1>`, on its own port (the same after a restart), named as the router names it. */
+  function superviseBot(index: number): Promise<Supervised<AppProcess>> {
+    return supervise({
+      name: `bot-${index + 1}`,
+      policy: POLICY,
+      log: () => undefined,
+      start: () =>
+        startTestBot({
+          brokers: pipeline().broker.brokers,
+          port: ports[index]!,
+          apiUrl: api.url!,
+          serviceToken: SERVICE_TOKEN,
+          campaignId: 'bots-replicas',
+          shops: SHOP,
+          serviceTokens: [BOT_TOKEN],
+          botId: `bot-${index + 1}`,
+        }),
+    });
+  }
+
   beforeAll(async () => {
-    const ports = [await freePort(), await freePort()];
+    ports = [await freePort(), await freePort()];
     api = await pipeline().startApp(
       'ingest,api',
       // The web app is not what this test looks at: its source folder's index.html serves.
@@ -79,26 +101,7 @@ describe('bots: two processes', () => {
       { onLog: apiLog.onLog },
     );
     bots = [];
-    for (const [index, port] of ports.entries()) {
-      bots.push(
-        await supervise({
-          name: `bot-${index + 1}`,
-          policy: POLICY,
-          log: () => undefined,
-          start: () =>
-            startTestBot({
-              brokers: pipeline().broker.brokers,
-              port,
-              apiUrl: api.url!,
-              serviceToken: SERVICE_TOKEN,
-              campaignId: 'bots-replicas',
-              shops: SHOP,
-              serviceTokens: [BOT_TOKEN],
-              botId: `bot-${index + 1}`,
-            }),
-        }),
-      );
-    }
+    for (const index of ports.keys()) bots.push(await superviseBot(index));
     router = await startBotRouter({
       host: '127.0.0.1',
       port: await freePort(),
@@ -207,5 +210,32 @@ describe('bots: two processes', () => {
     expect((await call(api.url!, 'POST', '/api/agent/reply', tokens.agent!, { ...ref, text: '马上为您查询' })).status).toBe(200);
     expect((await call(api.url!, 'POST', '/api/agent/end', tokens.agent!, ref)).status).toBe(200);
     expect((await mergedQueue()).waitingTotal).toBe(before.waitingTotal - 1);
+  });
+
+  it('gives those customers back to the killed bot when it starts again, as the router sends them there again, and they talk on there', async () => {
+    const survivor = bots[0]!;
+    const before = await mergedQueue();
+    const comingBack = before.waiting.filter((session) => ownerOf(session.sessionId) === 'bot-2');
+    expect(comingBack.length).toBeGreaterThan(0);
+    await bots[1]!.stop();
+    bots[1] = await superviseBot(1);
+
+    await waitFor(
+      async () => {
+        const back = new Set((await queueOf(bots[1]!)).waiting.map((session) => session.sessionId));
+        return comingBack.every((session) => back.has(session.sessionId));
+      },
+      20_000,
+      () => 'the surviving bot did not hand the customers back to the restarted bot',
+    );
+    const kept = (await queueOf(survivor)).waiting.map((session) => session.sessionId);
+    for (const session of comingBack) expect(kept).not.toContain(session.sessionId);
+    const after = await mergedQueue();
+    expect(after.waitingTotal).toBe(before.waitingTotal);
+    for (const waiting of before.waiting) expect(after.waiting.find((session) => session.sessionId === waiting.sessionId)).toEqual({ ...waiting, waitSec: expect.any(Number) as number });
+
+    const { sessionId, questions } = comingBack[0]!;
+    expect((await askFor(router.url, sessionId, '我还在等')).sku).toBe(PRODUCT);
+    expect((await queueOf(bots[1])).waiting.find((session) => session.sessionId === sessionId)).toMatchObject({ questions: questions + 1, lastQuestion: { text: '我还在等' } });
   });
 });

@@ -71,7 +71,7 @@ export async function handOff(
   const agentLoops = agents.map(async (agent, n) => {
     const api = apis[n % apis.length]!;
     while (running) {
-      await serveQueue(api, agent.token).catch((error: unknown) => noteError(`${agent.login} on ${api.name}: ${(error as Error).message}`));
+      await serveQueue(api, agent).catch((error: unknown) => noteError(`${agent.login} on ${api.name}: ${(error as Error).message}`));
       await sleep(POLL_MS);
     }
   });
@@ -92,11 +92,20 @@ export async function handOff(
     }
   })().catch((error: unknown) => noteError(`customers: ${(error as Error).message}`));
 
-  async function serveQueue(api: RestartablePart, token: string): Promise<void> {
+  async function serveQueue(api: RestartablePart, { login, token }: { login: string; token: string }): Promise<void> {
     const reply = await call(api.url, 'GET', '/api/agent/queue?limit=100', token);
     if (reply.status !== 200) throw new Error(`queue ${reply.status} ${JSON.stringify(reply.body)}`);
     const queue = agentQueueSchema.parse(reply.body);
     for (const waiting of queue.waiting) shownToAgents.add(waiting.sessionId);
+    // A chat the console shows this agent holds though the accept's answer never came (its bot died after
+    // recording it): the agent talks to that customer and ends the chat, as the console lets them.
+    const unanswered = queue.active.find((chat) => chat.agentId === login && !accepted.has(chat.sessionId));
+    if (unanswered) {
+      accepted.add(unanswered.sessionId);
+      const end = await call(api.url, 'POST', '/api/agent/end', token, { shopId: unanswered.shopId, sessionId: unanswered.sessionId });
+      if (end.status !== 200) throw new Error(`end ${unanswered.sessionId} (held, its accept unanswered): ${end.status} ${JSON.stringify(end.body)}`);
+      return;
+    }
     const next = queue.waiting.find((waiting) => waiting.waitSec >= ACCEPT_AFTER_WAIT_SEC && !accepted.has(waiting.sessionId));
     if (!next) return;
     const ref = { shopId: next.shopId, sessionId: next.sessionId };

@@ -73,6 +73,11 @@ export const heldSessionSchema = z.strictObject({
   entry: queuedSessionSchema,
   /** Null when the bot no longer remembers the conversation (idle past BOT_SESSION_IDLE_MS). */
   memory: conversationMemorySchema.nullable(),
+  /**
+   * Set when the holder (this run, the writer) hands the session to the bot named above: a bot that came
+   * back, to which the routing sends the customer again.
+   */
+  from: botIncarnationSchema.optional(),
 });
 export type HeldSession = z.infer<typeof heldSessionSchema>;
 

@@ -144,4 +144,24 @@ describe('HandoffLedger', () => {
     expect(ledger.holding(botHandoffKeys.session(SHOP, 's-1'))!.botId).toBe('bot-1');
     expect(adoptions(ledger.apply(presence(bot3, 9_500)))).toEqual([{ sessionId: 's-1', to: 'bot-3', from: 'bot-1' }]);
   });
+
+  it('moves a session from its holder to a bot that came back only when the holder hands it over, and back to the holder if the receiver is gone', () => {
+    const ledger = new HandoffLedger({ presenceLeaseMs: LEASE_MS });
+    const decisions = applyAll(ledger, [presence(bot2, 0), held(bot2, 's-1', 10), held(bot2, 's-2', 10), presence(bot1, 1_000)]);
+    // bot-1 appearing is news for the holders, but moves nothing by itself.
+    expect(decisions).toContainEqual({ kind: 'live', incarnation: bot1 });
+    expect(adoptions(decisions)).toEqual([]);
+    const handOver = (sessionId: string, to: BotIncarnation, atMs: number): HandoffLogRecord => {
+      const record = held(to, sessionId, atMs);
+      return { ...record, value: { ...(record.value as HeldSession), from: bot2 } };
+    };
+    expect(adoptions(ledger.apply(handOver('s-1', bot1, 1_100)))).toEqual([{ sessionId: 's-1', to: 'bot-1', from: 'bot-2' }]);
+    expect(ledger.holding(botHandoffKeys.session(SHOP, 's-1'))).toMatchObject({ botId: 'bot-1', incarnation: 'run-1a' });
+    expect(ledger.holding(botHandoffKeys.session(SHOP, 's-1'))).not.toHaveProperty('from');
+    // Only the holder hands over: bot-2 no longer holds s-1.
+    expect(ledger.apply(handOver('s-1', bot3, 1_200))).toEqual([]);
+    // To a bot that is not live, the session goes back to its holder.
+    expect(adoptions(ledger.apply(handOver('s-2', bot3, 1_300)))).toEqual([{ sessionId: 's-2', to: 'bot-2', from: 'bot-2' }]);
+    expect(ledger.holding(botHandoffKeys.session(SHOP, 's-2'))!.botId).toBe('bot-2');
+  });
 });

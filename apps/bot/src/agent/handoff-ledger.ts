@@ -14,7 +14,9 @@ export type HandoffDecision =
   /** `to` holds the session from now on; its previous holder (`from`) is dead. */
   | { kind: 'adopt'; to: BotIncarnation; from: BotIncarnation; held: HeldSession }
   /** This run of a bot is dead for the deployment: its records are ignored from now on. */
-  | { kind: 'dead'; incarnation: BotIncarnation };
+  | { kind: 'dead'; incarnation: BotIncarnation }
+  /** A run of a bot appeared (a bot started, or came back): the routing may send it customers others hold. */
+  | { kind: 'live'; incarnation: BotIncarnation };
 
 export interface HandoffLedgerOptions {
   /** A bot whose presence is older than this (in log time) is dead. */
@@ -39,6 +41,9 @@ interface Presence {
  * - When a run dies, each session it held goes to the bot that rendezvous hashing of the session id picks
  *   among the live bots: the one the customer's next message is routed to. With no live bot the sessions
  *   wait, and go at the next presence.
+ * - A holder hands a session to a live bot (one that came back and that the routing picks again) with a
+ *   record naming itself as `from`: taken when it still holds the session and the receiver is live;
+ *   otherwise the session stays, and goes back to, the holder.
  */
 export class HandoffLedger {
   private readonly presence = new Map<string, Presence>();
@@ -74,6 +79,8 @@ export class HandoffLedger {
       if (sessionOfHandoffKey(record.key)) this.sessions.delete(record.key);
     } else if (value.kind === 'presence') {
       this.present(value, decisions);
+    } else if (value.from) {
+      this.handOver(record.key, value, value.from, decisions);
     } else if (!this.dead.has(value.incarnation)) {
       const current = this.sessions.get(record.key);
       if (!current || sameRun(current, value) || this.dead.has(current.incarnation)) this.sessions.set(record.key, value);
@@ -81,7 +88,7 @@ export class HandoffLedger {
     for (const presence of [...this.presence.values()]) {
       if (this.logTimeMs - presence.lastSeenMs > this.options.presenceLeaseMs) this.kill(presence.incarnation, decisions);
     }
-    if (decisions.length > 0 || (value?.kind === 'presence' && this.orphans())) this.reassign(decisions);
+    if (decisions.some((decision) => decision.kind === 'dead') || (value?.kind === 'presence' && this.orphans())) this.reassign(decisions);
     return decisions;
   }
 
@@ -97,7 +104,22 @@ export class HandoffLedger {
       }
       this.kill(known.incarnation, decisions);
     }
+    if (known?.incarnation.incarnation !== value.incarnation) decisions.push({ kind: 'live', incarnation });
     this.presence.set(value.botId, { incarnation, startedAtMs: value.startedAtMs, lastSeenMs: this.logTimeMs });
+  }
+
+  private handOver(key: string, value: HeldSession, from: BotIncarnation, decisions: HandoffDecision[]): void {
+    const current = this.sessions.get(key);
+    if (!current || !sameRun(current, from) || this.dead.has(from.incarnation)) return;
+    const held: HeldSession = { kind: 'held', botId: value.botId, incarnation: value.incarnation, entry: value.entry, memory: value.memory };
+    const to = { botId: held.botId, incarnation: held.incarnation };
+    if (this.presence.get(to.botId)?.incarnation.incarnation === to.incarnation) {
+      this.sessions.set(key, held);
+      decisions.push({ kind: 'adopt', to, from, held });
+    } else {
+      // The receiver is gone already: the holder keeps the session (it let go of it when it wrote this).
+      decisions.push({ kind: 'adopt', to: from, from, held: current });
+    }
   }
 
   private kill(incarnation: BotIncarnation, decisions: HandoffDecision[]): void {

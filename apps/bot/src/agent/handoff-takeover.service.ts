@@ -7,13 +7,18 @@ import { CLOCK, type Clock } from '../repositories/clock';
 import { HandoffLogRepository, type HandoffLogEntry } from '../repositories/handoff-log.repository';
 import { HandoffLedger } from './handoff-ledger';
 import { HandoffQueue, type QueueEntry } from './handoff-queue';
+import { rendezvousPick } from './rendezvous';
 
 /** Presences per lease: a bot survives four lost or late ones before the others take over. */
 const PRESENCES_PER_LEASE = 5;
 /** After a failed append, the next try (the records wait, the newest state of each session kept). */
 const RETRY_MS = 1_000;
 
-type Pending = { kind: 'presence' } | { kind: 'session'; entry: QueueEntry; present: boolean };
+type Pending =
+  | { kind: 'presence' }
+  | { kind: 'session'; entry: QueueEntry; present: boolean }
+  /** The session goes to `to`, which the routing picks for it again. */
+  | { kind: 'handover'; entry: QueueEntry; to: BotIncarnation };
 
 /**
  * A bot that dies hands its queued customers to the others (issue 20). This bot appends its presence and
@@ -21,8 +26,10 @@ type Pending = { kind: 'presence' } | { kind: 'session'; entry: QueueEntry; pres
  * follows everyone's through `HandoffLedger`: when the ledger finds a bot dead, the sessions it held that
  * rendezvous hashing gives to this bot are taken into this bot's queue and session store, with their place,
  * state and agent, so an agent still sees and takes them and the customer's next message, which the
- * balancer now routes here, continues the conversation. When the ledger finds this bot dead (silent past
- * the lease: stopped, or cut off from Kafka), it drops what the others took and starts over as a new run.
+ * balancer now routes here, continues the conversation. When a bot comes back (the balancer routes its
+ * customers to it again), each holder hands it the sessions the routing now gives it. When the ledger finds
+ * this bot dead (silent past the lease: stopped, or cut off from Kafka), it drops what the others took and
+ * starts over as a new run.
  */
 @Injectable()
 export class HandoffTakeoverService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -84,18 +91,23 @@ export class HandoffTakeoverService implements OnApplicationBootstrap, OnApplica
   /** One run of the log, in order: the ledger's decisions about this bot are carried out once the run is applied. */
   take(records: readonly HandoffLogEntry[]): void {
     const adopted: QueueEntry[] = [];
-    const deadBots = new Set<string>();
+    const fromBots = new Set<string>();
     let fenced = false;
+    let joined = false;
     for (const record of records) {
       for (const decision of this.ledger.apply(record)) {
         if (decision.kind === 'dead') {
           if (decision.incarnation.incarnation === this.me.incarnation) fenced = true;
           continue;
         }
+        if (decision.kind === 'live') {
+          if (decision.incarnation.incarnation !== this.me.incarnation) joined = true;
+          continue;
+        }
         const { entry, memory } = decision.held;
         if (decision.to.incarnation === this.me.incarnation) {
           adopted.push(entry);
-          deadBots.add(decision.from.botId);
+          fromBots.add(decision.from.botId);
           if (memory) this.sessions.restore({ shopId: entry.shopId, sessionId: entry.sessionId, customerId: entry.customerId, ...memory });
         } else if (decision.from.incarnation === this.me.incarnation) {
           // Ours until we were found dead: another bot has it now.
@@ -107,8 +119,24 @@ export class HandoffTakeoverService implements OnApplicationBootstrap, OnApplica
     const taken = this.queue.adopt(adopted);
     if (taken.length > 0) {
       this.adoptedTotal += taken.length;
-      this.logger.warn(`took over ${taken.length} queued customer(s) of ${[...deadBots].join(', ')}, silent past ${this.config.takeover.afterMs} ms`);
+      this.logger.warn(`took over ${taken.length} queued customer(s) from ${[...fromBots].join(', ')}`);
     }
+    if (joined && !fenced) this.handBack();
+  }
+
+  /** A bot (re)appeared: the sessions the routing now sends to it are handed to it, and let go of here at once. */
+  private handBack(): void {
+    const live = this.ledger.liveBots().map((incarnation) => ({ name: incarnation.botId, incarnation }));
+    if (!live.some((bot) => bot.incarnation.incarnation === this.me.incarnation)) return;
+    let handed = 0;
+    for (const entry of this.queue.all()) {
+      const to = rendezvousPick(entry.sessionId, live)!.incarnation;
+      if (to.incarnation === this.me.incarnation) continue;
+      this.write(botHandoffKeys.session(entry.shopId, entry.sessionId), { kind: 'handover', entry, to });
+      this.queue.drop(entry.shopId, entry.sessionId);
+      handed += 1;
+    }
+    if (handed > 0) this.logger.log(`handed ${handed} queued customer(s) to the bots the routing sends them to again`);
   }
 
   /** Found dead by the others: a new run, which announces itself and the customers this bot still holds. */
@@ -165,7 +193,7 @@ export class HandoffTakeoverService implements OnApplicationBootstrap, OnApplica
 
   private recordOf(item: Pending): BotHandoffRecord | null {
     if (item.kind === 'presence') return { kind: 'presence', ...this.me, startedAtMs: this.startedAtMs };
-    if (!item.present) return null;
+    if (item.kind === 'session' && !item.present) return null;
     const { entry } = item;
     const session = this.sessions.peek(entry.shopId, entry.sessionId, this.clock.now());
     const memory: ConversationMemory | null = session
@@ -182,7 +210,7 @@ export class HandoffTakeoverService implements OnApplicationBootstrap, OnApplica
       : null;
     return {
       kind: 'held',
-      ...this.me,
+      ...(item.kind === 'handover' ? { ...item.to, from: this.me } : this.me),
       entry: { ...entry, lastQuestion: { ...entry.lastQuestion }, emotion: { ...entry.emotion } },
       memory,
     };
