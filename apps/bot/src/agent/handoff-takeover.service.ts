@@ -76,15 +76,20 @@ export class HandoffTakeoverService implements OnApplicationBootstrap, OnApplica
     return this.adoptedTotal;
   }
 
+  /** Changes handed to the log so far: a handler that moved it changed the queue. */
+  get changeMark(): number {
+    return this.changes;
+  }
+
   /**
-   * Resolves once every queue change so far is on the log (or after `maxWaitMs`, with the broker away): a
+   * Resolves once the changes up to `mark` are on the log (or after `maxWaitMs`, with the broker away): a
    * customer is told they wait for a person only once another bot could take them over.
    */
-  replicated(maxWaitMs: number): Promise<void> {
-    if (this.appended >= this.changes) return Promise.resolve();
+  replicated(mark: number, maxWaitMs: number): Promise<void> {
+    if (this.appended >= mark) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, maxWaitMs);
-      this.waiters.push({ through: this.changes, resolve: () => (clearTimeout(timer), resolve()) });
+      this.waiters.push({ through: mark, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
 
