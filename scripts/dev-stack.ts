@@ -190,6 +190,8 @@ async function main(): Promise<void> {
           BOT_SOURCE: 'rehearsal',
           // Each bot its own spool: a spool is one process's write-ahead log.
           BOT_SPOOL_DIR: topology.bot > 1 ? resolve(BOT_SPOOL_DIR, name) : BOT_SPOOL_DIR,
+          // The router's name for it: the bots adopt a dead bot's queued customers as the router moves them.
+          BOT_ID: name,
           BOT_KB_API_URL: apiUrl,
           BOT_KB_API_TOKEN: botApiToken,
           BOT_SERVICE_TOKENS: `${apiBotToken},${simBotToken}`,

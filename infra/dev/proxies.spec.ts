@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { freePort } from './ports';
 import { startApiProxy, startBotRouter, type DevProxy, type Upstream } from './proxies';
-import { rendezvousPick } from './rendezvous';
+import { rendezvousPick } from '../../apps/bot/src/agent/rendezvous';
 
 /** A stand-in process: answers every request and every WebSocket with its name; a queue of one waiting customer. */
 interface FakeProcess {

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import { agentQueueSchema, BOT_SESSION_HEADER, BOT_SESSION_QUERY_PARAM, type AgentQueue } from '@warroom/contracts';
 import { createProxyServer } from 'http-proxy-3';
 import { mergeAgentQueues } from '../../apps/api/src/agent-desk/merged-queue';
-import { rendezvousPick } from './rendezvous';
+import { rendezvousPick } from '../../apps/bot/src/agent/rendezvous';
 
 export interface DevProxy {
   readonly name: string;

@@ -73,6 +73,8 @@ export async function startServingCluster(context: ScenarioContext): Promise<Ser
           PORT: String(port),
           BOT_SHOP_IDS: BOT_SHOPS.join(','),
           BOT_SPOOL_DIR: join(spoolRoot, `bot-${n + 1}`),
+          // The name customers are routed by: the bots adopt a dead one's customers as routing moves them.
+          BOT_ID: `bot-${n + 1}`,
           BOT_SERVICE_TOKENS: BOT_TOKEN,
           LOG_LEVEL: 'warn',
         },

@@ -1,14 +1,17 @@
 /**
  * Phase 3: customers routed to one of the bots by their session id ask for a person; agents, each signed in
  * on a different api process, read the queue through the api and accept (then end) the customers who have
- * waited a moment; some customers give up once they are in the queue and abandon. A handed-off customer is
- * lost when no agent's queue ever showed them, or when they ended neither accepted nor abandoned.
+ * waited a moment; some customers give up once they are in the queue and abandon. Once agents have taken a
+ * third of them, the last bot is killed (kill -9) and not restarted: the others adopt its waiting customers
+ * (bot.handoffs), and customers are routed as the launcher's router does, over the bots still up. A
+ * handed-off customer is lost when no agent's queue ever showed them, or when they ended neither accepted
+ * nor abandoned.
  */
 import { agentQueueSchema, chatReplySchema } from '@warroom/contracts';
 import { eventually, sleep } from '../chaos/checks';
 import { BOT_SHOPS, type RestartablePart } from '../chaos/system';
 import { call } from '../support/http';
-import { rendezvousPick } from '../../infra/dev/rendezvous';
+import { rendezvousPick } from '../../apps/bot/src/agent/rendezvous';
 import { lostHandoffs } from './report';
 
 const ASK_FOR_A_PERSON = '我要转人工';
@@ -21,6 +24,8 @@ const ERRORS_KEPT = 5;
 
 export interface HandoffsResult {
   handoffsLost: number;
+  /** Bots killed while agents worked (their customers taken over by the others). */
+  botsKilled: number;
   failures: string[];
 }
 
@@ -28,9 +33,11 @@ interface Customer {
   shopId: string;
   sessionId: string;
   customerId: string;
-  bot: RestartablePart;
   impatient: boolean;
 }
+
+/** Agents have taken this share of the customers when a bot is killed. */
+const KILL_AFTER_ACCEPTED_SHARE = 1 / 3;
 
 export async function handOff(
   apis: readonly RestartablePart[],
@@ -48,25 +55,23 @@ export async function handOff(
     if (errors.length < ERRORS_KEPT) errors.push(what);
   };
 
-  const customers: Customer[] = Array.from({ length: options.customers }, (_, n) => {
-    const sessionId = `scale-${options.runId}-customer-${n}`;
-    return {
-      shopId: BOT_SHOPS[n % BOT_SHOPS.length]!,
-      sessionId,
-      customerId: `scale-customer-${n}`,
-      // The launcher's bot router's rule: one session, one live bot.
-      bot: rendezvousPick(sessionId, bots)!,
-      impatient: n % IMPATIENT_EVERY === 0,
-    };
-  });
-  const perBot = bots.map((bot) => `${bot.name} ${customers.filter((customer) => customer.bot === bot).length}`).join(', ');
+  const customers: Customer[] = Array.from({ length: options.customers }, (_, n) => ({
+    shopId: BOT_SHOPS[n % BOT_SHOPS.length]!,
+    sessionId: `scale-${options.runId}-customer-${n}`,
+    customerId: `scale-customer-${n}`,
+    impatient: n % IMPATIENT_EVERY === 0,
+  }));
+  const killed = new Set<RestartablePart>();
+  // The launcher's bot router's rule: one session, one live bot.
+  const botOf = (customer: Customer): RestartablePart => rendezvousPick(customer.sessionId, bots.filter((bot) => !killed.has(bot)))!;
+  const perBot = bots.map((bot) => `${bot.name} ${customers.filter((customer) => botOf(customer) === bot).length}`).join(', ');
   options.log(`${customers.length} customers ask for a person (${perBot}); ${agents.length} agents on ${Math.min(agents.length, apis.length)} api processes`);
 
   let running = true;
   const agentLoops = agents.map(async (agent, n) => {
     const api = apis[n % apis.length]!;
     while (running) {
-      await serveQueue(api, agent.token).catch((error: unknown) => noteError(`${agent.login} on ${api.name}: ${(error as Error).message}`));
+      await serveQueue(api, agent).catch((error: unknown) => noteError(`${agent.login} on ${api.name}: ${(error as Error).message}`));
       await sleep(POLL_MS);
     }
   });
@@ -74,20 +79,33 @@ export async function handOff(
     while (running) {
       for (const customer of customers) {
         if (!customer.impatient || !shownToAgents.has(customer.sessionId) || accepted.has(customer.sessionId) || abandoned.has(customer.sessionId)) continue;
-        const reply = await call(customer.bot.url, 'POST', '/api/chat/abandon', null, { shopId: customer.shopId, sessionId: customer.sessionId, customerId: customer.customerId });
-        // 409: an agent accepted first, which ends the wait too.
+        const bot = botOf(customer);
+        const reply = await call(bot.url, 'POST', '/api/chat/abandon', null, { shopId: customer.shopId, sessionId: customer.sessionId, customerId: customer.customerId }).catch(
+          (error: unknown) => ({ status: 0, body: (error as Error).message }),
+        );
+        // 409: an agent accepted first, which ends the wait too. 404 (or no answer): the bot it is routed to
+        // has not adopted it yet after the kill; the customer tries again.
         if (reply.status === 200) abandoned.add(customer.sessionId);
-        else if (reply.status !== 409) noteError(`abandon ${customer.sessionId} on ${customer.bot.name}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        else if (reply.status !== 409) noteError(`abandon ${customer.sessionId} on ${bot.name}: ${reply.status} ${JSON.stringify(reply.body)}`);
       }
       await sleep(POLL_MS);
     }
   })().catch((error: unknown) => noteError(`customers: ${(error as Error).message}`));
 
-  async function serveQueue(api: RestartablePart, token: string): Promise<void> {
+  async function serveQueue(api: RestartablePart, { login, token }: { login: string; token: string }): Promise<void> {
     const reply = await call(api.url, 'GET', '/api/agent/queue?limit=100', token);
     if (reply.status !== 200) throw new Error(`queue ${reply.status} ${JSON.stringify(reply.body)}`);
     const queue = agentQueueSchema.parse(reply.body);
     for (const waiting of queue.waiting) shownToAgents.add(waiting.sessionId);
+    // A chat the console shows this agent holds though the accept's answer never came (its bot died after
+    // recording it): the agent talks to that customer and ends the chat, as the console lets them.
+    const unanswered = queue.active.find((chat) => chat.agentId === login && !accepted.has(chat.sessionId));
+    if (unanswered) {
+      accepted.add(unanswered.sessionId);
+      const end = await call(api.url, 'POST', '/api/agent/end', token, { shopId: unanswered.shopId, sessionId: unanswered.sessionId });
+      if (end.status !== 200) throw new Error(`end ${unanswered.sessionId} (held, its accept unanswered): ${end.status} ${JSON.stringify(end.body)}`);
+      return;
+    }
     const next = queue.waiting.find((waiting) => waiting.waitSec >= ACCEPT_AFTER_WAIT_SEC && !accepted.has(waiting.sessionId));
     if (!next) return;
     const ref = { shopId: next.shopId, sessionId: next.sessionId };
@@ -103,19 +121,29 @@ export async function handOff(
   try {
     await Promise.all(
       customers.map(async (customer) => {
-        const reply = await call(customer.bot.url, 'POST', '/api/chat', null, { shopId: customer.shopId, sessionId: customer.sessionId, customerId: customer.customerId, text: ASK_FOR_A_PERSON });
+        const reply = await call(botOf(customer).url, 'POST', '/api/chat', null, { shopId: customer.shopId, sessionId: customer.sessionId, customerId: customer.customerId, text: ASK_FOR_A_PERSON });
         if (reply.status !== 200) return void failures.push(`${customer.sessionId}: the bot answered ${reply.status} ${JSON.stringify(reply.body)}`);
         const answer = chatReplySchema.parse(reply.body);
         if (answer.outcome === 'handoff') handedOff.add(customer.sessionId);
         else failures.push(`${customer.sessionId}: asking for a person ended ${answer.outcome}, not in a handoff`);
       }),
     );
+    // While agents work: the last bot dies, holding customers who wait and chats its agents hold.
+    const killer = (async () => {
+      if (bots.length < 2 || !(await eventually(() => Promise.resolve(accepted.size >= handedOff.size * KILL_AFTER_ACCEPTED_SHARE), options.timeoutMs, 100))) return;
+      const victim = bots.at(-1)!;
+      const holding = [...handedOff].filter((session) => !accepted.has(session) && !abandoned.has(session) && botOf(customers.find((c) => c.sessionId === session)!) === victim);
+      killed.add(victim);
+      await victim.crash();
+      options.log(`killed ${victim.name} (kill -9) with ${holding.length} customer(s) neither accepted nor abandoned routed to it`);
+    })();
     const settled = await eventually(
       () => Promise.resolve([...handedOff].every((session) => accepted.has(session) || abandoned.has(session))),
       options.timeoutMs,
       POLL_MS,
     );
     if (!settled) options.log(`after ${options.timeoutMs} ms some handed-off customers were neither accepted nor abandoned`);
+    await killer;
   } finally {
     running = false;
     await Promise.all([...agentLoops, customerLoop]);
@@ -126,5 +154,5 @@ export async function handOff(
       (lost.length > 0 ? ` (e.g. ${lost.slice(0, 3).join(', ')})` : ''),
   );
   if (errors.length > 0) options.log(`agent and customer errors, e.g.:\n  ${errors.join('\n  ')}`);
-  return { handoffsLost: lost.length, failures };
+  return { handoffsLost: lost.length, botsKilled: killed.size, failures };
 }

@@ -5,7 +5,8 @@
  *   2. 3 api processes with 3,000 walls spread over them: dropped walls, view computations per tick for the
  *      whole deployment (`GET /health/live-views` of every process), and two trainers on two processes
  *      claiming the same gap at the same moment, gap after gap;
- *   3. 2 bots (customers routed by session id) with agents accepting handoffs through the api processes.
+ *   3. 2 bots (customers routed by session id) with agents accepting handoffs through the api processes, one
+ *      bot killed (kill -9) while they work: the other adopts its waiting customers.
  *
  *   npm run -s test:scale -- --json          the full run
  *   npm run -s test:scale -- --ci --json     every phase, shorter (under 8 minutes)
@@ -130,6 +131,8 @@ async function main(): Promise<number> {
         });
         report.handoffsLost = handoffs.handoffsLost;
         failures.push(...handoffs.failures);
+        // handoffsLost 0 says something only if a bot died holding customers.
+        if (handoffs.botsKilled === 0) failures.push('handoffs: no bot was killed while agents worked');
       });
     } finally {
       if (failures.length > failuresBefore) serving.log(`what the parts said last:\n${cluster.explain()}`);

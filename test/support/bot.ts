@@ -15,6 +15,8 @@ export interface TestBotOptions {
   shops?: string;
   /** BOT_SERVICE_TOKENS (the api's WARROOM_BOT_TOKEN among them); default none: the internal routes open. */
   serviceTokens?: string[];
+  /** BOT_ID: the name a router in front of several bots routes by. */
+  botId?: string;
 }
 
 export function startTestBot(options: TestBotOptions): Promise<AppProcess> {
@@ -31,6 +33,7 @@ export function startTestBot(options: TestBotOptions): Promise<AppProcess> {
       BOT_CAMPAIGN_ID: options.campaignId,
       LOG_LEVEL: 'warn',
       ...(options.serviceTokens ? { BOT_SERVICE_TOKENS: options.serviceTokens.join(',') } : {}),
+      ...(options.botId ? { BOT_ID: options.botId } : {}),
     },
   });
 }

@@ -3,6 +3,7 @@ import { ERROR_BODY_FILTER } from '@warroom/nest-common';
 import { AgentDeskService, QUEUE_SETTINGS, type QueueSettings } from './agent/agent-desk.service';
 import { AgentController } from './agent/agent.controller';
 import { HandoffQueue } from './agent/handoff-queue';
+import { HandoffTakeoverService } from './agent/handoff-takeover.service';
 import { QueueSweeper } from './agent/queue-sweeper';
 import { ChatController } from './chat/chat.controller';
 import { ChatGateway } from './chat/chat.gateway';
@@ -20,6 +21,7 @@ import { KnowledgeBase } from './knowledge/knowledge-base';
 import { PreviewController } from './knowledge/preview.controller';
 import { CLOCK, systemClock, type Clock } from './repositories/clock';
 import { FileSpool } from './repositories/file-spool';
+import { HandoffLogRepository } from './repositories/handoff-log.repository';
 import { KafkaEventsRepository } from './repositories/kafka-events.repository';
 import { KbPatchesRepository } from './repositories/kb-patches.repository';
 import { KbStateRepository } from './repositories/kb-state.repository';
@@ -62,6 +64,8 @@ export class AppModule {
         { provide: QUEUE_SETTINGS, useValue: { maxWaitMs: config.queue.maxWaitMs } satisfies QueueSettings },
         AgentDeskService,
         QueueSweeper,
+        HandoffLogRepository,
+        HandoffTakeoverService,
         KafkaEventsRepository,
         {
           provide: EventOutbox,

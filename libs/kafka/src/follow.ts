@@ -7,6 +7,8 @@ export interface LogRecord {
   offset: bigint;
   /** Broker timestamp (ms since the epoch): the same for every reader, so usable in deterministic state. */
   timestampMs: number;
+  /** The record's key: what a tombstone (null value) of a compacted log deletes (set by LogFollower). */
+  key?: Buffer | null;
   value: Buffer | null;
 }
 
@@ -42,7 +44,7 @@ export class LogFollower {
       fromBeginning: true,
       eachBatch: async (payload) => {
         const records = payload.batch.messages
-          .map((message) => ({ offset: BigInt(message.offset), timestampMs: Number(message.timestamp), value: message.value }))
+          .map((message) => ({ offset: BigInt(message.offset), timestampMs: Number(message.timestamp), key: message.key, value: message.value }))
           .filter((record) => record.offset >= this.next);
         if (records.length > 0) {
           await this.options.onRecords(records);

@@ -89,6 +89,9 @@ describe('provisionTopics', () => {
     expect(patches.config.get('retention.ms')).toBe('-1');
     expect(patches.config.get('min.insync.replicas')).toBe('2');
     expect(broker.topics.get('chat.events')?.partitions).toBe(TOPICS.chatEvents.partitions);
+    // The bots' handoff log keeps each key's newest record, not a time window.
+    expect(broker.topics.get('bot.handoffs')?.config.get('cleanup.policy')).toBe('compact');
+    expect(broker.topics.get('chat.events')?.config.get('cleanup.policy')).toBe('delete');
 
     const second = await provisionTopics(broker.admin, PRODUCTION_REPLICATION);
     expect(second).toEqual({ created: [], reconfigured: [], unchanged: ALL_TOPICS.map((topic) => topic.name), problems: [], settingsChecked: true });
@@ -128,6 +131,7 @@ describe('checkTopics', () => {
         'auth.sign-ins': { partitions: 1, replicas: 1 },
         'live.leader': { partitions: 1, replicas: 1 },
         'live.frames': { partitions: 1, replicas: 1 },
+        'bot.handoffs': { partitions: 1, replicas: 1 },
       },
       false,
     );

@@ -43,12 +43,17 @@ export function topicConfig(topic: TopicSpec, policy: ReplicationPolicy): Record
     // The live views' presence and frames matter for seconds only.
     'live.leader': HOUR_MS,
     'live.frames': HOUR_MS,
+    // Compacted (below): what is kept is each bot's newest presence and each queued session's newest state.
+    'bot.handoffs': -1,
   };
   const retention = retentionMs[topic.name];
   if (retention === undefined) throw new Error(`Topic ${topic.name} has no retention decided in libs/kafka/src/provision.ts`);
+  // A tombstone of bot.handoffs must outlive a bot's catch-up from the log's beginning (one day is plenty).
+  const compacted: Record<string, string> = topic.name === 'bot.handoffs' ? { 'delete.retention.ms': String(DAY_MS), 'min.compaction.lag.ms': '0' } : {};
   return {
-    'cleanup.policy': 'delete',
+    'cleanup.policy': topic.name === 'bot.handoffs' ? 'compact' : 'delete',
     'retention.ms': String(retention),
+    ...compacted,
     'retention.bytes': '-1',
     'compression.type': 'gzip',
     'min.insync.replicas': String(policy.minInsyncReplicas),

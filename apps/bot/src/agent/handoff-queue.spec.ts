@@ -66,4 +66,39 @@ describe('HandoffQueue', () => {
     expect(queue.end('shop-a', 'a', 'agent-1', 3).agentId).toBe('agent-1');
     expect(() => queue.end('shop-a', 'a', 'agent-1', 4)).toThrow(NotFound);
   });
+
+  it('tells its listener every change and every departure, so other bots can take the queue over', () => {
+    const queue = new HandoffQueue({ max: 2, activeIdleMs: 60_000 });
+    const seen: string[] = [];
+    queue.watch((entry, present) => seen.push(`${entry.sessionId} ${present ? entry.state : 'gone'}`));
+    queue.handOff(session('a'), 0);
+    queue.noteQuestion('shop-a', 'a', { lastQuestion: { eventId: 'q-2', text: '还在吗', atMs: 1 }, emotion: { name: 'neutral', intensity: 0 }, stage: 'pre_sale', sku: null }, 1);
+    queue.accept('shop-a', 'a', 'agent-1', 'e-1', 2);
+    queue.handOff(session('b'), 3);
+    queue.handOff(session('c'), 4);
+    queue.end('shop-a', 'a', 'agent-1', 5);
+    queue.abandon('shop-a', 'c');
+    queue.handOff(session('d'), 6);
+    queue.expire(10_000_000, 1);
+    // b is pushed out by the bound as c arrives; d waits past the limit.
+    expect(seen).toEqual(['a waiting', 'a waiting', 'a active', 'b waiting', 'b gone', 'c waiting', 'a gone', 'c gone', 'd waiting', 'd gone']);
+  });
+
+  it('adopts a dead bot\'s sessions with their place, state and agent, keeps its own copy of one it has, and drops one silently', () => {
+    const queue = new HandoffQueue({ max: 100, activeIdleMs: 60_000 });
+    queue.handOff(session('mine'), 50);
+    const told: string[] = [];
+    queue.watch((entry, present) => told.push(`${entry.sessionId} ${present}`));
+    const orphan = { ...session('orphan'), handedOffAtMs: 10, state: 'waiting' as const, agentId: null, acceptedAtMs: null, acceptEventId: null, lastActivityMs: 10 };
+    const held = { ...session('held'), handedOffAtMs: 20, state: 'active' as const, agentId: 'agent-1', acceptedAtMs: 30, acceptEventId: 'e-1', lastActivityMs: 30 };
+    const mineElsewhere = { ...orphan, sessionId: 'mine', handedOffAtMs: 1 };
+    expect(queue.adopt([orphan, held, mineElsewhere]).map((entry) => entry.sessionId)).toEqual(['orphan', 'held']);
+    // Oldest first across adopted and own sessions; the adopted chat is still the agent's.
+    expect(queue.listWaiting(undefined, 10).entries.map((entry) => `${entry.sessionId}@${entry.handedOffAtMs}`)).toEqual(['orphan@10', 'mine@50']);
+    expect(queue.held('shop-a', 'held', 'agent-1', 40).acceptEventId).toBe('e-1');
+    expect([queue.waiting, queue.active]).toEqual([2, 1]);
+    expect(told).toEqual(['orphan true', 'held true']);
+    queue.drop('shop-a', 'orphan');
+    expect([queue.waiting, queue.active, told.length]).toEqual([1, 1, 2]);
+  });
 });

@@ -49,6 +49,9 @@ export interface HandoffQueueOptions {
 
 const key = (shopId: string, sessionId: string): string => `${shopId}\u0000${sessionId}`;
 
+/** Told of every entry that changed (`present` false: it left the queue), after the change: how other bots learn of it. */
+export type QueueListener = (entry: QueueEntry, present: boolean) => void;
+
 /**
  * Handed-off sessions waiting for a human, and the chats agents hold, in memory. A Map keeps insertion
  * order, which is handoff order: the waiting sessions are listed oldest first without sorting. Pure apart
@@ -57,8 +60,14 @@ const key = (shopId: string, sessionId: string): string => `${shopId}\u0000${ses
 export class HandoffQueue {
   private readonly entries = new Map<string, QueueEntry>();
   private waitingCount = 0;
+  private listener: QueueListener = () => undefined;
 
   constructor(private readonly options: HandoffQueueOptions) {}
+
+  /** The one listener of changes (the replication on bot.handoffs). */
+  watch(listener: QueueListener): void {
+    this.listener = listener;
+  }
 
   get waiting(): number {
     return this.waitingCount;
@@ -78,6 +87,7 @@ export class HandoffQueue {
     if (existing) {
       // noteQuestion has counted the question already; the first reason stays the reason.
       Object.assign(existing, { ...session, handoffReason: existing.handoffReason, questions: existing.questions, lastActivityMs: nowMs });
+      this.listener(existing, true);
       return { entry: existing, evicted: [] };
     }
     const entry: QueueEntry = { ...session, handedOffAtMs: nowMs, state: 'waiting', agentId: null, acceptedAtMs: null, acceptEventId: null, lastActivityMs: nowMs };
@@ -90,6 +100,7 @@ export class HandoffQueue {
       this.remove(candidate);
       evicted.push(candidate);
     }
+    this.listener(entry, true);
     return { entry, evicted };
   }
 
@@ -98,6 +109,7 @@ export class HandoffQueue {
     const entry = this.entries.get(key(shopId, sessionId));
     if (!entry) return;
     Object.assign(entry, question, { questions: entry.questions + 1, lastActivityMs: nowMs });
+    this.listener(entry, true);
   }
 
   get(shopId: string, sessionId: string): QueueEntry | undefined {
@@ -131,6 +143,7 @@ export class HandoffQueue {
     }
     Object.assign(entry, { state: 'active', agentId, acceptedAtMs: nowMs, acceptEventId, lastActivityMs: nowMs });
     this.waitingCount -= 1;
+    this.listener(entry, true);
     return entry;
   }
 
@@ -181,6 +194,34 @@ export class HandoffQueue {
     return { abandoned, forgotten };
   }
 
+  /** Every queued session, in queue order. */
+  all(): QueueEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /**
+   * Sessions a dead bot held, taken over with their place (handoff time), state and agent; a session
+   * queued here already keeps its own entry. The queue stays in handoff order.
+   */
+  adopt(adopted: readonly QueueEntry[]): QueueEntry[] {
+    const taken = adopted.filter((entry) => !this.entries.has(key(entry.shopId, entry.sessionId))).map((entry) => ({ ...entry }));
+    if (taken.length === 0) return [];
+    const ordered = [...this.entries.values(), ...taken].sort((a, b) => a.handedOffAtMs - b.handedOffAtMs);
+    this.entries.clear();
+    for (const entry of ordered) this.entries.set(key(entry.shopId, entry.sessionId), entry);
+    this.waitingCount += taken.filter((entry) => entry.state === 'waiting').length;
+    for (const entry of taken) this.listener(entry, true);
+    return taken;
+  }
+
+  /** Forgets a session another bot holds now (this one was found dead meanwhile), without telling anyone. */
+  drop(shopId: string, sessionId: string): void {
+    const entry = this.entries.get(key(shopId, sessionId));
+    if (!entry) return;
+    this.entries.delete(key(shopId, sessionId));
+    if (entry.state === 'waiting') this.waitingCount -= 1;
+  }
+
   private find(shopId: string, sessionId: string): QueueEntry {
     const entry = this.entries.get(key(shopId, sessionId));
     if (!entry) throw notInQueue(`session ${sessionId} of shop ${shopId} is not in the handoff queue`, shopId, sessionId);
@@ -188,7 +229,7 @@ export class HandoffQueue {
   }
 
   private remove(entry: QueueEntry): void {
-    this.entries.delete(key(entry.shopId, entry.sessionId));
-    if (entry.state === 'waiting') this.waitingCount -= 1;
+    this.drop(entry.shopId, entry.sessionId);
+    this.listener(entry, false);
   }
 }

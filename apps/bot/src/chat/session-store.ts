@@ -77,6 +77,18 @@ export class SessionStore {
     return session && nowMs - session.lastSeenMs <= this.options.idleMs ? session : undefined;
   }
 
+  /**
+   * A conversation another bot had, taken over with its queued customer: kept unless this bot knows a newer
+   * one of the session. Inserted as the most recently active (the adopter just took it on).
+   */
+  restore(session: Session): void {
+    const key = `${session.shopId}\u0000${session.sessionId}`;
+    const known = this.sessions.get(key);
+    if (known && known.lastSeenMs >= session.lastSeenMs) return;
+    this.sessions.delete(key);
+    this.sessions.set(key, { ...session });
+  }
+
   /** Forgets sessions idle longer than idleMs; returns how many. */
   sweep(nowMs: number): number {
     let removed = 0;

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseBotConfig } from './bot-config';
 
@@ -26,6 +27,12 @@ describe('parseBotConfig', () => {
     expect(config.matching.threshold).toBe(0.42);
     expect(config.events.source).toBe('rehearsal');
     expect(config.http.port).toBe(0);
+  });
+
+  it('names the bot for routing and takeover: host name and port unless BOT_ID says, one word', () => {
+    expect(parseBotConfig({ KAFKA_BROKERS: 'a:1', PORT: '3107' }).takeover).toEqual({ botId: `${hostname()}:3107`, afterMs: 5000 });
+    expect(parseBotConfig({ KAFKA_BROKERS: 'a:1', BOT_ID: 'bot-2', BOT_TAKEOVER_AFTER_MS: '2000' }).takeover).toEqual({ botId: 'bot-2', afterMs: 2000 });
+    expect(() => parseBotConfig({ KAFKA_BROKERS: 'a:1', BOT_ID: 'bot 2', BOT_TAKEOVER_AFTER_MS: '10' })).toThrow(/BOT_ID[\s\S]*BOT_TAKEOVER_AFTER_MS/);
   });
 
   it('names every bad variable in one error', () => {

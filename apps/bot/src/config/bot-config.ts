@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { channelSchema, describeIssues, eventSourceSchema, shopIdSchema } from '@warroom/contracts';
+import { hostname } from 'node:os';
+import { channelSchema, describeIssues, eventSourceSchema, shopIdSchema, wellFormedString } from '@warroom/contracts';
 import { ed25519PublicKeyFrom } from '@warroom/knowledge';
 import { kafkaBrokerListSchema, kafkaSecurityEnvShape, kafkaSecurityFrom, kafkaSecurityProblems, type KafkaSecurity } from '@warroom/kafka';
 import { logFormatEnvShape, logFormatFrom, type LogFormat } from '@warroom/observability';
@@ -95,6 +96,14 @@ export const botEnvSchema = z.object({
    * session leaves the handoff queue with an `abandon` event. Clients report an earlier departure themselves.
    */
   BOT_QUEUE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
+  /**
+   * This bot's name for routing: the name the balancer hashes customers' sessions over (the dev router's
+   * `bot-1`, …). The bots hash the same way to decide who adopts a dead bot's queued customers. Unset:
+   * host name and port.
+   */
+  BOT_ID: wellFormedString().min(1).max(128).regex(/^\S+$/, 'must be one word').optional(),
+  /** A bot whose presence on bot.handoffs is older than this is dead: the others adopt its queued customers. */
+  BOT_TAKEOVER_AFTER_MS: z.coerce.number().int().min(1000).max(600_000).default(5000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   ...logFormatEnvShape,
 }).refine((env) => env.BOT_KB_API_URL === undefined || env.BOT_KB_API_TOKEN !== undefined, {
@@ -131,6 +140,8 @@ export interface BotConfig {
   sessions: { idleMs: number; max: number };
   /** The handoff queue: waiting sessions are abandoned after maxWaitMs; at most `max` sessions (sessions.max). */
   queue: { maxWaitMs: number; max: number };
+  /** Takeover of a dead bot's queued customers (bot.handoffs): this bot's routing name, and when a silent bot is dead. */
+  takeover: { botId: string; afterMs: number };
   logLevel: BotEnv['LOG_LEVEL'];
   logFormat: LogFormat;
 }
@@ -172,6 +183,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     rules: { angryHandoffIntensity: e.BOT_ANGRY_HANDOFF_INTENSITY },
     sessions: { idleMs: e.BOT_SESSION_IDLE_MS, max: e.BOT_MAX_SESSIONS },
     queue: { maxWaitMs: e.BOT_QUEUE_MAX_WAIT_MS, max: e.BOT_MAX_SESSIONS },
+    takeover: { botId: e.BOT_ID ?? `${hostname()}:${e.PORT}`, afterMs: e.BOT_TAKEOVER_AFTER_MS },
     logLevel: e.LOG_LEVEL,
     logFormat: logFormatFrom(e),
   };
