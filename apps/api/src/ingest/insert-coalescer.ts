@@ -91,7 +91,7 @@ export interface RoundTiming {
   rows: number;
   /** From the round's first chunk to the start of its first INSERT (linger, plus waiting for the round before it). */
   waitedMs: number;
-  /** From the round's first check to its read-back: its INSERTs, one per Kafka partition. */
+  /** From the round's check to its read-back: its INSERTs, one per Kafka partition, sent together. */
   insertMs: number;
 }
 
@@ -120,8 +120,8 @@ interface Round {
 interface StoreReading {
   offsets: Map<number, bigint>;
   askedAt: number;
-  /** Partitions this process inserted into since: the reading no longer says where their range ends. */
-  insertedSince: Set<number>;
+  /** `InsertCoalescer.insertSteps` when it was asked: an INSERT sent or answered later is not in it for sure. */
+  step: number;
 }
 
 /**
@@ -138,7 +138,9 @@ interface StoreReading {
  * the partition (`onFenced`), to resume from the store.
  *
  * Rounds are inserted strictly one after another, in the order they were cut, and a partition's chunks are
- * added in offset order. A round is cut when it reaches `maxRows`, when a chunk for another month arrives
+ * added in offset order. Within a round the partitions' INSERTs are sent together, after one check of the
+ * store for all of them: they touch different partitions' ranges, so nothing orders them, and a cluster
+ * runs them in parallel (the dev store runs them one after another, but without a round trip between). A round is cut when it reaches `maxRows`, when a chunk for another month arrives
  * (a round never spans two table partitions), or once `maxWaitMs` has passed since its first chunk and the
  * round before it is done: while the store is busy the next round keeps growing.
  *
@@ -160,7 +162,15 @@ export class InsertCoalescer {
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private stopRetrying = false;
-  private wakeRetry: (() => void) | null = null;
+  /** Ends the back-off of every part waiting to try again (shutdown). */
+  private readonly retryWakers = new Set<() => void>();
+  /**
+   * Counts INSERTs sent and answered; per Kafka partition, the count at its last INSERT's send or answer, and
+   * whether one is on its way: a reading says where a partition's range ends only if it was asked after that.
+   */
+  private insertSteps = 0;
+  private readonly lastInsertStep = new Map<number, number>();
+  private readonly insertsInFlight = new Set<number>();
   /**
    * Per Kafka partition, the highest offset the store holds once everything this process inserted landed:
    * where its next INSERT continues. Set by a partition's first chunk, dropped when the partition is fenced
@@ -222,7 +232,7 @@ export class InsertCoalescer {
    */
   async drain(): Promise<void> {
     this.stopRetrying = true;
-    this.wakeRetry?.();
+    for (const wake of [...this.retryWakers]) wake();
     this.cut();
     if (!this.inserting && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -279,24 +289,28 @@ export class InsertCoalescer {
   }
 
   /**
-   * Checks each part's partition against the store, inserts it, then reads the store back: a part settles
-   * only once the store's range of its partition ends where this process's rows end. Resolves to the rows
-   * stored; throws only when shutdown gives up.
+   * Checks every part's partition against the store (one reading for the round), inserts the parts together,
+   * then reads the store back: a part settles only once the store's range of its partition ends where this
+   * process's rows end. Resolves to the rows stored; throws only when shutdown gives up, once every part has
+   * finished (nothing of the round is still on its way to the store when its partitions are rewound).
    */
   private async storeRound(round: Round): Promise<number> {
+    const reading = await this.freshReading(rangesOf(round));
     const storedRows = new Map<Part, number>();
-    for (const part of [...round.parts.values()]) {
-      // Fenced meanwhile: already rejected.
-      if (round.parts.get(part.partition) !== part) continue;
-      const reading = await this.freshReading(part.range);
-      if (this.fencedBy(part.partition, reading)) continue;
-      try {
-        storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
-      } catch (error) {
-        // Fenced while it was split: already rejected.
-        if (!(error instanceof PartitionFenced)) throw error;
-      }
-    }
+    const outcomes = await Promise.allSettled(
+      [...round.parts.values()].map(async (part) => {
+        // Fenced meanwhile (already rejected), or now.
+        if (round.parts.get(part.partition) !== part || this.fencedBy(part.partition, reading)) return;
+        try {
+          storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
+        } catch (error) {
+          // Fenced while it was split: already rejected.
+          if (!(error instanceof PartitionFenced)) throw error;
+        }
+      }),
+    );
+    const givenUp = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (givenUp) throw givenUp.reason;
     const readBack = await this.read(rangesOf(round));
     let stored = 0;
     for (const part of [...round.parts.values()]) {
@@ -320,11 +334,15 @@ export class InsertCoalescer {
     return fenced;
   }
 
-  /** The last reading of the store if it still says where `range`'s partition ends and is recent, else a new one. */
-  private async freshReading(range: OffsetRange): Promise<StoreReading> {
+  /**
+   * The last reading of the store if it still says where every one of `ranges`' partitions ends and is
+   * recent, else one new reading for all of them.
+   */
+  private async freshReading(ranges: OffsetRange[]): Promise<StoreReading> {
     const last = this.reading;
-    if (last && !last.insertedSince.has(range.partition) && Date.now() - last.askedAt <= this.options.checkFreshMs) return last;
-    return this.read([range]);
+    const current = last && ranges.every((range) => this.vouchesFor(last, range.partition));
+    if (last && current && Date.now() - last.askedAt <= this.options.checkFreshMs) return last;
+    return this.read(ranges);
   }
 
   /** Reads the store's offsets, retried while the store is unavailable. */
@@ -332,7 +350,8 @@ export class InsertCoalescer {
     for (let attempt = 1; ; attempt += 1) {
       const askedAt = Date.now();
       try {
-        this.reading = { offsets: await this.store.storedOffsets(), askedAt, insertedSince: new Set() };
+        const step = this.insertSteps;
+        this.reading = { offsets: await this.store.storedOffsets(), askedAt, step };
         return this.reading;
       } catch (error) {
         const failure = classifyStoreError(error);
@@ -351,8 +370,8 @@ export class InsertCoalescer {
     const expected = this.expected.get(partition) ?? null;
     const token = `${this.topic}/${partition}@${(expected ?? -1n) + 1n}`;
     for (let attempt = 1; ; attempt += 1) {
-      this.reading?.insertedSince.add(partition);
-      const failure = await this.tryInsert(rows, token);
+      this.insertSent(partition);
+      const failure = await this.tryInsert(rows, token).finally(() => this.insertAnswered(partition));
       if (failure === null) {
         this.expected.set(partition, BigInt(rows.at(-1)!.kafka_offset));
         return 0;
@@ -360,6 +379,21 @@ export class InsertCoalescer {
       if (failure.kind === 'data') return this.split(partition, rows, sources, failure);
       await this.pauseBeforeRetry(ranges, failure, attempt);
     }
+  }
+
+  /** Whether `reading` says where `partition`'s range ends now: no INSERT of it was on its way or answered since it was asked. */
+  private vouchesFor(reading: StoreReading, partition: number): boolean {
+    return !this.insertsInFlight.has(partition) && (this.lastInsertStep.get(partition) ?? -1) < reading.step;
+  }
+
+  private insertSent(partition: number): void {
+    this.insertsInFlight.add(partition);
+    this.lastInsertStep.set(partition, this.insertSteps++);
+  }
+
+  private insertAnswered(partition: number): void {
+    this.insertsInFlight.delete(partition);
+    this.lastInsertStep.set(partition, this.insertSteps++);
   }
 
   private async tryInsert(rows: ChatEventRow[], token: string): Promise<DataFailure | RetryReason | null> {
@@ -420,13 +454,14 @@ export class InsertCoalescer {
     const delayMs = Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (attempt - 1));
     this.hooks.onRetry(ranges, reason, attempt, delayMs);
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delayMs);
-      this.wakeRetry = () => {
+      const wake = (): void => {
         clearTimeout(timer);
+        this.retryWakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, delayMs);
+      this.retryWakers.add(wake);
     });
-    this.wakeRetry = null;
     if (this.stopRetrying) throw new Error(`Given up at shutdown: ${reason.message}`);
   }
 
