@@ -14,7 +14,7 @@ function chunk(first: number, count: number, month = '2026-11', partition = 0): 
   return { firstOffset: String(first), lastOffset: String(first + count - 1), rows, sources };
 }
 
-const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000 };
+const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000, insertsInFlight: 2 };
 const TOPIC = 'chat.events';
 
 /** A coalescer on the test topic; `put` adds a chunk that continues what the store holds of its partition. */
@@ -125,6 +125,38 @@ describe('InsertCoalescer', () => {
       { ids: ['e0', 'e1', 'e2'], token: 'chat.events/0@0' },
       { ids: ['e10', 'e11', 'e12'], token: 'chat.events/1@0' },
     ]);
+  });
+
+  it('checks the store once for a round, then sends its INSERTs insertsInFlight at a time, and reads back once', async () => {
+    const f = fakeStore();
+    const calls: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const store: RoundStore = {
+      ...f.store,
+      storedOffsets: () => {
+        calls.push('read');
+        return f.store.storedOffsets();
+      },
+      insert: async (rows, token) => {
+        calls.push(`insert ${rows[0]!.kafka_partition}`);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await tick(2);
+        inFlight -= 1;
+        return f.store.insert(rows, token);
+      },
+    };
+    const coalescer = coalescerOf(store, { ...OPTIONS, maxWaitMs: 5, insertsInFlight: 2 }, f.hooks);
+    await Promise.all([0, 1, 2, 3, 4].map((partition) => coalescer.put(partition, chunk(partition * 10, 2, '2026-11', partition))));
+    expect(mostInFlight).toBe(2);
+    expect(calls[0]).toBe('read');
+    expect(calls.filter((call) => call === 'read')).toHaveLength(2);
+    expect(calls.at(-1)).toBe('read');
+    expect(f.inserts.map((insert) => insert.token).sort()).toEqual([0, 1, 2, 3, 4].map((partition) => `chat.events/${partition}@0`));
+    // The read-back serves as the next round's check.
+    await coalescer.put(0, chunk(2, 1));
+    expect(calls.slice(-3)).toEqual(['read', 'insert 0', 'read']);
   });
 
   it('names in each token only the partition and the offset after what the store holds of it', async () => {

@@ -1,3 +1,4 @@
+import { concurrencyLimit } from '../common/concurrency-limit';
 import { tablePartitionOf, type ChatEventRow } from '../repositories/chat-event-row';
 import type { IncomingMessage } from '../repositories/kafka.repository';
 import type { InsertChunk } from './ingest-plan';
@@ -83,6 +84,8 @@ export interface CoalescerOptions {
    * was asked: a process stalled longer asks again, so its INSERT follows a recent check.
    */
   checkFreshMs: number;
+  /** A round's INSERTs on their way to the store at once (each is one Kafka partition's). */
+  insertsInFlight: number;
 }
 
 /** One finished round, for the ingest's timing log. */
@@ -138,9 +141,11 @@ interface StoreReading {
  * the partition (`onFenced`), to resume from the store.
  *
  * Rounds are inserted strictly one after another, in the order they were cut, and a partition's chunks are
- * added in offset order. Within a round the partitions' INSERTs are sent together, after one check of the
- * store for all of them: they touch different partitions' ranges, so nothing orders them, and a cluster
- * runs them in parallel (the dev store runs them one after another, but without a round trip between). A round is cut when it reaches `maxRows`, when a chunk for another month arrives
+ * added in offset order. Within a round the partitions' INSERTs follow one check of the store for all of
+ * them and go `insertsInFlight` at a time: they continue different partitions' ranges, so nothing orders
+ * them. A cluster runs them in parallel; the dev store runs one statement at a time in arrival order, so
+ * there a small window keeps it busy without a round trip between INSERTs while a live query waits behind
+ * at most that many of them, not behind the whole round. A round is cut when it reaches `maxRows`, when a chunk for another month arrives
  * (a round never spans two table partitions), or once `maxWaitMs` has passed since its first chunk and the
  * round before it is done: while the store is busy the next round keeps growing.
  *
@@ -171,6 +176,7 @@ export class InsertCoalescer {
   private insertSteps = 0;
   private readonly lastInsertStep = new Map<number, number>();
   private readonly insertsInFlight = new Set<number>();
+  private readonly partsAtOnce: <T>(task: () => Promise<T>) => Promise<T>;
   /**
    * Per Kafka partition, the highest offset the store holds once everything this process inserted landed:
    * where its next INSERT continues. Set by a partition's first chunk, dropped when the partition is fenced
@@ -185,7 +191,9 @@ export class InsertCoalescer {
     private readonly store: RoundStore,
     private readonly options: CoalescerOptions,
     private readonly hooks: CoalescerHooks,
-  ) {}
+  ) {
+    this.partsAtOnce = concurrencyLimit(options.insertsInFlight);
+  }
 
   /** Rows accepted and not yet handed to an INSERT. */
   get backlog(): number {
@@ -289,8 +297,8 @@ export class InsertCoalescer {
   }
 
   /**
-   * Checks every part's partition against the store (one reading for the round), inserts the parts together,
-   * then reads the store back: a part settles only once the store's range of its partition ends where this
+   * Checks every part's partition against the store (one reading for the round), inserts the parts
+   * `insertsInFlight` at a time, then reads the store back: a part settles only once the store's range of its partition ends where this
    * process's rows end. Resolves to the rows stored; throws only when shutdown gives up, once every part has
    * finished (nothing of the round is still on its way to the store when its partitions are rewound).
    */
@@ -298,16 +306,18 @@ export class InsertCoalescer {
     const reading = await this.freshReading(rangesOf(round));
     const storedRows = new Map<Part, number>();
     const outcomes = await Promise.allSettled(
-      [...round.parts.values()].map(async (part) => {
-        // Fenced meanwhile (already rejected), or now.
-        if (round.parts.get(part.partition) !== part || this.fencedBy(part.partition, reading)) return;
-        try {
-          storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
-        } catch (error) {
-          // Fenced while it was split: already rejected.
-          if (!(error instanceof PartitionFenced)) throw error;
-        }
-      }),
+      [...round.parts.values()].map((part) =>
+        this.partsAtOnce(async () => {
+          // Fenced meanwhile (already rejected), or now.
+          if (round.parts.get(part.partition) !== part || this.fencedBy(part.partition, reading)) return;
+          try {
+            storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
+          } catch (error) {
+            // Fenced while it was split: already rejected.
+            if (!(error instanceof PartitionFenced)) throw error;
+          }
+        }),
+      ),
     );
     const givenUp = outcomes.find((outcome) => outcome.status === 'rejected');
     if (givenUp) throw givenUp.reason;
