@@ -14,7 +14,7 @@ function chunk(first: number, count: number, month = '2026-11', partition = 0): 
   return { firstOffset: String(first), lastOffset: String(first + count - 1), rows, sources };
 }
 
-const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000, insertsInFlight: 2 };
+const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000, insertsInFlight: 2, partsPerRound: 24 };
 const TOPIC = 'chat.events';
 
 /** A coalescer on the test topic; `put` adds a chunk that continues what the store holds of its partition. */
@@ -157,6 +157,32 @@ describe('InsertCoalescer', () => {
     // The read-back serves as the next round's check.
     await coalescer.put(0, chunk(2, 1));
     expect(calls.slice(-3)).toEqual(['read', 'insert 0', 'read']);
+  });
+
+  it('takes at most partsPerRound partitions a round, those waiting longest; the others keep growing in the next round', async () => {
+    const f = fakeStore();
+    const rounds: string[][] = [];
+    const store: RoundStore = {
+      ...f.store,
+      storedOffsets: () => {
+        rounds.push([]);
+        return f.store.storedOffsets();
+      },
+      insert: async (rows, token) => {
+        rounds.at(-1)!.push(rows.map((row) => row.event_id).join(','));
+        await tick(2);
+        return f.store.insert(rows, token);
+      },
+    };
+    const coalescer = coalescerOf(store, { ...OPTIONS, maxWaitMs: 5, insertsInFlight: 1, partsPerRound: 2 }, f.hooks);
+    const stored = [3, 1, 4, 0, 2].map((partition) => coalescer.put(partition, chunk(partition * 10, 1, '2026-11', partition)));
+    // While the first round is stored, partition 0 (waiting in a later round) grows, and a new month arrives.
+    await tick(1);
+    stored.push(coalescer.put(0, chunk(1, 1, '2026-11', 0)), coalescer.put(5, chunk(50, 1, '2026-12', 5)));
+    await Promise.all(stored);
+    // Each round is checked before (its reading) and read back after, which is also the next round's check.
+    expect(rounds.filter((inserts) => inserts.length > 0)).toEqual([['e30', 'e10'], ['e40', 'e0,e1'], ['e20'], ['e50']]);
+    expect(f.fenced).toEqual([]);
   });
 
   it('names in each token only the partition and the offset after what the store holds of it', async () => {

@@ -86,6 +86,11 @@ export interface CoalescerOptions {
   checkFreshMs: number;
   /** A round's INSERTs on their way to the store at once (each is one Kafka partition's). */
   insertsInFlight: number;
+  /**
+   * Kafka partitions a round holds at most: the partitions that joined first go, the others stay in the
+   * round that fills next (and keep growing there), which goes as soon as the store is free.
+   */
+  partsPerRound: number;
 }
 
 /** One finished round, for the ingest's timing log. */
@@ -145,9 +150,12 @@ interface StoreReading {
  * them and go `insertsInFlight` at a time: they continue different partitions' ranges, so nothing orders
  * them. A cluster runs them in parallel; the dev store runs one statement at a time in arrival order, so
  * there a small window keeps it busy without a round trip between INSERTs while a live query waits behind
- * at most that many of them, not behind the whole round. A round is cut when it reaches `maxRows`, when a chunk for another month arrives
- * (a round never spans two table partitions), or once `maxWaitMs` has passed since its first chunk and the
- * round before it is done: while the store is busy the next round keeps growing.
+ * at most that many of them, not behind the whole round. A round is cut when it reaches `maxRows`, when a
+ * chunk for another month arrives (a round never spans two table partitions), or once `maxWaitMs` has passed
+ * since its first chunk and the round before it is done: while the store is busy the next round keeps
+ * growing. A round takes at most `partsPerRound` partitions, those waiting longest; the others stay in the
+ * next round, still growing, and go in turn: each round is short and read back (and so committed) soon, so
+ * the partitions' stored ranges advance one group after another instead of all together after one long round.
  *
  * An INSERT the store cannot take now (an availability error) is tried again after a back-off with the same
  * rows and the same token, while everything behind it waits: an INSERT that landed in spite of its error is
@@ -209,7 +217,7 @@ export class InsertCoalescer {
   add(partition: number, chunk: InsertChunk, storedOffset: bigint | null): Promise<void> {
     if (!this.expected.has(partition)) this.expected.set(partition, storedOffset);
     const month = tablePartitionOf(chunk.rows[0]!);
-    if (this.filling && this.filling.month !== month) this.cut();
+    while (this.filling && this.filling.month !== month) this.cut();
     const round = (this.filling ??= this.open(month));
     let part = round.parts.get(partition);
     if (!part) {
@@ -261,9 +269,26 @@ export class InsertCoalescer {
     if (!round) return;
     this.filling = null;
     if (round.timer) clearTimeout(round.timer);
+    this.filling = this.splitOff(round);
     // A round whose every partition was fenced while it filled has nothing to insert.
     if (round.parts.size > 0) this.queue.push(round);
     void this.next();
+  }
+
+  /**
+   * Leaves in `round` the `partsPerRound` partitions that joined it first, and returns the others as a round
+   * of their own that has waited already (null when there are none).
+   */
+  private splitOff(round: Round): Round | null {
+    if (round.parts.size <= this.options.partsPerRound) return null;
+    const rest: Round = { month: round.month, parts: new Map(), rows: 0, openedAt: round.openedAt, lingered: true, timer: null };
+    for (const [partition, part] of [...round.parts].slice(this.options.partsPerRound)) {
+      round.parts.delete(partition);
+      round.rows -= part.rows.length;
+      rest.parts.set(partition, part);
+      rest.rows += part.rows.length;
+    }
+    return rest;
   }
 
   private async next(): Promise<void> {
