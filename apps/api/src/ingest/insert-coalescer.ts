@@ -99,7 +99,7 @@ export interface RoundTiming {
   rows: number;
   /** From the round's first chunk to the start of its first INSERT (linger, plus waiting for the round before it). */
   waitedMs: number;
-  /** From the round's check to its read-back: its INSERTs, one per Kafka partition, sent together. */
+  /** From the round's check to its read-back: its INSERTs, one per Kafka partition. */
   insertMs: number;
 }
 
@@ -322,19 +322,21 @@ export class InsertCoalescer {
   }
 
   /**
-   * Checks every part's partition against the store (one reading for the round), inserts the parts
-   * `insertsInFlight` at a time, then reads the store back: a part settles only once the store's range of its partition ends where this
-   * process's rows end. Resolves to the rows stored; throws only when shutdown gives up, once every part has
-   * finished (nothing of the round is still on its way to the store when its partitions are rewound).
+   * Checks every part's partition against the store (one reading for the round, read again for a part whose
+   * turn comes after it is no longer fresh), inserts the parts `insertsInFlight` at a time, then reads the
+   * store back: a part settles only once the store's range of its partition ends where this process's rows
+   * end. Resolves to the rows stored; throws only when shutdown gives up, once every part has finished
+   * (nothing of the round is still on its way to the store when its partitions are rewound).
    */
   private async storeRound(round: Round): Promise<number> {
-    const reading = await this.freshReading(rangesOf(round));
+    await this.freshReading(rangesOf(round));
     const storedRows = new Map<Part, number>();
     const outcomes = await Promise.allSettled(
       [...round.parts.values()].map((part) =>
         this.partsAtOnce(async () => {
-          // Fenced meanwhile (already rejected), or now.
-          if (round.parts.get(part.partition) !== part || this.fencedBy(part.partition, reading)) return;
+          // Fenced meanwhile: already rejected.
+          if (round.parts.get(part.partition) !== part) return;
+          if (this.fencedBy(part.partition, await this.freshReading([part.range]))) return;
           try {
             storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
           } catch (error) {
