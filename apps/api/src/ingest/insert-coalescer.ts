@@ -109,6 +109,8 @@ interface Part {
   rows: ChatEventRow[];
   sources: IncomingMessage[];
   range: OffsetRange;
+  /** When its first chunk came. */
+  openedAt: number;
   done: Promise<void>;
   settle: { resolve: () => void; reject: (error: unknown) => void };
 }
@@ -281,8 +283,10 @@ export class InsertCoalescer {
    */
   private splitOff(round: Round): Round | null {
     if (round.parts.size <= this.options.partsPerRound) return null;
-    const rest: Round = { month: round.month, parts: new Map(), rows: 0, openedAt: round.openedAt, lingered: true, timer: null };
-    for (const [partition, part] of [...round.parts].slice(this.options.partsPerRound)) {
+    const left = [...round.parts].slice(this.options.partsPerRound);
+    // The parts are in the order they came: the first one left has waited longest.
+    const rest: Round = { month: round.month, parts: new Map(), rows: 0, openedAt: left[0]![1].openedAt, lingered: true, timer: null };
+    for (const [partition, part] of left) {
       round.parts.delete(partition);
       round.rows -= part.rows.length;
       rest.parts.set(partition, part);
@@ -549,7 +553,8 @@ function openPart(partition: number, chunk: InsertChunk): Part {
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   // Waiters attach their own handlers; this one keeps an unobserved failure from crashing the process.
   done.catch(() => undefined);
-  return { partition, rows: [], sources: [], range: { partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset }, done, settle };
+  const range = { partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset };
+  return { partition, rows: [], sources: [], range, openedAt: Date.now(), done, settle };
 }
 
 function rangesOf(round: Round): OffsetRange[] {
