@@ -80,8 +80,8 @@ const STORE_CHECK_FRESH_MS = 5_000;
  * A round's per-partition INSERTs on their way at once. One for the dev store, which runs one statement at a
  * time in arrival order (about 25 ms an INSERT whatever its size), so a live query waits behind whatever
  * INSERTs are queued: with a round's 24 sent together the live tick's compute went from 0.2-1 s to 0.4-3.6 s
- * in the same bench:live, and a round of 24 took no less with two at a time than one at a time (0.87 s and
- * 0.89 s) while a query beside it waited twice as long (p50 60 ms, not 31). A cluster runs them in parallel:
+ * in the same bench:live, and a round of 24 took no less two at a time (0.89 s) than one at a time (0.87 s)
+ * while a query beside it waited twice as long (p50 60 ms, not 31). A cluster runs them in parallel:
  * there, all of a round's at once.
  */
 const INSERTS_IN_FLIGHT = 1;
