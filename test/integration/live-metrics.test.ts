@@ -669,9 +669,10 @@ describe('live metrics', () => {
     gaps.sort((a, b) => a - b);
     expect(snapshots.length).toBeGreaterThanOrEqual(4);
     // The median gap while events arrive. A push follows each round ingest stores; since ingest writes one
-    // INSERT per Kafka partition (issue 20's exactly-once across rebalances), a round of the dev store, which
-    // runs one statement at a time, took 0.7-1.1 s here where it took under 0.5 s. Issue 19 (the wall within
-    // half a second) is where this comes back under 500 ms; until then this guards against pushes stalling.
+    // INSERT per Kafka partition (issue 20's exactly-once across rebalances), a round of all partitions on the
+    // dev store, which runs one statement at a time, took 0.7-1.1 s here where it took under 0.5 s. Rounds of
+    // at most 6 partitions (issue 19) brought the median to 0.53-0.77 s in six runs on a loaded machine, not
+    // under 500 ms: that needs issue 19's hot tail; until then this guards against pushes stalling.
     expect(gaps[Math.floor(gaps.length / 2)]!).toBeLessThanOrEqual(2_000);
     const quietFrom = viewer.frames.length;
     const heartbeat = await viewer.next((frame) => (frame.event === 'heartbeat' ? frame.data : undefined), 5_000, quietFrom);

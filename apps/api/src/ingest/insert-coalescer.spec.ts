@@ -14,7 +14,7 @@ function chunk(first: number, count: number, month = '2026-11', partition = 0): 
   return { firstOffset: String(first), lastOffset: String(first + count - 1), rows, sources };
 }
 
-const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000 };
+const OPTIONS = { maxRows: 1_000, maxWaitMs: 1, retryMinMs: 1, retryMaxMs: 4, checkFreshMs: 60_000, insertsInFlight: 2, partsPerRound: 24 };
 const TOPIC = 'chat.events';
 
 /** A coalescer on the test topic; `put` adds a chunk that continues what the store holds of its partition. */
@@ -127,6 +127,64 @@ describe('InsertCoalescer', () => {
     ]);
   });
 
+  it('checks the store once for a round, then sends its INSERTs insertsInFlight at a time, and reads back once', async () => {
+    const f = fakeStore();
+    const calls: string[] = [];
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const store: RoundStore = {
+      ...f.store,
+      storedOffsets: () => {
+        calls.push('read');
+        return f.store.storedOffsets();
+      },
+      insert: async (rows, token) => {
+        calls.push(`insert ${rows[0]!.kafka_partition}`);
+        inFlight += 1;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        await tick(2);
+        inFlight -= 1;
+        return f.store.insert(rows, token);
+      },
+    };
+    const coalescer = coalescerOf(store, { ...OPTIONS, maxWaitMs: 5, insertsInFlight: 2 }, f.hooks);
+    await Promise.all([0, 1, 2, 3, 4].map((partition) => coalescer.put(partition, chunk(partition * 10, 2, '2026-11', partition))));
+    expect(mostInFlight).toBe(2);
+    expect(calls[0]).toBe('read');
+    expect(calls.filter((call) => call === 'read')).toHaveLength(2);
+    expect(calls.at(-1)).toBe('read');
+    expect(f.inserts.map((insert) => insert.token).sort()).toEqual([0, 1, 2, 3, 4].map((partition) => `chat.events/${partition}@0`));
+    // The read-back serves as the next round's check.
+    await coalescer.put(0, chunk(2, 1));
+    expect(calls.slice(-3)).toEqual(['read', 'insert 0', 'read']);
+  });
+
+  it('takes at most partsPerRound partitions a round, those waiting longest; the others keep growing in the next round', async () => {
+    const f = fakeStore();
+    const rounds: string[][] = [];
+    const store: RoundStore = {
+      ...f.store,
+      storedOffsets: () => {
+        rounds.push([]);
+        return f.store.storedOffsets();
+      },
+      insert: async (rows, token) => {
+        rounds.at(-1)!.push(rows.map((row) => row.event_id).join(','));
+        await tick(2);
+        return f.store.insert(rows, token);
+      },
+    };
+    const coalescer = coalescerOf(store, { ...OPTIONS, maxWaitMs: 5, insertsInFlight: 1, partsPerRound: 2 }, f.hooks);
+    const stored = [3, 1, 4, 0, 2].map((partition) => coalescer.put(partition, chunk(partition * 10, 1, '2026-11', partition)));
+    // While the first round is stored, partition 0 (waiting in a later round) grows, and a new month arrives.
+    await tick(1);
+    stored.push(coalescer.put(0, chunk(1, 1, '2026-11', 0)), coalescer.put(5, chunk(50, 1, '2026-12', 5)));
+    await Promise.all(stored);
+    // Each round is checked before (its reading) and read back after, which is also the next round's check.
+    expect(rounds.filter((inserts) => inserts.length > 0)).toEqual([['e30', 'e10'], ['e40', 'e0,e1'], ['e20'], ['e50']]);
+    expect(f.fenced).toEqual([]);
+  });
+
   it('names in each token only the partition and the offset after what the store holds of it', async () => {
     const f = fakeStore();
     const coalescer = coalescerOf(f.store, OPTIONS, f.hooks);
@@ -167,8 +225,12 @@ describe('InsertCoalescer', () => {
     const coalescer = coalescerOf(f.store, { ...OPTIONS, maxWaitMs: 5 }, f.hooks);
     f.refuse(['e2', 'e12']);
     await Promise.all([coalescer.put(0, chunk(0, 5)), coalescer.put(1, chunk(10, 3, '2026-11', 1))]);
-    expect(f.events).toEqual(['insert e0,e1', 'dead letter e2', 'insert e3,e4', 'insert e10,e11', 'dead letter e12']);
-    expect(f.refused.map((refused) => [refused.source.offset, refused.failure.name, refused.failure.message])).toEqual([
+    // In offset order within each partition (ids e10 and up are partition 1's); the partitions' INSERTs go together.
+    const ofPartition1 = (event: string) => /\be1\d/.test(event);
+    expect(f.events.filter((event) => !ofPartition1(event))).toEqual(['insert e0,e1', 'dead letter e2', 'insert e3,e4']);
+    expect(f.events.filter(ofPartition1)).toEqual(['insert e10,e11', 'dead letter e12']);
+    const byOffset = [...f.refused].sort((a, b) => Number(a.source.offset) - Number(b.source.offset));
+    expect(byOffset.map((refused) => [refused.source.offset, refused.failure.name, refused.failure.message])).toEqual([
       ['2', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'Cannot parse input: expected <masked> before: <masked>'],
       ['12', 'CANNOT_PARSE_INPUT_ASSERTION_FAILED', 'Cannot parse input: expected <masked> before: <masked>'],
     ]);
@@ -177,8 +239,9 @@ describe('InsertCoalescer', () => {
     again.refuse(['e2', 'e12']);
     const replay = coalescerOf(again.store, { ...OPTIONS, maxWaitMs: 5 }, again.hooks);
     await Promise.all([replay.put(0, chunk(0, 5)), replay.put(1, chunk(10, 3, '2026-11', 1))]);
-    expect(again.inserts.map((insert) => insert.token)).toEqual(f.inserts.map((insert) => insert.token));
-    expect(f.inserts.map((insert) => insert.token)).toEqual(['chat.events/0@0', 'chat.events/0@2', 'chat.events/1@0']);
+    const tokens = (inserts: { token: string }[]) => inserts.map((insert) => insert.token).sort();
+    expect(tokens(again.inserts)).toEqual(tokens(f.inserts));
+    expect(tokens(f.inserts)).toEqual(['chat.events/0@0', 'chat.events/0@2', 'chat.events/1@0']);
   });
 
   it('retries identically a round refused by a view after the table stored it, and splits nothing', async () => {

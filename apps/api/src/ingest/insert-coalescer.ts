@@ -1,3 +1,4 @@
+import { concurrencyLimit } from '../common/concurrency-limit';
 import { tablePartitionOf, type ChatEventRow } from '../repositories/chat-event-row';
 import type { IncomingMessage } from '../repositories/kafka.repository';
 import type { InsertChunk } from './ingest-plan';
@@ -83,6 +84,13 @@ export interface CoalescerOptions {
    * was asked: a process stalled longer asks again, so its INSERT follows a recent check.
    */
   checkFreshMs: number;
+  /** A round's INSERTs on their way to the store at once (each is one Kafka partition's). */
+  insertsInFlight: number;
+  /**
+   * Kafka partitions a round holds at most: the partitions that joined first go, the others stay in the
+   * round that fills next (and keep growing there), which goes as soon as the store is free.
+   */
+  partsPerRound: number;
 }
 
 /** One finished round, for the ingest's timing log. */
@@ -91,7 +99,7 @@ export interface RoundTiming {
   rows: number;
   /** From the round's first chunk to the start of its first INSERT (linger, plus waiting for the round before it). */
   waitedMs: number;
-  /** From the round's first check to its read-back: its INSERTs, one per Kafka partition. */
+  /** From the round's check to its read-back: its INSERTs, one per Kafka partition. */
   insertMs: number;
 }
 
@@ -101,6 +109,8 @@ interface Part {
   rows: ChatEventRow[];
   sources: IncomingMessage[];
   range: OffsetRange;
+  /** When its first chunk came. */
+  openedAt: number;
   done: Promise<void>;
   settle: { resolve: () => void; reject: (error: unknown) => void };
 }
@@ -120,8 +130,8 @@ interface Round {
 interface StoreReading {
   offsets: Map<number, bigint>;
   askedAt: number;
-  /** Partitions this process inserted into since: the reading no longer says where their range ends. */
-  insertedSince: Set<number>;
+  /** `InsertCoalescer.insertSteps` when it was asked: an INSERT sent or answered later is not in it for sure. */
+  step: number;
 }
 
 /**
@@ -138,9 +148,16 @@ interface StoreReading {
  * the partition (`onFenced`), to resume from the store.
  *
  * Rounds are inserted strictly one after another, in the order they were cut, and a partition's chunks are
- * added in offset order. A round is cut when it reaches `maxRows`, when a chunk for another month arrives
- * (a round never spans two table partitions), or once `maxWaitMs` has passed since its first chunk and the
- * round before it is done: while the store is busy the next round keeps growing.
+ * added in offset order. Within a round the partitions' INSERTs follow one check of the store for all of
+ * them and go `insertsInFlight` at a time: they continue different partitions' ranges, so nothing orders
+ * them. A cluster runs them in parallel; the dev store runs one statement at a time in arrival order, so
+ * there a small window keeps it busy without a round trip between INSERTs while a live query waits behind
+ * at most that many of them, not behind the whole round. A round is cut when it reaches `maxRows`, when a
+ * chunk for another month arrives (a round never spans two table partitions), or once `maxWaitMs` has passed
+ * since its first chunk and the round before it is done: while the store is busy the next round keeps
+ * growing. A round takes at most `partsPerRound` partitions, those waiting longest; the others stay in the
+ * next round, still growing, and go in turn: each round is short and read back (and so committed) soon, so
+ * the partitions' stored ranges advance one group after another instead of all together after one long round.
  *
  * An INSERT the store cannot take now (an availability error) is tried again after a back-off with the same
  * rows and the same token, while everything behind it waits: an INSERT that landed in spite of its error is
@@ -160,7 +177,16 @@ export class InsertCoalescer {
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private stopRetrying = false;
-  private wakeRetry: (() => void) | null = null;
+  /** Ends the back-off of every part waiting to try again (shutdown). */
+  private readonly retryWakers = new Set<() => void>();
+  /**
+   * Counts INSERTs sent and answered; per Kafka partition, the count at its last INSERT's send or answer, and
+   * whether one is on its way: a reading says where a partition's range ends only if it was asked after that.
+   */
+  private insertSteps = 0;
+  private readonly lastInsertStep = new Map<number, number>();
+  private readonly insertsInFlight = new Set<number>();
+  private readonly partsAtOnce: <T>(task: () => Promise<T>) => Promise<T>;
   /**
    * Per Kafka partition, the highest offset the store holds once everything this process inserted landed:
    * where its next INSERT continues. Set by a partition's first chunk, dropped when the partition is fenced
@@ -175,7 +201,9 @@ export class InsertCoalescer {
     private readonly store: RoundStore,
     private readonly options: CoalescerOptions,
     private readonly hooks: CoalescerHooks,
-  ) {}
+  ) {
+    this.partsAtOnce = concurrencyLimit(options.insertsInFlight);
+  }
 
   /** Rows accepted and not yet handed to an INSERT. */
   get backlog(): number {
@@ -191,7 +219,7 @@ export class InsertCoalescer {
   add(partition: number, chunk: InsertChunk, storedOffset: bigint | null): Promise<void> {
     if (!this.expected.has(partition)) this.expected.set(partition, storedOffset);
     const month = tablePartitionOf(chunk.rows[0]!);
-    if (this.filling && this.filling.month !== month) this.cut();
+    while (this.filling && this.filling.month !== month) this.cut();
     const round = (this.filling ??= this.open(month));
     let part = round.parts.get(partition);
     if (!part) {
@@ -222,7 +250,7 @@ export class InsertCoalescer {
    */
   async drain(): Promise<void> {
     this.stopRetrying = true;
-    this.wakeRetry?.();
+    for (const wake of [...this.retryWakers]) wake();
     this.cut();
     if (!this.inserting && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -243,9 +271,28 @@ export class InsertCoalescer {
     if (!round) return;
     this.filling = null;
     if (round.timer) clearTimeout(round.timer);
+    this.filling = this.splitOff(round);
     // A round whose every partition was fenced while it filled has nothing to insert.
     if (round.parts.size > 0) this.queue.push(round);
     void this.next();
+  }
+
+  /**
+   * Leaves in `round` the `partsPerRound` partitions that joined it first, and returns the others as a round
+   * of their own that has waited already (null when there are none).
+   */
+  private splitOff(round: Round): Round | null {
+    if (round.parts.size <= this.options.partsPerRound) return null;
+    const left = [...round.parts].slice(this.options.partsPerRound);
+    // The parts are in the order they came: the first one left has waited longest.
+    const rest: Round = { month: round.month, parts: new Map(), rows: 0, openedAt: left[0]![1].openedAt, lingered: true, timer: null };
+    for (const [partition, part] of left) {
+      round.parts.delete(partition);
+      round.rows -= part.rows.length;
+      rest.parts.set(partition, part);
+      rest.rows += part.rows.length;
+    }
+    return rest;
   }
 
   private async next(): Promise<void> {
@@ -279,24 +326,32 @@ export class InsertCoalescer {
   }
 
   /**
-   * Checks each part's partition against the store, inserts it, then reads the store back: a part settles
-   * only once the store's range of its partition ends where this process's rows end. Resolves to the rows
-   * stored; throws only when shutdown gives up.
+   * Checks every part's partition against the store (one reading for the round, read again for a part whose
+   * turn comes after it is no longer fresh), inserts the parts `insertsInFlight` at a time, then reads the
+   * store back: a part settles only once the store's range of its partition ends where this process's rows
+   * end. Resolves to the rows stored; throws only when shutdown gives up, once every part has finished
+   * (nothing of the round is still on its way to the store when its partitions are rewound).
    */
   private async storeRound(round: Round): Promise<number> {
+    await this.freshReading(rangesOf(round));
     const storedRows = new Map<Part, number>();
-    for (const part of [...round.parts.values()]) {
-      // Fenced meanwhile: already rejected.
-      if (round.parts.get(part.partition) !== part) continue;
-      const reading = await this.freshReading(part.range);
-      if (this.fencedBy(part.partition, reading)) continue;
-      try {
-        storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
-      } catch (error) {
-        // Fenced while it was split: already rejected.
-        if (!(error instanceof PartitionFenced)) throw error;
-      }
-    }
+    const outcomes = await Promise.allSettled(
+      [...round.parts.values()].map((part) =>
+        this.partsAtOnce(async () => {
+          // Fenced meanwhile: already rejected.
+          if (round.parts.get(part.partition) !== part) return;
+          if (this.fencedBy(part.partition, await this.freshReading([part.range]))) return;
+          try {
+            storedRows.set(part, part.rows.length - (await this.storeExactly(part.partition, part.rows, part.sources)));
+          } catch (error) {
+            // Fenced while it was split: already rejected.
+            if (!(error instanceof PartitionFenced)) throw error;
+          }
+        }),
+      ),
+    );
+    const givenUp = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (givenUp) throw givenUp.reason;
     const readBack = await this.read(rangesOf(round));
     let stored = 0;
     for (const part of [...round.parts.values()]) {
@@ -320,11 +375,15 @@ export class InsertCoalescer {
     return fenced;
   }
 
-  /** The last reading of the store if it still says where `range`'s partition ends and is recent, else a new one. */
-  private async freshReading(range: OffsetRange): Promise<StoreReading> {
+  /**
+   * The last reading of the store if it still says where every one of `ranges`' partitions ends and is
+   * recent, else one new reading for all of them.
+   */
+  private async freshReading(ranges: OffsetRange[]): Promise<StoreReading> {
     const last = this.reading;
-    if (last && !last.insertedSince.has(range.partition) && Date.now() - last.askedAt <= this.options.checkFreshMs) return last;
-    return this.read([range]);
+    const current = last && ranges.every((range) => this.vouchesFor(last, range.partition));
+    if (last && current && Date.now() - last.askedAt <= this.options.checkFreshMs) return last;
+    return this.read(ranges);
   }
 
   /** Reads the store's offsets, retried while the store is unavailable. */
@@ -332,7 +391,8 @@ export class InsertCoalescer {
     for (let attempt = 1; ; attempt += 1) {
       const askedAt = Date.now();
       try {
-        this.reading = { offsets: await this.store.storedOffsets(), askedAt, insertedSince: new Set() };
+        const step = this.insertSteps;
+        this.reading = { offsets: await this.store.storedOffsets(), askedAt, step };
         return this.reading;
       } catch (error) {
         const failure = classifyStoreError(error);
@@ -351,8 +411,8 @@ export class InsertCoalescer {
     const expected = this.expected.get(partition) ?? null;
     const token = `${this.topic}/${partition}@${(expected ?? -1n) + 1n}`;
     for (let attempt = 1; ; attempt += 1) {
-      this.reading?.insertedSince.add(partition);
-      const failure = await this.tryInsert(rows, token);
+      this.insertSent(partition);
+      const failure = await this.tryInsert(rows, token).finally(() => this.insertAnswered(partition));
       if (failure === null) {
         this.expected.set(partition, BigInt(rows.at(-1)!.kafka_offset));
         return 0;
@@ -360,6 +420,21 @@ export class InsertCoalescer {
       if (failure.kind === 'data') return this.split(partition, rows, sources, failure);
       await this.pauseBeforeRetry(ranges, failure, attempt);
     }
+  }
+
+  /** Whether `reading` says where `partition`'s range ends now: no INSERT of it was on its way or answered since it was asked. */
+  private vouchesFor(reading: StoreReading, partition: number): boolean {
+    return !this.insertsInFlight.has(partition) && (this.lastInsertStep.get(partition) ?? -1) < reading.step;
+  }
+
+  private insertSent(partition: number): void {
+    this.insertsInFlight.add(partition);
+    this.lastInsertStep.set(partition, this.insertSteps++);
+  }
+
+  private insertAnswered(partition: number): void {
+    this.insertsInFlight.delete(partition);
+    this.lastInsertStep.set(partition, this.insertSteps++);
   }
 
   private async tryInsert(rows: ChatEventRow[], token: string): Promise<DataFailure | RetryReason | null> {
@@ -420,13 +495,14 @@ export class InsertCoalescer {
     const delayMs = Math.min(this.options.retryMaxMs, this.options.retryMinMs * 2 ** (attempt - 1));
     this.hooks.onRetry(ranges, reason, attempt, delayMs);
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delayMs);
-      this.wakeRetry = () => {
+      const wake = (): void => {
         clearTimeout(timer);
+        this.retryWakers.delete(wake);
         resolve();
       };
+      const timer = setTimeout(wake, delayMs);
+      this.retryWakers.add(wake);
     });
-    this.wakeRetry = null;
     if (this.stopRetrying) throw new Error(`Given up at shutdown: ${reason.message}`);
   }
 
@@ -477,7 +553,8 @@ function openPart(partition: number, chunk: InsertChunk): Part {
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   // Waiters attach their own handlers; this one keeps an unobserved failure from crashing the process.
   done.catch(() => undefined);
-  return { partition, rows: [], sources: [], range: { partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset }, done, settle };
+  const range = { partition, firstOffset: chunk.firstOffset, lastOffset: chunk.lastOffset };
+  return { partition, rows: [], sources: [], range, openedAt: Date.now(), done, settle };
 }
 
 function rangesOf(round: Round): OffsetRange[] {
