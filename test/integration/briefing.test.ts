@@ -68,7 +68,7 @@ describe('the briefing before a promo moment', () => {
       endsAt: new Date(at + 2 * 60 * MINUTE).toISOString(),
       shops: [SHOP],
       promoMoments: [
-        { label: '20:00 付定金', at: new Date(at - 60 * MINUTE).toISOString(), kind: 'deposit_payment' },
+        { label: '20:00 付定金', at: new Date(at - 90 * MINUTE).toISOString(), kind: 'deposit_payment' },
         { label: '20:00 付尾款', at: new Date(at).toISOString(), kind: 'final_payment' },
       ],
       plan: [
@@ -143,18 +143,19 @@ describe('the briefing before a promo moment', () => {
     expect(predicted).toMatchObject({ status: 'open', volume: { total: 0 }, predicted: { momentLabel: '20:00 付尾款', expectedCost: 36 } });
     expect(inbox[0]!.gapId).toBe(gapId);
 
-    // The trainer claims it and publishes an answer, as for a live gap.
+    // The trainer claims it and publishes an answer with the gap's wordings as examples, as for a live gap.
     const claimed = await call(api.url!, 'POST', `/api/gaps/${gapId}/claim`, wang);
     expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
     expect(gapSchema.parse(claimed.body)).toMatchObject({ status: 'claimed', claimedBy: { actor: { login: 'wang' } } });
     const patch = {
       op: 'new_answer',
       scope: { pack: 'shop', shopId: SHOP },
-      answer: { id: ANSWER_ID, topic: 'payment', stage: 'in_sale', examples: SPIKED.slice(0, 2), reply: { type: 'text', text: '尾款支持数字人民币红包支付，结算时选择数字人民币即可。' } },
+      answer: { id: ANSWER_ID, topic: 'payment', stage: 'in_sale', examples: SPIKED, reply: { type: 'text', text: '尾款支持数字人民币红包支付，结算时选择数字人民币即可。' } },
     };
     const preview = await call(api.url!, 'POST', '/api/kb/preview', wang, { patch, baseRevision: 0, gapId });
     expect(preview.status, JSON.stringify(preview.body)).toBe(200);
-    expect(preview.body).toMatchObject({ gapQuestions: { total: SPIKED.length } });
+    // The preview replays last time's wordings, which the predicted gap holds.
+    expect(preview.body, JSON.stringify({ preview: preview.body, predicted })).toMatchObject({ gapQuestions: { total: SPIKED.length, answered: SPIKED.length } });
     const published = await call(api.url!, 'POST', '/api/kb/patches', wang, { patch, baseRevision: 0, gapId });
     expect(published.status, JSON.stringify(published.body)).toBe(201);
     let gap: Gap | undefined;
