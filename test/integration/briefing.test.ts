@@ -105,7 +105,7 @@ describe('the briefing before a promo moment', () => {
     await waitFor(
       async () => {
         const result = await pipeline().clickhouse.query({ query: `SELECT count() AS n FROM chat_events WHERE campaign_id = 'last-d11'`, format: 'JSONEachRow' });
-        const [row] = (await result.json()) as { n: string | number }[];
+        const [row] = await result.json<{ n: string | number }>();
         return Number(row?.n) === events.length;
       },
       30_000,
