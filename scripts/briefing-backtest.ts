@@ -64,7 +64,7 @@ const log = (message: string): void => void process.stderr.write(`${message}\n`)
 const intents = INTENTS.filter((intent) => intent.shops === undefined || intent.shops.includes(SHOP)).map((intent) => ({
   intent,
   wordings: [...(intent.common ?? []), ...intent.templates.map((template) => template.replaceAll('{product}', '这款'))].filter((text) => !text.includes('{')),
-}));
+})).filter(({ wordings }) => wordings.length > 0);
 
 type Mix = Map<string, number>;
 
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
     const matchOf = async (text: string): Promise<string | null> => {
       if (!verdicts.has(text)) {
         const reply = await call(bot.url!, 'POST', '/api/kb/match', null, { shopId: SHOP, text, topK: 1 });
+        if (reply.status !== 200) throw new Error(`the bot's match of ${JSON.stringify(text)}: ${reply.status} ${JSON.stringify(reply.body)}`);
         const match = botMatchResponseSchema.parse(reply.body);
         verdicts.set(text, match.matched ? (match.candidates[0]?.answerId ?? null) : null);
       }
