@@ -273,15 +273,15 @@ async function main(): Promise<void> {
           patch: {
             op: 'new_answer',
             scope: { pack: 'shop', shopId: SHOP },
-            answer: { id: `briefing.backtest-${patch}`, topic: 'briefing', stage: 'pre_sale', examples: entry.examples, reply: { type: 'text', text: `预案回复 ${patch}` } },
+            answer: { id: `briefing.backtest-${patch}`, topic: 'service', stage: 'pre_sale', examples: entry.examples, reply: { type: 'text', text: `预案回复 ${patch}` } },
           },
           baseRevision: 0,
         };
         const published = await call(api.url!, 'POST', '/api/kb/patches', tokens.trainer!, body);
-        if (published.status !== 201) log(`patch ${patch}: ${published.status} ${JSON.stringify(published.body)}`);
+        if (published.status !== 201) throw new Error(`patch ${patch}: ${published.status} ${JSON.stringify(published.body)}`);
       }
     }
-    log(`${patch} patches published`);
+    log(`${patch} patches published, one per unanswered entry`);
     // The briefing is cached for 5 s: wait it out so the second reading asks the bot again.
     await new Promise((resolve) => setTimeout(resolve, 5_500));
     let answeredAfter = 0;
