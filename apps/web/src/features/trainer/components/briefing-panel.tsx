@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Briefing, BriefingEntry, EventSource } from '@warroom/contracts';
-import { useEffect, useState } from 'react';
+import { useNow } from '../../../hooks/use-now';
 import { errorText } from '../../../lib/api-client';
 import { briefingQueryOptions } from '../api/get-briefing';
 import type { Messages } from './messages';
@@ -99,14 +99,4 @@ function duration(ms: number): string {
 
 function percent(value: number | null): string {
   return value === null ? '—' : `${(value * 100).toFixed(1)}%`;
-}
-
-/** The time, once a second: the countdown moves between two readings of the briefing. */
-function useNow(): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
 }
