@@ -44,10 +44,20 @@ export function NextMomentTile({ token, source, lang }: { token: string; source:
   const text = TEXT[lang];
   const at = Date.parse(data.moment.at);
   return (
-    <div data-testid="next-moment" data-status={data.status} style={{ marginTop: '0.8vh', display: 'flex', flexDirection: 'column', gap: '0.4vh', minWidth: 0 }}>
-      <div className="wall-ellipsis" style={{ fontSize: '1.9vh', color: COLORS.muted }}>
-        {text.title(data.moment.label)}
-        {now < at ? ` · ${text.in} ${formatCountdown(at - now, wallMessages[lang])}` : ''}
+    <div
+      data-testid="next-moment"
+      data-status={data.status}
+      style={{ marginTop: '0.8vh', paddingTop: '0.8vh', borderTop: `0.15vh solid ${COLORS.border}`, display: 'flex', flexDirection: 'column', gap: '0.4vh', minWidth: 0, flexShrink: 0 }}
+    >
+      <div style={{ display: 'flex', gap: '0.6vw', fontSize: '1.9vh', color: COLORS.muted, minWidth: 0 }}>
+        <span className="wall-ellipsis" style={{ flex: 1 }}>
+          {text.title(data.moment.label)}
+        </span>
+        {now < at ? (
+          <span data-testid="next-moment-countdown" style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}>
+            {text.in} {formatCountdown(at - now, wallMessages[lang])}
+          </span>
+        ) : null}
       </div>
       {data.status === 'after' && data.hitRate ? <HitRates briefing={data} lang={lang} /> : null}
       {data.entries.slice(0, SHOWN).map((entry) => (

@@ -74,7 +74,6 @@ function LiveWall({ token, t, source, lang }: { token: string; t: Messages; sour
         </Tile>
         <Tile label={t.promo} style={area('promo')}>
           <PromoCountdown campaign={snapshot?.campaign ?? null} t={t} />
-          <NextMomentTile token={token} source={source} lang={lang} />
         </Tile>
         <Tile label="" style={area('mix')}>
           <ModesAndConversion snapshot={snapshot} t={t} />
@@ -84,6 +83,8 @@ function LiveWall({ token, t, source, lang }: { token: string; t: Messages; sour
         </Tile>
         <Tile label={t.gaps.title} style={area('gaps')}>
           <TopGaps gaps={liveGaps.gaps} arrivedAt={liveGaps.arrivedAt} timeToPatch={snapshot?.timeToPatch} t={t} />
+          {/* Beside the gaps: what the next promo moment will ask, before it becomes gaps. */}
+          <NextMomentTile token={token} source={source} lang={lang} />
         </Tile>
         <Tile label={t.handoffs} style={area('hand')}>
           <HandoffsPanel handoffs={snapshot?.handoffs} t={t} />
