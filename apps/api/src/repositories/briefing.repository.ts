@@ -61,14 +61,19 @@ export class BriefingRepository {
     });
   }
 
-  /** Hit rate over the range (metric-sql's definition); null when no bot-mode question was asked. */
+  /**
+   * Hit rate over the range (metric-sql's definition); null when no bot-mode question was asked. The
+   * rollup's buckets are whole seconds: the range starts at the whole second of its start, so a question
+   * asked in the moment's own second (a moment rarely falls on a millisecond) is counted.
+   */
   async hitRate(range: BriefingRange): Promise<number | null> {
+    const from = new Date(Math.floor(range.from.getTime() / 1000) * 1000);
     const result = await this.clickhouse.query({
       query: `SELECT sum(${QUESTION_MEASURES.botModeQuestions}) AS questions, sum(${QUESTION_MEASURES.botAnswered}) AS answered
               FROM ${METRIC_TABLES.questionRollup}
               WHERE source = {source:String} AND ${OUTCOME_FACET} AND has({shops:Array(String)}, shop_id)
                 AND bucket >= {from:DateTime64(3, 'UTC')} AND bucket < {to:DateTime64(3, 'UTC')}`,
-      query_params: this.params(range, {}),
+      query_params: this.params({ ...range, from }, {}),
       format: 'JSONEachRow',
     });
     const [row] = z.array(rateRow).parse(await result.json());
