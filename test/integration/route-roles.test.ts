@@ -74,6 +74,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/gaps': { kiosk: true, roles: EVERY_ROLE },
   'GET /api/gaps/:id': { kiosk: true, roles: EVERY_ROLE },
   'GET /api/gaps/:id/answered': { kiosk: true, roles: EVERY_ROLE },
+  'GET /api/briefing': { kiosk: true, roles: EVERY_ROLE },
   // trainers (and leads, who may do all a senior may): claim gaps, patch the knowledge base.
   'POST /api/gaps/:id/claim': { roles: TRAINER_DESK },
   'POST /api/gaps/:id/release': { roles: TRAINER_DESK },

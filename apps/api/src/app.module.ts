@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ERROR_BODY_FILTER } from '@warroom/nest-common';
 import { AgentDeskModule } from './agent-desk/agent-desk.module';
+import { BriefingModule } from './briefing/briefing.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { EventLoopMonitor } from './common/event-loop-monitor';
 import { AuthModule } from './auth/auth.module';
@@ -24,7 +25,7 @@ export class AppModule {
         ...(config.roles.has('ingest') ? [IngestModule] : []),
         ...(config.roles.has('api') ? [AuthModule, CampaignsModule, LiveModule] : []),
         ...(config.roles.has('api') ? [ReplayModule] : []),
-        ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule] : []),
+        ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule, BriefingModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }, EventLoopMonitor, ERROR_BODY_FILTER],
       exports: [APP_CONFIG],

@@ -25,11 +25,25 @@ export const campaignIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'expected a campaign id: lower-case letters, digits, "_", "." or "-", at most 64');
 
+/**
+ * What happens at a promo moment: the same kind brings the same kinds of questions every campaign (the
+ * briefing aligns campaigns by it). `other` for a moment its owner did not classify.
+ */
+export const PROMO_MOMENT_KINDS = ['deposit_payment', 'final_payment', 'sales_open', 'flash_sale', 'other'] as const;
+export const promoMomentKindSchema = z.enum(PROMO_MOMENT_KINDS);
+export type PromoMomentKind = z.infer<typeof promoMomentKindSchema>;
+
 export const promoMomentSchema = z.strictObject({
   label: personText().min(1).max(80).regex(/\S/, 'must not be blank'),
   at: instant,
+  /** Absent on records stored before moments had a kind: read as `other` (`promoMomentKind`). */
+  kind: promoMomentKindSchema.optional(),
 });
 export type PromoMoment = z.infer<typeof promoMomentSchema>;
+
+export function promoMomentKind(moment: Pick<PromoMoment, 'kind'>): PromoMomentKind {
+  return moment.kind ?? 'other';
+}
 
 /** The plan at one time: between two points it runs linearly from one to the next. */
 export const planPointSchema = z.strictObject({

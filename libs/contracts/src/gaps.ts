@@ -72,6 +72,12 @@ export const gapSchema = z.strictObject({
   /** Ids of gaps merged into this one. */
   mergedIds: z.array(z.string()),
   updatedAt: instant,
+  /**
+   * Present when the briefing expects this topic at a coming promo moment (briefing.ts): a gap opened
+   * before anyone asked, or a live gap the moment will make worse. The inbox ranks it by `expectedCost`
+   * until its own cost is higher.
+   */
+  predicted: z.strictObject({ momentLabel: z.string(), momentAt: instant, expectedCost: z.number().min(0) }).optional(),
 });
 export type Gap = z.infer<typeof gapSchema>;
 

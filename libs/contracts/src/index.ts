@@ -22,3 +22,4 @@ export * from './gap-lifecycle';
 export * from './sign-in-log';
 export * from './live-replicas';
 export * from './bot-handoffs';
+export * from './briefing';

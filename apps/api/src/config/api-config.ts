@@ -133,6 +133,10 @@ export const apiEnvSchema = z
     .optional(),
   /** How often the api looks for new unmatched questions and flags in ClickHouse. */
   GAP_POLL_MS: z.coerce.number().int().min(50).max(10_000).default(300),
+  /** The briefing opens this long before a promo moment, and compares the same length after it. */
+  BRIEFING_LEAD_MIN: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** Questions the briefing lists per moment. */
+  BRIEFING_ENTRIES: z.coerce.number().int().min(1).max(100).default(20),
   /**
    * Where the `api` role asks the other parts how they are, for the walls' status strip: ingest's
    * `GET /health/ingest` and the bot's `GET /health`. Unset: that part is left off the strip.
@@ -207,6 +211,7 @@ export interface ApiConfig {
   };
   web: { distDir: string };
   gaps: { windowMs: number; emotionWeights: Record<EmotionName, number>; pollMs: number };
+  briefing: { leadMs: number; entries: number };
   /** The parts' health endpoints (null: not watched) and how often they are asked. */
   health: { ingestUrl: string | null; botUrl: string | null; pollMs: number };
   logLevel: ApiEnv['LOG_LEVEL'];
@@ -264,6 +269,7 @@ export function parseApiConfig(env: Record<string, string | undefined>): ApiConf
       emotionWeights: { ...DEFAULT_EMOTION_WEIGHTS, ...e.GAP_EMOTION_WEIGHTS },
       pollMs: e.GAP_POLL_MS,
     },
+    briefing: { leadMs: e.BRIEFING_LEAD_MIN * 60_000, entries: e.BRIEFING_ENTRIES },
     health: { ingestUrl: e.HEALTH_INGEST_URL ?? null, botUrl: e.HEALTH_BOT_URL ?? null, pollMs: e.HEALTH_POLL_MS },
     logLevel: e.LOG_LEVEL,
     logFormat: logFormatFrom(e),

@@ -14,6 +14,7 @@ import {
   type EvictionView,
   type GapChange,
   type GapEngineSettings,
+  type Prediction,
 } from './gap-engine';
 
 /** A small knowledge base whose IDF makes 怎么, 在哪里, 多少 the common words they are. */
@@ -459,5 +460,55 @@ describe('quantile', () => {
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
     expect(quantile([7], 0.9)).toBe(7);
+  });
+});
+
+describe('predicted gaps', () => {
+  const prediction = (overrides: Partial<Prediction> = {}): Prediction => ({
+    source: 'live',
+    shopId: 'shop-a',
+    key: 'this-d11|1|shop-a|发票怎么开',
+    texts: ['怎么开发票', '发票怎么开', '可以开发票吗'],
+    momentLabel: '20:00 付尾款',
+    momentAt: T0 + 30 * MIN,
+    expectedCost: 36,
+    at: T0,
+    ...overrides,
+  });
+
+  it('opens a gap of no questions holding last time’s wordings, ranked by expected cost, with the lifecycle of any gap', () => {
+    const engine = new GapEngine();
+    const live = gapOf(engine.add(question('退款多久到账')));
+    for (let i = 0; i < 3; i += 1) engine.add(question('退款多久到账'));
+    const { gapId, changes } = engine.predict(prediction());
+    expect(changes).toEqual([{ kind: 'opened', gapId }]);
+    const gap = gapSchema.parse(engine.view(gapId, T0 + MIN));
+    expect(gap).toMatchObject({ status: 'open', volume: { window: 0, total: 0 }, cost: 0, predicted: { momentLabel: '20:00 付尾款', expectedCost: 36 } });
+    expect(gap.representative).toMatch(/发票/);
+    expect(engine.questionsOf(gapId)).toEqual(['怎么开发票', '发票怎么开', '可以开发票吗']);
+    // The live gap costs 4 now; the predicted one is expected to cost 36 at its moment: it comes first.
+    expect(engine.list({ source: 'live', shop: 'all', status: 'active', limit: 10 }, T0 + MIN).map((g) => g.gapId)).toEqual([gapId, live]);
+    expect(engine.applyLifecycle(record(gapId, 'claim')).decision?.kind).toBe('apply');
+    // Predicting it again (the next computation) finds the same gap and keeps its claim.
+    expect(engine.predict(prediction({ expectedCost: 40 }))).toEqual({ gapId, changes: [] });
+    expect(engine.view(gapId, T0 + MIN)).toMatchObject({ status: 'claimed', predicted: { expectedCost: 40 } });
+    // A customer asking it joins the predicted gap.
+    engine.add(question('发票怎么开', { eventTime: T0 + 31 * MIN }));
+    expect(engine.view(gapId, T0 + 31 * MIN)).toMatchObject({ volume: { total: 1 } });
+  });
+
+  it('marks the live gap it joins instead of opening another', () => {
+    const engine = new GapEngine();
+    const live = gapOf(engine.add(question('怎么开发票')));
+    expect(engine.predict(prediction())).toEqual({ gapId: live, changes: [{ kind: 'state', gapId: live }] });
+    expect(engine.view(live, T0)).toMatchObject({ volume: { total: 1 }, predicted: { expectedCost: 36 } });
+    expect(engine.size).toBe(1);
+  });
+
+  it('is kept until an hour past its moment, then expires like a small gap', () => {
+    const engine = new GapEngine();
+    const { gapId } = engine.predict(prediction());
+    expect(engine.expire(T0 - DAY, T0 + 30 * MIN + 59 * MIN)).toEqual([]);
+    expect(engine.expire(T0 - DAY, T0 + 30 * MIN + 61 * MIN)).toEqual([{ kind: 'expired', gapId }]);
   });
 });

@@ -122,6 +122,35 @@ interface GapState {
   mergedIds: string[];
   updatedAt: number;
   representative: string | null;
+  /** Set by the briefing: the topic is expected at a coming promo moment (a live gap may carry it too). */
+  predicted: PredictedState | null;
+}
+
+interface PredictedState {
+  key: string;
+  momentLabel: string;
+  momentAt: number;
+  expectedCost: number;
+}
+
+/**
+ * A topic the briefing expects at a coming promo moment (what customers asked around the same kind of
+ * moment last campaign, not yet answered today). It becomes a gap like any other, so it is claimed,
+ * patched, previewed and published through the same lifecycle (`gap.lifecycle`), before anyone asks.
+ */
+export interface Prediction {
+  source: EventSource;
+  shopId: string;
+  /** The same topic of the same moment has the same key at every computation, in every process. */
+  key: string;
+  /** Last campaign's wordings, most asked first (raw: what a preview replays). */
+  texts: readonly string[];
+  momentLabel: string;
+  momentAt: number;
+  /** The cost expected at the moment: expected questions × (1 + last time's handoff share). */
+  expectedCost: number;
+  /** When it was predicted (its first-seen time until a customer asks it). */
+  at: number;
 }
 
 /** A question as a sparse vector; must return a fresh map on every call (the clusterer scales it in place). */
@@ -243,6 +272,71 @@ export class GapEngine {
       changes.push(...this.evict(book, Math.floor(this.settings.maxGapsPerShop * EVICT_TO_SHARE)));
     }
     return changes;
+  }
+
+  /**
+   * Marks the gap a prediction names: the live gap its first wording joins (the clusterer's own rule), or
+   * a new gap of no questions holding last campaign's wordings, kept until an hour past the moment (the
+   * small-gap expiry counts from its moment). The same key again updates it; returns its id.
+   */
+  predict(prediction: Prediction): { gapId: string; changes: GapChange[] } {
+    const book = this.book(prediction.source, prediction.shopId);
+    const state: PredictedState = {
+      key: prediction.key,
+      momentLabel: prediction.momentLabel,
+      momentAt: prediction.momentAt,
+      expectedCost: prediction.expectedCost,
+    };
+    const gapId = gapIdOf(prediction.source, prediction.shopId, predictionSeed(prediction.key));
+    const known = this.resolve(gapId) ?? [...book.byCluster.values()].find((gap) => gap.predicted?.key === prediction.key);
+    if (known) {
+      known.predicted = state;
+      return { gapId: known.gapId, changes: [] };
+    }
+    const [first] = prediction.texts;
+    if (first === undefined) throw new Error('a prediction needs at least one wording');
+    let joined: GapState | null = null;
+    let best = this.settings.threshold;
+    for (const gap of book.byCluster.values()) {
+      const similarity = book.clusterer.similarity(first, gap.clusterId);
+      if (similarity >= best) {
+        best = similarity;
+        joined = gap;
+      }
+    }
+    if (joined) {
+      joined.predicted = state;
+      return { gapId: joined.gapId, changes: [{ kind: 'state', gapId: joined.gapId }] };
+    }
+    const { clusterId, isNew } = book.clusterer.add(first, null);
+    // The join rule said no to every cluster above, so the clusterer opens one.
+    if (!isNew) throw new Error(`prediction ${prediction.key} joined cluster ${clusterId} below the threshold`);
+    const gap: GapState = {
+      gapId,
+      source: prediction.source,
+      shopId: prediction.shopId,
+      clusterId,
+      firstSeen: prediction.at,
+      lastSeen: Math.max(prediction.at, prediction.momentAt),
+      total: 0,
+      flags: 0,
+      stages: { pre_sale: 0, in_sale: 0, after_sale: 0, unspecified: 0 },
+      skus: new Map(),
+      window: [],
+      votes: new Map(),
+      voters: 0,
+      // Oldest first, like a gap's own texts: the most asked wording is the newest.
+      texts: new Map([...prediction.texts.slice(0, QUESTIONS_KEPT)].reverse().map((text) => [text, prediction.at])),
+      lifecycle: OPEN_STATE,
+      mergedIds: [],
+      updatedAt: prediction.at,
+      representative: null,
+      predicted: state,
+    };
+    this.gaps.set(gapId, gap);
+    this.aliases.set(gapId, gapId);
+    book.byCluster.set(clusterId, gap);
+    return { gapId, changes: [{ kind: 'opened', gapId }] };
   }
 
   /**
@@ -466,6 +560,7 @@ export class GapEngine {
       mergedIds: [],
       updatedAt: input.eventTime,
       representative: null,
+      predicted: null,
     };
     this.gaps.set(gapId, gap);
     this.aliases.set(gapId, gapId);
@@ -574,6 +669,9 @@ export class GapEngine {
       dismissed: lifecycle.dismissed ? { ...lifecycle.dismissed, at: iso(lifecycle.dismissed.at) } : null,
       mergedIds: [...gap.mergedIds],
       updatedAt: iso(gap.updatedAt),
+      ...(gap.predicted
+        ? { predicted: { momentLabel: gap.predicted.momentLabel, momentAt: iso(gap.predicted.momentAt), expectedCost: gap.predicted.expectedCost } }
+        : {}),
     };
   }
 
@@ -630,11 +728,22 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
+/** The inbox's order: a predicted gap ranks by the cost expected at its moment until it costs more already. */
 function byCost(a: Gap, b: Gap): number {
-  return b.cost - a.cost || b.volume.total - a.volume.total || (a.gapId < b.gapId ? -1 : 1);
+  return rankCost(b) - rankCost(a) || b.cost - a.cost || b.volume.total - a.volume.total || (a.gapId < b.gapId ? -1 : 1);
+}
+
+function rankCost(gap: Gap): number {
+  return Math.max(gap.cost, gap.predicted?.expectedCost ?? 0);
+}
+
+/** What a predicted gap's id is the hash of, in place of a first question's event id. */
+function predictionSeed(key: string): string {
+  return `predicted\u0000${key}`;
 }
 
 function absorbInto(survivor: GapState, gap: GapState): void {
+  survivor.predicted ??= gap.predicted;
   survivor.total += gap.total;
   survivor.flags += gap.flags;
   survivor.firstSeen = Math.min(survivor.firstSeen, gap.firstSeen);

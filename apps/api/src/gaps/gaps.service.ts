@@ -28,7 +28,7 @@ import { GapLifecycleLogRepository } from '../repositories/gap-lifecycle-log.rep
 import { GapsRepository, type StoredKey } from '../repositories/gaps.repository';
 import { KnowledgePacksRepository } from '../repositories/knowledge-packs.repository';
 import type { DecidedLifecycleRecord, GapInput, LifecycleAction, LifecycleRecord } from '../repositories/gap-records';
-import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange } from './gap-engine';
+import { DEFAULT_GAP_ENGINE_SETTINGS, GapEngine, type GapChange, type Prediction } from './gap-engine';
 import { mayRelease, type LifecycleDecision } from './gap-lifecycle';
 import { knowledgeRepresentation } from './knowledge-representation';
 import { PushThrottle } from './push-throttle';
@@ -256,6 +256,27 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
     );
   }
 
+  /**
+   * The briefing's predicted topics become gaps (or mark the live gap they join): returned are their ids,
+   * in order. Every api process computes the same briefing from the same store, so each holds the same
+   * predicted gaps and applies their lifecycle from `gap.lifecycle` like any other gap's; a change that
+   * names one this process has not predicted yet (after a restart) waits until it has.
+   */
+  async predict(predictions: readonly Prediction[]): Promise<string[]> {
+    const engine = await this.readyEngine();
+    const ids: string[] = [];
+    await this.exclusive(() => {
+      for (const prediction of predictions) {
+        const { gapId, changes } = engine.predict(prediction);
+        ids.push(gapId);
+        this.publishChanges(changes);
+      }
+      this.applyDeferred(engine);
+    });
+    await this.storeDecided();
+    return ids;
+  }
+
   // ---- pushes ---------------------------------------------------------------------------------------
 
   /** Sends the gaps of `query` at once, then every change; returns the unsubscribe. */
@@ -378,7 +399,8 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Applies one record from the log, answers the request waiting for it, and queues it for storing. */
   private applyDecided(engine: GapEngine, record: LifecycleRecord, offset: number): void {
     const { decision, changes } = engine.applyLifecycle(record);
-    if (decision?.kind === 'apply') this.unstored.push({ ...record, logOffset: offset });
+    // Offset -1: re-read from the store at start (a predicted gap's change that waited for it), stored already.
+    if (decision?.kind === 'apply' && offset >= 0) this.unstored.push({ ...record, logOffset: offset });
     this.publishChanges(changes);
     this.waiters.get(record.actionId)?.(decision);
   }
@@ -453,7 +475,10 @@ export class GapsService implements OnApplicationBootstrap, OnApplicationShutdow
       if (page.rows.length < PAGE_ROWS) break;
     }
     applyBefore(Number.POSITIVE_INFINITY);
-    if (waiting.length > 0) this.logger.warn(`${waiting.length} lifecycle changes name gaps the last 24 h do not hold; skipped`);
+    // Predicted gaps open only when the briefing predicts them again: their changes wait for that, as a
+    // change from the log naming a gap not polled yet does (stored already: storing one again is a no-op).
+    if (waiting.length > 0) this.logger.log(`${waiting.length} lifecycle changes name gaps the last 24 h do not hold (predicted ones, or expired): kept until they open`);
+    for (const record of waiting) this.deferred.push({ record, offset: -1 });
     this.gapCursor = (after?.ingestedAt ?? started) - INGEST_SLACK_MS;
     this.verifyCursor = { ingestedFrom: this.gapCursor, firstAfterStart: true };
     this.logger.log(`Gaps rebuilt in ${this.clock.now() - started} ms: ${rows} questions and flags, ${lifecycle.length} lifecycle changes, ${engine.size} gaps`);

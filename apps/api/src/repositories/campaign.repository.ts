@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@warroom/clickhouse';
-import { campaignSchema, type Campaign, type EventSource } from '@warroom/contracts';
+import { campaignSchema, promoMomentKindSchema, type Campaign, type EventSource, type PromoMomentKind } from '@warroom/contracts';
 import { z } from 'zod';
 import { clickHouseTimeSchema, toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
@@ -20,13 +20,15 @@ const campaignRow = z.object({
   shops: z.array(z.string()),
   promo_labels: z.array(z.string()),
   promo_at: z.array(clickHouseTime),
+  /** Empty on rows stored before migration 0014, '' for a moment stored without a kind: both read back without one. */
+  promo_kinds: z.array(z.string()),
   plan_at: z.array(clickHouseTime),
   plan_questions_per_minute: z.array(z.coerce.number()),
   updated_at: clickHouseTime,
 });
 type CampaignRow = z.input<typeof campaignRow>;
 
-const COLUMNS = `campaign_id, version, name, source, starts_at, ends_at, shops, promo_labels, promo_at, plan_at,
+const COLUMNS = `campaign_id, version, name, source, starts_at, ends_at, shops, promo_labels, promo_at, promo_kinds, plan_at,
   plan_questions_per_minute, updated_at`;
 
 /**
@@ -70,6 +72,7 @@ export class CampaignRepository {
       shops: campaign.shops,
       promo_labels: campaign.promoMoments.map((moment) => moment.label),
       promo_at: campaign.promoMoments.map((moment) => toClickHouseTime(moment.at)),
+      promo_kinds: campaign.promoMoments.map((moment) => moment.kind ?? ''),
       plan_at: campaign.plan.map((point) => toClickHouseTime(point.at)),
       plan_questions_per_minute: campaign.plan.map((point) => point.questionsPerMinute),
       updated_at: toClickHouseTime(campaign.updatedAt),
@@ -112,11 +115,21 @@ export class CampaignRepository {
           startsAt: row.starts_at,
           endsAt: row.ends_at,
           shops: row.shops,
-          promoMoments: row.promo_labels.map((label, index) => ({ label, at: row.promo_at[index] })),
+          promoMoments: row.promo_labels.map((label, index) => {
+            const kind = storedKind(row.promo_kinds[index]);
+            return { label, at: row.promo_at[index], ...(kind === undefined ? {} : { kind }) };
+          }),
           plan: row.plan_at.map((at, index) => ({ at, questionsPerMinute: row.plan_questions_per_minute[index] })),
           version: row.version,
           updatedAt: row.updated_at,
         }),
       );
   }
+}
+
+/** A kind this version does not know (written by a newer one) reads as `other`. */
+function storedKind(kind: string | undefined): PromoMomentKind | undefined {
+  if (kind === undefined || kind === '') return undefined;
+  const parsed = promoMomentKindSchema.safeParse(kind);
+  return parsed.success ? parsed.data : 'other';
 }

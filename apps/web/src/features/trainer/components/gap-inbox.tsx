@@ -17,7 +17,12 @@ export function visibleGaps(gaps: Iterable<Gap>, filters: InboxFilters, user: Us
     .filter((gap) => filters.shop === '' || gap.shopId === filters.shop)
     .filter((gap) => filters.sku === '' || gap.skus.includes(filters.sku))
     .filter((gap) => !filters.mine || canTakeGap(user, gap.grades))
-    .sort((a, b) => b.cost - a.cost || a.gapId.localeCompare(b.gapId));
+    .sort((a, b) => rankCost(b) - rankCost(a) || b.cost - a.cost || a.gapId.localeCompare(b.gapId));
+}
+
+/** A predicted gap (the briefing expects it at a coming promo moment) ranks by the cost expected then, until it costs more already. */
+export function rankCost(gap: Gap): number {
+  return Math.max(gap.cost, gap.predicted?.expectedCost ?? 0);
 }
 
 export function GapInboxView({
@@ -107,19 +112,25 @@ function GapRow({ gap, selected, fresh, select, user, t }: { gap: Gap; selected:
       data-status={gap.status}
       data-new={fresh}
       data-flags={gap.flags}
+      data-predicted={gap.predicted !== undefined}
       onClick={() => select(gap.gapId)}
     >
       <div className="row" style={{ flexWrap: 'nowrap' }}>
         <span className="grow" style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={gap.representative}>
           {gap.representative}
         </span>
-        <span className="figure" style={{ fontSize: 16 }} title={t.cost}>
-          {gap.cost.toFixed(1)}
+        <span className="figure" style={{ fontSize: 16 }} title={gap.predicted && gap.predicted.expectedCost > gap.cost ? t.expectedCost : t.cost}>
+          {rankCost(gap).toFixed(1)}
         </span>
       </div>
       <div className="row small muted" style={{ marginTop: 3 }}>
         {fresh ? <span className="badge open">{t.newGap}</span> : null}
         <span className={`badge ${gap.status}`}>{t.statuses[gap.status]}</span>
+        {gap.predicted ? (
+          <span className="badge predicted" data-testid="predicted-marker" title={gap.predicted.momentAt}>
+            {t.predicted(gap.predicted.momentLabel)}
+          </span>
+        ) : null}
         {gap.flags > 0 ? (
           <span className="badge flag" data-testid="flag-marker">
             ⚑ {t.flags(gap.flags)}

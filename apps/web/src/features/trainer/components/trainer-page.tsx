@@ -4,6 +4,7 @@ import '../../../components/console.css';
 import { SignInForm } from '../../../components/sign-in-form';
 import { useSession } from '../../../lib/session';
 import { useGapInbox } from '../hooks/use-gap-inbox';
+import { BriefingPanel } from './briefing-panel';
 import { GapEditor } from './gap-editor';
 import { GapInboxView, visibleGaps, type InboxFilters } from './gap-inbox';
 import { messages, type Lang, type Messages } from './messages';
@@ -72,6 +73,7 @@ function Workstation({ token, user, lang, source, t, signOut }: { token: string;
       <div className="console-body" style={{ gridTemplateColumns: 'minmax(360px, 34%) 1fr' }}>
         <div className="pane">
           {inbox.problem ? <div className="notice error">{inbox.problem}</div> : null}
+          <BriefingPanel token={token} source={source} select={setSelectedId} t={t} />
           <GapInboxView gaps={shown} all={all} filters={filters} setFilters={setFilters} selectedId={followed} select={setSelectedId} fresh={inbox.fresh} user={user} t={t} />
         </div>
         <div className="pane">

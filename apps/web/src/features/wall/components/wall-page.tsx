@@ -10,6 +10,7 @@ import { COLORS, formatClock } from './format';
 import { formatPercent } from '../../../utils/format';
 import { FreshnessBadge } from './freshness-badge';
 import { messages, type Lang, type Messages } from './messages';
+import { NextMomentTile } from './next-moment-tile';
 import { PromoCountdown } from './promo-countdown';
 import { StatusStrip, troubleOf } from './status-strip';
 import { HandoffsPanel, ModesAndConversion } from './split-panels';
@@ -25,13 +26,13 @@ export function WallPage({ token, lang, source }: { token: string | null; lang: 
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   }, [lang]);
   if (!token) return <main style={{ padding: '4vh', fontSize: '3vh' }}>{t.badToken}</main>;
-  return <LiveWall token={token} t={t} source={source} />;
+  return <LiveWall token={token} t={t} source={source} lang={lang} />;
 }
 
 /** Places a tile in the grid's named areas (`.wall-grid` in global.css holds the layout). */
 const area = (name: string): CSSProperties => ({ gridArea: name });
 
-function LiveWall({ token, t, source }: { token: string; t: Messages; source: EventSource }) {
+function LiveWall({ token, t, source, lang }: { token: string; t: Messages; source: EventSource; lang: Lang }) {
   const query = useMemo(() => ({ shop: 'all', window: '5m' as const, source }), [source]);
   const view = useLiveSnapshot(token, query);
   const { vh } = useViewportUnits();
@@ -82,6 +83,8 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         </Tile>
         <Tile label={t.gaps.title} style={area('gaps')}>
           <TopGaps gaps={liveGaps.gaps} arrivedAt={liveGaps.arrivedAt} timeToPatch={snapshot?.timeToPatch} t={t} />
+          {/* Beside the gaps: what the next promo moment will ask, before it becomes gaps. */}
+          <NextMomentTile token={token} source={source} lang={lang} />
         </Tile>
         <Tile label={t.handoffs} style={area('hand')}>
           <HandoffsPanel handoffs={snapshot?.handoffs} t={t} />
