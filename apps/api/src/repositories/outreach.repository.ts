@@ -113,9 +113,9 @@ SELECT
   hour_ms,
   count() AS touches,
   uniqExact(shop_id, session_id) AS sessions,
-  uniqExactIf(shop_id, session_id, orders > 0) AS converted,
-  sum(orders) AS orders,
-  sum(amount) AS amount_cents
+  uniqExactIf(shop_id, session_id, touch_orders > 0) AS converted,
+  sum(touch_orders) AS orders,
+  sum(touch_amount) AS amount_cents
 FROM
 (
   SELECT
@@ -124,8 +124,8 @@ FROM
     toUnixTimestamp(toStartOfHour(t.event_time)) * 1000 AS hour_ms,
     t.shop_id AS shop_id,
     t.session_id AS session_id,
-    a.orders AS orders,
-    a.amount AS amount
+    a.order_count AS touch_orders,
+    a.order_amount AS touch_amount
   FROM
   (
     SELECT event_id, event_time, kind, scenario, shop_id, session_id
@@ -136,13 +136,13 @@ FROM
   ) AS t
   LEFT JOIN
   (
-    SELECT touch_id, count() AS orders, sum(amount_cents) AS amount
+    SELECT touch_id, count() AS order_count, sum(order_amount_cents) AS order_amount
     FROM
     (
-      SELECT argMin(c.event_id, (c.event_time, c.event_id)) AS touch_id, any(o.amount_cents) AS amount_cents
+      SELECT argMin(c.event_id, (c.event_time, c.event_id)) AS touch_id, any(o.amount) AS order_amount_cents
       FROM
       (
-        SELECT shop_id, order_id, any(customer_id) AS customer_id, min(event_time) AS event_time, any(amount_cents) AS amount_cents
+        SELECT shop_id, order_id, any(customer_id) AS buyer_id, min(event_time) AS ordered_at, any(amount_cents) AS amount
         FROM ${METRIC_TABLES.events}
         WHERE source = {source:String} AND ${SHOP_FILTER}
           AND kind = 'order'
@@ -158,8 +158,8 @@ FROM
           AND kind IN ('${TOUCH_KINDS.bot}', '${TOUCH_KINDS.agent}')
           AND event_time >= {from:DateTime64(3, 'UTC')} - toIntervalMillisecond({window_ms:UInt64})
           AND event_time < {to:DateTime64(3, 'UTC')}
-      ) AS c ON o.shop_id = c.shop_id AND o.customer_id = c.customer_id
-      WHERE c.event_time <= o.event_time AND o.event_time <= c.event_time + toIntervalMillisecond({window_ms:UInt64})
+      ) AS c ON o.shop_id = c.shop_id AND o.buyer_id = c.customer_id
+      WHERE c.event_time <= o.ordered_at AND o.ordered_at <= c.event_time + toIntervalMillisecond({window_ms:UInt64})
       GROUP BY o.shop_id, o.order_id
     )
     GROUP BY touch_id
