@@ -10,6 +10,7 @@ import { COLORS, formatClock } from './format';
 import { formatPercent } from '../../../utils/format';
 import { FreshnessBadge } from './freshness-badge';
 import { messages, type Lang, type Messages } from './messages';
+import { OutreachTile } from './outreach-tile';
 import { PromoCountdown } from './promo-countdown';
 import { StatusStrip, troubleOf } from './status-strip';
 import { HandoffsPanel, ModesAndConversion } from './split-panels';
@@ -76,6 +77,7 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         </Tile>
         <Tile label="" style={area('mix')}>
           <ModesAndConversion snapshot={snapshot} t={t} />
+          <OutreachTile outreach={snapshot?.outreach} t={t} />
         </Tile>
         <Tile label={t.topQuestions} style={area('top')} fill>
           <TopQuestionsChart questions={snapshot?.topQuestions ?? []} t={t} vh={vh} />
