@@ -11,17 +11,19 @@ function yuan(cents: number): string {
   return `¥${Math.round(cents / 100).toLocaleString()}`;
 }
 
-function SideLine({ side, label, color, t, testId }: { side: OutreachSide | undefined; label: string; color: string; t: Messages; testId: string }) {
+function SideBlock({ side, label, color, t, testId }: { side: OutreachSide | undefined; label: string; color: string; t: Messages; testId: string }) {
   const m = t.outreach;
   return (
-    <div data-testid={testId} style={{ display: 'flex', alignItems: 'baseline', gap: '0.8vw', whiteSpace: 'nowrap', minWidth: 0 }}>
-      <span style={{ fontSize: '1.9vh', color: COLORS.muted, minWidth: '5vw' }}>{label}</span>
-      <span style={{ fontSize: '3vh', lineHeight: 1.1, fontWeight: 700, color }} data-testid={`${testId}-rate`}>
-        {formatPercent(side?.rate ?? null)}
-      </span>
-      <span style={{ fontSize: '1.8vh', color: COLORS.muted, overflow: 'hidden', textOverflow: 'ellipsis' }}>
+    <div data-testid={testId} style={{ display: 'flex', flexDirection: 'column', minWidth: 0 }}>
+      <div style={{ display: 'flex', alignItems: 'baseline', gap: '0.6vw', whiteSpace: 'nowrap' }}>
+        <span style={{ fontSize: '3.6vh', lineHeight: 1.1, fontWeight: 700, color }} data-testid={`${testId}-rate`}>
+          {formatPercent(side?.rate ?? null)}
+        </span>
+        <span style={{ fontSize: '1.9vh', color: COLORS.muted }}>{label}</span>
+      </div>
+      <div className="wall-ellipsis" style={{ fontSize: '1.8vh', color: COLORS.muted }}>
         {(side?.sessions ?? 0).toLocaleString()} {m.sessions} · {(side?.orders ?? 0).toLocaleString()} {m.orders} · {yuan(side?.amountCents ?? 0)}
-      </span>
+      </div>
     </div>
   );
 }
@@ -33,15 +35,12 @@ function SideLine({ side, label, color, t, testId }: { side: OutreachSide | unde
 export const OutreachTile = memo(function OutreachTile({ outreach, t }: { outreach: LiveOutreach | undefined; t: Messages }) {
   const m = t.outreach;
   return (
-    <div data-testid="outreach" style={{ display: 'flex', flexDirection: 'column', gap: '0.3vh', borderTop: `1px solid ${COLORS.border}`, paddingTop: '0.6vh' }}>
-      <div style={{ display: 'flex', justifyContent: 'space-between', color: COLORS.muted, fontSize: '1.9vh', whiteSpace: 'nowrap' }}>
-        <span>{m.title}</span>
-        <span data-testid="outreach-open">
-          {m.open} {(outreach?.followUpsOpen ?? 0).toLocaleString()}
-        </span>
+    <div data-testid="outreach" style={{ display: 'flex', flexDirection: 'column', gap: '1vh', minWidth: 0 }}>
+      <SideBlock side={outreach?.bot} label={m.bot} color={COLORS.blue} t={t} testId="outreach-bot" />
+      <SideBlock side={outreach?.agent} label={m.agent} color={AGENT_COLOR} t={t} testId="outreach-agent" />
+      <div data-testid="outreach-open" style={{ fontSize: '1.9vh', color: COLORS.muted, whiteSpace: 'nowrap' }}>
+        {m.open} {(outreach?.followUpsOpen ?? 0).toLocaleString()}
       </div>
-      <SideLine side={outreach?.bot} label={m.bot} color={COLORS.blue} t={t} testId="outreach-bot" />
-      <SideLine side={outreach?.agent} label={m.agent} color={AGENT_COLOR} t={t} testId="outreach-agent" />
     </div>
   );
 });

@@ -77,7 +77,6 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         </Tile>
         <Tile label="" style={area('mix')}>
           <ModesAndConversion snapshot={snapshot} t={t} />
-          <OutreachTile outreach={snapshot?.outreach} t={t} />
         </Tile>
         <Tile label={t.topQuestions} style={area('top')} fill>
           <TopQuestionsChart questions={snapshot?.topQuestions ?? []} t={t} vh={vh} />
@@ -94,6 +93,9 @@ function LiveWall({ token, t, source }: { token: string; t: Messages; source: Ev
         </Tile>
         <Tile label={t.emotions} style={area('emotion')} fill>
           <EmotionHeat emotions={snapshot?.emotions} t={t} />
+        </Tile>
+        <Tile label={t.outreach.title} style={area('outreach')}>
+          <OutreachTile outreach={snapshot?.outreach} t={t} />
         </Tile>
       </div>
       {view.socket.disconnectedSince ? (
