@@ -236,7 +236,7 @@ export const messages: Record<Lang, WallMessages> = {
       noAht: 'no human handling time yet',
       basis: { '15m': '15 min', '60m': '60 min', none: 'none' },
     },
-    outreach: { title: 'Bot outreach / agent follow-ups', bot: 'bot', agent: 'agents', sessions: 'sessions', orders: 'orders', open: 'waiting' },
+    outreach: { title: 'Outreach: bot / agents', bot: 'bot', agent: 'agents', sessions: 'sessions', orders: 'orders', open: 'waiting' },
   },
 };
 
