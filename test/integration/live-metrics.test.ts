@@ -29,6 +29,7 @@ import { requiredAgents } from '@warroom/staffing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppProcess } from '../../infra/dev/app-process';
+import { referenceOutreach } from '../support/outreach-reference';
 import { KIOSK_TOKEN, usePipeline, waitFor } from '../support/pipeline';
 
 const SHOPS = ['shop-a', 'shop-b', 'shop-c'] as const;
@@ -199,6 +200,8 @@ interface Expectation {
   conversionAsOf: string;
   /** The watermark agents needed now was computed at (with conversion). */
   agentsAsOf: string;
+  /** The watermark outreach was computed at (refreshed in the background too). */
+  outreachAsOf: string;
   campaignStartMs: number;
 }
 
@@ -311,6 +314,7 @@ function expectedSnapshot(all: readonly ChatEvent[], e: Expectation): LiveSnapsh
     // No gap is published in this test, so none is verified.
     timeToPatch: { verified: 0, medianMs: null, p90Ms: null },
     agentsNow: expectedAgentsNow(selected, e.agentsAsOf),
+    outreach: expectedOutreach(selected, e),
     // No campaign is stored here: the campaign window falls back to CAMPAIGN_STARTED_AT (campaigns.test.ts has them).
     campaign: null,
   };
@@ -412,8 +416,15 @@ function approximately(value: unknown): unknown {
   return value;
 }
 
+/** This test produces no outreach: the tile must say so (zero touches, no rate), as DESIGN.md's attribution computes it. */
+function expectedOutreach(selected: readonly ChatEvent[], e: Expectation): LiveSnapshot['outreach'] {
+  const { start, end } = windowOf(e.query.window, Date.parse(e.outreachAsOf), e.campaignStartMs);
+  const reference = referenceOutreach(selected, { source: e.query.source, shop: e.query.shop, fromMs: start, toMs: end, windowMs: 24 * 3_600_000 });
+  return { asOf: e.outreachAsOf, ...reference.total, followUpsOpen: reference.followUpsOpen };
+}
+
 function expectFigures(actual: LiveSnapshot, events: readonly ChatEvent[], query: SnapshotQuery, campaignStartMs: number): void {
-  const expected = expectedSnapshot(events, { query, asOf: actual.asOf, conversionAsOf: actual.conversion.asOf, agentsAsOf: actual.agentsNow.asOf, campaignStartMs });
+  const expected = expectedSnapshot(events, { query, asOf: actual.asOf, conversionAsOf: actual.conversion.asOf, agentsAsOf: actual.agentsNow.asOf, outreachAsOf: actual.outreach.asOf, campaignStartMs });
   expect(actual, `${query.source}/${query.shop}/${query.window} at ${actual.asOf}`).toEqual(approximately(expected));
 }
 

@@ -101,6 +101,11 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/reports/staffing.csv': { roles: ['manager'] },
   'POST /api/reports/staffing.csv': { roles: ['manager'] },
   'PUT /api/reports/roster': { services: ['simulator'] },
+  // managers: what outreach earns; agents (and leads): the follow-up list (issue 22).
+  'GET /api/reports/outreach': { roles: ['manager'] },
+  'GET /api/reports/outreach.csv': { roles: ['manager'] },
+  'GET /api/follow-ups': { roles: HANDOFFS },
+  'POST /api/follow-ups/:id/done': { roles: HANDOFFS },
   // Replays read past questions as a service.
   'GET /api/replay/questions': { services: ['replay'] },
   // Operations' health probes (no customer text, no figures of the business).

@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { IngestModule } from './ingest/ingest.module';
 import { KbModule } from './kb/kb.module';
 import { LiveModule } from './live/live.module';
+import { OutreachModule } from './outreach/outreach.module';
 import { ReplayModule } from './replay/replay.module';
 import { RepositoriesModule } from './repositories/repositories.module';
 import { StaffingModule } from './staffing/staffing.module';
@@ -25,7 +26,7 @@ export class AppModule {
         ...(config.roles.has('ingest') ? [IngestModule] : []),
         ...(config.roles.has('api') ? [AuthModule, CampaignsModule, LiveModule] : []),
         ...(config.roles.has('api') ? [ReplayModule] : []),
-        ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule, BriefingModule] : []),
+        ...(config.roles.has('api') ? [StaffingModule, KbModule, AgentDeskModule, BriefingModule, OutreachModule] : []),
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }, EventLoopMonitor, ERROR_BODY_FILTER],
       exports: [APP_CONFIG],

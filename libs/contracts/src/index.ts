@@ -23,3 +23,4 @@ export * from './sign-in-log';
 export * from './live-replicas';
 export * from './bot-handoffs';
 export * from './briefing';
+export * from './outreach-metrics';

@@ -52,6 +52,12 @@ function snapshot(): LiveSnapshot {
       bot: { sessions: 5, converted: 1, rate: 0.2 },
       agent: { sessions: 0, converted: 0, rate: null },
     },
+    outreach: {
+      asOf: AS_OF,
+      bot: { touches: 40, sessions: 38, converted: 7, rate: 7 / 38, orders: 8, amountCents: 129_900 },
+      agent: { touches: 20, sessions: 20, converted: 2, rate: 0.1, orders: 2, amountCents: 39_800 },
+      followUpsOpen: 3,
+    },
     timeToPatch: { verified: 2, medianMs: 90_000, p90Ms: 240_000 },
     agentsNow: {
       asOf: AS_OF,

@@ -104,6 +104,36 @@ export const conversionSideSchema = z.strictObject({
   rate: fraction,
 });
 
+/**
+ * One side of outreach over a range (DESIGN.md "Outreach"; attribution as `outreach-metrics.ts` says): the
+ * bot's outreach messages, or the agents' follow-ups.
+ */
+export const outreachSideSchema = z.strictObject({
+  /** Touches in the range: outreach messages sent, or follow-ups done. */
+  touches: count,
+  /** Distinct sessions (shop, session id) touched in the range. */
+  sessions: count,
+  /** Sessions with an order attributed to one of their touches. */
+  converted: count,
+  /** converted / sessions. */
+  rate: fraction,
+  /** Orders attributed to the side's touches, and their amount in cents. */
+  orders: count,
+  amountCents: count,
+});
+export type OutreachSide = z.infer<typeof outreachSideSchema>;
+
+/** The wall's outreach tile: reached by the bot / followed up by agents, touches in the snapshot's window. */
+export const liveOutreachSchema = z.strictObject({
+  /** The watermark it was computed at: a live view refreshes it in the background, as conversion. */
+  asOf: instant,
+  bot: outreachSideSchema,
+  agent: outreachSideSchema,
+  /** Follow-ups opened in the window that no agent has done yet. */
+  followUpsOpen: count,
+});
+export type LiveOutreach = z.infer<typeof liveOutreachSchema>;
+
 /** The plan's trend in a snapshot: one point a minute, from this many minutes before the window's end… */
 export const PLAN_TREND_PAST_MINUTES = 20;
 /** …to this many after it, so the wall sees a rush coming. */
@@ -188,6 +218,8 @@ export const liveSnapshotSchema = z.strictObject({
    * so a live view refreshes it less often than the rest: `asOf` is the watermark it was computed at.
    */
   conversion: z.strictObject({ asOf: instant, bot: conversionSideSchema, agent: conversionSideSchema }),
+  /** What outreach earned: the bot's messages and the agents' follow-ups of the window, with their attributed orders. */
+  outreach: liveOutreachSchema,
   /** Time-to-patch (first seen → verified) over the gaps of this source (and shop) verified in the running campaign, or the last 24 h. */
   timeToPatch: timeToPatchSchema,
   /** Human agents needed now, with the bot and without it, over the last 15 minutes (see agents-now.ts). */

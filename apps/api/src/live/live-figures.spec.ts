@@ -198,6 +198,12 @@ describe('figuresKey', () => {
         savedByBot: null,
         onShift: null,
       },
+      outreach: {
+        asOf,
+        bot: { touches: 2, sessions: 2, converted: 1, rate: 0.5, orders: 1, amountCents: 9_900 },
+        agent: { touches: 0, sessions: 0, converted: 0, rate: null, orders: 0, amountCents: 0 },
+        followUpsOpen: 0,
+      },
       campaign: null,
       timeToPatch: { verified: 0, medianMs: null, p90Ms: null },
     });

@@ -172,8 +172,9 @@ export function conversionFigures(counts: ConversionCounts, asOf: Date): Convers
  * second is sent as a heartbeat (the watermark and the window moving alone are not news).
  */
 export function figuresKey(snapshot: LiveSnapshot): string {
-  const { asOf: _asOf, windowStart: _start, windowEnd: _end, conversion, agentsNow, ...figures } = snapshot;
+  const { asOf: _asOf, windowStart: _start, windowEnd: _end, conversion, agentsNow, outreach, ...figures } = snapshot;
   const { asOf: _conversionAsOf, ...conversionFigures } = conversion;
   const { asOf: _agentsAsOf, windowStart: _agentsStart, windowEnd: _agentsEnd, ...agentsFigures } = agentsNow;
-  return JSON.stringify({ figures, conversion: conversionFigures, agentsNow: agentsFigures });
+  const { asOf: _outreachAsOf, ...outreachFigures } = outreach;
+  return JSON.stringify({ figures, conversion: conversionFigures, agentsNow: agentsFigures, outreach: outreachFigures });
 }

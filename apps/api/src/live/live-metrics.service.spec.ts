@@ -6,6 +6,7 @@ import type { GapsService } from '../gaps/gaps.service';
 import { PushHub } from '../push/push-hub';
 import type { ViewerSocket } from '../push/socket-viewer';
 import type { LiveFramesRepository, LiveViewFrame } from '../repositories/live-frames.repository';
+import type { OutreachService } from '../outreach/outreach.service';
 import type { MetricsRepository, MetricsWindowRange, QuestionRollup } from '../repositories/metrics.repository';
 import type { StaffingService } from '../staffing/staffing.service';
 import type { SystemStatusService } from '../status/system-status.service';
@@ -132,6 +133,10 @@ describe('LiveMetricsService', () => {
     const campaigns = { runningStart: () => null, snapshotCampaign: () => null } as unknown as CampaignsService;
     const gaps = { timeToPatch: () => ({ verified: 0, medianMs: null, p90Ms: null }) } as unknown as GapsService;
     const staffing = { agentsNow: (_scope: unknown, _windowEnd: Date, asOf: Date) => Promise.resolve(agentsNow(asOf)) } as unknown as StaffingService;
+    const noTouches = { touches: 0, sessions: 0, converted: 0, rate: null, orders: 0, amountCents: 0 };
+    const outreach = {
+      live: (_range: unknown, asOf: Date) => Promise.resolve({ asOf: asOf.toISOString(), bot: noTouches, agent: noTouches, followUpsOpen: 0 }),
+    } as unknown as OutreachService;
     const status = {
       current: (): SystemStatus => ({ parts: [], missingEvents: null }),
       onChange: (listener: (status: SystemStatus) => void) => {
@@ -151,7 +156,7 @@ describe('LiveMetricsService', () => {
     start = async (leader) => {
       frames = new FakeLiveFrames(() => clock.time, !leader);
       hub = new PushHub();
-      service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, status, observer, clock, hub, frames as unknown as LiveFramesRepository);
+      service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, outreach, status, observer, clock, hub, frames as unknown as LiveFramesRepository);
       await service.onApplicationBootstrap();
     };
     await start(true);

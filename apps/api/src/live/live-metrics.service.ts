@@ -11,6 +11,7 @@ import {
   TOP_QUESTIONS_LIMIT,
   type AgentsNow,
   type ConversionFigures,
+  type LiveOutreach,
   type LiveSnapshot,
   type LiveViewCounters,
   type LiveViewWants,
@@ -23,6 +24,7 @@ import { FixedRateLoops } from '../common/fixed-rate-loops';
 import { TimingStats } from '../common/timing-stats';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { GapsService } from '../gaps/gaps.service';
+import { OutreachService } from '../outreach/outreach.service';
 import { encodeFrame, type EncodedFrame } from '../push/frames';
 import { PushHub } from '../push/push-hub';
 import type { PushRooms, PushViewer, Room } from '../push/push-rooms';
@@ -64,6 +66,8 @@ const CONVERSION_COST_FACTOR = 40;
  * same rule, at most every 15 s.
  */
 const AGENTS_NOW_MIN_REFRESH_MS = 15_000;
+/** What outreach earns scans raw events too (touches and their orders) and moves as slowly as conversion. */
+const OUTREACH_MIN_REFRESH_MS = 5_000;
 const STATS_EVERY_MS = 10_000;
 /**
  * A follower's view that has heard no frame from the leader for this long (several heartbeats missed: the
@@ -74,7 +78,7 @@ export const FRAME_SILENCE_MS = 5_000;
 const OWN_PRESENCE_TIMEOUT_MS = 15_000;
 
 /**
- * A figure that scans raw events (sessions): conversion, agents needed now. Each is refreshed in the
+ * A figure that scans raw events (sessions): conversion, agents needed now, outreach. Each is refreshed in the
  * background on its own, by the rule above, so a dearer one never slows the other down.
  */
 interface RefreshState<T> {
@@ -93,7 +97,7 @@ function refreshDue(state: RefreshState<unknown>, minRefreshMs: number, now: num
 }
 
 function refreshesOf(view: ViewComputation): number {
-  return view.conversion.generation + view.agentsNow.generation;
+  return view.conversion.generation + view.agentsNow.generation + view.outreach.generation;
 }
 
 /** What the leader keeps per view it computes (wanted by its own viewers or another process's). */
@@ -112,6 +116,7 @@ interface ViewComputation {
   lastSentAt: number;
   conversion: RefreshState<ConversionFigures>;
   agentsNow: RefreshState<AgentsNow>;
+  outreach: RefreshState<LiveOutreach>;
   /** The last tick failed for this view; its viewers were told once. */
   failing: boolean;
 }
@@ -130,7 +135,7 @@ interface ViewRoom {
 
 type FastFigures = Omit<
   LiveSnapshot,
-  'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'agentsNow' | 'campaign'
+  'asOf' | 'shop' | 'window' | 'source' | 'windowStart' | 'windowEnd' | 'conversion' | 'agentsNow' | 'outreach' | 'campaign'
 >;
 
 type MetricsRoom = Room<SnapshotQuery, ViewRoom>;
@@ -176,6 +181,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     fanOut: new TimingStats(),
     conversion: new TimingStats(),
     agentsNow: new TimingStats(),
+    outreach: new TimingStats(),
   };
 
   constructor(
@@ -184,6 +190,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     private readonly campaigns: CampaignsService,
     private readonly gaps: GapsService,
     private readonly staffing: StaffingService,
+    private readonly outreach: OutreachService,
     private readonly status: SystemStatusService,
     private readonly watermark: WatermarkObserver,
     private readonly clock: Clock,
@@ -237,12 +244,13 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     if (!asOf) throw new Unavailable('ingest has not caught up with the broker yet; no figure is known');
     const bounds = this.bounds(query, asOf);
     const range = this.range(query, bounds);
-    const [figures, conversion, agentsNow] = await Promise.all([
+    const [figures, conversion, agentsNow, outreach] = await Promise.all([
       this.fastFigures(range, bounds),
       this.conversionOf(range, asOf),
       this.agentsNowOf(range, asOf),
+      this.outreach.live(range, asOf),
     ]);
-    return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow });
+    return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow, outreach });
   }
 
   /**
@@ -442,7 +450,8 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       view.computedTo === this.bounds(view.query, asOf).to.getTime() &&
       view.computedRefreshes === refreshesOf(view) &&
       !refreshDue(view.conversion, CONVERSION_MIN_REFRESH_MS, now) &&
-      !refreshDue(view.agentsNow, AGENTS_NOW_MIN_REFRESH_MS, now)
+      !refreshDue(view.agentsNow, AGENTS_NOW_MIN_REFRESH_MS, now) &&
+      !refreshDue(view.outreach, OUTREACH_MIN_REFRESH_MS, now)
     );
   }
 
@@ -458,15 +467,19 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     const agentsRefresh = this.refresh(query, view.agentsNow, 'agents needed now', AGENTS_NOW_MIN_REFRESH_MS, this.stats.agentsNow, () =>
       this.agentsNowOf(range, asOf),
     );
+    const outreachRefresh = this.refresh(query, view.outreach, 'outreach', OUTREACH_MIN_REFRESH_MS, this.stats.outreach, () =>
+      this.outreach.live(range, asOf),
+    );
     const figures = await this.fastFigures(range, bounds);
-    // Only the very first snapshot of a view waits for its conversion and agents needed now.
+    // Only the very first snapshot of a view waits for its conversion, agents needed now and outreach.
     const conversion = view.conversion.figures ?? (await conversionRefresh);
     const agentsNow = view.agentsNow.figures ?? (await agentsRefresh);
-    if (!conversion || !agentsNow) throw new Error('conversion or agents needed now is not known yet');
+    const outreach = view.outreach.figures ?? (await outreachRefresh);
+    if (!conversion || !agentsNow || !outreach) throw new Error('conversion, agents needed now or outreach is not known yet');
     view.computedVersion = version;
     view.computedTo = bounds.to.getTime();
     view.computedRefreshes = refreshesOf(view);
-    return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow });
+    return this.assemble(query, asOf, bounds, figures, { conversion, agentsNow, outreach });
   }
 
   private async fastFigures(range: MetricsWindowRange, bounds: WindowBounds): Promise<FastFigures> {
@@ -607,7 +620,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     asOf: Date,
     bounds: WindowBounds,
     figures: FastFigures,
-    slow: { conversion: ConversionFigures; agentsNow: AgentsNow },
+    slow: { conversion: ConversionFigures; agentsNow: AgentsNow; outreach: LiveOutreach },
   ): LiveSnapshot {
     return {
       asOf: asOf.toISOString(),
@@ -619,6 +632,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       ...figures,
       conversion: slow.conversion,
       agentsNow: slow.agentsNow,
+      outreach: slow.outreach,
       campaign: this.campaigns.snapshotCampaign(query, asOf, {
         start: bounds.from,
         end: bounds.to,
@@ -632,7 +646,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
   }
 
   private logStats(): void {
-    const { asOfAge, compute, fanOut, conversion, agentsNow } = this.stats;
+    const { asOfAge, compute, fanOut, conversion, agentsNow, outreach } = this.stats;
     const parts = [
       `asOfAge=${asOfAge.drain()}`,
       `compute=${compute.drain()}`,
@@ -640,6 +654,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       `observe=${this.watermark.drainObserveTimes()}`,
       `conversion=${conversion.drain()}`,
       `agentsNow=${agentsNow.drain()}`,
+      `outreach=${outreach.drain()}`,
     ];
     const viewers = this.rooms.viewerCount();
     const role = this.leading ? `leader computing=${this.views.size}` : 'follower';
@@ -659,6 +674,7 @@ function newView(key: string, query: SnapshotQuery): ViewComputation {
     lastSentAt: 0,
     conversion: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
     agentsNow: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
+    outreach: { figures: null, generation: 0, startedAt: 0, durationMs: 0, running: null },
     failing: false,
   };
 }

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CampaignsModule } from '../campaigns/campaigns.module';
 import { Clock } from '../common/clock';
 import { GapsModule } from '../gaps/gaps.module';
+import { OutreachModule } from '../outreach/outreach.module';
 import { PushModule } from '../push/push.module';
 import { LiveFramesRepository } from '../repositories/live-frames.repository';
 import { StaffingModule } from '../staffing/staffing.module';
@@ -18,7 +19,7 @@ import { MetricsController } from './metrics.controller';
  * and the `/live` gateway, which hands each subscription to the push hub.
  */
 @Module({
-  imports: [AuthModule, CampaignsModule, GapsModule, PushModule, StaffingModule, StatusModule, WatermarkModule],
+  imports: [AuthModule, CampaignsModule, GapsModule, OutreachModule, PushModule, StaffingModule, StatusModule, WatermarkModule],
   controllers: [MetricsController, LiveViewsController],
   providers: [LiveMetricsService, LiveGateway, LiveFramesRepository, Clock],
 })

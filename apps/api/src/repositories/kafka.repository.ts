@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { DeadLetter } from '@warroom/contracts';
+import type { ChatEvent, DeadLetter } from '@warroom/contracts';
 import {
   ConsumerRunner,
   createKafka,
   nextOffset,
   createProducer,
   sendBatch,
+  TOPICS,
   type ConsumerCrash,
 } from '@warroom/kafka';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -151,6 +152,16 @@ export class KafkaRepository implements BeforeApplicationShutdown {
         key: `${letter.source.topic}/${letter.source.partition}`,
         value: JSON.stringify(letter),
       })),
+    );
+  }
+
+  /** Produces chat events the api itself records (an agent's follow-up done) to `chat.events`, keyed by session like every producer's. */
+  async sendChatEvents(events: ChatEvent[]): Promise<void> {
+    const producer = await this.getProducer();
+    await sendBatch(
+      producer,
+      TOPICS.chatEvents.name,
+      events.map((event) => ({ key: event.sessionId, value: JSON.stringify(event) })),
     );
   }
 

@@ -7,6 +7,7 @@ import { errorText } from '../../../lib/api-client';
 import { useSession } from '../../../lib/session';
 import { acceptChat } from '../api/desk';
 import { urgency, useQueue } from '../hooks/use-queue';
+import { FollowUpList } from './follow-up-list';
 import { ChatPanel } from './chat-panel';
 import { formatWait } from './format';
 import { messages, type Lang, type Messages } from './messages';
@@ -100,6 +101,7 @@ function Console({ token, user, lang, t, signOut }: { token: string; user: User;
           <div data-testid="queue">
             {waiting.map((entry) => entry.kind === 'waiting' && <ChatRow key={keyOf(entry.session)} entry={entry} selected={current === entry} onSelect={setSelected} now={now} lang={lang} t={t} />)}
           </div>
+          <FollowUpList token={token} now={now} lang={lang} t={t} />
         </div>
         <div className="pane">
           {actionProblem ? <div className="notice error">{actionProblem}</div> : null}

@@ -50,6 +50,14 @@ export const messages = {
       ['f', '标记给训练师'],
       ['e', '结束'],
     ] as [string, string][],
+    followUps: {
+      title: (n: number) => `待回访 ${n} 位（等得最久、意向最高的在前）`,
+      empty: '没有待回访的客户',
+      intent: '意向',
+      noQuestion: '（没有提问）',
+      results: { reached: '已联系', no_answer: '未接通', declined: '客户拒绝' } as Record<'reached' | 'no_answer' | 'declined', string>,
+      scenarios: { hesitating: '犹豫未下单', unpaid_order: '订单未付款', out_of_stock: '缺货待补', coupon_expiring: '优惠券将过期', repurchase: '可能复购' } as Record<string, string>,
+    },
   },
   en: {
     title: 'Agent console',
@@ -100,6 +108,14 @@ export const messages = {
       ['f', 'flag for trainers'],
       ['e', 'end'],
     ] as [string, string][],
+    followUps: {
+      title: (n: number) => `Follow-ups: ${n} (longest waiting, highest intent first)`,
+      empty: 'No follow-up is waiting',
+      intent: 'intent',
+      noQuestion: '(no question asked)',
+      results: { reached: 'reached', no_answer: 'no answer', declined: 'declined' } as Record<'reached' | 'no_answer' | 'declined', string>,
+      scenarios: { hesitating: 'hesitating', unpaid_order: 'unpaid order', out_of_stock: 'out of stock', coupon_expiring: 'coupon expiring', repurchase: 'repurchase' } as Record<string, string>,
+    },
   },
 };
 

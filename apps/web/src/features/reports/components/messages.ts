@@ -71,6 +71,19 @@ export const messages = {
     ahtFallback: '本时段无实测处理时长，使用整段均值',
     assumptions: (sl: number, within: number, concurrency: number, shrinkage: number, model: string) =>
       `目标 ${sl}% 在 ${within} 秒内应答 · 并发 ${concurrency} · 损耗 ${shrinkage}% · 模型 ${model}`,
+    outreach: {
+      title: '主动触达成效',
+      download: '下载触达 CSV',
+      bot: '机器人触达',
+      agent: '人工回访',
+      sessions: '会话',
+      conversion: '转化率',
+      orders: '订单',
+      amount: '金额',
+      total: '合计',
+      window: (hours: number, open: number) => `归因窗口 ${hours} 小时 · 待回访 ${open}`,
+      scenarios: { hesitating: '犹豫未下单', unpaid_order: '订单未付款', out_of_stock: '缺货待补', coupon_expiring: '优惠券将过期', repurchase: '可能复购' },
+    },
   },
   en: {
     title: 'Staffing report',
@@ -142,6 +155,19 @@ export const messages = {
     ahtFallback: 'No handling time measured in this interval: the range mean is used',
     assumptions: (sl: number, within: number, concurrency: number, shrinkage: number, model: string) =>
       `Target ${sl}% within ${within} s · concurrency ${concurrency} · shrinkage ${shrinkage}% · ${model}`,
+    outreach: {
+      title: 'What outreach earned',
+      download: 'Download outreach CSV',
+      bot: 'Reached by the bot',
+      agent: 'Followed up by agents',
+      sessions: 'sessions',
+      conversion: 'conversion',
+      orders: 'orders',
+      amount: 'amount',
+      total: 'total',
+      window: (hours: number, open: number) => `attribution window ${hours} h · follow-ups waiting ${open}`,
+      scenarios: { hesitating: 'hesitating', unpaid_order: 'unpaid order', out_of_stock: 'out of stock', coupon_expiring: 'coupon expiring', repurchase: 'repurchase' },
+    },
   },
 } as const;
 

@@ -7,6 +7,7 @@ import { useReportForm } from '../hooks/use-report-form';
 import { formatTime } from './format';
 import { Issues, ReportFormView } from './report-form';
 import { messages, type Lang, type Messages } from './messages';
+import { OutreachSection } from './outreach-section';
 import { StaffingChart } from './staffing-chart';
 import { StaffingTable } from './staffing-table';
 import { SummaryPanel } from './summary-panel';
@@ -96,6 +97,7 @@ function Reports({ token, user, lang, t, signOut }: { token: string; user: User;
           <StaffingChart range={report.current} t={t} lang={lang} />
           <SummaryPanel current={report.current} previous={report.previous} t={t} />
           <StaffingTable range={report.current} t={t} lang={lang} />
+          {request ? <OutreachSection token={token} request={request} t={t} lang={lang} /> : null}
         </div>
       ) : state.status === 'loading' ? (
         <div>{t.loading}</div>

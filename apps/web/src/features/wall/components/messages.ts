@@ -66,6 +66,7 @@ interface WallMessages {
     noAht: string;
     basis: Record<'15m' | '60m' | 'none', string>;
   };
+  outreach: { title: string; bot: string; agent: string; sessions: string; orders: string; open: string };
 }
 
 export const messages: Record<Lang, WallMessages> = {
@@ -151,6 +152,7 @@ export const messages: Record<Lang, WallMessages> = {
       noAht: '暂无人工处理时长',
       basis: { '15m': '近15分钟', '60m': '近60分钟', none: '无' },
     },
+    outreach: { title: '机器人触达 / 人工回访', bot: '机器人', agent: '人工', sessions: '会话', orders: '单', open: '待回访' },
   },
   en: {
     title: '11.11 Customer-Service War Room',
@@ -234,6 +236,7 @@ export const messages: Record<Lang, WallMessages> = {
       noAht: 'no human handling time yet',
       basis: { '15m': '15 min', '60m': '60 min', none: 'none' },
     },
+    outreach: { title: 'Outreach: bot / agents', bot: 'bot', agent: 'agents', sessions: 'sessions', orders: 'orders', open: 'waiting' },
   },
 };
 

@@ -11,6 +11,7 @@ import { formatPercent } from '../../../utils/format';
 import { FreshnessBadge } from './freshness-badge';
 import { messages, type Lang, type Messages } from './messages';
 import { NextMomentTile } from './next-moment-tile';
+import { OutreachTile } from './outreach-tile';
 import { PromoCountdown } from './promo-countdown';
 import { StatusStrip, troubleOf } from './status-strip';
 import { HandoffsPanel, ModesAndConversion } from './split-panels';
@@ -95,6 +96,9 @@ function LiveWall({ token, t, source, lang }: { token: string; t: Messages; sour
         </Tile>
         <Tile label={t.emotions} style={area('emotion')} fill>
           <EmotionHeat emotions={snapshot?.emotions} t={t} />
+        </Tile>
+        <Tile label={t.outreach.title} style={area('outreach')}>
+          <OutreachTile outreach={snapshot?.outreach} t={t} />
         </Tile>
       </div>
       {view.socket.disconnectedSince ? (
