@@ -21,3 +21,4 @@ export * from './zod-issues';
 export * from './gap-lifecycle';
 export * from './sign-in-log';
 export * from './live-replicas';
+export * from './outreach';

@@ -43,6 +43,9 @@ export function topicConfig(topic: TopicSpec, policy: ReplicationPolicy): Record
     // The live views' presence and frames matter for seconds only.
     'live.leader': HOUR_MS,
     'live.frames': HOUR_MS,
+    // Every bot rebuilds from it who said no, which is for good (a compacted per-customer topic is the way
+    // to bound it once the log's growth matters; not built).
+    'outreach.contacts': -1,
   };
   const retention = retentionMs[topic.name];
   if (retention === undefined) throw new Error(`Topic ${topic.name} has no retention decided in libs/kafka/src/provision.ts`);

@@ -15,7 +15,8 @@ export interface TopicSpec {
  * chat.events has 24 partitions because sessionId is the key and ordering only holds within a
  * partition: more partitions spread a sale-day peak over more consumers. It also keeps the dev
  * broker (about 5 MiB retained per partition) from silently dropping a test's older messages.
- * kb.patches has one partition because patches must apply in the order they were written.
+ * kb.patches has one partition because patches must apply in the order they were written; so has
+ * outreach.contacts, the bots' one sequencer of who may be contacted (and who said no).
  */
 export const TOPICS = {
   chatEvents: { name: 'chat.events', partitions: 24 },
@@ -25,6 +26,7 @@ export const TOPICS = {
   signIns: { name: 'auth.sign-ins', partitions: 1 },
   liveLeader: { name: 'live.leader', partitions: 1 },
   liveFrames: { name: 'live.frames', partitions: 1 },
+  outreachContacts: { name: 'outreach.contacts', partitions: 1 },
 } as const satisfies Record<string, TopicSpec>;
 
 /** TOPICS as a list, in a stable order, for code that creates or checks all of them. */

@@ -76,6 +76,15 @@ export const botEnvSchema = z.object({
    * session leaves the handoff queue with an `abandon` event. Clients report an earlier departure themselves.
    */
   BOT_QUEUE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(15 * 60 * 1000),
+  /**
+   * A session that showed intent and is silent this long has ended (the customer left): the bot judges
+   * whether to reach out. Rehearsals set it short, since their customers leave within seconds.
+   */
+  BOT_OUTREACH_IDLE_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
+  /** How often ended sessions are looked for. */
+  BOT_OUTREACH_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** A session held back (quiet hours, an open handoff) longer than this after it ended is not reached. */
+  BOT_OUTREACH_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(12 * 3600 * 1000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   ...logFormatEnvShape,
 }).refine((env) => env.BOT_KB_API_URL === undefined || env.BOT_KB_API_TOKEN !== undefined, {
@@ -108,6 +117,8 @@ export interface BotConfig {
   sessions: { idleMs: number; max: number };
   /** The handoff queue: waiting sessions are abandoned after maxWaitMs; at most `max` sessions (sessions.max). */
   queue: { maxWaitMs: number; max: number };
+  /** Reaching high-intent customers: when a session has ended, how often to look, how long one may wait. */
+  outreach: { idleMs: number; sweepMs: number; maxWaitMs: number };
   logLevel: BotEnv['LOG_LEVEL'];
   logFormat: LogFormat;
 }
@@ -140,6 +151,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     rules: { angryHandoffIntensity: e.BOT_ANGRY_HANDOFF_INTENSITY },
     sessions: { idleMs: e.BOT_SESSION_IDLE_MS, max: e.BOT_MAX_SESSIONS },
     queue: { maxWaitMs: e.BOT_QUEUE_MAX_WAIT_MS, max: e.BOT_MAX_SESSIONS },
+    outreach: { idleMs: e.BOT_OUTREACH_IDLE_MS, sweepMs: e.BOT_OUTREACH_SWEEP_MS, maxWaitMs: e.BOT_OUTREACH_MAX_WAIT_MS },
     logLevel: e.LOG_LEVEL,
     logFormat: logFormatFrom(e),
   };
