@@ -58,7 +58,7 @@ export interface ContactFacts {
   handoffOpen: boolean;
   optedOut: boolean;
   touchedOn: (day: string) => boolean;
-  /** When the session ended; a session still waiting (quiet hours, a handoff) past maxWaitMs is let go. */
+  /** When the session ended; one still undecided (quiet hours, a handoff) past maxWaitMs is let go. */
   endedAtMs: number;
   maxWaitMs: number;
 }
@@ -76,12 +76,12 @@ export function decideContact(facts: ContactFacts): ContactDecision {
   if (facts.ordered) return { action: 'skip', reason: 'ordered' };
   if (!intent || !isHighIntent(intent, rules)) return { action: 'skip', reason: 'low_intent' };
   if (facts.optedOut) return { action: 'skip', reason: 'opted_out' };
-  const wait = (reason: WaitReason): ContactDecision =>
-    facts.nowMs - facts.endedAtMs > facts.maxWaitMs ? { action: 'skip', reason: 'expired' } : { action: 'wait', reason };
-  if (facts.handoffOpen) return wait('handoff_open');
+  // Held back (quiet hours, a handoff) too long: a message that late would no longer follow the chat.
+  if (facts.nowMs - facts.endedAtMs > facts.maxWaitMs) return { action: 'skip', reason: 'expired' };
+  if (facts.handoffOpen) return { action: 'wait', reason: 'handoff_open' };
   const time = shopTime(facts.nowMs, rules.timeZone);
   if (facts.touchedOn(time.day)) return { action: 'skip', reason: 'daily_cap' };
   if (rules.scenarios[intent.scenario]?.handledBy === 'human') return { action: 'follow_up', day: time.day };
-  if (inQuietHours(time.minuteOfDay, rules.quietHours)) return wait('quiet_hours');
+  if (inQuietHours(time.minuteOfDay, rules.quietHours)) return { action: 'wait', reason: 'quiet_hours' };
   return { action: 'outreach', day: time.day };
 }

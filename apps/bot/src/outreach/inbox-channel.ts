@@ -1,18 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { OutreachDelivery } from '@warroom/contracts';
 import type { OutreachChannel } from './outreach-channel';
-import { OUTREACH_LOG, type OutreachLog } from '../repositories/outreach-log';
 
 /**
- * The rehearsal's inbox: a delivery is appended to `outreach.contacts`, so every bot's ledger holds it and
- * any bot serves it at `GET /api/outreach/inbox` (the simulator reads it there with its service
- * credential, whichever bot the balancer picks) and accepts the customer's reply to it.
+ * The rehearsal's simulated inbox. Every delivery is recorded on `outreach.contacts` by the outreach
+ * service whatever the channel, and any bot lists those at `GET /api/outreach/inbox`, where the simulator
+ * reads them with its service credential (whichever bot the balancer picks): there is nothing more to
+ * carry. The app's message box, the production channel, is the adapter still to write.
  */
 @Injectable()
 export class InboxChannel implements OutreachChannel {
-  constructor(@Inject(OUTREACH_LOG) private readonly log: OutreachLog) {}
-
-  deliver(deliveries: readonly OutreachDelivery[]): Promise<void> {
-    return this.log.append(deliveries.map((delivery) => ({ type: 'delivery' as const, delivery })));
+  deliver(_deliveries: readonly OutreachDelivery[]): Promise<void> {
+    return Promise.resolve();
   }
 }

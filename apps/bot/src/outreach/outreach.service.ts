@@ -225,6 +225,12 @@ export class OutreachService implements OnApplicationBootstrap, OnApplicationShu
     }
     this.sink.publish(deliveries.map(({ event }) => event));
     this.count('outreach', deliveries.length);
+    try {
+      // What was sent, for every bot: any of them takes the customer's reply, and lists it in the inbox.
+      await this.log.append(deliveries.map(({ delivery }) => ({ type: 'delivery' as const, delivery })));
+    } catch (error) {
+      this.logger.warn(`${deliveries.length} delivered outreach(es) could not be recorded on outreach.contacts; replies to them will be refused: ${(error as Error).message}`);
+    }
   }
 
   /** Resolves with whether the touch was granted, once this bot applied it (false after GRANT_TIMEOUT_MS). */
