@@ -128,6 +128,7 @@ describe('checkTopics', () => {
         'auth.sign-ins': { partitions: 1, replicas: 1 },
         'live.leader': { partitions: 1, replicas: 1 },
         'live.frames': { partitions: 1, replicas: 1 },
+        'outreach.contacts': { partitions: 1, replicas: 1 },
       },
       false,
     );
