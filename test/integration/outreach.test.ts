@@ -125,7 +125,7 @@ describeWithDevBroker('outreach through the real broker', () => {
 
   it('sends one outreach when a hesitating session ends, records intent as it changes, and lists it in the inbox', async () => {
     await conversation('a-1', 'cust-a', [...HESITATING, '优惠券怎么使用']);
-    await waitFor(async () => ofSession('a-1', 'outreach').length === 1, 30_000, () => `outreach of a-1: ${ofSession('a-1', 'outreach').length}`);
+    await waitFor(() => Promise.resolve(ofSession('a-1', 'outreach').length === 1), 30_000, () => `outreach of a-1: ${ofSession('a-1', 'outreach').length}`);
     const [outreach] = ofSession('a-1', 'outreach');
     expect(outreach).toMatchObject({ kind: 'outreach', scenario: 'hesitating', customerId: 'cust-a', source: 'rehearsal', campaignId: CAMPAIGN, mode: 'bot' });
     // One intent event per change of score: three cues, the repeated one adds nothing.
@@ -147,10 +147,10 @@ describeWithDevBroker('outreach through the real broker', () => {
 
   it('never reaches a customer who said no, also after the bot restarts', async () => {
     await conversation('b-1', 'cust-b', HESITATING);
-    await waitFor(async () => ofSession('b-1', 'outreach').length === 1, 30_000, () => 'outreach of b-1');
+    await waitFor(() => Promise.resolve(ofSession('b-1', 'outreach').length === 1), 30_000, () => 'outreach of b-1');
     const answer = await reply('b-1', 'cust-b', ofSession('b-1', 'outreach')[0]!.eventId, '不用了，别再发了');
     expect(answer.optOut).toBe(true);
-    await waitFor(async () => ofSession('b-1', 'outreach_reply').length === 1, 30_000, () => 'reply of b-1');
+    await waitFor(() => Promise.resolve(ofSession('b-1', 'outreach_reply').length === 1), 30_000, () => 'reply of b-1');
     expect(ofSession('b-1', 'outreach_reply')[0]).toMatchObject({ optOut: true, text: '不用了，别再发了', customerId: 'cust-b' });
 
     await conversation('b-2', 'cust-b', HESITATING);
@@ -167,7 +167,7 @@ describeWithDevBroker('outreach through the real broker', () => {
 
   it('opens a follow-up for a scenario the shop keeps for humans, and sends nothing', async () => {
     await conversation('c-1', 'cust-c', ['之前买的手机配件坏了，想再买一个同款']);
-    await waitFor(async () => ofSession('c-1', 'follow_up_open').length === 1, 30_000, () => 'follow-up of c-1');
+    await waitFor(() => Promise.resolve(ofSession('c-1', 'follow_up_open').length === 1), 30_000, () => 'follow-up of c-1');
     expect(ofSession('c-1', 'follow_up_open')[0]).toMatchObject({ scenario: 'repurchase', customerId: 'cust-c' });
     expect(ofSession('c-1', 'outreach')).toEqual([]);
   });
