@@ -22,6 +22,9 @@ const SIM_TOKEN = 'bot-surfaces-sim-token-0123456789';
 const SURFACE: Record<string, 'customer' | 'service'> = {
   'POST /api/chat': 'customer',
   'POST /api/chat/abandon': 'customer',
+  // A customer answers the bot's outreach (issue 22); the inbox lists every customer's messages.
+  'POST /api/outreach/reply': 'customer',
+  'GET /api/outreach/inbox': 'service',
   'GET /health': 'customer',
   // Open like /health: Prometheus scrapes the pod (counts, times and statuses only).
   'GET /metrics': 'customer',
