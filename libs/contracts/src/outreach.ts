@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelSchema, eventSourceSchema, OUTREACH_SCENARIOS, outreachScenarioSchema, type OutreachScenario } from './chat-event';
+import { channelSchema, eventSourceSchema, OUTREACH_SCENARIOS, outreachScenarioSchema, stageSchema, type OutreachScenario } from './chat-event';
 import { personText, wellFormedString } from './well-formed';
 
 /**
@@ -30,6 +30,11 @@ export const scenarioRuleSchema = z.strictObject({
   /** A session whose score reaches this is high-intent in this scenario. */
   threshold: z.number().gt(0).max(1),
   cues: z.array(intentCueSchema).min(1).max(50),
+  /**
+   * The stages in which a message's cues count (as the bot detects them); absent: every stage. "When does
+   * it ship" before an order hesitates; after one it is only a question.
+   */
+  stages: z.array(stageSchema).min(1).max(3).optional(),
   /** The proactive message (a reminder to pay, a coupon, a restock notice, a product link). */
   template: nonBlank(500),
 });

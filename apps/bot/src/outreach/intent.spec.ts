@@ -6,7 +6,7 @@ const rules = testOutreachRules();
 
 function cuesOf(...messages: string[]): SessionCues {
   const cues: SessionCues = new Map();
-  for (const message of messages) observeCues(cues, message, rules);
+  for (const message of messages) observeCues(cues, message, 'pre_sale', rules);
   return cues;
 }
 
@@ -37,15 +37,15 @@ describe('intent rules', () => {
       },
     });
     const cues: SessionCues = new Map();
-    observeCues(cues, '回购多少钱', tie);
+    observeCues(cues, '回购多少钱', 'pre_sale', tie);
     expect(scoreIntent(cues, tie)).toEqual({ scenario: 'hesitating', score: 0.35 });
   });
 
   it('says whether observing a message added a cue', () => {
     const cues: SessionCues = new Map();
-    expect(observeCues(cues, '多少钱', rules)).toBe(true);
-    expect(observeCues(cues, '到底多少钱', rules)).toBe(false);
-    expect(observeCues(cues, '你好', rules)).toBe(false);
+    expect(observeCues(cues, '多少钱', 'pre_sale', rules)).toBe(true);
+    expect(observeCues(cues, '到底多少钱', 'pre_sale', rules)).toBe(false);
+    expect(observeCues(cues, '你好', 'pre_sale', rules)).toBe(false);
   });
 
   it('is high intent at the scenario’s threshold, not below', () => {
@@ -54,6 +54,17 @@ describe('intent rules', () => {
     expect(isHighIntent(null, rules)).toBe(false);
     // A scenario the shop no longer uses (its pack changed) is never high intent.
     expect(isHighIntent({ scenario: 'out_of_stock', score: 0.99 }, rules)).toBe(false);
+  });
+
+  it('counts a scenario’s cues only in its stages', () => {
+    const staged = testOutreachRules({
+      scenarios: { hesitating: { handledBy: 'bot', threshold: 0.5, stages: ['pre_sale'], cues: [{ id: 'ship', phrases: ['什么时候发货'], weight: 0.5 }], template: '优惠' } },
+    });
+    const cues: SessionCues = new Map();
+    expect(observeCues(cues, '什么时候发货', 'in_sale', staged)).toBe(false);
+    expect(scoreIntent(cues, staged)).toBeNull();
+    expect(observeCues(cues, '什么时候发货', 'pre_sale', staged)).toBe(true);
+    expect(scoreIntent(cues, staged)).toEqual({ scenario: 'hesitating', score: 0.5 });
   });
 
   it('counts nothing for a cue the rules no longer have', () => {

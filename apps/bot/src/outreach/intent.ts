@@ -1,4 +1,4 @@
-import { scenariosOf, type OutreachScenario, type ShopOutreach } from '@warroom/contracts';
+import { scenariosOf, type OutreachScenario, type ShopOutreach, type Stage } from '@warroom/contracts';
 
 /** The cues a session has shown so far, by scenario (cue ids: a cue counts once however often it recurs). */
 export type SessionCues = Map<OutreachScenario, Set<string>>;
@@ -14,11 +14,12 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, '');
 }
 
-/** Adds the cues of one customer message to the session's; returns whether any was new. */
-export function observeCues(cues: SessionCues, text: string, rules: ShopOutreach): boolean {
+/** Adds the cues of one customer message, in the stage it was asked in, to the session's; returns whether any was new. */
+export function observeCues(cues: SessionCues, text: string, stage: Stage, rules: ShopOutreach): boolean {
   const said = normalise(text);
   let added = false;
   for (const { scenario, rule } of scenariosOf(rules)) {
+    if (rule.stages && !rule.stages.includes(stage)) continue;
     for (const cue of rule.cues) {
       if (!cue.phrases.some((phrase) => said.includes(normalise(phrase)))) continue;
       let seen = cues.get(scenario);

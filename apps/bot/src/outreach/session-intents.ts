@@ -57,7 +57,7 @@ export class SessionIntents {
       this.sessions.delete(k);
     } else {
       const cues: SessionCues = new Map();
-      if (!observeCues(cues, text, rules)) return null;
+      if (!observeCues(cues, text, facts.stage, rules)) return null;
       session = { ...ids, cues, intent: null, facts, ordered: false, lastSeenMs: nowMs, endedAtMs: null };
       return this.changed(this.insert(k, session), rules);
     }
@@ -66,7 +66,7 @@ export class SessionIntents {
     session.lastSeenMs = nowMs;
     session.endedAtMs = null;
     this.insert(k, session);
-    observeCues(session.cues, text, rules);
+    observeCues(session.cues, text, facts.stage, rules);
     return this.changed(session, rules);
   }
 
