@@ -1,4 +1,4 @@
-import { scenariosOf, type OutreachScenario, type ShopOutreach, type Stage } from '@warroom/contracts';
+import { scenariosOf, type IntentCue, type OutreachScenario, type ShopOutreach, type Stage } from '@warroom/contracts';
 
 /** The cues a session has shown so far, by scenario (cue ids: a cue counts once however often it recurs). */
 export type SessionCues = Map<OutreachScenario, Set<string>>;
@@ -14,6 +14,18 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, '');
 }
 
+/** Each cue's phrases normalised once: every customer message is checked against all of them. */
+const normalisedPhrases = new WeakMap<IntentCue, string[]>();
+
+function phrasesOf(cue: IntentCue): string[] {
+  let phrases = normalisedPhrases.get(cue);
+  if (!phrases) {
+    phrases = cue.phrases.map(normalise);
+    normalisedPhrases.set(cue, phrases);
+  }
+  return phrases;
+}
+
 /** Adds the cues of one customer message, in the stage it was asked in, to the session's; returns whether any was new. */
 export function observeCues(cues: SessionCues, text: string, stage: Stage, rules: ShopOutreach): boolean {
   const said = normalise(text);
@@ -21,7 +33,7 @@ export function observeCues(cues: SessionCues, text: string, stage: Stage, rules
   for (const { scenario, rule } of scenariosOf(rules)) {
     if (rule.stages && !rule.stages.includes(stage)) continue;
     for (const cue of rule.cues) {
-      if (!cue.phrases.some((phrase) => said.includes(normalise(phrase)))) continue;
+      if (!phrasesOf(cue).some((phrase) => said.includes(phrase))) continue;
       let seen = cues.get(scenario);
       if (!seen) {
         seen = new Set();
