@@ -24,6 +24,9 @@ const SURFACE: Record<string, 'customer' | 'service'> = {
   'POST /api/chat/abandon': 'customer',
   // Issues a customer's session token (404 where BOT_CUSTOMER_SESSION_SECRET is unset, as here).
   'POST /api/chat/session': 'customer',
+  // A customer answers the bot's outreach (issue 22); the inbox lists every customer's messages.
+  'POST /api/outreach/reply': 'customer',
+  'GET /api/outreach/inbox': 'service',
   'GET /health': 'customer',
   // Open like /health: Prometheus scrapes the pod (counts, times and statuses only).
   'GET /metrics': 'customer',

@@ -25,6 +25,12 @@ import { HandoffLogRepository } from './repositories/handoff-log.repository';
 import { KafkaEventsRepository } from './repositories/kafka-events.repository';
 import { KbPatchesRepository } from './repositories/kb-patches.repository';
 import { KbStateRepository } from './repositories/kb-state.repository';
+import { OutreachLogRepository } from './repositories/outreach-log.repository';
+import { InboxChannel } from './outreach/inbox-channel';
+import { OUTREACH_CHANNEL } from './outreach/outreach-channel';
+import { OUTREACH_LOG } from './repositories/outreach-log';
+import { OutreachController } from './outreach/outreach.controller';
+import { OUTREACH_RULES, OUTREACH_SETTINGS, OutreachService, type OutreachRules, type OutreachSettings } from './outreach/outreach.service';
 
 /** Closes the outbox after the HTTP server stopped taking requests: a last send, the rest spooled. */
 class OutboxLifecycle implements OnApplicationShutdown {
@@ -38,7 +44,7 @@ class OutboxLifecycle implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   /** The knowledge base is loaded (and validated) before Nest starts, like the configuration; then it follows kb.patches. */
-  static forRoot(config: BotConfig, replica: KbReplica, kbState: KbStateRepository): DynamicModule {
+  static forRoot(config: BotConfig, replica: KbReplica, kbState: KbStateRepository, outreachRules: OutreachRules): DynamicModule {
     const settings: ChatSettings = {
       campaignId: config.events.campaignId,
       source: config.events.source,
@@ -47,7 +53,7 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      controllers: [ChatController, AgentController, HealthController, PreviewController],
+      controllers: [ChatController, AgentController, HealthController, PreviewController, OutreachController],
       providers: [
         { provide: BOT_CONFIG, useValue: config },
         ERROR_BODY_FILTER,
@@ -81,6 +87,13 @@ export class AppModule {
         },
         { provide: EVENT_SINK, useExisting: EventOutbox },
         { provide: OutboxLifecycle, inject: [EventOutbox], useFactory: (outbox: EventOutbox) => new OutboxLifecycle(outbox) },
+        { provide: OUTREACH_RULES, useValue: outreachRules },
+        { provide: OUTREACH_SETTINGS, useValue: { ...config.outreach, maxSessions: config.sessions.max } satisfies OutreachSettings },
+        OutreachLogRepository,
+        { provide: OUTREACH_LOG, useExisting: OutreachLogRepository },
+        // The rehearsal's inbox; the app's message box is the production channel (not built).
+        { provide: OUTREACH_CHANNEL, useClass: InboxChannel },
+        OutreachService,
         ChatService,
         ChatGateway,
         SessionSweeper,

@@ -16,6 +16,7 @@ import { KnowledgeBase, KnowledgeBaseError } from './knowledge/knowledge-base';
 import { loadPacks } from './knowledge/load-knowledge';
 import { matcherAdapterFactory } from './knowledge/matcher-adapter';
 import { AnswerMetricsInterceptor, registerBotMetrics } from './metrics/bot-metrics';
+import { outreachRulesOf } from './outreach/rules-from-packs';
 import { KbStateRepository } from './repositories/kb-state.repository';
 
 /** Configuration and packs are checked before anything starts; either failing exits 2 naming every problem. */
@@ -57,7 +58,7 @@ async function bootstrap(): Promise<void> {
   // per-request cost is the larger share of each answer (bench:bot measures both throughput and p99).
   const registry = createMetricsRegistry('bot');
   const app = await NestFactory.create<NestFastifyApplication>(
-    BotProcessModule.forRoot(AppModule.forRoot(config, replica, kbState), config, registry),
+    BotProcessModule.forRoot(AppModule.forRoot(config, replica, kbState, outreachRulesOf(packs, config.shops)), config, registry),
     new FastifyAdapter({ bodyLimit: BOT_MAX_BODY_BYTES }),
     { logger: [...NEST_LOG_LEVELS[config.logLevel]], bufferLogs: config.logFormat === 'json' },
   );

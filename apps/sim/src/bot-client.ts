@@ -7,6 +7,8 @@ import {
   botHealthSchema,
   chatReplySchema,
   issuesText,
+  outreachInboxSchema,
+  outreachReplyResultSchema,
   recordedEventSchema,
   type AbandonRequest,
   type AgentAcceptRequest,
@@ -20,6 +22,9 @@ import {
   type ChatReply,
   type ChatRequest,
   type OrderRequest,
+  type OutreachInbox,
+  type OutreachReplyRequest,
+  type OutreachReplyResult,
   type RecordedEvent,
 } from '@warroom/contracts';
 import type { ZodType } from 'zod';
@@ -43,6 +48,12 @@ export interface AgentDeskApi {
   abandon(request: AbandonRequest): Promise<RecordedEvent>;
 }
 
+/** The simulated inbox (issue 22): what the bots sent, and the customers' answers. */
+export interface OutreachInboxApi {
+  outreachInbox(after: number, limit: number): Promise<OutreachInbox>;
+  outreachReply(request: OutreachReplyRequest): Promise<OutreachReplyResult>;
+}
+
 export class BotRequestError extends Error {
   constructor(
     message: string,
@@ -58,7 +69,7 @@ export class BotRequestError extends Error {
  * reply parsed with its contract. A request that finds its idle connection closed by the bot at the
  * same moment (ECONNRESET on a reused socket) is sent once more on a fresh one: it never reached the bot.
  */
-export class HttpBotClient implements BotApi, AgentDeskApi {
+export class HttpBotClient implements BotApi, AgentDeskApi, OutreachInboxApi {
   private readonly base: URL;
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
@@ -110,6 +121,14 @@ export class HttpBotClient implements BotApi, AgentDeskApi {
 
   abandon(request: AbandonRequest): Promise<RecordedEvent> {
     return this.call('POST', '/api/chat/abandon', request, recordedEventSchema, request.sessionId);
+  }
+
+  outreachInbox(after: number, limit: number): Promise<OutreachInbox> {
+    return this.call('GET', `/api/outreach/inbox?after=${after}&limit=${limit}`, undefined, outreachInboxSchema);
+  }
+
+  outreachReply(request: OutreachReplyRequest): Promise<OutreachReplyResult> {
+    return this.call('POST', '/api/outreach/reply', request, outreachReplyResultSchema, request.sessionId);
   }
 
   close(): void {

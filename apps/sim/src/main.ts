@@ -34,6 +34,7 @@ import { rosterByQuarterHour } from './agents';
 import { HttpApiClient } from './api-client';
 import { CampaignReplay } from './replay';
 import { CorpusError, ReplayConversations, loadChatSample } from './chat-sample';
+import { OutreachInbox } from './outreach-inbox';
 import { mulberry32 } from './traffic';
 
 const BOT_WAIT_MS = 30_000;
@@ -237,6 +238,17 @@ async function main(): Promise<number> {
       .catch((error: unknown) => console.error(`sim: the roster could not be stored (reports will not know it): ${(error as Error).message}`));
   }
 
+  // The customers the bots reach after their chats (issue 22): their own random stream, so the rehearsal's
+  // traffic is the same with or without outreach.
+  const inbox = new OutreachInbox(bot, mulberry32(env.SIM_SEED ^ 0x22), {
+    shops: setup.shops,
+    source: env.SIM_SOURCE,
+    pollMs: 1000,
+    amountCents: setup.profile.orders.amountCents,
+    runId: ready.startedAt,
+  });
+  inbox.start();
+
   const stop = (): void => rehearsal.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -246,6 +258,11 @@ async function main(): Promise<number> {
   progress?.start();
   await rehearsal.run();
   progress?.stop();
+  await inbox.stop();
+  const answered = inbox.stats;
+  console.error(
+    `sim: outreach inbox: ${answered.received} messages, ${answered.ordered} orders, ${answered.replied} replies, ${answered.ignored} ignored${answered.errors > 0 ? `, ${answered.errors} errors (last: ${answered.lastError})` : ''}`,
+  );
   bot.close();
 
   const summary = rehearsal.stats.summary();

@@ -24,3 +24,4 @@ export * from './live-replicas';
 export * from './bot-handoffs';
 export * from './briefing';
 export * from './outreach-metrics';
+export * from './outreach';

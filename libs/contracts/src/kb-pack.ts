@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { stageSchema } from './chat-event';
+import { shopOutreachSchema } from './outreach';
 import { personText } from './well-formed';
 
 /**
@@ -123,6 +124,8 @@ export const shopPackSchema = z.strictObject({
   industry: packIdSchema,
   overrides: z.array(kbOverrideSchema),
   answers: z.array(kbAnswerSchema),
+  /** Intent rules and contact rules (DESIGN.md "Outreach"); absent: the bot never reaches out for this shop. */
+  outreach: shopOutreachSchema.optional(),
 });
 
 export const productPackSchema = z.strictObject({

@@ -132,6 +132,7 @@ describe('checkTopics', () => {
         'live.leader': { partitions: 1, replicas: 1 },
         'live.frames': { partitions: 1, replicas: 1 },
         'bot.handoffs': { partitions: 1, replicas: 1 },
+        'outreach.contacts': { partitions: 1, replicas: 1 },
       },
       false,
     );

@@ -45,6 +45,9 @@ export function topicConfig(topic: TopicSpec, policy: ReplicationPolicy): Record
     'live.frames': HOUR_MS,
     // Compacted (below): what is kept is each bot's newest presence and each queued session's newest state.
     'bot.handoffs': -1,
+    // Every bot rebuilds from it who said no, which is for good (a compacted per-customer topic is the way
+    // to bound it once the log's growth matters; not built).
+    'outreach.contacts': -1,
   };
   const retention = retentionMs[topic.name];
   if (retention === undefined) throw new Error(`Topic ${topic.name} has no retention decided in libs/kafka/src/provision.ts`);

@@ -16,7 +16,8 @@ export interface TopicSpec {
  * partition: more partitions spread a sale-day peak over more consumers. It also keeps the dev
  * broker (about 5 MiB retained per partition) from silently dropping a test's older messages.
  * kb.patches has one partition because patches must apply in the order they were written; so has
- * bot.handoffs (every bot applies the bots' presences and queued sessions in one order).
+ * bot.handoffs (every bot applies the bots' presences and queued sessions in one order), and so has
+ * outreach.contacts (the bots' one sequencer of who may be contacted, and who said no).
  */
 export const TOPICS = {
   chatEvents: { name: 'chat.events', partitions: 24 },
@@ -27,6 +28,7 @@ export const TOPICS = {
   liveLeader: { name: 'live.leader', partitions: 1 },
   liveFrames: { name: 'live.frames', partitions: 1 },
   botHandoffs: { name: 'bot.handoffs', partitions: 1 },
+  outreachContacts: { name: 'outreach.contacts', partitions: 1 },
 } as const satisfies Record<string, TopicSpec>;
 
 /** TOPICS as a list, in a stable order, for code that creates or checks all of them. */

@@ -4,6 +4,8 @@ import { AgentDeskService } from '../agent/agent-desk.service';
 import { HandoffQueue } from '../agent/handoff-queue';
 import type { EventSink } from '../events/event-outbox';
 import { SELLING_POINTS_ANSWER_ID } from '../knowledge/knowledge-base';
+import { OutreachService } from '../outreach/outreach.service';
+import { MemoryOutreachLog } from '../testing/outreach-log';
 import { testKnowledgeBase } from '../testing/packs';
 import { ChatService } from './chat.service';
 import { SessionStore } from './session-store';
@@ -37,7 +39,10 @@ describe('ChatService', () => {
     const settings = { campaignId: 'c-1111', source: 'rehearsal' as const, channel: 'app' as const, angryHandoffIntensity: 0.7 };
     queue = new HandoffQueue({ max: 1000, activeIdleMs: 30 * 60_000 });
     desk = new AgentDeskService(queue, sessions, kb, sink, clock, settings, { maxWaitMs: 15 * 60_000 });
-    chat = new ChatService(kb, sessions, sink, clock, settings, desk);
+    // A shop without outreach rules: nothing of the outreach shows in these conversations (outreach.service.spec).
+    const outreachSettings = { idleMs: 60_000, sweepMs: 1000, maxWaitMs: 3_600_000, maxSessions: 1000 };
+    const outreach = new OutreachService(new Map(), outreachSettings, settings, sink, clock, { deliver: () => Promise.resolve() }, queue, new MemoryOutreachLog());
+    chat = new ChatService(kb, sessions, sink, clock, settings, desk, outreach);
   });
 
   const ask = (text: string, extra: Partial<ChatRequest> = {}) =>

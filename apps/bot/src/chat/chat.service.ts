@@ -19,6 +19,7 @@ import { EVENT_SINK, type EventSink } from '../events/event-outbox';
 import { KnowledgeBase, SELLING_POINTS_ANSWER_ID, UnknownShopError, type ResolvedAnswer } from '../knowledge/knowledge-base';
 import { asksNothingSpecific } from '../knowledge/product-mention';
 import type { MatchOutcome } from '../knowledge/question-matcher';
+import { OutreachService } from '../outreach/outreach.service';
 import { CLOCK, type Clock } from '../repositories/clock';
 import { REPHRASE_REPLY, handoffReply, replyAsText } from './bot-replies';
 import { CHAT_SETTINGS, type ChatSettings } from './chat-settings';
@@ -45,6 +46,7 @@ export class ChatService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
     private readonly desk: AgentDeskService,
+    private readonly outreach: OutreachService,
   ) {}
 
   ask(request: ChatRequest): ChatReply {
@@ -87,6 +89,8 @@ export class ChatService {
     const questionEventId = randomUUID();
     const bestCandidate = best ? { answerId: best.answerId, score: best.score } : null;
     const question = { ...common, eventId: questionEventId, kind: 'question' as const, text: request.text, emotion };
+    // Recorded after the question it judged, only when the session's scenario or score changed.
+    const intent = this.outreach.observeQuestion(common, request.text);
     const replyCommon = { questionEventId, sessionId: request.sessionId, stage, emotion, sku: session.sku };
     session.channel = common.channel;
     session.source = common.source;
@@ -100,6 +104,7 @@ export class ChatService {
       this.sink.publish([
         { ...question, outcome: 'answered', match: ref },
         { ...common, eventId: randomUUID(), kind: 'answer', text: replyAsText(resolved.reply), answer: ref, questionEventId },
+        ...intent,
       ]);
       return { ...replyCommon, outcome: 'answered', answer: ref, reply: resolved.reply };
     }
@@ -108,7 +113,7 @@ export class ChatService {
       const events: ChatEvent[] = [{ ...question, outcome: 'handoff', handoffReason: reason, bestCandidate } satisfies QuestionEvent];
       // In assist mode the conversation already is with a person: nothing is handed over.
       if (reason !== 'assist_mode') events.push({ ...common, eventId: randomUUID(), kind: 'handoff', handoffReason: reason });
-      this.sink.publish(events);
+      this.sink.publish([...events, ...intent]);
       if (reason !== 'assist_mode') {
         this.desk.handOff({
           shopId: request.shopId,
@@ -134,7 +139,7 @@ export class ChatService {
         suggestions: reason === 'assist_mode' ? this.suggestions(request.shopId, match, session, nowMs) : [],
       };
     }
-    this.sink.publish([{ ...question, outcome: 'unmatched', bestCandidate }]);
+    this.sink.publish([{ ...question, outcome: 'unmatched', bestCandidate }, ...intent]);
     return { ...replyCommon, outcome: 'unmatched', bestCandidate, reply: REPHRASE_REPLY };
   }
 
@@ -156,6 +161,7 @@ export class ChatService {
     session.orderState = advanceOrderState(session.orderState, 'ordered');
     if (request.sku !== undefined) session.sku = request.sku;
     session.lastStage = 'in_sale';
+    this.outreach.noteOrder(request);
     const eventId = randomUUID();
     this.sink.publish([
       {

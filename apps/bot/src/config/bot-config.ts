@@ -104,6 +104,15 @@ export const botEnvSchema = z.object({
   BOT_ID: wellFormedString().min(1).max(128).regex(/^\S+$/, 'must be one word').optional(),
   /** A bot whose presence on bot.handoffs is older than this is dead: the others adopt its queued customers. */
   BOT_TAKEOVER_AFTER_MS: z.coerce.number().int().min(1000).max(600_000).default(5000),
+  /**
+   * A session that showed intent and is silent this long has ended (the customer left): the bot judges
+   * whether to reach out. Rehearsals set it short, since their customers leave within seconds.
+   */
+  BOT_OUTREACH_IDLE_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
+  /** How often ended sessions are looked for. */
+  BOT_OUTREACH_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** A session held back (quiet hours, an open handoff) longer than this after it ended is not reached. */
+  BOT_OUTREACH_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(12 * 3600 * 1000),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug']).default('log'),
   ...logFormatEnvShape,
 }).refine((env) => env.BOT_KB_API_URL === undefined || env.BOT_KB_API_TOKEN !== undefined, {
@@ -142,6 +151,8 @@ export interface BotConfig {
   queue: { maxWaitMs: number; max: number };
   /** Takeover of a dead bot's queued customers (bot.handoffs): this bot's routing name, and when a silent bot is dead. */
   takeover: { botId: string; afterMs: number };
+  /** Reaching high-intent customers: when a session has ended, how often to look, how long one may wait. */
+  outreach: { idleMs: number; sweepMs: number; maxWaitMs: number };
   logLevel: BotEnv['LOG_LEVEL'];
   logFormat: LogFormat;
 }
@@ -184,6 +195,7 @@ export function parseBotConfig(env: Record<string, string | undefined>): BotConf
     sessions: { idleMs: e.BOT_SESSION_IDLE_MS, max: e.BOT_MAX_SESSIONS },
     queue: { maxWaitMs: e.BOT_QUEUE_MAX_WAIT_MS, max: e.BOT_MAX_SESSIONS },
     takeover: { botId: e.BOT_ID ?? `${hostname()}:${e.PORT}`, afterMs: e.BOT_TAKEOVER_AFTER_MS },
+    outreach: { idleMs: e.BOT_OUTREACH_IDLE_MS, sweepMs: e.BOT_OUTREACH_SWEEP_MS, maxWaitMs: e.BOT_OUTREACH_MAX_WAIT_MS },
     logLevel: e.LOG_LEVEL,
     logFormat: logFormatFrom(e),
   };

@@ -10,6 +10,7 @@ import { SessionStore } from '../chat/session-store';
 import { EventOutbox } from '../events/event-outbox';
 import { KbFollowerService } from '../knowledge/kb-follower.service';
 import { KbReplica } from '../knowledge/kb-replica';
+import { OutreachService } from '../outreach/outreach.service';
 
 /** Answer latencies from a cached match to a slow sync of the spool under load. */
 const ANSWER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -101,6 +102,12 @@ export function registerBotMetrics(registry: Registry, app: INestApplication): v
     registry,
     { name: 'warroom_bot_kb_records_refused_total', help: 'kb.patches records refused before the ledger: unsigned after the cut-over, badly signed, or beyond their author\'s rights.' },
     () => [{ value: kbReplica.refusedRecords }],
+  );
+  const outreach = app.get(OutreachService);
+  readCounter(
+    registry,
+    { name: 'warroom_bot_outreach_sessions_total', help: 'Ended high-intent sessions judged by this bot, by outcome (outreach, follow_up, or why not).', labelNames: ['outcome'] },
+    () => [...outreach.outcomeCounts()].map(([outcome, value]) => ({ labels: { outcome }, value })),
   );
   readGauge(registry, { name: 'warroom_bot_sessions', help: 'Conversations this bot keeps in memory.' }, () => [{ value: sessions.size }]);
   readGauge(registry, { name: 'warroom_bot_handoff_queue', help: 'Handed-off sessions, waiting for an agent or held by one.', labelNames: ['state'] }, () => [
