@@ -14,13 +14,13 @@ describe('rehearsalCampaign', () => {
     expect(campaign.endsAt).toBe('2026-11-27T11:00:00.000Z');
   });
 
-  it('puts every peak of every loop at its curve minute over the speed', () => {
+  it('puts every peak of every loop at its curve minute over the speed, with the peak\'s moment kind', () => {
     // double11 starts at 23:00: 00:00 is curve minute 60 (1 real minute at ×60), 20:00 is minute 1260 (21);
     // a loop is 1440 curve minutes, 24 real minutes.
     expect(campaign.promoMoments.slice(0, 3)).toEqual([
-      { label: '00:00 sales open', at: '2026-11-27T10:01:00.000Z' },
-      { label: '20:00 final push', at: '2026-11-27T10:21:00.000Z' },
-      { label: '00:00 sales open', at: '2026-11-27T10:25:00.000Z' },
+      { label: '00:00 sales open', at: '2026-11-27T10:01:00.000Z', kind: 'sales_open' },
+      { label: '20:00 final push', at: '2026-11-27T10:21:00.000Z', kind: 'final_payment' },
+      { label: '00:00 sales open', at: '2026-11-27T10:25:00.000Z', kind: 'sales_open' },
     ]);
   });
 

@@ -6,7 +6,7 @@
  * - promo moments: each of the profile's peaks, at its curve minute / speed, in every loop;
  * - plan: the curve's rate (questions per minute, all shops) every `stepSeconds` of real time.
  */
-import { campaignSchema, simReadySchema, type CampaignInput, type SimReady } from '@warroom/contracts';
+import { campaignSchema, simReadySchema, type CampaignInput, type PromoMomentKind, type SimReady } from '@warroom/contracts';
 import { loadProfile } from '../apps/sim/src/config';
 import { compileCurve, curveMinuteAt, ratePerSecond, type Timing } from '../apps/sim/src/curve';
 import type { SimProfile } from '../apps/sim/src/profile';
@@ -35,11 +35,11 @@ export function rehearsalCampaign(options: RehearsalCampaignOptions): CampaignIn
 
   // Real time at which the curve was (or would have been) at minute 0 of the loop running at the start.
   const firstLoopMs = startMs - (fromMinute / speed) * 60_000;
-  const moments: { label: string; at: number }[] = [];
+  const moments: { label: string; kind: PromoMomentKind; at: number }[] = [];
   for (let loopStart = firstLoopMs; loopStart < endMs; loopStart += loopMs) {
     for (const peak of curve.peaks) {
       const at = loopStart + (peak.atMinute / speed) * 60_000;
-      if (at >= startMs && at <= endMs && peak.atMinute < profile.durationMinutes) moments.push({ label: peak.label, at });
+      if (at >= startMs && at <= endMs && peak.atMinute < profile.durationMinutes) moments.push({ label: peak.label, kind: peak.kind ?? 'other', at });
     }
   }
   moments.sort((a, b) => a.at - b.at);
@@ -56,7 +56,7 @@ export function rehearsalCampaign(options: RehearsalCampaignOptions): CampaignIn
     startsAt: iso(startMs),
     endsAt: iso(endMs),
     shops,
-    promoMoments: moments.map((moment) => ({ label: moment.label, at: iso(moment.at) })),
+    promoMoments: moments.map((moment) => ({ label: moment.label, at: iso(moment.at), kind: moment.kind })),
     plan,
   };
 }

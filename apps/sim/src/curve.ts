@@ -1,4 +1,4 @@
-import type { SimProfile } from './profile';
+import type { SimPeak, SimProfile } from './profile';
 
 /**
  * The traffic curve of a profile (see `simProfileSchema`), as pure functions of *curve minutes*.
@@ -17,6 +17,7 @@ const DAY = 1440;
 
 export interface CompiledPeak {
   label: string;
+  kind: SimPeak['kind'];
   /** Curve minute of the peak's moment. */
   atMinute: number;
   /** Extra multiplier at the top, above the level at the moment. */
@@ -72,6 +73,7 @@ export function compileCurve(profile: Pick<SimProfile, 'startClock' | 'durationM
     const atMinute = curveMinuteOfClock(profile.startClock, peak.at, peak.day);
     return {
       label: peak.label,
+      kind: peak.kind,
       atMinute,
       extra: Math.max(0, peak.multiplier - levelAtClock(startClockMinute + atMinute)),
       riseMinutes: peak.riseMinutes,

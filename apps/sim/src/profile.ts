@@ -1,4 +1,4 @@
-import { shopIdSchema } from '@warroom/contracts';
+import { promoMomentKindSchema, shopIdSchema } from '@warroom/contracts';
 import { z } from 'zod';
 
 /**
@@ -32,6 +32,8 @@ export type SimLevelPoint = z.infer<typeof simLevelPointSchema>;
  */
 export const simPeakSchema = z.strictObject({
   label: z.string().min(1).max(80),
+  /** The promo moment kind the rehearsal campaign records for this peak: the briefing aligns campaigns by kind. */
+  kind: promoMomentKindSchema.optional(),
   at: clockSchema,
   day: z.number().int().min(0).max(6).default(0),
   multiplier: z.number().min(1).max(50),
