@@ -31,13 +31,16 @@ import { compileCurve } from './curve';
 import { ProgressDisplay } from './progress';
 import { Rehearsal, systemClock } from './rehearsal';
 import { rosterByQuarterHour } from './agents';
-import { HttpApiClient } from './api-client';
+import { HttpApiClient, HttpTrainerDesk } from './api-client';
+import { SimulatedTrainers } from './trainers';
 import { CampaignReplay } from './replay';
 import { CorpusError, ReplayConversations, loadChatSample } from './chat-sample';
 import { mulberry32 } from './traffic';
 
 const BOT_WAIT_MS = 30_000;
 const REPLAY_PAGE_SIZE = 2_000;
+/** A trainer's preview replays up to 5,000 questions through the bot between its customers' questions. */
+const TRAINER_TIMEOUT_MS = 60_000;
 /** A looping rehearsal registers this much roster ahead. */
 const LOOP_ROSTER_HOURS = 12;
 
@@ -237,7 +240,19 @@ async function main(): Promise<number> {
       .catch((error: unknown) => console.error(`sim: the roster could not be stored (reports will not know it): ${(error as Error).message}`));
   }
 
-  const stop = (): void => rehearsal.stop();
+  const trainers =
+    env.SIM_TRAINERS && env.SIM_API_URL !== undefined
+      ? new SimulatedTrainers(
+          { logins: env.SIM_TRAINERS, source: env.SIM_SOURCE, speed: setup.speed, wrongShare: env.SIM_TRAINER_WRONG_SHARE },
+          new HttpTrainerDesk(env.SIM_API_URL, TRAINER_TIMEOUT_MS),
+          mulberry32(env.SIM_SEED + 1),
+        )
+      : null;
+  const trainersDone = trainers?.run();
+  const stop = (): void => {
+    rehearsal.stop();
+    trainers?.stop();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const progress = env.SIM_QUIET
@@ -245,8 +260,13 @@ async function main(): Promise<number> {
     : new ProgressDisplay(() => rehearsal.progress(), curve.startClockMinute, { everySeconds: env.SIM_PROGRESS_EVERY });
   progress?.start();
   await rehearsal.run();
+  trainers?.stop();
+  await trainersDone;
   progress?.stop();
   bot.close();
+  if (trainers) {
+    console.error(JSON.stringify({ event: 'trainers', ...trainers.report }));
+  }
 
   const summary = rehearsal.stats.summary();
   const report = rehearsal.report(profileName);
