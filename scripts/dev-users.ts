@@ -9,7 +9,10 @@ import { sessionResponseSchema, type CreateUserRequest } from '@warroom/contract
 import { FIRST_ADMIN_LOGIN } from '../apps/api/src/auth/first-admin';
 
 const DEMO_USERS: Omit<CreateUserRequest, 'password'>[] = [
+  // One trainer per grade: the rehearsal's simulated trainers sign in as them (and the lead).
+  { login: 'assistant', displayName: 'Assistant trainer', role: 'trainer', grade: 'assistant' },
   { login: 'junior', displayName: 'Junior trainer', role: 'trainer', grade: 'junior' },
+  { login: 'mid', displayName: 'Mid trainer', role: 'trainer', grade: 'mid' },
   { login: 'senior', displayName: 'Senior trainer', role: 'trainer', grade: 'senior' },
   { login: 'lead', displayName: 'Lead trainer', role: 'lead' },
   { login: 'agent', displayName: 'Agent', role: 'agent' },
@@ -44,12 +47,12 @@ export async function setUpDevUsers(apiUrl: string, oneTimePassword: string | nu
   const admin = sessionResponseSchema.parse(
     await post(`${apiUrl}/api/auth/password`, { currentPassword: oneTimePassword, newPassword: adminPassword }, first.token),
   );
-  const lines = [`  sign in (development only; these passwords live until Ctrl-C):`, `    ${FIRST_ADMIN_LOGIN.padEnd(8)} ${adminPassword}  admin`];
+  const lines = [`  sign in (development only; these passwords live until Ctrl-C):`, `    ${FIRST_ADMIN_LOGIN.padEnd(9)} ${adminPassword}  admin`];
   const trainerLogins: string[] = [];
   for (const user of DEMO_USERS) {
     const password = randomBytes(12).toString('base64url');
     await post(`${apiUrl}/api/users`, { ...user, password, mustChangePassword: false }, admin.token);
-    lines.push(`    ${user.login.padEnd(8)} ${password}  ${user.role}${user.grade ? ` (${user.grade})` : ''}`);
+    lines.push(`    ${user.login.padEnd(9)} ${password}  ${user.role}${user.grade ? ` (${user.grade})` : ''}`);
     if (user.role === 'trainer' || user.role === 'lead') trainerLogins.push(`${user.login}:${password}`);
   }
   lines.push(`  where: ${apiUrl}/trainer (trainers, lead), ${apiUrl}/agent (agent, lead), ${apiUrl}/reports (manager)`);

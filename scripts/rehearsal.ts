@@ -14,7 +14,7 @@ import { createClickHouseClient, type ClickHouseClient } from '@warroom/clickhou
 import { botMatchResponseSchema, liveSnapshotSchema } from '@warroom/contracts';
 import { z } from 'zod';
 import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
-import { METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES } from '../apps/api/src/repositories/metric-sql';
+import { CONVERSATION_MEASURES, METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES } from '../apps/api/src/repositories/metric-sql';
 import { startAppProcess, type AppProcess } from '../infra/dev/app-process';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { freePort } from '../infra/dev/ports';
@@ -70,7 +70,7 @@ export async function rehearsalFigures(sources: FigureSources): Promise<Rehearsa
   const params = { source: SOURCE };
   const [span] = await rows(
     clickhouse,
-    `SELECT sum(questions) AS questions, toUnixTimestamp64Milli(min(bucket)) AS first_ms, toUnixTimestamp64Milli(max(bucket)) AS last_ms
+    `SELECT sum(questions) AS questions, toUnixTimestamp(min(bucket)) * 1000 AS first_ms, toUnixTimestamp(max(bucket)) * 1000 AS last_ms
      FROM ${METRIC_TABLES.questionRollup} WHERE ${OUTCOME_FACET} AND source = {source:String}`,
     params,
     z.object({ questions: quantity, first_ms: quantity, last_ms: quantity }),
@@ -276,6 +276,7 @@ async function main(): Promise<number> {
       answersNow: (shopId, text) => matches(bot.url ?? `http://127.0.0.1:${botPort}`, simBotToken, shopId, text),
       medianTimeToPatchMs: await wallTimeToPatch(apiUrl, kioskToken),
     });
+    say(`conversion (DESIGN.md, the wall's): ${await conversionLine(clickhouse)}`);
     await clickhouse.close();
     await stopAll();
     say(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
@@ -287,7 +288,7 @@ async function main(): Promise<number> {
           `${figures.patchesPublished} patches published, ${figures.rolledBack} rolled back; median time to patch ${figures.medianTimeToPatchSec ?? '-'} s\n`,
       );
     }
-    process.stdout.write(`${JSON.stringify({ ...figures, runtimeSec: Math.round((Date.now() - began) / 1000) })}\n`);
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
     return 0;
   } catch (error) {
     say(`failed: ${(error as Error).message}`);
@@ -321,6 +322,27 @@ async function drained(clickhouse: ClickHouseClient, questions: number): Promise
     if (Date.now() > deadline) throw new Error(`the store holds ${row?.stored ?? 0} of the ${questions} questions after ${DRAIN_TIMEOUT_MS / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+}
+
+/** The bot's and the agents' conversion over the whole rehearsal, as the wall counts it (a readable line). */
+async function conversionLine(clickhouse: ClickHouseClient): Promise<string> {
+  const [row] = await rows(
+    clickhouse,
+    `SELECT countIf(NOT handed_off) AS bot, countIf(NOT handed_off AND ordered) AS bot_ordered,
+            countIf(handed_off) AS agent, countIf(handed_off AND ordered) AS agent_ordered
+     FROM (
+       SELECT minIf(event_time, kind = 'question') AS started_at, ${CONVERSATION_MEASURES.handedOff} AS handed_off,
+              arrayExists(at -> at >= started_at AND at <= started_at + toIntervalHour(24), groupArrayIf(event_time, kind = 'order')) AS ordered
+       FROM ${METRIC_TABLES.events}
+       WHERE kind IN ('question', 'handoff', 'order') AND source = {source:String}
+       GROUP BY shop_id, session_id
+       HAVING countIf(kind = 'question') > 0
+     )`,
+    { source: SOURCE },
+    z.object({ bot: quantity, bot_ordered: quantity, agent: quantity, agent_ordered: quantity }),
+  );
+  const percent = (part: number, whole: number): string => (whole === 0 ? '-' : `${((part / whole) * 100).toFixed(1)}%`);
+  return `bot ${percent(row?.bot_ordered ?? 0, row?.bot ?? 0)} of ${row?.bot ?? 0} sessions, agents ${percent(row?.agent_ordered ?? 0, row?.agent ?? 0)} of ${row?.agent ?? 0}`;
 }
 
 async function matches(botUrl: string, token: string, shopId: string, text: string): Promise<boolean> {
