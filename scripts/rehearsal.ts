@@ -15,7 +15,7 @@ import { botMatchResponseSchema, liveSnapshotSchema } from '@warroom/contracts';
 import { z } from 'zod';
 import { oneTimePasswordIn } from '../apps/api/src/auth/first-admin';
 import { CONVERSATION_MEASURES, METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES } from '../apps/api/src/repositories/metric-sql';
-import { startAppProcess, type AppProcess } from '../infra/dev/app-process';
+import { startAppProcess } from '../infra/dev/app-process';
 import { startDevBroker } from '../infra/dev/broker/launch';
 import { freePort } from '../infra/dev/ports';
 import { startDevStore } from '../infra/dev/store/launch';
