@@ -128,6 +128,11 @@ describeWithBrowser('wall', () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     try {
       const page = await context.newPage();
+      // Every request the wall makes succeeds (a missing icon once put a 404 in its console).
+      const failed: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+      });
       await page.goto(`http://127.0.0.1:${port}/wall?token=${KIOSK_TOKEN}`);
       await page.getByTestId('hit-rate').filter({ hasText: '75.0%' }).waitFor({ timeout: 30_000 });
       await page.locator('[data-testid="freshness"][data-level="fresh"]').waitFor({ timeout: 10_000 });
@@ -168,6 +173,7 @@ describeWithBrowser('wall', () => {
       await page.getByTestId('emotion-heat').getByText('生气').waitFor({ timeout: 5_000 });
       expect(await pageOverflow(page)).toEqual([0, 0]);
       await page.screenshot({ path: 'test-results/wall-1920x1080.png' });
+      expect(failed).toEqual([]);
 
       // New data moves the number without a reload.
       await p.produce(messages(unmatched(40)));

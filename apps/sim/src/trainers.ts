@@ -258,17 +258,27 @@ export class SimulatedTrainers {
     }
   }
 
-  /** The lead rolls back the wrong patches published since the last review, after reading them. */
+  /**
+   * The lead rolls back the wrong patches published since the last review, after reading them: each answer
+   * to the revision before its first wrong patch, based on its revision now (others may have patched it
+   * since), which undoes every later wrong patch of it too.
+   */
   private async review(session: { token: string; user: User }): Promise<void> {
     while (this.toReview.length > 0 && !this.stopped) {
       const wrong = this.toReview.shift()!;
+      const { patch } = wrong.request;
+      if (patch.op !== 'add_examples' || patch.scope.pack !== 'shop') continue;
+      const sameTarget = this.toReview.filter((other) => other.target === wrong.target);
+      this.toReview.splice(0, this.toReview.length, ...this.toReview.filter((other) => other.target !== wrong.target));
       await this.sleep(realMsOfCurveMinutes(workMinutes(REVIEW_MINUTES, this.rng), this.settings.speed));
-      if (this.stopped || wrong.request.patch.op !== 'add_examples') return;
+      if (this.stopped) return;
+      const current = (await this.desk.answers(session.token, patch.scope.shopId)).find((answer) => answer.answerId === patch.answerId);
+      if (!current) continue;
       await this.desk.publish(session.token, {
-        patch: { op: 'rollback', scope: wrong.request.patch.scope, answerId: wrong.request.patch.answerId, toRevision: wrong.revision - 1 },
-        baseRevision: wrong.revision,
+        patch: { op: 'rollback', scope: patch.scope, answerId: patch.answerId, toRevision: wrong.revision - 1 },
+        baseRevision: current.version.revision,
       });
-      this.report.rolledBack += 1;
+      this.report.rolledBack += 1 + sameTarget.length;
     }
   }
 
