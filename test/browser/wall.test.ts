@@ -128,7 +128,7 @@ describeWithBrowser('wall', () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     try {
       const page = await context.newPage();
-      // Every request the wall makes succeeds (a missing icon once put a 404 in its console).
+      // Every request the wall makes succeeds (headless Chromium asks for no icon, so this does not see a missing one).
       const failed: string[] = [];
       page.on('response', (response) => {
         if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
