@@ -26,7 +26,7 @@ import { startDevStore } from '../infra/dev/store/launch';
 import { startApiProxy, startBotRouter, type Upstream } from '../infra/dev/proxies';
 import { supervise, type Supervised } from '../infra/dev/supervisor';
 import { parseTopology, SINGLE_PROCESS, TopologyError, type Topology } from '../infra/dev/topology';
-import { setUpDevUsers } from './dev-users';
+import { setUpDevUsers, type DevUsers } from './dev-users';
 import { registerRehearsalCampaign, simReady } from './rehearsal-campaign';
 
 const ROOT = resolve(__dirname, '..');
@@ -211,6 +211,10 @@ async function main(): Promise<void> {
           `${topology.api > 1 ? ` behind the proxy at ${apiUrl}` : ''}, ${topology.bot} bot${topology.bot > 1 ? `s behind the session router at ${botEntryUrl}` : ''}`,
       );
     }
+    // The demo users exist before the simulator starts: its trainers sign in as them (SIM_TRAINERS).
+    const users = await setUpDevUsers(apiUrl, oneTimePassword, process.env.NODE_ENV === 'production').catch(
+      (error: unknown): DevUsers => ({ lines: [`  demo users NOT created: ${(error as Error).message}`], trainerLogins: [] }),
+    );
     // A night of 11.11 played an hour per real minute, over and over: ~12 questions/s, ~40/s in the rush.
     // A restarted simulator begins its curve again, so each start registers the campaign anew from its own
     // ready line: the wall's countdown and plan follow the customers actually being played.
@@ -235,6 +239,8 @@ async function main(): Promise<void> {
           SIM_LOOP: 'true',
           SIM_SOURCE: 'rehearsal',
           SIM_PROGRESS_EVERY: process.env.SIM_PROGRESS_EVERY ?? '30',
+          // The demo trainers and lead close gaps as the night goes (SIM_TRAINERS= turns them off).
+          ...(users.trainerLogins.length > 0 ? { SIM_TRAINERS: process.env.SIM_TRAINERS ?? users.trainerLogins.join(',') } : {}),
         },
       });
       if (ready) {
@@ -249,10 +255,7 @@ async function main(): Promise<void> {
     started.push(await supervise({ name: 'sim', start: startSim }));
 
     const wall = `${apiUrl}/wall?token=${kioskToken}&source=rehearsal`;
-    const users = await setUpDevUsers(apiUrl, oneTimePassword, process.env.NODE_ENV === 'production').catch(
-      (error: unknown) => [`  demo users NOT created: ${(error as Error).message}`],
-    );
-    console.log(`\n  warroom is running. The wall: ${wall}\n${users.join('\n')}\n  (Ctrl-C stops everything)\n`);
+    console.log(`\n  warroom is running. The wall: ${wall}\n${users.lines.join('\n')}\n  (Ctrl-C stops everything)\n`);
   } catch (error) {
     console.error(`warroom could not start: ${(error as Error).message}`);
     await stopAll(1);

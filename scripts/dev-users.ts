@@ -9,7 +9,10 @@ import { sessionResponseSchema, type CreateUserRequest } from '@warroom/contract
 import { FIRST_ADMIN_LOGIN } from '../apps/api/src/auth/first-admin';
 
 const DEMO_USERS: Omit<CreateUserRequest, 'password'>[] = [
+  // One trainer per grade: the rehearsal's simulated trainers sign in as them (and the lead).
+  { login: 'assistant', displayName: 'Assistant trainer', role: 'trainer', grade: 'assistant' },
   { login: 'junior', displayName: 'Junior trainer', role: 'trainer', grade: 'junior' },
+  { login: 'mid', displayName: 'Mid trainer', role: 'trainer', grade: 'mid' },
   { login: 'senior', displayName: 'Senior trainer', role: 'trainer', grade: 'senior' },
   { login: 'lead', displayName: 'Lead trainer', role: 'lead' },
   { login: 'agent', displayName: 'Agent', role: 'agent' },
@@ -27,23 +30,31 @@ async function post(url: string, body: unknown, token?: string): Promise<unknown
   return reply;
 }
 
-/** Lines to print: who can sign in, and with what. */
-export async function setUpDevUsers(apiUrl: string, oneTimePassword: string | null, production: boolean): Promise<string[]> {
-  if (oneTimePassword === null) return ['  users: the api printed no one-time password (an admin exists already)'];
+export interface DevUsers {
+  /** Lines to print: who can sign in, and with what. */
+  lines: string[];
+  /** The trainers' and lead's logins, for the rehearsal's simulated trainers (`login:password`). */
+  trainerLogins: string[];
+}
+
+export async function setUpDevUsers(apiUrl: string, oneTimePassword: string | null, production: boolean): Promise<DevUsers> {
+  if (oneTimePassword === null) return { lines: ['  users: the api printed no one-time password (an admin exists already)'], trainerLogins: [] };
   if (production) {
-    return [`  sign in as ${FIRST_ADMIN_LOGIN} with the one-time password above and replace it`];
+    return { lines: [`  sign in as ${FIRST_ADMIN_LOGIN} with the one-time password above and replace it`], trainerLogins: [] };
   }
   const first = sessionResponseSchema.parse(await post(`${apiUrl}/api/auth/login`, { login: FIRST_ADMIN_LOGIN, password: oneTimePassword }));
   const adminPassword = randomBytes(12).toString('base64url');
   const admin = sessionResponseSchema.parse(
     await post(`${apiUrl}/api/auth/password`, { currentPassword: oneTimePassword, newPassword: adminPassword }, first.token),
   );
-  const lines = [`  sign in (development only; these passwords live until Ctrl-C):`, `    ${FIRST_ADMIN_LOGIN.padEnd(8)} ${adminPassword}  admin`];
+  const lines = [`  sign in (development only; these passwords live until Ctrl-C):`, `    ${FIRST_ADMIN_LOGIN.padEnd(9)} ${adminPassword}  admin`];
+  const trainerLogins: string[] = [];
   for (const user of DEMO_USERS) {
     const password = randomBytes(12).toString('base64url');
     await post(`${apiUrl}/api/users`, { ...user, password, mustChangePassword: false }, admin.token);
-    lines.push(`    ${user.login.padEnd(8)} ${password}  ${user.role}${user.grade ? ` (${user.grade})` : ''}`);
+    lines.push(`    ${user.login.padEnd(9)} ${password}  ${user.role}${user.grade ? ` (${user.grade})` : ''}`);
+    if (user.role === 'trainer' || user.role === 'lead') trainerLogins.push(`${user.login}:${password}`);
   }
   lines.push(`  where: ${apiUrl}/trainer (trainers, lead), ${apiUrl}/agent (agent, lead), ${apiUrl}/reports (manager)`);
-  return lines;
+  return { lines, trainerLogins };
 }

@@ -3,7 +3,8 @@
  * its numbers follow the data; its freshness indicator goes green, amber, red and back as ingest stops and
  * resumes; it says "disconnected since" when the api goes away and shows a fresh snapshot by itself within
  * 5 s of the api being back. Customer text is text (HTML and scripts inert), phone numbers are masked, the
- * campaign's promo moment counts down, long answer ids are listed in full. Screenshots at 1920×1080 and
+ * campaign's promo moment counts down; the top-10 shows the customers' own wording (never an answer id,
+ * never small talk), a wording too long for its line listed in full. Screenshots at 1920×1080 and
  * 3840×2160 go to test-results/.
  */
 import { mkdirSync } from 'node:fs';
@@ -24,7 +25,9 @@ const SCRIPT_TEXT = '<script>window.__wallInjected=2</script> 脚本';
 const PHONE = '13812345678';
 const PHONE_TEXT = `我的手机号是${PHONE}请回电`;
 /** Longer than the top-10 chart's line at either size: it ends in "…" there and is listed in full below. */
-const LONG_ANSWER_ID = 'shop.demo-electronics.after-sale.return-and-exchange-policy-for-opened-items-bought-in-the-presale-with-deposit';
+const LONG_WORDING = '我上个月预售付了定金买的这台手机，拆封以后发现颜色和商品图片不一样，现在还能不能退货或者换成别的颜色，来回运费谁出？';
+const LONG_ANSWER_ID = 'shop.demo-electronics.after-sale.return-and-exchange-policy-for-opened-items';
+const COMMON_WORDING = '这款手机支持快充吗';
 const MINUTE = 60_000;
 
 function freePort(): Promise<number> {
@@ -44,8 +47,8 @@ function messages(events: ReturnType<typeof questionEvent>[]) {
   });
 }
 
-const answered = (count: number, answerId = 'fast-charge') =>
-  Array.from({ length: count }, () => questionEvent({ match: { answerId, revision: 1, score: 0.9 } }));
+const answered = (count: number, answerId = 'fast-charge', text = COMMON_WORDING) =>
+  Array.from({ length: count }, () => questionEvent({ text, match: { answerId, revision: 1, score: 0.9 } }));
 const unmatched = (count: number, text?: string) =>
   Array.from({ length: count }, () =>
     questionEvent({ outcome: 'unmatched', match: undefined, bestCandidate: null, ...(text ? { text } : {}) }),
@@ -107,12 +110,13 @@ describeWithBrowser('wall', () => {
 
   it('follows the data, shows customer text inert and masked, counts down, and recovers from ingest and api restarts', async () => {
     const p = pipeline();
-    // 30 answered (one with a long answer id) and 10 unmatched, four of them with texts the ticker must
-    // show as text: plain, HTML-looking, an image with a handler, a script; and one with a phone number.
+    // 30 answered (three greetings, one asked in long words) and 10 unmatched, four of them with texts the
+    // ticker must show as text: plain, HTML-looking, an image with a handler, a script; and one with a phone number.
     await p.produce(
       messages([
-        ...answered(29),
-        ...answered(1, LONG_ANSWER_ID),
+        ...answered(26),
+        ...answered(3, 'smalltalk.greeting', '你好'),
+        ...answered(1, LONG_ANSWER_ID, LONG_WORDING),
         ...unmatched(5),
         ...unmatched(1, UNMATCHED_TEXT),
         ...unmatched(1, HTML_TEXT),
@@ -124,6 +128,11 @@ describeWithBrowser('wall', () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     try {
       const page = await context.newPage();
+      // Every request the wall makes succeeds (headless Chromium asks for no icon, so this does not see a missing one).
+      const failed: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+      });
       await page.goto(`http://127.0.0.1:${port}/wall?token=${KIOSK_TOKEN}`);
       await page.getByTestId('hit-rate').filter({ hasText: '75.0%' }).waitFor({ timeout: 30_000 });
       await page.locator('[data-testid="freshness"][data-level="fresh"]').waitFor({ timeout: 10_000 });
@@ -131,9 +140,16 @@ describeWithBrowser('wall', () => {
       await page.locator('[data-testid="questions-per-minute-trend"][data-chart-finished="true"]').waitFor({ timeout: 10_000 });
       expect(await page.getByTestId('questions').textContent()).toBe('40');
 
-      // The top-10 chart paints; the id too long for its line is listed in full under it.
+      // The top-10 chart paints the customers' words; the wording too long for its line is listed in full under it.
       await page.locator('[data-testid="top-questions"][data-chart-finished="true"]').waitFor({ timeout: 10_000 });
-      await page.getByTestId('top-questions-full-ids').getByText(LONG_ANSWER_ID).waitFor({ timeout: 10_000 });
+      await page.getByTestId('top-questions-full-lines').getByText(LONG_WORDING).waitFor({ timeout: 10_000 });
+      const top = page.getByTestId('top-questions-list');
+      await top.getByText(COMMON_WORDING).waitFor({ state: 'attached', timeout: 10_000 });
+      const listed = (await top.textContent()) ?? '';
+      expect(listed).toContain(LONG_WORDING);
+      // Never an answer id, and greetings count in the volume but are not listed.
+      for (const hidden of ['fast-charge', LONG_ANSWER_ID, 'smalltalk', '你好']) expect(listed).not.toContain(hidden);
+      expect(await page.content()).not.toContain(LONG_ANSWER_ID);
 
       // The ticker shows the texts literally: no element made of them, no handler or script run.
       const ticker = page.getByTestId('unmatched-ticker');
@@ -157,6 +173,7 @@ describeWithBrowser('wall', () => {
       await page.getByTestId('emotion-heat').getByText('生气').waitFor({ timeout: 5_000 });
       expect(await pageOverflow(page)).toEqual([0, 0]);
       await page.screenshot({ path: 'test-results/wall-1920x1080.png' });
+      expect(failed).toEqual([]);
 
       // New data moves the number without a reload.
       await p.produce(messages(unmatched(40)));

@@ -50,6 +50,7 @@ const TEXTS: [raw: string, shown: string][] = [
   ['国补资格怎么领取', '国补资格怎么领取'],
 ];
 const SHOWN = new Map(TEXTS);
+const ANSWERED_TEXT = '什么时候发货';
 
 // ---------------------------------------------------------------------------------------------------
 // The events
@@ -174,7 +175,7 @@ class EventFactory {
     const text = outcome === 'answered' ? '' : TEXTS[this.textCount++ % TEXTS.length]![0];
     const candidate = detail.candidate ? { answerId: detail.candidate, score: 0.4 } : null;
     if (outcome === 'answered') {
-      return { ...common, text: '什么时候发货', outcome, match: { answerId: detail.answerId!, revision: 1, score: 0.9 } };
+      return { ...common, text: ANSWERED_TEXT, outcome, match: { answerId: detail.answerId!, revision: 1, score: 0.9 } };
     }
     if (outcome === 'unmatched') return { ...common, text, outcome, bestCandidate: candidate };
     return { ...common, text, outcome, handoffReason: detail.reason!, bestCandidate: candidate };
@@ -247,6 +248,9 @@ function expectedSnapshot(all: readonly ChatEvent[], e: Expectation): LiveSnapsh
       const candidates = bot.filter((q) => answerOf(q) === answerId);
       return {
         answerId,
+        // Every answered question here asks the same; these answers are in no pack, so they have no title.
+        wording: ANSWERED_TEXT,
+        title: null,
         count,
         share: rate(count, questions.length),
         previousCount,

@@ -1,6 +1,6 @@
 import type { AbandonRequest, AgentChat, AgentQueue, RecordedEvent, WaitingSession } from '@warroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { AgentFloor, rosterByQuarterHour, type WaitingCustomer } from './agents';
+import { AgentFloor, agentOrderChance, rosterByQuarterHour, type WaitingCustomer } from './agents';
 import { BotRequestError, type AgentDeskApi } from './bot-client';
 import type { SimAgents } from './profile';
 import { mulberry32 } from './traffic';
@@ -160,5 +160,14 @@ describe('AgentFloor', () => {
     expect(roster[0]!.agents).toBe(Math.round(4 + (10 * 2.5) / 15));
     // Second (its first 5 real minutes): curve 14:30–19:30, only the day team.
     expect(roster[1]!.agents).toBe(4);
+  });
+});
+
+describe('agentOrderChance', () => {
+  it('is the profile’s share before the sale, half of it during, a tenth after; unknown counts as during', () => {
+    expect(agentOrderChance('pre_sale', 0.3)).toBeCloseTo(0.3);
+    expect(agentOrderChance('in_sale', 0.3)).toBeCloseTo(0.15);
+    expect(agentOrderChance('after_sale', 0.3)).toBeCloseTo(0.03);
+    expect(agentOrderChance(null, 0.3)).toBeCloseTo(0.15);
   });
 });

@@ -58,6 +58,18 @@ export interface WaitingCustomer {
 }
 
 /**
+ * How a customer's stage scales the agents' order share after a chat: a pre-sale customer a person helped is
+ * the one most likely to buy; a customer mid-purchase (paying, changing an order) often completes or adds
+ * to it; an after-sale customer rarely buys again in the same session. Unknown stages count as in-sale.
+ */
+export const AGENT_ORDER_STAGE_FACTOR: Record<Stage, number> = { pre_sale: 1, in_sale: 0.5, after_sale: 0.1 };
+
+/** The chance that a customer orders after an agent's chat. */
+export function agentOrderChance(stage: Stage | null, orderShare: number): number {
+  return orderShare * AGENT_ORDER_STAGE_FACTOR[stage ?? 'in_sale'];
+}
+
+/**
  * The roster as a staffing roster: for each real 15-minute interval from `fromMs` to `toMs`, the mean
  * number of agents on shift during it (sampled every 10 s of real time), rounded. At a compressed speed a
  * real quarter-hour spans hours of the curve, so this is the agent-time the rehearsal really had.

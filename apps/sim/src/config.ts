@@ -92,6 +92,24 @@ export const simEnvSchema = z.object({
   SIM_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The api's WARROOM_SERVICE_TOKEN (replay). */
   SIM_SERVICE_TOKEN: z.string().min(16).optional(),
+  /**
+   * Simulated trainers (trainers.ts), signed in at SIM_API_URL as these users: `login:password`, comma-separated
+   * (npm start passes its demo users). Unset: nobody patches anything.
+   */
+  SIM_TRAINERS: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[^:]+:.+$/, 'expected login:password')
+          .transform((entry) => ({ login: entry.slice(0, entry.indexOf(':')), password: entry.slice(entry.indexOf(':') + 1) })),
+      ),
+    )
+    .optional(),
+  /** Share of the simulated trainers' patches put on the wrong answer, each rolled back by the lead. */
+  SIM_TRAINER_WRONG_SHARE: z.coerce.number().min(0).max(1).default(0.1),
 });
 export type SimEnv = z.infer<typeof simEnvSchema>;
 
@@ -139,6 +157,8 @@ const FLAGS = {
   'replay-campaign': { env: 'SIM_REPLAY_CAMPAIGN', type: 'string', help: "replay: only this campaign's questions" },
   'api-url': { env: 'SIM_API_URL', type: 'string', help: "replay: the api, e.g. http://127.0.0.1:3000" },
   'service-token': { env: 'SIM_SERVICE_TOKEN', type: 'string', help: "replay: the api's WARROOM_SERVICE_TOKEN" },
+  trainers: { env: 'SIM_TRAINERS', type: 'string', help: 'simulated trainers at --api-url: login:password,… (they claim, preview and publish)' },
+  'trainer-wrong-share': { env: 'SIM_TRAINER_WRONG_SHARE', type: 'string', help: "share of trainers' patches on the wrong answer, rolled back by a lead (default 0.1)" },
 } as const;
 
 export const USAGE = [

@@ -31,7 +31,8 @@ import { compileCurve } from './curve';
 import { ProgressDisplay } from './progress';
 import { Rehearsal, systemClock } from './rehearsal';
 import { rosterByQuarterHour } from './agents';
-import { HttpApiClient } from './api-client';
+import { HttpApiClient, HttpTrainerDesk } from './api-client';
+import { SimulatedTrainers } from './trainers';
 import { CampaignReplay } from './replay';
 import { CorpusError, ReplayConversations, loadChatSample } from './chat-sample';
 import { OutreachInbox } from './outreach-inbox';
@@ -39,6 +40,8 @@ import { mulberry32 } from './traffic';
 
 const BOT_WAIT_MS = 30_000;
 const REPLAY_PAGE_SIZE = 2_000;
+/** A trainer's preview replays up to 5,000 questions through the bot between its customers' questions. */
+const TRAINER_TIMEOUT_MS = 60_000;
 /** A looping rehearsal registers this much roster ahead. */
 const LOOP_ROSTER_HOURS = 12;
 
@@ -249,7 +252,19 @@ async function main(): Promise<number> {
   });
   inbox.start();
 
-  const stop = (): void => rehearsal.stop();
+  const trainers =
+    env.SIM_TRAINERS && env.SIM_API_URL !== undefined
+      ? new SimulatedTrainers(
+          { logins: env.SIM_TRAINERS, source: env.SIM_SOURCE, speed: setup.speed, wrongShare: env.SIM_TRAINER_WRONG_SHARE },
+          new HttpTrainerDesk(env.SIM_API_URL, TRAINER_TIMEOUT_MS),
+          mulberry32(env.SIM_SEED + 1),
+        )
+      : null;
+  const trainersDone = trainers?.run();
+  const stop = (): void => {
+    rehearsal.stop();
+    trainers?.stop();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const progress = env.SIM_QUIET
@@ -257,6 +272,8 @@ async function main(): Promise<number> {
     : new ProgressDisplay(() => rehearsal.progress(), curve.startClockMinute, { everySeconds: env.SIM_PROGRESS_EVERY });
   progress?.start();
   await rehearsal.run();
+  trainers?.stop();
+  await trainersDone;
   progress?.stop();
   await inbox.stop();
   const answered = inbox.stats;
@@ -264,6 +281,9 @@ async function main(): Promise<number> {
     `sim: outreach inbox: ${answered.received} messages, ${answered.ordered} orders, ${answered.replied} replies, ${answered.ignored} ignored${answered.errors > 0 ? `, ${answered.errors} errors (last: ${answered.lastError})` : ''}`,
   );
   bot.close();
+  if (trainers) {
+    console.error(JSON.stringify({ event: 'trainers', ...trainers.report }));
+  }
 
   const summary = rehearsal.stats.summary();
   const report = rehearsal.report(profileName);

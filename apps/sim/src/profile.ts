@@ -89,7 +89,10 @@ export const simAgentsSchema = z.strictObject({
   patienceSeconds: z.number().positive().max(3600),
   /** Handled chats after which the agent flags the question for the trainers. */
   flagShare: share,
-  /** Handed-off pre-sale customers who order after the agent's chat (the agents' side of conversion). */
+  /**
+   * Handed-off pre-sale customers who order after the agent's chat (the agents' side of conversion); other
+   * stages order less (agents.ts, AGENT_ORDER_STAGE_FACTOR).
+   */
   orderShare: share,
 });
 export type SimAgents = z.infer<typeof simAgentsSchema>;

@@ -1,5 +1,5 @@
 import type { Channel, ChatReply, EventSource, SimReport, SimSummary, Stage } from '@warroom/contracts';
-import { AgentFloor, type WaitingCustomer } from './agents';
+import { AgentFloor, agentOrderChance, type WaitingCustomer } from './agents';
 import type { AgentDeskApi, BotApi } from './bot-client';
 import type { Conversation, ConversationSource, Message, Rng } from './conversation';
 import { intBetween, pick, pickWeighted } from './conversation';
@@ -384,9 +384,9 @@ export class Rehearsal {
       });
   }
 
-  /** After an agent's chat: a pre-sale customer may order (the agents' side of conversion). */
+  /** After an agent's chat: the customer may order, most likely before the sale (the agents' side of conversion). */
   private orderAfterAgent(customer: WaitingCustomer, agents: NonNullable<RehearsalSettings['agents']>): void {
-    if (this.stopped || customer.stage !== 'pre_sale' || this.rng() >= agents.profile.orderShare) return;
+    if (this.stopped || this.rng() >= agentOrderChance(customer.stage, agents.profile.orderShare)) return;
     this.inFlight += 1;
     this.bot
       .order({

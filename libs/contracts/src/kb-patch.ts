@@ -113,6 +113,10 @@ export const kbTargetVersionSchema = z.strictObject({
 });
 export type KbTargetVersion = z.infer<typeof kbTargetVersionSchema>;
 
+/** One answer a shop sees, as `GET /api/kb/answers` lists them: the target a patch of it is based on, and its version. */
+export const shopAnswerSchema = z.strictObject({ answerId: z.string(), target: z.string(), version: kbTargetVersionSchema });
+export type ShopAnswer = z.infer<typeof shopAnswerSchema>;
+
 /** A decision of the sequencer's rule about one proposal, as `kb_revisions` records it. */
 export const kbPatchDecisionSchema = z.discriminatedUnion('status', [
   z.strictObject({ status: z.literal('applied'), patchId: z.uuid(), offset: z.number().int().nonnegative(), version: kbTargetVersionSchema }),

@@ -34,7 +34,7 @@ function snapshot(): LiveSnapshot {
       rate: 0.125,
       byReason: Object.fromEntries(HANDOFF_REASONS.map((reason) => [reason, { count: reason === 'no_match' ? 1 : 0, rate: reason === 'no_match' ? 0.125 : 0 }])) as LiveSnapshot['handoffs']['byReason'],
     },
-    topQuestions: [{ answerId: 'delivery-time', count: 4, share: 0.4, previousCount: 2, trend: 1, hitRate: 0.8 }],
+    topQuestions: [{ answerId: 'delivery-time', wording: '什么时候发货', title: '什么时候发货', count: 4, share: 0.4, previousCount: 2, trend: 1, hitRate: 0.8 }],
     newestUnmatched: [
       {
         eventId: 'e1',

@@ -57,7 +57,15 @@ export const reasonFiguresSchema = z.strictObject({
 });
 
 export const topQuestionSchema = z.strictObject({
+  /** For links and tests only: screens show `wording` and `title`, never the id (DESIGN.md). */
   answerId: z.string().min(1),
+  /**
+   * The customers' own most asked wording of the questions it answered in the window, PII-masked; null
+   * while it is being read.
+   */
+  wording: z.string().max(2000).nullable(),
+  /** The answer's title: its first example question as the shop's knowledge base holds it now; null if unknown. */
+  title: z.string().max(200).nullable(),
   /** Questions answered with this answer in the window (any mode). */
   count,
   /** count / questions (all questions in the window). */

@@ -314,6 +314,11 @@ export const staffingDemandSchema = z.strictObject({
   agentsOnChat: agents,
   /** agentsOnChat grossed up for shrinkage, ⌈onChat / (1 − shrinkage)⌉: the agents to have on shift. */
   agentsScheduled: agents,
+  /**
+   * The same need as a continuous quantity (libs/staffing `agentsScheduledFractional`): interpolated between
+   * whole agents in the same Erlang model, so sums over intervals show what small changes of load are worth.
+   */
+  agentsScheduledFractional: z.number().nonnegative().nullable(),
   /** Service level agentsOnChat reach (≥ the target); null without traffic or handling time. */
   serviceLevel: fraction,
 });
@@ -332,8 +337,11 @@ export const whatIfSchema = z.strictObject({
   handoffs: z.number().nonnegative(),
   /** With the bot, at these handoffs. */
   agentsScheduled: agents,
-  /** withBot.agentsScheduled − agentsScheduled. */
-  agentsSaved: agents,
+  /**
+   * withBot's fractional agents scheduled − this scenario's (not whole: a point of hit rate rarely saves a
+   * whole agent in one interval, and whole agents would show 0 everywhere).
+   */
+  agentsSaved: z.number().nullable(),
 });
 export type WhatIf = z.infer<typeof whatIfSchema>;
 

@@ -156,3 +156,25 @@ describe('input validation', () => {
 function pick(m: { probWait: number; serviceLevel: number; asaSec: number; occupancy: number }) {
   return { probWait: m.probWait, serviceLevel: m.serviceLevel, asaSec: m.asaSec, occupancy: m.occupancy };
 }
+
+describe('fractional agents', () => {
+  const target = { serviceLevel: 0.8, withinSec: 20, shrinkage: 0.3 };
+  it('lies between the whole agents below and at the need, and grows with the load without steps', () => {
+    let previous = 0;
+    for (let chatsPerHour = 10; chatsPerHour <= 400; chatsPerHour += 10) {
+      const plan = requiredAgents({ chatsPerHour, ahtSec: 240, concurrency: 3 }, target);
+      expect(plan.agentsFractional).toBeGreaterThan(plan.agentsNeeded - 1);
+      expect(plan.agentsFractional).toBeLessThanOrEqual(plan.agentsNeeded);
+      expect(plan.agentsFractional).toBeGreaterThan(previous);
+      expect(plan.agentsScheduledFractional).toBeCloseTo(plan.agentsFractional / 0.7, 12);
+      previous = plan.agentsFractional;
+    }
+  });
+
+  it('below one agent scales with the load (occupancy at its cap)', () => {
+    const small = requiredAgents({ chatsPerHour: 1, ahtSec: 240, concurrency: 3 }, target);
+    const double = requiredAgents({ chatsPerHour: 2, ahtSec: 240, concurrency: 3 }, target);
+    expect(small.agentsNeeded).toBe(1);
+    expect(double.agentsFractional).toBeCloseTo(2 * small.agentsFractional, 12);
+  });
+});

@@ -78,6 +78,14 @@ export interface IntervalPerformance {
 export interface StaffingPlan {
   /** Fewest agents on chat that meet every target. */
   agentsNeeded: number;
+  /**
+   * The same need as a continuous quantity (agentsNeeded − 1 < it ≤ agentsNeeded): where between the whole
+   * agents the binding target is crossed, interpolated in the Erlang model's own figures. Summed over many
+   * intervals, it shows what a small change of load is worth, which whole agents round away.
+   */
+  agentsFractional: number;
+  /** agentsFractional / (1 − shrinkage): agent-time to schedule. */
+  agentsScheduledFractional: number;
   /** Agents to schedule: ⌈agentsNeeded / (1 − shrinkage)⌉. */
   agentsScheduled: number;
   shrinkage: number;
@@ -201,12 +209,38 @@ export function requiredAgents(workload: Workload, target: StaffingTarget): Staf
       low = mid;
     }
   }
+  const agentsFractional = fractionalAgents(w, t, high);
   return {
     agentsNeeded: high,
+    agentsFractional,
+    agentsScheduledFractional: agentsFractional / (1 - t.shrinkage),
     agentsScheduled: scheduledAgents(high, t.shrinkage),
     shrinkage: t.shrinkage,
     performance: best,
   };
+}
+
+/**
+ * Where between needed − 1 and needed agents the targets are met: for each target the previous whole agent
+ * misses, the share of the step from needed − 1 to needed that closes it (linear between the two), and the
+ * occupancy cap exactly (occupancy is A / (n · concurrency)). The largest of them binds. Below one agent
+ * only occupancy scales with the load: A / (concurrency · cap), at most 1.
+ */
+function fractionalAgents(w: CheckedWorkload, t: CheckedTarget, needed: number): number {
+  const byOccupancy = w.trafficErlangs / (w.concurrency * t.maxOccupancy);
+  if (needed <= 1) return Math.min(1, byOccupancy);
+  const below = performanceOf(w, needed - 1, t.withinSec);
+  const at = performanceOf(w, needed, t.withinSec);
+  const step = (short: number, closed: number): number => (closed <= 0 ? 1 : Math.min(1, Math.max(0, short / closed)));
+  const bounds = [byOccupancy];
+  if (below.serviceLevel < t.serviceLevel - SLACK) {
+    bounds.push(needed - 1 + step(t.serviceLevel - below.serviceLevel, at.serviceLevel - below.serviceLevel));
+  }
+  const abandonBelow = below.abandonRate ?? 0;
+  if (t.maxAbandonRate !== undefined && abandonBelow > t.maxAbandonRate + SLACK) {
+    bounds.push(needed - 1 + step(abandonBelow - t.maxAbandonRate, abandonBelow - (at.abandonRate ?? 0)));
+  }
+  return Math.min(needed, Math.max(needed - 1, ...bounds));
 }
 
 /** ⌈agents / (1 − shrinkage)⌉, immune to 8 / (1 − 0.2) = 10.000000000000002. */

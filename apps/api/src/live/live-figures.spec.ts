@@ -7,6 +7,7 @@ import {
   questionFigures,
   topQuestionFigures,
   unmatchedFigures,
+  WORDING_MAX_CHARS,
   windowBounds,
 } from './live-figures';
 
@@ -125,9 +126,33 @@ describe('topQuestionFigures', () => {
         100,
       ),
     ).toEqual([
-      { answerId: 'delivery-time', count: 30, share: 0.3, previousCount: 20, trend: 0.5, hitRate: 0.75 },
-      { answerId: 'invoice', count: 5, share: 0.05, previousCount: 0, trend: null, hitRate: null },
+      { answerId: 'delivery-time', wording: null, title: null, count: 30, share: 0.3, previousCount: 20, trend: 0.5, hitRate: 0.75 },
+      { answerId: 'invoice', wording: null, title: null, count: 5, share: 0.05, previousCount: 0, trend: null, hitRate: null },
     ]);
+  });
+
+  it('shows the customers’ wording masked and cut to a wall line, with the answer’s title', () => {
+    const long = `${'快'.repeat(200)}😀`;
+    const [phone, cut, untitled] = topQuestionFigures(
+      [
+        { answerId: 'delivery-time', answered: 3, previousAnswered: 0, botQuestions: 3, botAnswered: 3 },
+        { answerId: 'invoice', answered: 2, previousAnswered: 0, botQuestions: 2, botAnswered: 2 },
+        { answerId: 'gifts', answered: 1, previousAnswered: 0, botQuestions: 1, botAnswered: 1 },
+      ],
+      6,
+      new Map([
+        ['delivery-time', { wording: '我电话13812345678 什么时候发货', title: '几天能到' }],
+        ['invoice', { wording: `😀${long}`, title: '能开发票吗' }],
+        ['gifts', { wording: '有赠品吗', title: null }],
+      ]),
+    );
+    expect(phone?.wording).not.toContain('13812345678');
+    expect(phone?.wording).toContain('什么时候发货');
+    expect(phone?.title).toBe('几天能到');
+    expect([...(cut?.wording ?? '')]).toHaveLength(WORDING_MAX_CHARS);
+    expect(cut?.wording?.startsWith('😀快')).toBe(true);
+    expect(cut?.wording?.endsWith('…')).toBe(true);
+    expect(untitled).toMatchObject({ wording: '有赠品吗', title: null });
   });
 });
 

@@ -131,15 +131,39 @@ export function emotionFigures(rows: readonly EmotionCount[], questions: number)
   });
 }
 
-export function topQuestionFigures(rows: readonly AnswerCount[], questions: number): TopQuestion[] {
-  return rows.map((row) => ({
-    answerId: row.answerId,
-    count: row.answered,
-    share: ratio(row.answered, questions),
-    previousCount: row.previousAnswered,
-    trend: row.previousAnswered === 0 ? null : (row.answered - row.previousAnswered) / row.previousAnswered,
-    hitRate: ratio(row.botAnswered, row.botQuestions),
-  }));
+/** What a screen shows of a top answer instead of its id: the customers' wording (raw) and the answer's title. */
+export interface TopQuestionLabel {
+  wording: string | null;
+  title: string | null;
+}
+
+/** The longest wording a wall line shows; the customer's text goes on in the store, not on the wall. */
+export const WORDING_MAX_CHARS = 120;
+
+/** A customer's wording as it leaves the api: masked, then cut to a wall line (by code point, never a lone surrogate). */
+export function wordingFigure(text: string): string {
+  const chars = [...maskPii(text)];
+  return chars.length <= WORDING_MAX_CHARS ? chars.join('') : `${chars.slice(0, WORDING_MAX_CHARS - 1).join('')}…`;
+}
+
+export function topQuestionFigures(
+  rows: readonly AnswerCount[],
+  questions: number,
+  labels: ReadonlyMap<string, TopQuestionLabel> = new Map(),
+): TopQuestion[] {
+  return rows.map((row) => {
+    const label = labels.get(row.answerId);
+    return {
+      answerId: row.answerId,
+      wording: label?.wording == null ? null : wordingFigure(label.wording),
+      title: label?.title ?? null,
+      count: row.answered,
+      share: ratio(row.answered, questions),
+      previousCount: row.previousAnswered,
+      trend: row.previousAnswered === 0 ? null : (row.answered - row.previousAnswered) / row.previousAnswered,
+      hitRate: ratio(row.botAnswered, row.botQuestions),
+    };
+  });
 }
 
 /** The newest unmatched queries as they leave the api: PII masked. */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CampaignsService } from '../campaigns/campaigns.service';
 import type { AppConfig } from '../config/app-config';
 import type { GapsService } from '../gaps/gaps.service';
+import type { KbService } from '../kb/kb.service';
 import { PushHub } from '../push/push-hub';
 import type { ViewerSocket } from '../push/socket-viewer';
 import type { LiveFramesRepository, LiveViewFrame } from '../repositories/live-frames.repository';
@@ -14,6 +15,7 @@ import type { WatermarkObserver } from '../watermark/watermark-observer';
 import { FRAME_SILENCE_MS, LiveMetricsService, viewKey } from './live-metrics.service';
 import { FakeClock, RecordingViewer } from '../testing/fakes';
 import { WANTS_LEASE_MS } from './remote-wants';
+import { TopQuestionLabels } from './top-question-labels';
 
 // The service's own rules (one computation per view per tick, fan-out, heartbeats, status, slow viewers)
 // with its store, broker and neighbours replaced by plain objects and its clock set by the spec; the real
@@ -128,6 +130,7 @@ describe('LiveMetricsService', () => {
         return Promise.resolve(rollupOf(stored.get(range.shop) ?? 0));
       },
       newestUnmatched: () => Promise.resolve([]),
+      mostAskedWordings: () => Promise.resolve([]),
       conversion: () => Promise.resolve({ botSessions: 0, botConverted: 0, agentSessions: 0, agentConverted: 0 }),
     } as unknown as MetricsRepository;
     const campaigns = { runningStart: () => null, snapshotCampaign: () => null } as unknown as CampaignsService;
@@ -156,7 +159,21 @@ describe('LiveMetricsService', () => {
     start = async (leader) => {
       frames = new FakeLiveFrames(() => clock.time, !leader);
       hub = new PushHub();
-      service = new LiveMetricsService(config, metrics, campaigns, gaps, staffing, outreach, status, observer, clock, hub, frames as unknown as LiveFramesRepository);
+      const kb = { effectiveVersion: () => null } as unknown as KbService;
+      service = new LiveMetricsService(
+        config,
+        metrics,
+        campaigns,
+        gaps,
+        staffing,
+        outreach,
+        status,
+        observer,
+        clock,
+        hub,
+        frames as unknown as LiveFramesRepository,
+        new TopQuestionLabels(metrics, kb, clock),
+      );
       await service.onApplicationBootstrap();
     };
     await start(true);

@@ -45,6 +45,7 @@ import {
 } from './live-figures';
 import { LeaderLease } from './leader-lease';
 import { RemoteWants, WANTS_EVERY_MS } from './remote-wants';
+import { TopQuestionLabels } from './top-question-labels';
 
 /** Unchanged figures are confirmed by a heartbeat (carrying the new watermark) this often. */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -196,6 +197,7 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
     private readonly clock: Clock,
     hub: PushHub,
     private readonly frames: LiveFramesRepository,
+    private readonly topLabels: TopQuestionLabels,
   ) {
     this.rooms = hub.serve('metrics', {
       key: viewKey,
@@ -488,9 +490,13 @@ export class LiveMetricsService implements OnApplicationBootstrap, OnApplication
       this.metrics.newestUnmatched(range, NEWEST_UNMATCHED_LIMIT),
     ]);
     const questions = questionFigures(rollup.outcomes, bounds);
+    const labels = await this.topLabels.of(
+      range,
+      rollup.answers.map((answer) => answer.answerId),
+    );
     return {
       ...questions,
-      topQuestions: topQuestionFigures(rollup.answers, questions.questions),
+      topQuestions: topQuestionFigures(rollup.answers, questions.questions, labels),
       newestUnmatched: unmatchedFigures(unmatched),
       emotions: emotionFigures(rollup.emotions, questions.questions),
       timeToPatch: this.gaps.timeToPatch(range.source, range.shop),

@@ -32,6 +32,12 @@ export const OUTCOME_FACET = "facet = 'outcome'";
  */
 export const UNMATCHED_QUERY = "(outcome = 'unmatched' OR (outcome = 'handoff' AND handoff_reason = 'no_match'))";
 
+/**
+ * Answers of the small-talk pack (greetings, thanks): counted in every volume, never listed in the top-10
+ * (DESIGN.md) and never a gap. A condition on `answer_id`, which the answer facet and a question row share.
+ */
+export const SMALL_TALK_ANSWER = "startsWith(answer_id, 'smalltalk.')";
+
 /** Per question, over outcome facet rows: what each question metric counts. */
 export const QUESTION_MEASURES = {
   /** Questions in bot mode: the denominator of hit rate and handoff rate. */

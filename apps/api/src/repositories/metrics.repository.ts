@@ -4,7 +4,7 @@ import type { EventSource } from '@warroom/contracts';
 import { z } from 'zod';
 import { toClickHouseTime } from './clickhouse-time';
 import { CLICKHOUSE } from './clickhouse.provider';
-import { CONVERSATION_MEASURES, METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES, UNMATCHED_QUERY } from './metric-sql';
+import { CONVERSATION_MEASURES, METRIC_TABLES, OUTCOME_FACET, QUESTION_MEASURES, SMALL_TALK_ANSWER, UNMATCHED_QUERY } from './metric-sql';
 
 /**
  * A metrics window: [from, to) by event time, both on whole seconds (the rollup's bucket), for one shop
@@ -53,6 +53,16 @@ export interface AnswerCount {
   botAnswered: number;
 }
 
+/** The customers' most asked wording of one answer in a window. */
+export interface AnswerWording {
+  answerId: string;
+  /** The shop that asked it most: the answer's title is read from that shop's knowledge base. */
+  shopId: string;
+  /** Raw customer text: the service masks it before it leaves the api. */
+  text: string;
+  asked: number;
+}
+
 export interface UnmatchedRow {
   eventId: string;
   eventTimeMs: number;
@@ -99,6 +109,12 @@ const rollupRow = z.object({
   questions_handed_off_now: quantity,
   unmatched_now: quantity,
 });
+const wordingRow = z.object({
+  answer_id: z.string(),
+  shop_id: z.string(),
+  text: z.string(),
+  asked: quantity,
+});
 const unmatchedRow = z.object({
   event_id: z.string(),
   event_time_ms: quantity,
@@ -144,7 +160,8 @@ export class MetricsRepository {
    *   bot vs assist, per stage;
    * - `emotion`: questions and the sum of their intensities per emotion: the emotion mix;
    * - `answer`: the `topLimit` answers answered most in the window (count descending, then answer id),
-   *   each with its count over the previous window of the same length and its own hit rate's terms.
+   *   each with its count over the previous window of the same length and its own hit rate's terms; small
+   *   talk is left out (the outcome facet still counts it).
    *
    * Only the answer facet reads the previous window. LIMIT BY keeps `topLimit` rows of the answer facet
    * (its rows share one LIMIT BY key) and every row of the others (each row its own key).
@@ -168,7 +185,7 @@ export class MetricsRepository {
          AND bucket >= {previous_from:DateTime64(3, 'UTC')} AND bucket < {to:DateTime64(3, 'UTC')}
          AND (facet = 'answer' OR bucket >= {from:DateTime64(3, 'UTC')})
        GROUP BY facet, mode, stage, outcome, handoff_reason, emotion, answer_id
-       HAVING facet != 'answer' OR answered_now > 0
+       HAVING facet != 'answer' OR (answered_now > 0 AND NOT ${SMALL_TALK_ANSWER})
        ORDER BY facet, answered_now DESC, answer_id
        LIMIT {top_limit:UInt32} BY facet, if(facet = 'answer', '', concat(mode, '|', stage, '|', outcome, '|', handoff_reason, '|', emotion))`,
       { ...windowParams(range), previous_from: toClickHouseTime(previousFrom.toISOString()), top_limit: String(topLimit) },
@@ -201,6 +218,37 @@ export class MetricsRepository {
       }
     }
     return rollup;
+  }
+
+  /**
+   * For each answer of `answerIds`, the text customers asked most among the questions it answered in the
+   * window (ties: the shorter, then the first in text order), with the shop that asked it most. Texts are
+   * compared as stored, after trimming: what the customers typed, not a normalised form, is what the wall shows.
+   */
+  async mostAskedWordings(range: MetricsWindowRange, answerIds: readonly string[]): Promise<AnswerWording[]> {
+    if (answerIds.length === 0) return [];
+    const rows = await this.rows(
+      `SELECT answer_id, argMax(shop_id, shop_asked) AS shop_id, wording AS text, sum(shop_asked) AS asked
+       FROM
+       (
+         SELECT answer_id, shop_id, trimBoth(text) AS wording, count() AS shop_asked
+         FROM ${METRIC_TABLES.events}
+         WHERE kind = 'question'
+           AND outcome = 'answered'
+           AND has({answer_ids:Array(String)}, answer_id)
+           AND source = {source:String}
+           AND ({shop:String} = 'all' OR shop_id = {shop:String})
+           AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
+           AND wording != ''
+         GROUP BY answer_id, shop_id, wording
+       )
+       GROUP BY answer_id, wording
+       ORDER BY answer_id, asked DESC, lengthUTF8(wording), wording
+       LIMIT 1 BY answer_id`,
+      { ...windowParams(range), answer_ids: [...answerIds] },
+      wordingRow,
+    );
+    return rows.map((row) => ({ answerId: row.answer_id, shopId: row.shop_id, text: row.text, asked: row.asked }));
   }
 
   /**
@@ -294,7 +342,7 @@ export class MetricsRepository {
     };
   }
 
-  private async rows<S extends z.ZodType>(query: string, params: Record<string, string>, row: S): Promise<z.infer<S>[]> {
+  private async rows<S extends z.ZodType>(query: string, params: Record<string, string | string[]>, row: S): Promise<z.infer<S>[]> {
     const result = await this.clickhouse.query({ query, query_params: params, format: 'JSONEachRow' });
     return z.array(row).parse(await result.json());
   }

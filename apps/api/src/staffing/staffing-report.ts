@@ -58,8 +58,8 @@ function workload(chatsPerHour: number, ahtSec: number, a: StaffingAssumptions):
 /** Agents that `chats` chats in one interval need at handling time `ahtSec`. */
 export function demandFor(chats: number, intervalHours: number, ahtSec: number | null, a: StaffingAssumptions): StaffingDemand {
   const chatsPerHour = chats / intervalHours;
-  if (chatsPerHour <= 0) return { chatsPerHour: 0, agentsOnChat: 0, agentsScheduled: 0, serviceLevel: null };
-  if (ahtSec === null) return { chatsPerHour, agentsOnChat: null, agentsScheduled: null, serviceLevel: null };
+  if (chatsPerHour <= 0) return { chatsPerHour: 0, agentsOnChat: 0, agentsScheduled: 0, agentsScheduledFractional: 0, serviceLevel: null };
+  if (ahtSec === null) return { chatsPerHour, agentsOnChat: null, agentsScheduled: null, agentsScheduledFractional: null, serviceLevel: null };
   const plan = requiredAgents(workload(chatsPerHour, ahtSec, a), {
     serviceLevel: a.serviceLevel,
     withinSec: a.withinSec,
@@ -69,6 +69,7 @@ export function demandFor(chats: number, intervalHours: number, ahtSec: number |
     chatsPerHour,
     agentsOnChat: plan.agentsNeeded,
     agentsScheduled: plan.agentsScheduled,
+    agentsScheduledFractional: plan.agentsScheduledFractional,
     serviceLevel: share(plan.performance.serviceLevel),
   };
 }
@@ -141,13 +142,17 @@ function intervalRow(
   const onShift = input.roster.get(start);
   const whatIf: WhatIf[] = WHAT_IF_HIT_RATE_POINTS.map((points) => {
     const scenario = whatIfHandoffs(c.conversationsHandedOff, c.botQuestions, c.botAnswered, points);
-    const agentsScheduled = demandFor(scenario.handoffs, hours, ahtUsedSec, a).agentsScheduled;
+    const demand = demandFor(scenario.handoffs, hours, ahtUsedSec, a);
     return {
       hitRatePoints: points,
       hitRate: scenario.hitRate,
       handoffs: scenario.handoffs,
-      agentsScheduled,
-      agentsSaved: withBot.agentsScheduled === null || agentsScheduled === null ? null : withBot.agentsScheduled - agentsScheduled,
+      agentsScheduled: demand.agentsScheduled,
+      // Fractional: whole agents hide what one point saves in an interval (it showed 0.00 everywhere).
+      agentsSaved:
+        withBot.agentsScheduledFractional === null || demand.agentsScheduledFractional === null
+          ? null
+          : withBot.agentsScheduledFractional - demand.agentsScheduledFractional,
     };
   });
   return {

@@ -1,9 +1,9 @@
-import { REPORT_ROLES, canReadReports, type StaffingReport, type User } from '@warroom/contracts';
+import { REPORT_ROLES, canReadReports, type StaffingReport, type StaffingReportRequest, type User } from '@warroom/contracts';
 import { SignInForm } from '../../../components/sign-in-form';
 import { useSession } from '../../../lib/session';
 import { useCsvDownload } from '../api/download-staffing-csv';
 import { useStaffingReport, type ReportProblem } from '../api/get-staffing-report';
-import { useReportForm } from '../hooks/use-report-form';
+import { toLocalInput, useReportForm } from '../hooks/use-report-form';
 import { formatTime } from './format';
 import { Issues, ReportFormView } from './report-form';
 import { messages, type Lang, type Messages } from './messages';
@@ -56,12 +56,56 @@ function Freshness({ report, t, lang }: { report: StaffingReport; t: Messages; l
   );
 }
 
+/** The intervals of a range that hold conversations: [first start, last end), or null when none does. */
+export function windowWithData(range: StaffingReport['current']): { from: string; to: string; conversations: number } | null {
+  const busy = range.intervals.filter((row) => row.conversations > 0);
+  if (busy.length === 0) return null;
+  return { from: busy[0]!.intervalStart, to: busy.at(-1)!.intervalEnd, conversations: range.totals.conversations };
+}
+
+/**
+ * The page opens on live (DESIGN.md); when live has no conversation in the range, it says so and offers the
+ * rehearsal's report over the intervals that hold its data (read in the background to know whether there is any).
+ */
+function EmptyLive({
+  token,
+  request,
+  t,
+  lang,
+  show,
+}: {
+  token: string;
+  request: StaffingReportRequest;
+  t: Messages;
+  lang: Lang;
+  show: (window: { from: string; to: string }) => void;
+}) {
+  const rehearsal = useStaffingReport(token, { request: { ...request, source: 'rehearsal', compareFrom: undefined, compareTo: undefined }, submission: 0 });
+  const found = rehearsal.status === 'ready' ? windowWithData(rehearsal.report.current) : null;
+  return (
+    <div data-testid="live-empty" style={{ padding: '0.8em 1em', border: '1px solid #30363d', borderRadius: 6 }}>
+      {t.liveEmpty}{' '}
+      {found ? (
+        <span data-testid="rehearsal-offer">
+          {t.rehearsalHasData(found.conversations, formatTime(found.from, lang), formatTime(found.to, lang))}
+          <button type="button" data-testid="show-rehearsal" style={LINK_BUTTON} onClick={() => show(found)}>
+            {t.showRehearsal}
+          </button>
+        </span>
+      ) : rehearsal.status === 'ready' ? (
+        <span>{t.nothingElse}</span>
+      ) : null}
+    </div>
+  );
+}
+
 function Reports({ token, user, lang, t, signOut }: { token: string; user: User; lang: Lang; t: Messages; signOut: () => void }) {
-  const { form, update, submitted, issues, submit } = useReportForm();
+  const { form, update, submitted, issues, submit, submitWith } = useReportForm();
   const request = submitted?.request ?? null;
   const state = useStaffingReport(token, submitted);
   const csv = useCsvDownload(token);
   const report = state.status === 'ready' ? state.report : state.status === 'loading' ? state.previous : null;
+  const liveEmpty = state.status === 'ready' && request?.source === 'live' && state.report.current.totals.conversations === 0;
 
   return (
     <main style={{ height: '100vh', overflowY: 'auto', boxSizing: 'border-box', padding: '2vh 2vw', display: 'flex', flexDirection: 'column', gap: '1.2em' }}>
@@ -91,6 +135,15 @@ function Reports({ token, user, lang, t, signOut }: { token: string; user: User;
       <ReportFormView form={form} update={update} submit={submit} issues={issues} busy={state.status === 'loading'} t={t} />
       {csv.problem ? <ProblemView problem={csv.problem} t={t} /> : null}
       {state.status === 'error' ? <ProblemView problem={state.problem} t={t} /> : null}
+      {liveEmpty && request ? (
+        <EmptyLive
+          token={token}
+          request={request}
+          t={t}
+          lang={lang}
+          show={(window) => submitWith({ source: 'rehearsal', from: toLocalInput(new Date(window.from)), to: toLocalInput(new Date(window.to)) })}
+        />
+      ) : null}
       {report ? (
         <div data-testid="report" data-status={state.status} style={{ display: 'flex', flexDirection: 'column', gap: '1.2em' }}>
           <Freshness report={report} t={t} lang={lang} />

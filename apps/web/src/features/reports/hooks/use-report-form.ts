@@ -137,6 +137,8 @@ export interface ReportFormState {
   /** Paths the form fails, from the last submit. */
   issues: FormIssues;
   submit: () => void;
+  /** Changes the form and submits it at once (an offer on the page: "show the rehearsal"). */
+  submitWith: (changes: Partial<ReportForm>) => void;
 }
 
 export function useReportForm(): ReportFormState {
@@ -146,14 +148,23 @@ export function useReportForm(): ReportFormState {
     return 'request' in first ? { submitted: { request: first.request, submission: 0 }, issues: [] } : { submitted: null, issues: first.issues };
   });
   const update = useCallback((changes: Partial<ReportForm>) => setForm((previous) => ({ ...previous, ...changes })), []);
-  const submit = useCallback(() => {
-    const next = requestOf(form);
-    if ('request' in next) {
-      writeUrl(next.request);
-      setSubmitted((previous) => ({ submitted: { request: next.request, submission: (previous.submitted?.submission ?? 0) + 1 }, issues: [] }));
+  const submitForm = useCallback((next: ReportForm) => {
+    const checked = requestOf(next);
+    if ('request' in checked) {
+      writeUrl(checked.request);
+      setSubmitted((previous) => ({ submitted: { request: checked.request, submission: (previous.submitted?.submission ?? 0) + 1 }, issues: [] }));
     } else {
-      setSubmitted((previous) => ({ submitted: previous.submitted, issues: next.issues }));
+      setSubmitted((previous) => ({ submitted: previous.submitted, issues: checked.issues }));
     }
-  }, [form]);
-  return { form, update, submitted, issues, submit };
+  }, []);
+  const submit = useCallback(() => submitForm(form), [form, submitForm]);
+  const submitWith = useCallback(
+    (changes: Partial<ReportForm>) => {
+      const next = { ...form, ...changes };
+      setForm(next);
+      submitForm(next);
+    },
+    [form, submitForm],
+  );
+  return { form, update, submitted, issues, submit, submitWith };
 }

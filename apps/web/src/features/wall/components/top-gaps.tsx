@@ -78,14 +78,15 @@ function GapRow({ gap, isNew, t }: { gap: Gap; isNew: boolean; t: Messages }) {
       style={{ borderLeft: `0.5vh solid ${STATUS_COLOR[gap.status]}`, paddingLeft: '1vh', borderRadius: '0.4vh', position: 'relative' }}
     >
       {isNew ? <Flash /> : null}
-      <div style={{ display: 'flex', gap: '0.8vw', alignItems: 'baseline', fontSize: '1.8vh', color: COLORS.muted, whiteSpace: 'nowrap' }}>
+      {/* Wraps rather than cuts: the shop, last, is what tells two gaps of the same question apart. */}
+      <div style={{ display: 'flex', flexWrap: 'wrap', columnGap: '0.8vw', alignItems: 'baseline', fontSize: '1.8vh', color: COLORS.muted, whiteSpace: 'nowrap' }}>
         <b style={{ color: COLORS.orange, fontSize: '2.3vh', fontVariantNumeric: 'tabular-nums' }}>{Math.round(gap.cost).toLocaleString()}</b>
         <span>
           {gap.volume.window.toLocaleString()} {t.gaps.questions}
         </span>
         <span style={{ color: STATUS_COLOR[gap.status] }}>{t.gaps.status[gap.status]}</span>
         {running ? <PatchClock since={gap.firstSeenAt} /> : null}
-        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{gap.shopId}</span>
+        <span data-testid="gap-shop">{gap.shopId}</span>
         {isNew ? <span style={{ color: COLORS.red, fontWeight: 800 }}>{t.gaps.new}</span> : null}
       </div>
       <div data-testid="gap-text" style={{ fontSize: '2.3vh', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>

@@ -18,30 +18,52 @@ function barLabel(question: TopQuestion, t: Messages): string {
   ].join('  ');
 }
 
+/**
+ * What the line above a bar says: the customers' own wording, then the answer's title (DESIGN.md: never the
+ * answer's id). Braces become full-width ones: in an ECharts label they would start rich-text markup.
+ */
+export function questionLine(question: TopQuestion): { wording: string; title: string | null } {
+  const inert = (text: string) => text.replace(/\{/g, '｛').replace(/\}/g, '｝');
+  const wording = question.wording ?? question.title ?? '…';
+  const title = question.wording !== null && question.title !== null && question.title !== question.wording ? question.title : null;
+  return { wording: inert(wording), title: title === null ? null : inert(title) };
+}
+
+function lineText(question: TopQuestion): string {
+  const { wording, title } = questionLine(question);
+  return title === null ? wording : `${wording}  · ${title}`;
+}
+
+function lineLabel(question: TopQuestion): string {
+  const { wording, title } = questionLine(question);
+  return title === null ? `{wording|${wording}}` : `{wording|${wording}}  {title|· ${title}}`;
+}
+
 /** Sizes of the chart in pixels, from the wall's vh and the chart's measured width. */
 function layout(vh: number, width: number) {
   const font = Math.round(2.1 * vh);
   const left = Math.round(1 * vh);
-  return { font, left, idWidth: Math.max(0, width - left - Math.round(1 * vh)) };
+  return { font, left, lineWidth: Math.max(0, width - left - Math.round(1 * vh)) };
 }
 
 /**
- * Each answer's id sits on its own line above its bar, across the chart's whole width (an axis label
- * beside the bars would get a third of it); an id longer than that ends in "…" and is listed in full
- * under the chart.
+ * Each answer's wording and title sit on their own line above its bar, across the chart's whole width (an
+ * axis label beside the bars would get a third of it); a line longer than that ends in "…" and is listed
+ * in full under the chart.
  */
 export function topQuestionsOption(questions: readonly TopQuestion[], t: Messages, vh: number, width: number): ChartOption {
-  const { font, left, idWidth } = layout(vh, width);
-  const ids = questions.map((question) => question.answerId);
+  const { font, left, lineWidth } = layout(vh, width);
+  // Categories are ranks: two answers may share a wording.
+  const ranks = questions.map((_question, index) => String(index + 1));
   const values = questions.map((question) => question.count);
   return {
     animation: false,
     backgroundColor: 'transparent',
-    // Room above the first bar for its id line.
+    // Room above the first bar for its wording line.
     grid: { left, right: Math.round(1 * vh), top: Math.round(font * 1.5), bottom: Math.round(0.5 * vh) },
     xAxis: { type: 'value', show: false, max: (extent: { max: number }) => Math.max(1, extent.max) * 1.9 },
     // Largest first, at the top: the category axis is inverted.
-    yAxis: { type: 'category', inverse: true, data: ids, show: false },
+    yAxis: { type: 'category', inverse: true, data: ranks, show: false },
     series: [
       {
         id: 'top-questions',
@@ -66,22 +88,26 @@ export function topQuestionsOption(questions: readonly TopQuestion[], t: Message
         },
       },
       {
-        // The same bars again, invisible, carrying the id line above each bar.
-        id: 'top-question-ids',
-        name: 'ids',
+        // The same bars again, invisible, carrying the wording line above each bar.
+        id: 'top-question-lines',
+        name: 'lines',
         type: 'bar',
         barGap: '-100%',
         barCategoryGap: '52%',
         barMaxWidth: Math.round(3.2 * vh),
         silent: true,
         itemStyle: { color: 'transparent' },
-        data: values.map((value, index) => ({ value, label: { formatter: ids[index]! } })),
+        data: values.map((value, index) => ({ value, label: { formatter: lineLabel(questions[index]!) } })),
         label: {
           show: true,
           position: [0, -Math.round(font * 1.25)],
           color: COLORS.text,
           fontSize: font,
-          width: idWidth,
+          rich: {
+            wording: { fontSize: font, color: COLORS.text },
+            title: { fontSize: font, color: COLORS.muted },
+          },
+          width: lineWidth,
           overflow: 'truncate',
           ellipsis: '…',
         },
@@ -120,8 +146,10 @@ export function TopQuestionsChart({ questions, t, vh }: { questions: readonly To
   const stable = useStable(questions);
   const option = useMemo(() => topQuestionsOption(stable, t, vh, width), [stable, t, vh, width]);
   const cut = useMemo(() => {
-    const { font, idWidth } = layout(vh, width);
-    return width === 0 ? [] : stable.map((question, index) => ({ rank: index + 1, id: question.answerId })).filter(({ id }) => overflows(id, font, idWidth));
+    const { font, lineWidth } = layout(vh, width);
+    return width === 0
+      ? []
+      : stable.map((question, index) => ({ rank: index + 1, line: lineText(question) })).filter(({ line }) => overflows(line, font, lineWidth));
   }, [stable, vh, width]);
   return (
     <div style={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }}>
@@ -129,14 +157,26 @@ export function TopQuestionsChart({ questions, t, vh }: { questions: readonly To
         <EChart option={option} testId="top-questions" />
       </div>
       {cut.length > 0 ? (
-        <ol data-testid="top-questions-full-ids" className="wall-full-ids">
-          {cut.map(({ rank, id }) => (
+        <ol data-testid="top-questions-full-lines" className="wall-full-ids">
+          {cut.map(({ rank, line }) => (
             <li key={rank}>
-              <span style={{ color: COLORS.muted }}>#{rank}</span> {id}
+              <span style={{ color: COLORS.muted }}>#{rank}</span> {line}
             </li>
           ))}
         </ol>
       ) : null}
+      {/* The chart is a canvas: screen readers (and the browser test) read the list here. */}
+      <ol data-testid="top-questions-list" className="visually-hidden">
+        {stable.map((question, index) => {
+          const { wording, title } = questionLine(question);
+          return (
+            <li key={index}>
+              {wording}
+              {title === null ? '' : ` · ${title}`} · {question.count.toLocaleString()}
+            </li>
+          );
+        })}
+      </ol>
     </div>
   );
 }
