@@ -279,9 +279,10 @@ describe('staffing report', () => {
     const misses = 4 / 9;
     expect(plus1!.handoffs).toBeCloseTo((5 * (misses - 0.01)) / misses, 9);
     expect(plus5!.handoffs).toBeCloseTo((5 * (misses - 0.05)) / misses, 9);
-    expect(plus5!.agentsSaved).toBe(
-      scheduled(5, 300) - requiredAgents({ chatsPerHour: plus5!.handoffs * 4, ahtSec: 300, concurrency: 3 }, TARGET).agentsScheduled,
-    );
+    // Saved agents are fractional (the same Erlang model between whole agents), so a few points never show 0.
+    const fractional = (chatsPerHour: number) => requiredAgents({ chatsPerHour, ahtSec: 300, concurrency: 3 }, TARGET).agentsScheduledFractional;
+    expect(plus5!.agentsSaved).toBeCloseTo(fractional(5 * 4) - fractional(plus5!.handoffs * 4), 9);
+    expect(plus1!.agentsSaved).toBeGreaterThan(0);
 
     const t = r.current.totals;
     expect([t.conversations, t.handoffs, t.handledChats, t.abandons, t.botQuestions, t.botAnswered]).toEqual([13, 10, 6, 2, 14, 6]);

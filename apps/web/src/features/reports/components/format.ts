@@ -5,6 +5,11 @@ export function formatCount(value: number | null): string {
   return value === null ? DASH : String(value);
 }
 
+/** Fractional agents (what a what-if saves) to two places, as the CSV export rounds them. */
+export function formatAgents(value: number | null): string {
+  return value === null ? DASH : String(Math.round(value * 100) / 100);
+}
+
 export function formatNumber(value: number | null, digits = 1): string {
   return value === null ? DASH : value.toFixed(digits);
 }

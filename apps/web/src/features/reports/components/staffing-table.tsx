@@ -1,6 +1,6 @@
 import type { StaffingIntervalRow, StaffingRangeReport } from '@warroom/contracts';
 import { DASH, formatPercent } from '../../../utils/format';
-import { formatCount, formatNumber, formatSlot } from './format';
+import { formatAgents, formatCount, formatNumber, formatSlot } from './format';
 import type { Lang, Messages } from './messages';
 
 /** One column: `col` names the CSV column it shows (browser tests match the two). */
@@ -26,8 +26,8 @@ const COLUMNS: Column[] = [
   { col: 'agents_without_bot', label: (t) => t.columns.agentsWithoutBot, value: (r) => formatCount(r.withoutBot.agentsScheduled) },
   { col: 'on_shift', label: (t) => t.columns.onShift, value: (r) => formatCount(r.roster?.onShift ?? null) },
   { col: 'roster_service_level', label: (t) => t.columns.rosterServiceLevel, value: (r) => formatPercent(r.roster?.serviceLevel ?? null) },
-  { col: 'agents_saved_hit_rate_plus_1', label: (t) => t.columns.savedPlus1, value: (r) => formatCount(r.whatIf[0]?.agentsSaved ?? null) },
-  { col: 'agents_saved_hit_rate_plus_5', label: (t) => t.columns.savedPlus5, value: (r) => formatCount(r.whatIf[1]?.agentsSaved ?? null) },
+  { col: 'agents_saved_hit_rate_plus_1', label: (t) => t.columns.savedPlus1, value: (r) => formatAgents(r.whatIf[0]?.agentsSaved ?? null) },
+  { col: 'agents_saved_hit_rate_plus_5', label: (t) => t.columns.savedPlus5, value: (r) => formatAgents(r.whatIf[1]?.agentsSaved ?? null) },
 ];
 
 const cell = { padding: '0.35em 0.7em', textAlign: 'right' as const, borderBottom: '1px solid #21262d', whiteSpace: 'nowrap' as const };
